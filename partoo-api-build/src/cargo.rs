@@ -1,0 +1,39 @@
+//! The build-script contract, so that `partoo-api/build.rs` stays a few lines.
+
+use std::path::{Path, PathBuf};
+
+use crate::{BuildError, Location, NameTable, Options};
+
+/// Environment variable naming another spec to build against (compatibility checks).
+pub const SPEC_ENV: &str = "PARTOO_API_SPEC";
+
+/// Generates `$OUT_DIR/<out_name>` from `spec` (or `$PARTOO_API_SPEC`) with the name table `names`, and tells
+/// Cargo to rerun only when those files or the variable change. Prints one `cargo:warning` summary line when a
+/// spec other than the default is used. Returns the path written.
+pub fn build_script(spec: &Path, names: &Path, out_name: &str) -> Result<PathBuf, BuildError> {
+    println!("cargo:rerun-if-env-changed={SPEC_ENV}");
+    let overridden = std::env::var_os(SPEC_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let spec = overridden.clone().unwrap_or_else(|| spec.to_owned());
+    println!("cargo:rerun-if-changed={}", spec.display());
+    println!("cargo:rerun-if-changed={}", names.display());
+    let mut options = Options::default();
+    if names.exists() {
+        options.names = NameTable::load(names)?;
+    }
+    let generated = crate::generate_path(&spec, &options)?;
+    let out_dir = std::env::var_os("OUT_DIR")
+        .map(PathBuf::from)
+        .ok_or_else(|| BuildError::new(spec.display().to_string(), Location::Input, "OUT_DIR is not set: not run by Cargo?"))?;
+    let out = out_dir.join(out_name);
+    std::fs::write(&out, &generated.code)
+        .map_err(|e| BuildError::new(out.display().to_string(), Location::Input, format!("cannot write: {e}")))?;
+    if overridden.is_some() {
+        println!(
+            "cargo:warning=partoo-api generated from {SPEC_ENV}={}: {}; {}",
+            spec.display(),
+            generated.counts_line(),
+            generated.report.summary_line()
+        );
+    }
+    Ok(out)
+}

@@ -1,0 +1,240 @@
+//! Stage 3: the normalised document → progenitor → Rust items, with panics and errors turned into located
+//! errors, then the method count check.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use heck::ToSnakeCase;
+use progenitor::{GenerationSettings, Generator, InterfaceStyle, TypeImpl};
+use quote::ToTokens;
+use serde_json::{Value, json};
+
+use crate::error::{BuildError, Location, pointer_push};
+use crate::rules::TIMESTAMP_SCHEMA;
+use crate::walk::{METHODS, for_each_operation};
+
+/// Deserializes the normalised document into openapiv3's model, naming the JSON pointer that does not fit.
+pub(crate) fn to_openapi(file: &str, doc: &Value) -> Result<openapiv3::OpenAPI, BuildError> {
+    serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(doc).map_err(|e| {
+        let pointer: String = e
+            .path()
+            .iter()
+            .map(|seg| match seg {
+                serde_path_to_error::Segment::Seq { index } => format!("/{index}"),
+                serde_path_to_error::Segment::Map { key } => pointer_push("", key),
+                serde_path_to_error::Segment::Enum { variant } => pointer_push("", variant),
+                serde_path_to_error::Segment::Unknown => "/?".to_owned(),
+            })
+            .collect();
+        BuildError::at_pointer(file, &pointer, format!("does not fit the OpenAPI 3.0 model after normalisation: {}", e.inner()))
+            .with_hint("a normalisation rule is missing for this construct; add one in partoo-api-build/src/rules")
+    })
+}
+
+fn settings(timestamp_type: &str) -> GenerationSettings {
+    let mut s = GenerationSettings::new();
+    s.with_interface(InterfaceStyle::Builder).with_replacement(
+        TIMESTAMP_SCHEMA,
+        timestamp_type,
+        [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+    );
+    s
+}
+
+fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic with a non-text payload".to_owned())
+}
+
+/// Runs progenitor once; a panic becomes an `Err` with its message.
+fn run(spec: &openapiv3::OpenAPI, timestamp_type: &str) -> Result<proc_macro2::TokenStream, String> {
+    let settings = settings(timestamp_type);
+    match catch_unwind(AssertUnwindSafe(|| Generator::new(&settings).generate_tokens(spec))) {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(e)) => Err(format!("progenitor error: {e}")),
+        Err(payload) => Err(format!("progenitor panicked: {}", panic_text(payload))),
+    }
+}
+
+/// Generates tokens for the whole document; on failure, narrows the failure to one schema or operation.
+pub(crate) fn generate_tokens(file: &str, doc: &Value, timestamp_type: &str) -> Result<proc_macro2::TokenStream, BuildError> {
+    let spec = to_openapi(file, doc)?;
+    let whole = match run(&spec, timestamp_type) {
+        Ok(tokens) => return Ok(tokens),
+        Err(msg) => msg,
+    };
+    Err(locate(file, doc, timestamp_type).unwrap_or_else(|| {
+        BuildError::new(file, Location::Input, whole)
+            .with_hint("no single schema or operation reproduces it alone; report it with the spec attached")
+    }))
+}
+
+/// Tries each component schema alone, then each operation alone, and reports the first that fails.
+fn locate(file: &str, doc: &Value, timestamp_type: &str) -> Option<BuildError> {
+    let mut empty = doc.clone();
+    empty["paths"] = json!({});
+    let names: Vec<String> = doc.pointer("/components/schemas").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    // Schemas are converted before any operation, so a bad one fails everything: find it first.
+    if let Err(msg) = to_openapi(file, &empty).map_err(|e| e.message).and_then(|s| run(&s, timestamp_type)) {
+        for name in &names {
+            let mut one = empty.clone();
+            one["components"]["schemas"] = json!({});
+            copy_closure(doc, name, &mut one);
+            if let Err(m) = to_openapi(file, &one).map_err(|e| e.message).and_then(|s| run(&s, timestamp_type)) {
+                return Some(BuildError::at_pointer(file, &pointer_push("/components/schemas", name), m));
+            }
+        }
+        return Some(BuildError::at_pointer(file, "/components/schemas", msg));
+    }
+    let mut found = None;
+    let mut ops = Vec::new();
+    for_each_operation(&mut doc.clone(), &mut |op| {
+        ops.push((op.path.to_owned(), op.method, op.op.get("operationId").and_then(Value::as_str).map(str::to_owned)));
+    });
+    for (path, method, id) in ops {
+        let mut one = doc.clone();
+        let mut item = doc["paths"][&path].clone();
+        if let Some(obj) = item.as_object_mut() {
+            obj.retain(|k, _| k == method || !METHODS.contains(&k.as_str()));
+        }
+        one["paths"] = json!({ path.clone(): item });
+        if let Err(m) = to_openapi(file, &one).map_err(|e| e.message).and_then(|s| run(&s, timestamp_type)) {
+            found = Some(BuildError::new(file, Location::Operation { method: method.to_ascii_uppercase(), path, operation_id: id }, m));
+            break;
+        }
+    }
+    found
+}
+
+/// Copies schema `name` and everything it references into `out`'s components.
+fn copy_closure(doc: &Value, name: &str, out: &mut Value) {
+    let mut todo = vec![name.to_owned()];
+    while let Some(n) = todo.pop() {
+        if out["components"]["schemas"].get(&n).is_some() {
+            continue;
+        }
+        let Some(s) = doc.pointer(&pointer_push("/components/schemas", &n)) else { continue };
+        out["components"]["schemas"][&n] = s.clone();
+        collect_refs(s, &mut todo);
+    }
+}
+
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(r) = m.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
+                out.push(r.to_owned());
+            }
+            m.values().for_each(|c| collect_refs(c, out));
+        }
+        Value::Array(l) => l.iter().for_each(|c| collect_refs(c, out)),
+        _ => {}
+    }
+}
+
+/// One generated client method, for the count check and the API surface file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MethodInfo {
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// Path template.
+    pub path: String,
+    /// operationId after normalisation.
+    pub operation_id: String,
+    /// The Rust method on `Client`.
+    pub rust_name: String,
+    /// Parameters as `name: in[, required]`.
+    pub parameters: Vec<String>,
+    /// Whether the operation takes a request body.
+    pub has_body: bool,
+    /// The success type of `send()`, e.g. `types::CreateOrganizationResponse`, or `()`.
+    pub success_type: String,
+    /// Whether the document marks the operation deprecated.
+    pub deprecated: bool,
+}
+
+/// Lists the operations of the normalised document with the method name progenitor gives each.
+pub(crate) fn operations(doc: &Value) -> Vec<MethodInfo> {
+    let mut out = Vec::new();
+    let mut doc = doc.clone();
+    let snapshot = doc.clone();
+    for_each_operation(&mut doc, &mut |op| {
+        let id = op.op.get("operationId").and_then(Value::as_str).unwrap_or("").to_owned();
+        let mut parameters = Vec::new();
+        let lists = [snapshot.pointer(&format!("{}/parameters", pointer_push("/paths", op.path))), op.op.get("parameters")];
+        for p in lists.into_iter().flatten().filter_map(Value::as_array).flatten() {
+            let p = p.get("$ref").and_then(Value::as_str).and_then(|r| crate::walk::resolve(&snapshot, r)).unwrap_or(p);
+            let name = p.get("name").and_then(Value::as_str).unwrap_or("?");
+            let place = p.get("in").and_then(Value::as_str).unwrap_or("?");
+            let req = if p.get("required") == Some(&json!(true)) { ", required" } else { "" };
+            parameters.push(format!("{name}: {place}{req}"));
+        }
+        out.push(MethodInfo {
+            method: op.method.to_ascii_uppercase(),
+            path: op.path.to_owned(),
+            rust_name: id.to_snake_case(),
+            operation_id: id,
+            parameters,
+            has_body: op.op.contains_key("requestBody"),
+            success_type: String::new(),
+            deprecated: op.op.get("deprecated") == Some(&json!(true)),
+        });
+    });
+    out
+}
+
+/// Names of the methods of `impl Client` blocks, and the success type of each builder's `send()`.
+pub(crate) fn inspect(file: &syn::File) -> (Vec<String>, std::collections::BTreeMap<String, String>) {
+    let mut methods = Vec::new();
+    let mut success = std::collections::BTreeMap::new();
+    for item in &file.items {
+        match item {
+            syn::Item::Impl(imp) if imp.trait_.is_none() && imp.self_ty.to_token_stream().to_string() == "Client" => {
+                for it in &imp.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        methods.push(f.sig.ident.to_string());
+                    }
+                }
+            }
+            syn::Item::Mod(m) if m.ident == "builder" => {
+                for it in m.content.iter().flat_map(|(_, items)| items) {
+                    let syn::Item::Impl(imp) = it else { continue };
+                    let ty = imp.self_ty.to_token_stream().to_string();
+                    let ty = ty.split('<').next().unwrap_or("").trim().to_owned();
+                    for f in &imp.items {
+                        if let syn::ImplItem::Fn(f) = f
+                            && f.sig.ident == "send"
+                            && let syn::ReturnType::Type(_, t) = &f.sig.output
+                        {
+                            success.insert(ty.clone(), success_of(&t.to_token_stream().to_string()));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (methods, success)
+}
+
+/// `Result < ResponseValue < types :: X > , Error < … > >` → `types::X`.
+fn success_of(ret: &str) -> String {
+    let compact: String = ret.split_whitespace().collect();
+    compact
+        .strip_prefix("Result<ResponseValue<")
+        .and_then(|rest| {
+            let mut depth = 0usize;
+            for (i, c) in rest.char_indices() {
+                match c {
+                    '<' => depth += 1,
+                    '>' if depth == 0 => return Some(rest[..i].to_owned()),
+                    '>' => depth -= 1,
+                    _ => {}
+                }
+            }
+            None
+        })
+        .unwrap_or(compact)
+}

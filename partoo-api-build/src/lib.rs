@@ -1,0 +1,143 @@
+//! Turns Partoo's OpenAPI document into a Rust client, with no network and no panics.
+//!
+//! The pipeline has four stages, one module each:
+//!
+//! 1. [`load`]: bytes → JSON value (YAML or JSON; size cap, alias-bomb protection, located parse errors).
+//! 2. [`rules`]: an ordered list of named normalisation rules: OpenAPI 3.1 → 3.0.3, Partoo's real defects,
+//!    and the adaptations progenitor needs. Each change is reported with a JSON pointer.
+//! 3. `generate`: progenitor 0.15.1 (builder interface) under `catch_unwind`; a failure is narrowed to the
+//!    schema or operation that causes it.
+//! 4. `enums`: string enums are opened with an `Unknown(String)` variant; then every operation is checked to
+//!    have its client method.
+//!
+//! ```no_run
+//! let out = partoo_api_build::generate_path(
+//!     std::path::Path::new("openapi/partoo.yaml"),
+//!     &partoo_api_build::Options::default(),
+//! )?;
+//! println!("{}", out.report.summary_line());
+//! std::fs::write("client.rs", out.code)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod cargo;
+mod enums;
+pub mod error;
+mod generate;
+pub mod load;
+pub mod names;
+pub mod report;
+pub mod rules;
+mod surface;
+pub mod walk;
+
+use std::path::Path;
+
+use quote::ToTokens;
+use serde_json::Value;
+
+pub use error::{BuildError, Location};
+pub use generate::MethodInfo;
+pub use names::NameTable;
+pub use report::{Change, Report, RuleKind};
+pub use surface::surface_markdown;
+
+/// How to generate.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Operation names that override or fill in upstream operationIds.
+    pub names: NameTable,
+    /// Rust path of the type every date/date-time maps to (must implement serde, `Display` and `FromStr`).
+    pub timestamp_type: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { names: NameTable::default(), timestamp_type: "crate::Timestamp".to_owned() }
+    }
+}
+
+/// What a successful run produces.
+#[derive(Clone, Debug)]
+pub struct Generated {
+    /// The client: Rust source, unformatted (format it with prettyplease for humans).
+    pub code: String,
+    /// Every change the rules made, and notes.
+    pub report: Report,
+    /// One entry per operation of the document, with its client method.
+    pub methods: Vec<MethodInfo>,
+    /// Client methods found in the generated code (equals `methods.len()` on success).
+    pub method_count: usize,
+    /// Number of string enums given an `Unknown` variant.
+    pub open_enums: usize,
+    /// The normalised document (OpenAPI 3.0.3), as fed to progenitor.
+    pub normalised: Value,
+}
+
+impl Generated {
+    /// The closing line of a run: `N operations, M methods`.
+    pub fn counts_line(&self) -> String {
+        format!("{} operations, {} methods", self.methods.len(), self.method_count)
+    }
+}
+
+/// Reads the spec at `path` and generates the client.
+pub fn generate_path(path: &Path, options: &Options) -> Result<Generated, BuildError> {
+    let doc = load::load_path(path)?;
+    generate_value(&path.display().to_string(), doc, options)
+}
+
+/// Generates the client from a spec held in memory; `name` is used in messages.
+pub fn generate_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Generated, BuildError> {
+    let doc = load::parse(name, bytes)?;
+    generate_value(name, doc, options)
+}
+
+/// Normalises an already parsed document (stage 2 only).
+pub fn normalise(name: &str, doc: Value, options: &Options) -> Result<(Value, Report), BuildError> {
+    rules::normalise(doc, name, &options.names)
+}
+
+/// Generates from a parsed document (stages 2–4).
+pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Generated, BuildError> {
+    let (normalised, report) = normalise(name, doc, options)?;
+    let tokens = generate::generate_tokens(name, &normalised, &options.timestamp_type)?;
+    let mut file: syn::File = syn::parse2(tokens)
+        .map_err(|e| BuildError::new(name, Location::Input, format!("progenitor produced unparsable code: {e}")))?;
+    let mut open_enums = 0;
+    for item in &mut file.items {
+        if let syn::Item::Mod(m) = item
+            && m.ident == "types"
+            && let Some((_, items)) = &mut m.content
+        {
+            open_enums = enums::open_enums(items);
+        }
+    }
+    let (found, success) = generate::inspect(&file);
+    let mut methods = generate::operations(&normalised);
+    let missing: Vec<String> = methods
+        .iter()
+        .filter(|m| !found.contains(&m.rust_name))
+        .map(|m| format!("{} {} ({})", m.method, m.path, m.rust_name))
+        .collect();
+    if !missing.is_empty() {
+        return Err(BuildError::new(
+            name,
+            Location::Input,
+            format!("{} operations have no client method: {}", missing.len(), missing.join(", ")),
+        ));
+    }
+    for m in &mut methods {
+        let builder = heck::ToUpperCamelCase::to_upper_camel_case(m.rust_name.as_str());
+        m.success_type = success.get(&builder).cloned().unwrap_or_else(|| "?".to_owned());
+    }
+    let method_count = methods.iter().filter(|m| found.contains(&m.rust_name)).count();
+    Ok(Generated {
+        code: file.to_token_stream().to_string(),
+        report,
+        methods,
+        method_count,
+        open_enums,
+        normalised,
+    })
+}

@@ -1,0 +1,213 @@
+//! Forward compatibility and the shapes progenitor gets wrong: discriminated unions, dates, open objects,
+//! `null` in optional collections, enums typify cannot name.
+//!
+//! Policy (responses must keep decoding when Partoo adds things; requests may stay strict):
+//! - a new enum value decodes as `Unknown(String)` (see `crate::enums`, applied after generation);
+//! - an extra field is ignored (`open_objects`);
+//! - `null` in any optional field decodes as `None` (`nullable_optionals` covers arrays and maps, the only
+//!   optional fields typify does not already wrap in `Option`);
+//! - every date or date-time decodes into `PartooTimestamp`, which keeps the raw text and understands
+//!   RFC 3339, a space separator, hour-only offsets, naive times, epoch numbers and `DD-MM-YYYY`
+//!   (`timestamps`);
+//! - an unknown variant of a discriminated union decodes into a catch-all variant (`discriminator_unions`).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::{Ctx, TIMESTAMP_SCHEMA};
+use crate::error::{BuildError, pointer_push};
+use crate::walk::deref;
+
+/// Doc prefix given to discriminator tag enums, so that `crate::enums` leaves them closed: an open tag would
+/// let the first union variant swallow every payload.
+pub const TAG_DOC_PREFIX: &str = "Discriminator tag";
+
+/// Adaptation (Partoo 2021: `Attributes.Field.Base`, `CustomFields.Field.Base`, `BusinessFields.Section`):
+/// progenitor ignores `discriminator`, so the base became a plain struct and every child's own fields (the
+/// attribute `value`s) were dropped on decode. The base becomes a `oneOf` of its children plus a catch-all
+/// object; each child's `allOf: [$ref base]` becomes an inline copy of the base whose tag property is a
+/// required enum of that child's tags.
+pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    let Some(schemas) = ctx.doc.pointer("/components/schemas").and_then(Value::as_object).cloned() else {
+        return Ok(());
+    };
+    for (base_name, base) in &schemas {
+        let Some(disc) = base.get("discriminator") else { continue };
+        let Some(prop) = disc.get("propertyName").and_then(Value::as_str) else { continue };
+        let base_ref = format!("#/components/schemas/{base_name}");
+        // child component → its tags
+        let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        if let Some(mapping) = disc.get("mapping").and_then(Value::as_object) {
+            for (tag, target) in mapping {
+                if let Some(child) = target.as_str().and_then(|t| t.strip_prefix("#/components/schemas/")) {
+                    children.entry(child.to_owned()).or_default().push(tag.clone());
+                }
+            }
+        } else {
+            for (name, s) in &schemas {
+                let refs_base = s.get("allOf").and_then(Value::as_array).is_some_and(|l| l.iter().any(|b| b.get("$ref") == Some(&json!(base_ref))));
+                if refs_base {
+                    children.entry(name.clone()).or_default().push(name.clone());
+                }
+            }
+        }
+        if children.is_empty() {
+            continue;
+        }
+        let mut inline_base = base.as_object().cloned().unwrap_or_default();
+        inline_base.remove("discriminator");
+        for (child, tags) in &children {
+            let mut tagged = inline_base.clone();
+            let props = tagged.entry("properties").or_insert_with(|| json!({}));
+            props[prop] = json!({"type": "string", "enum": tags, "description": format!("{TAG_DOC_PREFIX} `{prop}` of this variant.")});
+            let req = tagged.entry("required").or_insert_with(|| json!([]));
+            if let Some(list) = req.as_array_mut()
+                && !list.contains(&json!(prop))
+            {
+                list.push(json!(prop));
+            }
+            let cptr = pointer_push("/components/schemas", child);
+            if let Some(all_of) = ctx.doc.pointer_mut(&format!("{cptr}/allOf")).and_then(Value::as_array_mut) {
+                for branch in all_of.iter_mut().filter(|b| b.get("$ref") == Some(&json!(base_ref))) {
+                    *branch = Value::Object(tagged.clone());
+                }
+            }
+            ctx.change(cptr, format!("base {base_name} inlined with `{prop}` ∈ {tags:?}"));
+        }
+        let mut variants: Vec<Value> =
+            children.keys().map(|c| json!({"$ref": format!("#/components/schemas/{c}")})).collect();
+        variants.push(json!({"type": "object", "description": "A variant this client does not know yet, kept as raw JSON."}));
+        let mut union = Map::new();
+        if let Some(d) = base.get("description") {
+            union.insert("description".into(), d.clone());
+        }
+        union.insert("oneOf".into(), Value::Array(variants));
+        ctx.doc["components"]["schemas"][base_name] = Value::Object(union);
+        ctx.change(pointer_push("/components/schemas", base_name), format!("discriminator on `{prop}` → oneOf of {} variants + catch-all", children.len()));
+    }
+    Ok(())
+}
+
+const TIME_FORMATS: [&str; 6] = ["date-time", "datetime", "datetype", "date", "unix-time", "timestamp"];
+
+/// Adaptation: typify maps `date-time` to `chrono::DateTime<Utc>`, which rejects most of what Partoo sends
+/// (space separator, `+00` offsets, naive times, epoch numbers, `DD-MM-YYYY`, and `format: date` fields holding
+/// full timestamps). Every such schema becomes a ref to `PartooTimestamp`, which the generator maps to the
+/// client's lenient timestamp type.
+pub(super) fn timestamps(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    let target = format!("#/components/schemas/{TIMESTAMP_SCHEMA}");
+    let mut any = false;
+    ctx.each_schema(&mut |s| {
+        let format = s.get("format").and_then(Value::as_str)?.to_owned();
+        if !TIME_FORMATS.contains(&format.as_str()) || s.contains_key("enum") {
+            return None;
+        }
+        let nullable = s.get("nullable") == Some(&json!(true));
+        let description = s.get("description").cloned();
+        s.clear();
+        if nullable {
+            s.insert("allOf".into(), json!([{"$ref": target}]));
+            s.insert("nullable".into(), json!(true));
+        } else {
+            s.insert("$ref".into(), json!(target));
+        }
+        if let (Some(d), true) = (description, nullable) {
+            s.insert("description".into(), d);
+        }
+        any = true;
+        Some(format!("format {format} → {TIMESTAMP_SCHEMA}"))
+    });
+    if any {
+        ctx.doc["components"]["schemas"][TIMESTAMP_SCHEMA] = json!({
+            "type": "string",
+            "description": "A date or point in time in any of the forms Partoo sends.",
+        });
+    }
+    Ok(())
+}
+
+/// Adaptation: `additionalProperties: false` makes typify emit `deny_unknown_fields`, so a field Partoo adds
+/// tomorrow would break decoding today. Dropped.
+pub(super) fn open_objects(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    ctx.each_schema(&mut |s| {
+        (s.get("additionalProperties") == Some(&json!(false))).then(|| {
+            s.remove("additionalProperties");
+            "additionalProperties: false dropped".to_owned()
+        })
+    });
+    Ok(())
+}
+
+/// Adaptation: typify types an optional array as `Vec<T>` and an optional map as a map, both with
+/// `#[serde(default)]`: absent decodes, `null` does not. Such properties are made nullable (→ `Option<…>`).
+pub(super) fn nullable_optionals(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    let doc_copy = ctx.doc.clone();
+    ctx.each_schema(&mut |s| {
+        let required: Vec<String> = s
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        let props = s.get_mut("properties")?.as_object_mut()?;
+        let mut changed = Vec::new();
+        for (name, p) in props.iter_mut() {
+            if required.contains(name) || p.get("nullable") == Some(&json!(true)) {
+                continue;
+            }
+            let target = deref(&doc_copy, p);
+            let ty = target.get("type").and_then(Value::as_str);
+            let is_map = ty == Some("object") && target.get("properties").is_none_or(|p| p.as_object().is_none_or(Map::is_empty));
+            if !(ty == Some("array") || is_map) {
+                continue;
+            }
+            if p.get("$ref").is_some() {
+                let r = p.clone();
+                *p = json!({"allOf": [r], "nullable": true});
+            } else if let Some(obj) = p.as_object_mut() {
+                obj.insert("nullable".into(), json!(true));
+            }
+            changed.push(name.clone());
+        }
+        (!changed.is_empty()).then(|| format!("optional {} made nullable", changed.join(", ")))
+    });
+    Ok(())
+}
+
+/// Adaptation: enum lists typify cannot turn into a Rust enum (it panics on `""` and on values equal but for
+/// case, and on mixed types) or would validate against a closed set (integer and number enums become checked
+/// newtypes). `""` is dropped from string enums; the other lists are dropped, leaving the plain type.
+pub(super) fn enum_variants(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    ctx.each_schema(&mut |s| {
+        let values = s.get("enum")?.as_array()?.clone();
+        let is_tag = s.get("description").and_then(Value::as_str).is_some_and(|d| d.starts_with(TAG_DOC_PREFIX));
+        if is_tag {
+            return None;
+        }
+        let all_strings = values.iter().all(|v| v.is_string() || v.is_null());
+        if all_strings {
+            let lower: Vec<String> = values.iter().filter_map(Value::as_str).map(str::to_ascii_lowercase).collect();
+            let mut dedup = lower.clone();
+            dedup.sort();
+            dedup.dedup();
+            if dedup.len() != lower.len() {
+                s.remove("enum");
+                return Some("enum values equal but for case → plain string".into());
+            }
+            if values.iter().any(|v| v == "") {
+                let kept: Vec<Value> = values.into_iter().filter(|v| v != "").collect();
+                if kept.iter().all(Value::is_null) {
+                    s.remove("enum");
+                } else {
+                    s.insert("enum".into(), Value::Array(kept));
+                }
+                return Some("empty string dropped from enum".into());
+            }
+            return None;
+        }
+        s.remove("enum");
+        let ty = s.get("type").and_then(Value::as_str).unwrap_or("untyped").to_owned();
+        Some(format!("{ty} enum {} → plain {ty}", Value::Array(values)))
+    });
+    Ok(())
+}

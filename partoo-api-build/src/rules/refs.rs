@@ -1,0 +1,224 @@
+//! Reference repairs and checks: refs to nowhere, refs into a schema's interior, parameters that are schema
+//! refs, and schemas that are nothing but aliases of themselves.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::ToUpperCamelCase;
+use serde_json::{Value, json};
+
+use super::Ctx;
+use crate::error::{BuildError, pointer_push};
+use crate::walk::{for_each_schema, resolve};
+
+/// Keys whose values are data (examples, defaults), not document structure: `$ref` inside them means nothing.
+const DATA_KEYS: [&str; 5] = ["example", "examples", "default", "enum", "const"];
+
+/// Every `(pointer of the $ref key's object, reference)` in the document, outside example data.
+fn all_refs(v: &Value, ptr: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                out.push((ptr.to_owned(), r.clone()));
+            }
+            for (k, child) in map {
+                if !DATA_KEYS.contains(&k.as_str()) {
+                    all_refs(child, &pointer_push(ptr, k), out);
+                }
+            }
+        }
+        Value::Array(list) => {
+            for (i, child) in list.iter().enumerate() {
+                all_refs(child, &format!("{ptr}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A `$ref` that resolves to nothing, or to another file, is an error: generation cannot guess the target.
+/// progenitor would panic with no location on the first one.
+pub(super) fn dangling_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    let mut refs = Vec::new();
+    all_refs(&ctx.doc, "", &mut refs);
+    for (ptr, r) in refs {
+        if !r.starts_with('#') {
+            return Err(BuildError::at_pointer(ctx.file, &ptr, format!("external `$ref` {r:?} is not supported"))
+                .with_hint("use the bundled (single-file) spec"));
+        }
+        if resolve(&ctx.doc, &r).is_none() {
+            let names = ctx.doc.pointer("/components/schemas").and_then(Value::as_object);
+            let wanted = r.rsplit('/').next().unwrap_or("");
+            let near = names.and_then(|n| n.keys().find(|k| k.eq_ignore_ascii_case(wanted))).cloned();
+            let mut err = BuildError::at_pointer(ctx.file, &ptr, format!("`$ref` {r:?} points to nothing"));
+            if let Some(near) = near {
+                err = err.with_hint(format!("did you mean #/components/schemas/{near}?"));
+            }
+            return Err(err);
+        }
+    }
+    Ok(())
+}
+
+fn is_component_ref(r: &str) -> bool {
+    r.strip_prefix("#/components/schemas/").is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+}
+
+/// Defect (Partoo 2021: `#/components/schemas/ApiKeys/Status`, `…/ApiKeys/ApiKey/properties/id`, 15 refs):
+/// refs into the inside of a schema. typify resolves only top-level components and panics on these, so each
+/// target is copied to a new component (named from its path) and the refs point there. Repeats until no
+/// interior ref is left, since a hoisted copy may hold some itself.
+pub(super) fn interior_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    let mut hoisted: BTreeMap<String, String> = BTreeMap::new();
+    for _round in 0..32 {
+        let mut interior = BTreeSet::new();
+        for_each_schema(&mut ctx.doc, &mut |_, s| {
+            if let Some(r) = s.get("$ref").and_then(Value::as_str)
+                && !is_component_ref(r)
+                && !hoisted.contains_key(r)
+            {
+                interior.insert(r.to_owned());
+            }
+        });
+        if interior.is_empty() {
+            break;
+        }
+        for r in interior {
+            let Some(target) = resolve(&ctx.doc, &r).cloned() else { continue };
+            let name = unique_schema_name(&ctx.doc, &hoist_name(&r));
+            ctx.doc["components"]["schemas"][&name] = target;
+            ctx.change(format!("/components/schemas/{name}"), format!("hoisted from {r}"));
+            hoisted.insert(r, format!("#/components/schemas/{name}"));
+        }
+        let mut sites = Vec::new();
+        for_each_schema(&mut ctx.doc, &mut |ptr, s| {
+            if let Some(r) = s.get("$ref").and_then(Value::as_str)
+                && let Some(new) = hoisted.get(r)
+            {
+                sites.push((ptr.to_owned(), format!("$ref {r} → {new}")));
+                s["$ref"] = json!(new);
+            }
+        });
+        ctx.changes(sites);
+    }
+    Ok(())
+}
+
+/// `#/components/schemas/ApiKeys/ApiKey/properties/id` → `ApiKeysApiKeyId`.
+fn hoist_name(r: &str) -> String {
+    let skip = ["#", "components", "schemas", "properties", "items", "allOf", "oneOf", "anyOf", "$defs", "definitions"];
+    r.split('/')
+        .filter(|s| !skip.contains(s) && s.parse::<usize>().is_err())
+        .map(|s| s.replace("~1", "_").replace("~0", "_").to_upper_camel_case())
+        .collect()
+}
+
+/// `base`, or `base2`, `base3`, … — the first name not yet used in `components.schemas`.
+pub(crate) fn unique_schema_name(doc: &Value, base: &str) -> String {
+    let taken = |n: &str| doc.pointer(&format!("/components/schemas/{n}")).is_some();
+    if !taken(base) {
+        return base.to_owned();
+    }
+    (2..).map(|i| format!("{base}{i}")).find(|n| !taken(n)).unwrap_or_else(|| base.to_owned())
+}
+
+/// Defect (Partoo 2021, DELETE /groups/{group_id}: `- $ref: '#/components/schemas/GroupId'` in `parameters`):
+/// a parameter list entry that is a schema, not a parameter. If its snake_case name is a placeholder of the
+/// path it becomes that path parameter, typed by the schema; otherwise it is dropped.
+pub(super) fn schema_parameter_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    let mut sites = Vec::new();
+    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else { return Ok(()) };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for (key, holder) in item.iter_mut() {
+            let list = if key == "parameters" { Some(holder) } else { holder.get_mut("parameters") };
+            let Some(Value::Array(list)) = list else { continue };
+            let base = pointer_push(&pointer_push("/paths", path), key);
+            for (i, p) in list.iter_mut().enumerate() {
+                let Some(r) = p.get("$ref").and_then(Value::as_str).map(str::to_owned) else { continue };
+                if !r.starts_with("#/components/schemas/") {
+                    continue;
+                }
+                let schema_name = r.rsplit('/').next().unwrap_or("");
+                let param = heck::ToSnakeCase::to_snake_case(schema_name);
+                let ptr = if key == "parameters" { format!("{base}/{i}") } else { format!("{base}/parameters/{i}") };
+                if path.contains(&format!("{{{param}}}")) {
+                    *p = json!({"name": param, "in": "path", "required": true, "schema": {"$ref": r}});
+                    sites.push((ptr, format!("schema ref {r} → path parameter `{param}`")));
+                } else {
+                    *p = Value::Null;
+                    sites.push((ptr, format!("schema ref {r} is not a parameter → dropped")));
+                }
+            }
+            list.retain(|p| !p.is_null());
+        }
+    }
+    ctx.changes(sites);
+    Ok(())
+}
+
+/// Refuses component schemas that reach themselves through `$ref`/`allOf`/`oneOf`/`anyOf`/`not` alone (no
+/// property or item in between). Such a schema has no finite shape; typify would recurse forever on it.
+/// Recursion through a property or an array item is fine and generates `Box`/`Vec`.
+pub(super) fn ref_cycles(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    let Some(schemas) = ctx.doc.pointer("/components/schemas").and_then(Value::as_object) else { return Ok(()) };
+    let mut edges: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (name, s) in schemas {
+        let mut out = Vec::new();
+        alias_edges(s, &mut out);
+        edges.insert(name, out);
+    }
+    // Colour-marking DFS: 1 = on the stack, 2 = done.
+    let mut state: BTreeMap<&str, u8> = BTreeMap::new();
+    for start in edges.keys().copied() {
+        let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
+        if state.get(start).is_some() {
+            continue;
+        }
+        state.insert(start, 1);
+        while let Some((node, idx)) = stack.pop() {
+            let next = edges.get(node).and_then(|e| e.get(idx)).copied();
+            match next {
+                None => {
+                    state.insert(node, 2);
+                }
+                Some(n) => {
+                    stack.push((node, idx + 1));
+                    match state.get(n) {
+                        Some(1) => {
+                            let from = stack.iter().position(|(s, _)| *s == n).unwrap_or(0);
+                            let mut cycle: Vec<&str> = stack[from..].iter().map(|(s, _)| *s).collect();
+                            cycle.push(n);
+                            return Err(BuildError::at_pointer(
+                                ctx.file,
+                                &pointer_push("/components/schemas", n),
+                                format!("schema is an alias of itself: {}", cycle.join(" → ")),
+                            )
+                            .with_hint("a recursive schema must recurse through a property or an array item"));
+                        }
+                        Some(_) => {}
+                        None if edges.contains_key(n) => {
+                            state.insert(n, 1);
+                            stack.push((n, 0));
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn alias_edges<'a>(s: &'a Value, out: &mut Vec<&'a str>) {
+    if let Some(r) = s.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
+        out.push(r);
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(Value::Array(list)) = s.get(key) {
+            list.iter().for_each(|b| alias_edges(b, out));
+        }
+    }
+    if let Some(n) = s.get("not") {
+        alias_edges(n, out);
+    }
+}

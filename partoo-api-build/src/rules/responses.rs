@@ -1,0 +1,212 @@
+//! Response and request-body shapes progenitor can express: one success type, one error type, one request
+//! media type per operation.
+
+use serde_json::{Map, Value, json};
+
+use super::{Ctx, ERROR_SCHEMA, is_json_media};
+use crate::error::{BuildError, Location, pointer_push};
+use crate::walk::{METHODS, resolve};
+
+fn is_success(code: &str) -> bool {
+    code.starts_with('2')
+}
+
+/// Resolves a response (or request body) that is a `$ref` to its component, for reading.
+fn view<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    v.get("$ref").and_then(Value::as_str).and_then(|r| resolve(doc, r)).unwrap_or(v)
+}
+
+fn has_json(doc: &Value, response: &Value) -> bool {
+    view(doc, response).get("content").and_then(Value::as_object).is_some_and(|c| c.keys().any(|k| is_json_media(k)))
+}
+
+/// Adaptation (every Partoo operation: inline or `components.responses` 400/401/403/404 bodies): progenitor
+/// names every response schema of an operation `{OpId}Response`, and typify merges same-named types without a
+/// structural check, so an inline 403 body silently became the *success* type; two distinct error types made
+/// it panic (`response_types.len() <= 1`). Every non-2xx response with a JSON body now carries the shared
+/// `PartooError` (`{errors?: any, error?: any}`, Partoo's two documented spellings); other error bodies are
+/// dropped. A `default` beside a 2xx response is split into `4XX` and `5XX`, since progenitor counts `default`
+/// as both success and error.
+pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    let schemas = ctx.doc.pointer_mut("/components/schemas");
+    let exists = schemas.as_ref().is_some_and(|s| s.get(ERROR_SCHEMA).is_some());
+    if exists {
+        return Err(BuildError::at_pointer(
+            ctx.file,
+            &format!("/components/schemas/{ERROR_SCHEMA}"),
+            format!("the document already defines `{ERROR_SCHEMA}`, the name this pipeline reserves for error bodies"),
+        ));
+    }
+    let error_schema = json!({
+        "type": "object",
+        "description": "Error body of a non-2xx Partoo response. Partoo documents both `errors` and `error`; each holds a message string or an object of messages keyed by field or reason.",
+        "properties": {"errors": {}, "error": {}},
+    });
+    let mut sites = Vec::new();
+    let doc_copy = ctx.doc.clone();
+    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else { return Ok(()) };
+    for (path, item) in paths.iter_mut() {
+        for method in METHODS {
+            let Some(responses) = item.get_mut(method).and_then(|op| op.get_mut("responses")).and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            let base = pointer_push(&pointer_push(&pointer_push("/paths", path), method), "responses");
+            let any_success = responses.keys().any(|k| is_success(k));
+            if any_success && let Some(default) = responses.remove("default") {
+                for code in ["4XX", "5XX"] {
+                    responses.entry(code).or_insert_with(|| default.clone());
+                }
+                sites.push((pointer_push(&base, "default"), "default beside a 2xx → 4XX + 5XX".to_owned()));
+            }
+            for (code, response) in responses.iter_mut() {
+                if is_success(code) || (code == "default" && !any_success) {
+                    continue;
+                }
+                let ptr = pointer_push(&base, code);
+                let target = view(&doc_copy, response);
+                let description = target.get("description").cloned().unwrap_or_else(|| json!("Error"));
+                let content = target.get("content").and_then(Value::as_object);
+                let Some(kinds) = content.filter(|c| !c.is_empty()).map(|c| c.keys().cloned().collect::<Vec<_>>())
+                else {
+                    continue;
+                };
+                if has_json(&doc_copy, response) {
+                    *response = json!({
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{ERROR_SCHEMA}")}}},
+                    });
+                    sites.push((ptr, format!("error body → {ERROR_SCHEMA}")));
+                } else {
+                    *response = json!({"description": description});
+                    sites.push((ptr, format!("non-JSON error body {kinds:?} dropped")));
+                }
+            }
+        }
+    }
+    if !sites.is_empty() {
+        ctx.doc["components"]["schemas"][ERROR_SCHEMA] = error_schema;
+    }
+    ctx.changes(sites);
+    Ok(())
+}
+
+/// Keeps one media type of a `content` map: JSON first (a `+json` type is renamed to `application/json`,
+/// which progenitor needs to type it), else form, else the first one.
+fn keep_one_media(content: &mut Map<String, Value>) -> Option<String> {
+    let keys: Vec<String> = content.keys().cloned().collect();
+    let chosen = keys
+        .iter()
+        .find(|k| is_json_media(k))
+        .or_else(|| keys.iter().find(|k| k.starts_with("application/x-www-form-urlencoded")))
+        .or_else(|| keys.first())?
+        .clone();
+    let mut media = content.remove(&chosen)?;
+    if media.get("schema").is_none() && is_json_media(&chosen) {
+        media["schema"] = json!({});
+    }
+    if let Some(m) = media.as_object_mut() {
+        m.remove("encoding");
+    }
+    let new_key = if is_json_media(&chosen) { "application/json".to_owned() } else { chosen.clone() };
+    content.clear();
+    content.insert(new_key.clone(), media);
+    let dropped: Vec<&String> = keys.iter().filter(|k| **k != chosen).collect();
+    match (dropped.is_empty(), chosen == new_key) {
+        (true, true) => None,
+        (true, false) => Some(format!("{chosen} → {new_key}")),
+        (false, _) => Some(format!("kept {chosen} as {new_key}, dropped {dropped:?}")),
+    }
+}
+
+/// Adaptation: progenitor panics when an operation's 2xx responses have different types
+/// (`response_types.len() <= 1`) or a response has several media types (`todo!`). Each response keeps one
+/// media type; when 2xx responses disagree, the first JSON one wins and the others are given its schema (an
+/// empty 2xx beside a JSON one is dropped: it then arrives as `Error::UnexpectedResponse`).
+pub(super) fn success_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    let doc_copy = ctx.doc.clone();
+    let mut sites = Vec::new();
+    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else { return Ok(()) };
+    for (path, item) in paths.iter_mut() {
+        for method in METHODS {
+            let Some(responses) = item.get_mut(method).and_then(|op| op.get_mut("responses")).and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            let base = pointer_push(&pointer_push(&pointer_push("/paths", path), method), "responses");
+            // Inline referenced 2xx responses so that they can be edited here.
+            for (code, r) in responses.iter_mut() {
+                if is_success(code) && r.get("$ref").is_some() {
+                    *r = view(&doc_copy, r).clone();
+                }
+                if let Some(content) = r.get_mut("content").and_then(Value::as_object_mut)
+                    && let Some(detail) = keep_one_media(content)
+                {
+                    sites.push((pointer_push(&base, code), detail));
+                }
+            }
+            let schema_of = |r: &Value| r.pointer("/content/application~1json/schema").cloned();
+            let json_codes: Vec<(String, Value)> = responses
+                .iter()
+                .filter(|(c, _)| is_success(c))
+                .filter_map(|(c, r)| schema_of(r).map(|s| (c.clone(), s)))
+                .collect();
+            let Some((first_code, first_schema)) = json_codes.first().cloned() else { continue };
+            let codes: Vec<String> = responses.keys().filter(|c| is_success(c)).cloned().collect();
+            for code in codes {
+                let r = &responses[&code];
+                let ptr = pointer_push(&base, &code);
+                match schema_of(r) {
+                    Some(s) if s == first_schema => {}
+                    Some(_) => {
+                        responses[&code]["content"]["application/json"]["schema"] = first_schema.clone();
+                        sites.push((ptr, format!("second success schema → the {first_code} schema")));
+                    }
+                    None => {
+                        responses.remove(&code);
+                        sites.push((ptr, format!("success response without JSON body beside {first_code} → dropped")));
+                    }
+                }
+            }
+        }
+    }
+    ctx.changes(sites);
+    Ok(())
+}
+
+/// Adaptation: progenitor takes one request media type (`todo!` on two) and types only `application/json`.
+/// JSON is kept (`+json` renamed); `multipart/form-data`, which progenitor cannot send, is refused with the
+/// operation named.
+pub(super) fn request_bodies(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    let doc_copy = ctx.doc.clone();
+    let mut sites = Vec::new();
+    let file = ctx.file;
+    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else { return Ok(()) };
+    for (path, item) in paths.iter_mut() {
+        for method in METHODS {
+            let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else { continue };
+            let op_id = op.get("operationId").and_then(Value::as_str).map(str::to_owned);
+            let Some(body) = op.get_mut("requestBody") else { continue };
+            if body.get("$ref").is_some() {
+                *body = view(&doc_copy, body).clone();
+            }
+            let ptr = pointer_push(&pointer_push(&pointer_push("/paths", path), method), "requestBody");
+            let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) else { continue };
+            let only_multipart = !content.is_empty() && content.keys().all(|k| k.starts_with("multipart/"));
+            if only_multipart {
+                return Err(BuildError::new(
+                    file,
+                    Location::Operation { method: method.to_ascii_uppercase(), path: path.clone(), operation_id: op_id },
+                    "multipart/form-data request bodies are not supported (progenitor 0.15.1 cannot send them)",
+                )
+                .with_hint("write this operation by hand in partoo-api/src and remove it from the spec used for generation"));
+            }
+            content.retain(|k, _| !k.starts_with("multipart/"));
+            if let Some(detail) = keep_one_media(content) {
+                sites.push((ptr, detail));
+            }
+        }
+    }
+    ctx.changes(sites);
+    Ok(())
+}

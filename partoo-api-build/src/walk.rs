@@ -1,0 +1,228 @@
+//! Traversals shared by the rules: every schema of the document, every operation.
+
+use serde_json::{Map, Value};
+
+use crate::error::pointer_push;
+
+/// HTTP methods an OpenAPI path item may hold, in the order progenitor walks them.
+pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Keys whose value is a map of name → schema.
+const SCHEMA_MAPS: [&str; 5] = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+/// Keys whose value is one schema.
+const SCHEMA_ONE: [&str; 12] = [
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "additionalItems",
+    "contentSchema",
+];
+/// Keys whose value is a list of schemas.
+const SCHEMA_LISTS: [&str; 4] = ["allOf", "oneOf", "anyOf", "prefixItems"];
+
+/// Calls `f` on every schema in the document, parents before children, with its JSON pointer.
+///
+/// `f` gets the schema as a `Value` (3.1 allows `true`/`false` schemas) and may rewrite it; the walk then
+/// descends into whatever children the rewritten schema has.
+pub fn for_each_schema(doc: &mut Value, f: &mut dyn FnMut(&str, &mut Value)) {
+    for (ptr, schema) in schema_roots(doc) {
+        walk_schema(schema, &ptr, f);
+    }
+}
+
+/// Calls `f` on one schema and everything below it.
+pub fn walk_schema(node: &mut Value, ptr: &str, f: &mut dyn FnMut(&str, &mut Value)) {
+    f(ptr, node);
+    let Some(obj) = node.as_object_mut() else { return };
+    for key in SCHEMA_MAPS {
+        if let Some(Value::Object(children)) = obj.get_mut(key) {
+            let base = pointer_push(ptr, key);
+            for (name, child) in children.iter_mut() {
+                walk_schema(child, &pointer_push(&base, name), f);
+            }
+        }
+    }
+    for key in SCHEMA_ONE {
+        match obj.get_mut(key) {
+            Some(child @ (Value::Object(_) | Value::Bool(_))) if key != "additionalProperties" || child.is_object() => {
+                walk_schema(child, &pointer_push(ptr, key), f);
+            }
+            Some(Value::Array(list)) if key == "items" => walk_list(list, &pointer_push(ptr, key), f),
+            _ => {}
+        }
+    }
+    for key in SCHEMA_LISTS {
+        if let Some(Value::Array(list)) = obj.get_mut(key) {
+            walk_list(list, &pointer_push(ptr, key), f);
+        }
+    }
+}
+
+fn walk_list(list: &mut [Value], base: &str, f: &mut dyn FnMut(&str, &mut Value)) {
+    for (i, child) in list.iter_mut().enumerate() {
+        walk_schema(child, &format!("{base}/{i}"), f);
+    }
+}
+
+/// The top-level schemas of the document: components and every schema slot of parameters, bodies, responses.
+fn schema_roots(doc: &mut Value) -> Vec<(String, &mut Value)> {
+    let mut out = Vec::new();
+    let Some(root) = doc.as_object_mut() else { return out };
+    for (key, section) in root.iter_mut() {
+        match key.as_str() {
+            "components" => {
+                let Some(components) = section.as_object_mut() else { continue };
+                for (kind, items) in components.iter_mut() {
+                    let Some(items) = items.as_object_mut() else { continue };
+                    for (name, item) in items.iter_mut() {
+                        let ptr = pointer_push(&pointer_push("/components", kind), name);
+                        match kind.as_str() {
+                            "schemas" => out.push((ptr, item)),
+                            "parameters" | "headers" => param_schemas(item, ptr, &mut out),
+                            "requestBodies" | "responses" => body_schemas(item, ptr, &mut out),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            "paths" => {
+                let Some(paths) = section.as_object_mut() else { continue };
+                for (path, item) in paths.iter_mut() {
+                    let base = pointer_push("/paths", path);
+                    let Some(item) = item.as_object_mut() else { continue };
+                    for (k, v) in item.iter_mut() {
+                        let ptr = pointer_push(&base, k);
+                        if k == "parameters" {
+                            list_params(v, &ptr, &mut out);
+                        } else if METHODS.contains(&k.as_str()) {
+                            operation_schemas(v, ptr, &mut out);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn operation_schemas<'a>(op: &'a mut Value, base: String, out: &mut Vec<(String, &'a mut Value)>) {
+    let Some(op) = op.as_object_mut() else { return };
+    for (k, v) in op.iter_mut() {
+        let ptr = pointer_push(&base, k);
+        match k.as_str() {
+            "parameters" => list_params(v, &ptr, out),
+            "requestBody" => body_schemas(v, ptr, out),
+            "responses" => {
+                if let Some(responses) = v.as_object_mut() {
+                    for (code, r) in responses.iter_mut() {
+                        body_schemas(r, pointer_push(&ptr, code), out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn list_params<'a>(list: &'a mut Value, base: &str, out: &mut Vec<(String, &'a mut Value)>) {
+    if let Some(list) = list.as_array_mut() {
+        for (i, p) in list.iter_mut().enumerate() {
+            param_schemas(p, format!("{base}/{i}"), out);
+        }
+    }
+}
+
+fn param_schemas<'a>(param: &'a mut Value, base: String, out: &mut Vec<(String, &'a mut Value)>) {
+    if let Some(obj) = param.as_object_mut() {
+        for (k, v) in obj.iter_mut() {
+            match k.as_str() {
+                "schema" => out.push((pointer_push(&base, k), v)),
+                "content" => media_schemas(v, &pointer_push(&base, k), out),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn body_schemas<'a>(body: &'a mut Value, base: String, out: &mut Vec<(String, &'a mut Value)>) {
+    if let Some(obj) = body.as_object_mut() {
+        for (k, v) in obj.iter_mut() {
+            match k.as_str() {
+                "content" => media_schemas(v, &pointer_push(&base, k), out),
+                "headers" => {
+                    if let Some(headers) = v.as_object_mut() {
+                        let hbase = pointer_push(&base, k);
+                        for (name, h) in headers.iter_mut() {
+                            param_schemas(h, pointer_push(&hbase, name), out);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn media_schemas<'a>(content: &'a mut Value, base: &str, out: &mut Vec<(String, &'a mut Value)>) {
+    if let Some(content) = content.as_object_mut() {
+        for (mt, media) in content.iter_mut() {
+            if let Some(schema) = media.as_object_mut().and_then(|m| m.get_mut("schema")) {
+                out.push((pointer_push(&pointer_push(base, mt), "schema"), schema));
+            }
+        }
+    }
+}
+
+/// One operation of the document.
+pub struct Operation<'a> {
+    /// JSON pointer of the operation object.
+    pub pointer: String,
+    /// Path template, e.g. `/org/{org_id}`.
+    pub path: &'a str,
+    /// Lower-case method.
+    pub method: &'static str,
+    /// The operation object.
+    pub op: &'a mut Map<String, Value>,
+}
+
+/// Calls `f` on every operation, in document order.
+pub fn for_each_operation(doc: &mut Value, f: &mut dyn FnMut(Operation<'_>)) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for (k, v) in item.iter_mut() {
+            let Some(method) = METHODS.iter().find(|m| **m == k) else { continue };
+            let Some(op) = v.as_object_mut() else { continue };
+            let pointer = pointer_push(&pointer_push("/paths", path), k);
+            f(Operation { pointer, path, method, op });
+        }
+    }
+}
+
+/// Resolves a local JSON pointer (`#/a/b` or `/a/b`) in `doc`.
+pub fn resolve<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
+    let ptr = reference.strip_prefix('#')?;
+    if ptr.is_empty() {
+        return Some(doc);
+    }
+    doc.pointer(ptr)
+}
+
+/// Follows `$ref`s (at most a few hops, to stay safe on cycles) and returns the target schema.
+pub fn deref<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
+    for _ in 0..16 {
+        match schema.get("$ref").and_then(Value::as_str).and_then(|r| resolve(doc, r)) {
+            Some(target) => schema = target,
+            None => break,
+        }
+    }
+    schema
+}

@@ -1,0 +1,213 @@
+//! [`Timestamp`]: the one type every date and date-time of the spec maps to.
+//!
+//! Partoo's dates come in many shapes, often for the same kind of field: RFC 3339 (`2017-08-01T19:15:54.256+02:00`,
+//! `…Z`), a space instead of `T` (`2023-01-31 16:22:17.327878+00:00`), an hour-only offset (`…+00`), naive times
+//! taken as UTC (`2017-08-01T00:00:00`), epoch seconds as numbers (`1409925979.5`, `1615299414`), plain dates
+//! (`2025-01-01`) and day-first dates (`05-11-2021`). A strict `chrono::DateTime` field would make the whole
+//! response fail on the first odd one. `Timestamp` always decodes, keeps exactly what was sent (so it
+//! re-serializes unchanged), and parses on demand.
+
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A date or point in time as Partoo sent it (or as you built it), with lenient parsing.
+///
+/// ```
+/// use partoo_api::Timestamp;
+/// let t: Timestamp = serde_json::from_str("\"2019-08-22 11:46:38.914467+00\"").unwrap();
+/// assert_eq!(t.to_utc().unwrap().to_rfc3339(), "2019-08-22T11:46:38.914467+00:00");
+/// let epoch: Timestamp = serde_json::from_str("1615299414").unwrap();
+/// assert_eq!(epoch.to_utc().unwrap().to_rfc3339(), "2021-03-09T14:16:54+00:00");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Timestamp {
+    raw: Raw,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Raw {
+    Text(String),
+    Number(serde_json::Number),
+}
+
+impl Timestamp {
+    /// The value exactly as received, as text (numbers in their JSON form).
+    pub fn raw(&self) -> String {
+        match &self.raw {
+            Raw::Text(s) => s.clone(),
+            Raw::Number(n) => n.to_string(),
+        }
+    }
+
+    /// A plain date, e.g. for `opening_date`.
+    pub fn from_date(date: NaiveDate) -> Self {
+        Self { raw: Raw::Text(date.format("%Y-%m-%d").to_string()) }
+    }
+
+    /// The point in time with the offset Partoo gave (UTC for naive values, dates and epochs), or `None` when
+    /// the text is in no form we know.
+    pub fn to_fixed_offset(&self) -> Option<DateTime<FixedOffset>> {
+        match &self.raw {
+            Raw::Number(n) => from_epoch(n.as_f64()?),
+            Raw::Text(s) => parse_text(s.trim()),
+        }
+    }
+
+    /// The point in time in UTC, or `None` when the value is in no form we know.
+    pub fn to_utc(&self) -> Option<DateTime<Utc>> {
+        self.to_fixed_offset().map(|t| t.with_timezone(&Utc))
+    }
+
+    /// The calendar date (in the value's own offset).
+    pub fn date(&self) -> Option<NaiveDate> {
+        self.to_fixed_offset().map(|t| t.date_naive())
+    }
+}
+
+fn utc() -> FixedOffset {
+    FixedOffset::east_opt(0).unwrap_or_else(|| unreachable_offset())
+}
+
+#[cold]
+fn unreachable_offset() -> FixedOffset {
+    // `east_opt(0)` is always `Some`; this keeps the code free of `unwrap`.
+    FixedOffset::west_opt(0).unwrap_or_else(|| unreachable_offset())
+}
+
+fn from_epoch(secs: f64) -> Option<DateTime<FixedOffset>> {
+    if !secs.is_finite() {
+        return None;
+    }
+    let whole = secs.floor();
+    let nanos = ((secs - whole) * 1e9).round().min(999_999_999.0) as u32;
+    Utc.timestamp_opt(whole as i64, nanos).single().map(|t| t.fixed_offset())
+}
+
+fn parse_text(s: &str) -> Option<DateTime<FixedOffset>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t);
+    }
+    // Space separator → `T`.
+    let mut normal = s.to_owned();
+    if normal.len() > 10 && normal.as_bytes()[10] == b' ' {
+        normal.replace_range(10..11, "T");
+    }
+    // Hour-only offset (`+00`, `-05`) → `+00:00`.
+    let b = normal.as_bytes();
+    if normal.len() > 19 && b.len() >= 3 && matches!(b[b.len() - 3], b'+' | b'-') && b[b.len() - 2..].iter().all(u8::is_ascii_digit)
+    {
+        normal.push_str(":00");
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(&normal) {
+        return Some(t);
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(&normal, fmt) {
+            return Some(utc().from_utc_datetime(&t));
+        }
+    }
+    for fmt in ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
+            return Some(utc().from_utc_datetime(&d.and_time(NaiveTime::MIN)));
+        }
+    }
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return from_epoch(s.parse().ok()?);
+    }
+    None
+}
+
+impl<Tz: TimeZone> From<DateTime<Tz>> for Timestamp {
+    /// RFC 3339 with the value's offset.
+    fn from(t: DateTime<Tz>) -> Self {
+        Self { raw: Raw::Text(t.fixed_offset().to_rfc3339()) }
+    }
+}
+
+impl From<NaiveDate> for Timestamp {
+    fn from(d: NaiveDate) -> Self {
+        Self::from_date(d)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// The raw value.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.raw {
+            Raw::Text(s) => f.write_str(s),
+            Raw::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Timestamp {
+    type Err = std::convert::Infallible;
+    /// Keeps any text; parsing happens on demand.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self { raw: Raw::Text(s.to_owned()) })
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.raw {
+            Raw::Text(s) => serializer.serialize_str(s),
+            Raw::Number(n) => n.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Wire {
+            Text(String),
+            Number(serde_json::Number),
+        }
+        Ok(match Wire::deserialize(deserializer)? {
+            Wire::Text(s) => Self { raw: Raw::Text(s) },
+            Wire::Number(n) => Self { raw: Raw::Number(n) },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Timestamp;
+
+    fn utc(json: &str) -> String {
+        let t: Timestamp = serde_json::from_str(json).unwrap();
+        t.to_utc().map(|t| t.to_rfc3339()).unwrap_or_else(|| "unparsed".into())
+    }
+
+    #[test]
+    fn every_partoo_form_decodes_and_parses() {
+        assert_eq!(utc("\"2017-08-01T19:15:54.256000+02:00\""), "2017-08-01T17:15:54.256+00:00");
+        assert_eq!(utc("\"2024-11-27T16:10:44.929678Z\""), "2024-11-27T16:10:44.929678+00:00");
+        assert_eq!(utc("\"2023-01-31 16:22:17.327878+00:00\""), "2023-01-31T16:22:17.327878+00:00");
+        assert_eq!(utc("\"2019-08-22 11:46:38.914467+00\""), "2019-08-22T11:46:38.914467+00:00");
+        assert_eq!(utc("\"2050-01-01T09:00:00\""), "2050-01-01T09:00:00+00:00");
+        assert_eq!(utc("1409925979.5"), "2014-09-05T14:06:19.500+00:00");
+        assert_eq!(utc("1615299414"), "2021-03-09T14:16:54+00:00");
+        assert_eq!(utc("\"2025-01-01\""), "2025-01-01T00:00:00+00:00");
+        assert_eq!(utc("\"05-11-2021\""), "2021-11-05T00:00:00+00:00");
+    }
+
+    #[test]
+    fn unknown_text_still_decodes_and_round_trips() {
+        let t: Timestamp = serde_json::from_str("\"next tuesday\"").unwrap();
+        assert_eq!(t.to_utc(), None);
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"next tuesday\"");
+        let n: Timestamp = serde_json::from_str("1561335111.681374").unwrap();
+        assert_eq!(serde_json::to_string(&n).unwrap(), "1561335111.681374");
+    }
+
+    #[test]
+    fn non_time_json_is_refused() {
+        assert!(serde_json::from_str::<Timestamp>("{}").is_err());
+        assert!(serde_json::from_str::<Timestamp>("true").is_err());
+    }
+}

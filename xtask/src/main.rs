@@ -1,0 +1,37 @@
+//! Developer tasks for the partoo-api workspace. One module per task; run `cargo xtask` for the list.
+
+mod ci;
+mod codegen;
+mod flags;
+mod seed;
+
+use std::process::ExitCode;
+
+/// Every task: name, one-line help, entry point.
+const TASKS: &[(&str, &str, fn(flags::Flags) -> Result<(), String>)] = &[
+    ("codegen", "run the pipeline on a spec, print the report, write code/surface [--spec PATH] [--out FILE]", codegen::run),
+    ("ci", "everything CI runs: fmt, clippy, tests, compatibility builds, docs", ci::run),
+];
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let Some(task) = args.next() else {
+        println!("usage: cargo xtask <task> [options]\n\ntasks:");
+        for (name, help, _) in TASKS {
+            println!("  {name:<10} {help}");
+        }
+        return ExitCode::SUCCESS;
+    };
+    let Some((_, _, run)) = TASKS.iter().find(|(name, _, _)| *name == task) else {
+        eprintln!("error: unknown task `{task}`; run `cargo xtask` for the list");
+        return ExitCode::from(2);
+    };
+    let result = flags::Flags::parse(args.collect()).and_then(run);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
