@@ -3,6 +3,7 @@
 mod ci;
 mod codegen;
 mod flags;
+mod lock;
 mod seed;
 
 use std::process::ExitCode;
@@ -10,6 +11,7 @@ use std::process::ExitCode;
 /// Every task: name, one-line help, entry point.
 const TASKS: &[(&str, &str, fn(flags::Flags) -> Result<(), String>)] = &[
     ("codegen", "run the pipeline on a spec, print the report, write code/surface [--spec PATH] [--out FILE]", codegen::run),
+    ("lock", "rewrite openapi/partoo.lock and the surface file from the current spec [--origin TEXT]", lock::run),
     ("ci", "everything CI runs: fmt, clippy, tests, compatibility builds, docs", ci::run),
 ];
 

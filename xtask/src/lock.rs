@@ -1,0 +1,218 @@
+//! `openapi/partoo.lock`: what `openapi/partoo.yaml` was produced from, and facts to detect drift
+//! (sha256, size, versions, operation count). `cargo xtask lock` rewrites it from the current files;
+//! `sync-spec` writes it with the fetch source; [`check`] (run by `cargo test` and `sync-spec --check`)
+//! fails when spec, lock and surface file disagree.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::flags::{Flags, root};
+
+/// The lock file's content.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Lock {
+    /// Facts about the spec file.
+    pub(crate) spec: SpecFacts,
+    /// Where it came from.
+    pub(crate) source: Source,
+}
+
+/// Facts about the spec file, all derived from its bytes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SpecFacts {
+    /// File name inside `openapi/`.
+    pub(crate) file: String,
+    /// Lower-case hex SHA-256 of the bytes.
+    pub(crate) sha256: String,
+    /// Size in bytes.
+    pub(crate) size: u64,
+    /// The document's `openapi` field.
+    pub(crate) openapi: String,
+    /// The document's `info.version`.
+    pub(crate) info_version: String,
+    /// Number of operations.
+    pub(crate) operations: usize,
+    /// Summary line of the normalisation report.
+    pub(crate) report: String,
+}
+
+/// Provenance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Source {
+    /// URL or description of the origin.
+    pub(crate) origin: String,
+    /// When it was fetched or produced (UTC, RFC 3339).
+    pub(crate) fetched_at: String,
+}
+
+/// Paths of the three files that must agree.
+pub(crate) struct OpenapiDir {
+    pub(crate) spec: PathBuf,
+    pub(crate) lock: PathBuf,
+    pub(crate) surface: PathBuf,
+    pub(crate) names: PathBuf,
+}
+
+impl OpenapiDir {
+    /// The files inside an `openapi/` folder.
+    pub(crate) fn new(dir: &Path) -> Self {
+        Self {
+            spec: dir.join("partoo.yaml"),
+            lock: dir.join("partoo.lock"),
+            surface: dir.join("partoo.api.md"),
+            names: dir.join("names.yaml"),
+        }
+    }
+}
+
+/// Lower-case hex SHA-256.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Derives the spec facts from bytes that went through the pipeline.
+pub(crate) fn facts(file: &str, bytes: &[u8], generated: &partoo_api_build::Generated) -> Result<SpecFacts, String> {
+    let doc = partoo_api_build::load::parse(file, bytes).map_err(|e| e.to_string())?;
+    let text = |p: &str| doc.pointer(p).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+    Ok(SpecFacts {
+        file: file.to_owned(),
+        sha256: sha256_hex(bytes),
+        size: bytes.len() as u64,
+        openapi: text("/openapi"),
+        info_version: text("/info/version"),
+        operations: generated.methods.len(),
+        report: generated.report.summary_line(),
+    })
+}
+
+/// Renders the lock as commented TOML.
+pub(crate) fn render(lock: &Lock) -> Result<String, String> {
+    let body = toml::to_string(lock).map_err(|e| e.to_string())?;
+    Ok(format!("# Written by `cargo xtask sync-spec` (or `cargo xtask lock`); checked by `cargo test`.\n# Do not edit by hand.\n\n{body}"))
+}
+
+/// Reads a lock file.
+pub(crate) fn read(path: &Path) -> Result<Lock, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Checks that spec, lock and surface file agree; the error says which command fixes it.
+pub(crate) fn check(dir: &OpenapiDir) -> Result<(), String> {
+    let bytes = std::fs::read(&dir.spec).map_err(|e| format!("{}: {e}", dir.spec.display()))?;
+    let lock = read(&dir.lock)?;
+    let generated = crate::codegen::generate(&dir.spec, &dir.names)?;
+    let now = facts(&lock.spec.file, &bytes, &generated)?;
+    let mut problems = Vec::new();
+    if now != lock.spec {
+        problems.push(format!(
+            "{} does not match {}: locked sha256 {} ({} bytes, {} operations), file has {} ({} bytes, {} operations)",
+            dir.lock.display(),
+            dir.spec.display(),
+            lock.spec.sha256,
+            lock.spec.size,
+            lock.spec.operations,
+            now.sha256,
+            now.size,
+            now.operations
+        ));
+    }
+    let surface = partoo_api_build::surface_markdown(&generated);
+    let on_disk = std::fs::read_to_string(&dir.surface).unwrap_or_default();
+    if surface != on_disk {
+        problems.push(format!("{} is stale", dir.surface.display()));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}\n  fix: run `cargo xtask lock` after editing the spec by hand, or `cargo xtask sync-spec` to refresh it",
+            problems.join("\n")
+        ))
+    }
+}
+
+/// `cargo xtask lock [--origin TEXT] [--root DIR]`: rewrites lock and surface from the current spec.
+pub(crate) fn run(flags: Flags) -> Result<(), String> {
+    flags.only(&["origin", "root"])?;
+    let dir = OpenapiDir::new(&root(&flags).join("openapi"));
+    let bytes = std::fs::read(&dir.spec).map_err(|e| format!("{}: {e}", dir.spec.display()))?;
+    let generated = crate::codegen::generate(&dir.spec, &dir.names)?;
+    let previous = read(&dir.lock).ok();
+    let source = match (flags.value("origin"), previous) {
+        (Some(origin), _) => Source { origin: origin.to_owned(), fetched_at: now_utc() },
+        (None, Some(prev)) => prev.source,
+        (None, None) => return Err("no lock yet: give --origin \"where the spec comes from\"".to_owned()),
+    };
+    let lock = Lock { spec: facts("partoo.yaml", &bytes, &generated)?, source };
+    crate::codegen::write_atomic(&dir.lock, render(&lock)?.as_bytes())?;
+    crate::codegen::write_atomic(&dir.surface, partoo_api_build::surface_markdown(&generated).as_bytes())?;
+    println!("wrote {} and {}", dir.lock.display(), dir.surface.display());
+    println!("{}", generated.counts_line());
+    Ok(())
+}
+
+/// The current UTC time as RFC 3339 (seconds), without a date crate.
+pub(crate) fn now_utc() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let days = secs / 86_400;
+    let rem = secs % 86_400;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn committed() -> OpenapiDir {
+        OpenapiDir::new(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi"))
+    }
+
+    #[test]
+    fn committed_spec_lock_and_surface_agree() {
+        if let Err(e) = check(&committed()) {
+            panic!("{e}");
+        }
+    }
+
+    #[test]
+    fn check_fails_when_the_spec_changes_without_the_lock() {
+        let tmp = std::env::temp_dir().join(format!("xtask-lock-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp).unwrap();
+        let from = committed();
+        for (src, name) in [(&from.spec, "partoo.yaml"), (&from.lock, "partoo.lock"), (&from.surface, "partoo.api.md"), (&from.names, "names.yaml")] {
+            std::fs::copy(src, tmp.join(name)).unwrap();
+        }
+        let dir = OpenapiDir::new(&tmp);
+        check(&dir).unwrap();
+        let mut spec = std::fs::read_to_string(&dir.spec).unwrap();
+        spec.push_str("\n# an edit\n");
+        std::fs::write(&dir.spec, spec).unwrap();
+        let err = check(&dir).unwrap_err();
+        assert!(err.contains("does not match") && err.contains("cargo xtask lock"), "{err}");
+        std::fs::copy(&from.spec, &dir.spec).unwrap();
+        std::fs::write(&dir.surface, "stale").unwrap();
+        let err = check(&dir).unwrap_err();
+        assert!(err.contains("is stale"), "{err}");
+        std::fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn now_utc_has_rfc3339_shape() {
+        let t = now_utc();
+        assert_eq!(t.len(), 20, "{t}");
+        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T', "{t}");
+    }
+}
