@@ -12,7 +12,9 @@ pub const SPEC_ENV: &str = "PARTOO_API_SPEC";
 /// spec other than the default is used. Returns the path written.
 pub fn build_script(spec: &Path, names: &Path, out_name: &str) -> Result<PathBuf, BuildError> {
     println!("cargo:rerun-if-env-changed={SPEC_ENV}");
-    let overridden = std::env::var_os(SPEC_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let overridden = std::env::var_os(SPEC_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
     let spec = overridden.clone().unwrap_or_else(|| spec.to_owned());
     println!("cargo:rerun-if-changed={}", spec.display());
     println!("cargo:rerun-if-changed={}", names.display());
@@ -23,10 +25,21 @@ pub fn build_script(spec: &Path, names: &Path, out_name: &str) -> Result<PathBuf
     let generated = crate::generate_path(&spec, &options)?;
     let out_dir = std::env::var_os("OUT_DIR")
         .map(PathBuf::from)
-        .ok_or_else(|| BuildError::new(spec.display().to_string(), Location::Input, "OUT_DIR is not set: not run by Cargo?"))?;
+        .ok_or_else(|| {
+            BuildError::new(
+                spec.display().to_string(),
+                Location::Input,
+                "OUT_DIR is not set: not run by Cargo?",
+            )
+        })?;
     let out = out_dir.join(out_name);
-    std::fs::write(&out, &generated.code)
-        .map_err(|e| BuildError::new(out.display().to_string(), Location::Input, format!("cannot write: {e}")))?;
+    std::fs::write(&out, &generated.code).map_err(|e| {
+        BuildError::new(
+            out.display().to_string(),
+            Location::Input,
+            format!("cannot write: {e}"),
+        )
+    })?;
     if overridden.is_some() {
         println!(
             "cargo:warning=partoo-api generated from {SPEC_ENV}={}: {}; {}",

@@ -23,7 +23,9 @@ pub(crate) fn open_enums(types: &mut Vec<Item>) -> usize {
     let mut extra = Vec::new();
     for item in types.iter_mut() {
         let Item::Enum(e) = item else { continue };
-        let Some(values) = string_values(e) else { continue };
+        let Some(values) = string_values(e) else {
+            continue;
+        };
         if doc_text(&e.attrs).contains(TAG_DOC_PREFIX) {
             continue;
         }
@@ -51,7 +53,10 @@ fn string_values(e: &ItemEnum) -> Option<Vec<(Ident, String)>> {
             if !matches!(v.fields, Fields::Unit) {
                 return None;
             }
-            v.attrs.iter().find_map(serde_rename).map(|value| (v.ident.clone(), value))
+            v.attrs
+                .iter()
+                .find_map(serde_rename)
+                .map(|value| (v.ident.clone(), value))
         })
         .collect()
 }
@@ -81,8 +86,12 @@ fn doc_text(attrs: &[Attribute]) -> String {
 
 fn is_replaced_impl(item: &Item, opened: &BTreeSet<String>) -> bool {
     let Item::Impl(imp) = item else { return false };
-    let Some((trait_path, _)) = &imp.trait_ else { return false };
-    let Some(last) = trait_path.segments.last() else { return false };
+    let Some((trait_path, _)) = &imp.trait_ else {
+        return false;
+    };
+    let Some(last) = trait_path.segments.last() else {
+        return false;
+    };
     if !REPLACED_TRAITS.contains(&last.ident.to_string().as_str()) {
         return false;
     }
@@ -96,7 +105,12 @@ fn open(e: &mut ItemEnum, values: &[(Ident, String)]) -> TokenStream {
     for attr in e.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
         let mut kept = Vec::new();
         let _ = attr.parse_nested_meta(|meta| {
-            let last = meta.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            let last = meta
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
             if !["Copy", "Serialize", "Deserialize"].contains(&last.as_str()) {
                 kept.push(meta.path.clone());
             }
@@ -112,7 +126,10 @@ fn open(e: &mut ItemEnum, values: &[(Ident, String)]) -> TokenStream {
     let unknown = ["Unknown", "UnknownValue", "Unrecognized"]
         .into_iter()
         .find(|n| !taken.contains(*n))
-        .map_or_else(|| Ident::new("UnknownValueOfThisEnum", Span::call_site()), |n| Ident::new(n, Span::call_site()));
+        .map_or_else(
+            || Ident::new("UnknownValueOfThisEnum", Span::call_site()),
+            |n| Ident::new(n, Span::call_site()),
+        );
     e.variants.push(syn::parse_quote! {
         /// A value this version of the client does not know; Partoo added it after the spec was vendored.
         #unknown(::std::string::String)

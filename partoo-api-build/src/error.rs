@@ -46,7 +46,12 @@ pub struct BuildError {
 impl BuildError {
     /// An error at `location` in `file`.
     pub fn new(file: impl Into<String>, location: Location, message: impl Into<String>) -> Self {
-        Self { file: file.into(), location, message: message.into(), hint: None }
+        Self {
+            file: file.into(),
+            location,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     /// An error at a JSON pointer.
@@ -67,7 +72,11 @@ impl fmt::Display for BuildError {
             Location::Text { line, column } => write!(f, "{}:{line}:{column}: ", self.file)?,
             Location::Pointer(p) if p.is_empty() => write!(f, "{}#/: ", self.file)?,
             Location::Pointer(p) => write!(f, "{}#{p}: ", self.file)?,
-            Location::Operation { method, path, operation_id } => {
+            Location::Operation {
+                method,
+                path,
+                operation_id,
+            } => {
                 write!(f, "{}: operation {method} {path}", self.file)?;
                 if let Some(id) = operation_id {
                     write!(f, " ({id})")?;

@@ -49,9 +49,14 @@ fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
 }
 
 /// Runs progenitor once; a panic becomes an `Err` with its message.
-fn run(spec: &openapiv3::OpenAPI, timestamp_type: &str) -> Result<proc_macro2::TokenStream, String> {
+fn run(
+    spec: &openapiv3::OpenAPI,
+    timestamp_type: &str,
+) -> Result<proc_macro2::TokenStream, String> {
     let settings = settings(timestamp_type);
-    match catch_unwind(AssertUnwindSafe(|| Generator::new(&settings).generate_tokens(spec))) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        Generator::new(&settings).generate_tokens(spec)
+    })) {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(format!("progenitor error: {e}")),
         Err(payload) => Err(format!("progenitor panicked: {}", panic_text(payload))),
@@ -59,15 +64,20 @@ fn run(spec: &openapiv3::OpenAPI, timestamp_type: &str) -> Result<proc_macro2::T
 }
 
 /// Generates tokens for the whole document; on failure, narrows the failure to one schema or operation.
-pub(crate) fn generate_tokens(file: &str, doc: &Value, timestamp_type: &str) -> Result<proc_macro2::TokenStream, BuildError> {
+pub(crate) fn generate_tokens(
+    file: &str,
+    doc: &Value,
+    timestamp_type: &str,
+) -> Result<proc_macro2::TokenStream, BuildError> {
     let spec = to_openapi(file, doc)?;
     let whole = match run(&spec, timestamp_type) {
         Ok(tokens) => return Ok(tokens),
         Err(msg) => msg,
     };
     Err(locate(file, doc, timestamp_type).unwrap_or_else(|| {
-        BuildError::new(file, Location::Input, whole)
-            .with_hint("no single schema or operation reproduces it alone; report it with the spec attached")
+        BuildError::new(file, Location::Input, whole).with_hint(
+            "no single schema or operation reproduces it alone; report it with the spec attached",
+        )
     }))
 }
 
@@ -75,15 +85,29 @@ pub(crate) fn generate_tokens(file: &str, doc: &Value, timestamp_type: &str) -> 
 fn locate(file: &str, doc: &Value, timestamp_type: &str) -> Option<BuildError> {
     let mut empty = doc.clone();
     empty["paths"] = json!({});
-    let names: Vec<String> = doc.pointer("/components/schemas").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let names: Vec<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
     // Schemas are converted before any operation, so a bad one fails everything: find it first.
-    if let Err(msg) = to_openapi(file, &empty).map_err(|e| e.message).and_then(|s| run(&s, timestamp_type)) {
+    if let Err(msg) = to_openapi(file, &empty)
+        .map_err(|e| e.message)
+        .and_then(|s| run(&s, timestamp_type))
+    {
         for name in &names {
             let mut one = empty.clone();
             one["components"]["schemas"] = json!({});
             copy_closure(doc, name, &mut one);
-            if let Err(m) = to_openapi(file, &one).map_err(|e| e.message).and_then(|s| run(&s, timestamp_type)) {
-                return Some(BuildError::at_pointer(file, &pointer_push("/components/schemas", name), m));
+            if let Err(m) = to_openapi(file, &one)
+                .map_err(|e| e.message)
+                .and_then(|s| run(&s, timestamp_type))
+            {
+                return Some(BuildError::at_pointer(
+                    file,
+                    &pointer_push("/components/schemas", name),
+                    m,
+                ));
             }
         }
         return Some(BuildError::at_pointer(file, "/components/schemas", msg));
@@ -91,7 +115,14 @@ fn locate(file: &str, doc: &Value, timestamp_type: &str) -> Option<BuildError> {
     let mut found = None;
     let mut ops = Vec::new();
     for_each_operation(&mut doc.clone(), &mut |op| {
-        ops.push((op.path.to_owned(), op.method, op.op.get("operationId").and_then(Value::as_str).map(str::to_owned)));
+        ops.push((
+            op.path.to_owned(),
+            op.method,
+            op.op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        ));
     });
     for (path, method, id) in ops {
         let mut one = doc.clone();
@@ -100,8 +131,19 @@ fn locate(file: &str, doc: &Value, timestamp_type: &str) -> Option<BuildError> {
             obj.retain(|k, _| k == method || !METHODS.contains(&k.as_str()));
         }
         one["paths"] = json!({ path.clone(): item });
-        if let Err(m) = to_openapi(file, &one).map_err(|e| e.message).and_then(|s| run(&s, timestamp_type)) {
-            found = Some(BuildError::new(file, Location::Operation { method: method.to_ascii_uppercase(), path, operation_id: id }, m));
+        if let Err(m) = to_openapi(file, &one)
+            .map_err(|e| e.message)
+            .and_then(|s| run(&s, timestamp_type))
+        {
+            found = Some(BuildError::new(
+                file,
+                Location::Operation {
+                    method: method.to_ascii_uppercase(),
+                    path,
+                    operation_id: id,
+                },
+                m,
+            ));
             break;
         }
     }
@@ -115,7 +157,9 @@ fn copy_closure(doc: &Value, name: &str, out: &mut Value) {
         if out["components"]["schemas"].get(&n).is_some() {
             continue;
         }
-        let Some(s) = doc.pointer(&pointer_push("/components/schemas", &n)) else { continue };
+        let Some(s) = doc.pointer(&pointer_push("/components/schemas", &n)) else {
+            continue;
+        };
         out["components"]["schemas"][&n] = s.clone();
         collect_refs(s, &mut todo);
     }
@@ -124,7 +168,11 @@ fn copy_closure(doc: &Value, name: &str, out: &mut Value) {
 fn collect_refs(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
-            if let Some(r) = m.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
+            if let Some(r) = m
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
                 out.push(r.to_owned());
             }
             m.values().for_each(|c| collect_refs(c, out));
@@ -161,14 +209,35 @@ pub(crate) fn operations(doc: &Value) -> Vec<MethodInfo> {
     let mut doc = doc.clone();
     let snapshot = doc.clone();
     for_each_operation(&mut doc, &mut |op| {
-        let id = op.op.get("operationId").and_then(Value::as_str).unwrap_or("").to_owned();
+        let id = op
+            .op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
         let mut parameters = Vec::new();
-        let lists = [snapshot.pointer(&format!("{}/parameters", pointer_push("/paths", op.path))), op.op.get("parameters")];
-        for p in lists.into_iter().flatten().filter_map(Value::as_array).flatten() {
-            let p = p.get("$ref").and_then(Value::as_str).and_then(|r| crate::walk::resolve(&snapshot, r)).unwrap_or(p);
+        let lists = [
+            snapshot.pointer(&format!("{}/parameters", pointer_push("/paths", op.path))),
+            op.op.get("parameters"),
+        ];
+        for p in lists
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_array)
+            .flatten()
+        {
+            let p = p
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| crate::walk::resolve(&snapshot, r))
+                .unwrap_or(p);
             let name = p.get("name").and_then(Value::as_str).unwrap_or("?");
             let place = p.get("in").and_then(Value::as_str).unwrap_or("?");
-            let req = if p.get("required") == Some(&json!(true)) { ", required" } else { "" };
+            let req = if p.get("required") == Some(&json!(true)) {
+                ", required"
+            } else {
+                ""
+            };
             parameters.push(format!("{name}: {place}{req}"));
         }
         out.push(MethodInfo {
@@ -186,12 +255,17 @@ pub(crate) fn operations(doc: &Value) -> Vec<MethodInfo> {
 }
 
 /// Names of the methods of `impl Client` blocks, and the success type of each builder's `send()`.
-pub(crate) fn inspect(file: &syn::File) -> (Vec<String>, std::collections::BTreeMap<String, String>) {
+pub(crate) fn inspect(
+    file: &syn::File,
+) -> (Vec<String>, std::collections::BTreeMap<String, String>) {
     let mut methods = Vec::new();
     let mut success = std::collections::BTreeMap::new();
     for item in &file.items {
         match item {
-            syn::Item::Impl(imp) if imp.trait_.is_none() && imp.self_ty.to_token_stream().to_string() == "Client" => {
+            syn::Item::Impl(imp)
+                if imp.trait_.is_none()
+                    && imp.self_ty.to_token_stream().to_string() == "Client" =>
+            {
                 for it in &imp.items {
                     if let syn::ImplItem::Fn(f) = it {
                         methods.push(f.sig.ident.to_string());
@@ -208,7 +282,8 @@ pub(crate) fn inspect(file: &syn::File) -> (Vec<String>, std::collections::BTree
                             && f.sig.ident == "send"
                             && let syn::ReturnType::Type(_, t) = &f.sig.output
                         {
-                            success.insert(ty.clone(), success_of(&t.to_token_stream().to_string()));
+                            success
+                                .insert(ty.clone(), success_of(&t.to_token_stream().to_string()));
                         }
                     }
                 }

@@ -53,7 +53,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { names: NameTable::default(), timestamp_type: "crate::Timestamp".to_owned() }
+        Self {
+            names: NameTable::default(),
+            timestamp_type: "crate::Timestamp".to_owned(),
+        }
     }
 }
 
@@ -77,7 +80,11 @@ pub struct Generated {
 impl Generated {
     /// The closing line of a run: `N operations, M methods`.
     pub fn counts_line(&self) -> String {
-        format!("{} operations, {} methods", self.methods.len(), self.method_count)
+        format!(
+            "{} operations, {} methods",
+            self.methods.len(),
+            self.method_count
+        )
     }
 }
 
@@ -88,7 +95,11 @@ pub fn generate_path(path: &Path, options: &Options) -> Result<Generated, BuildE
 }
 
 /// Generates the client from a spec held in memory; `name` is used in messages.
-pub fn generate_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Generated, BuildError> {
+pub fn generate_bytes(
+    name: &str,
+    bytes: &[u8],
+    options: &Options,
+) -> Result<Generated, BuildError> {
     let doc = load::parse(name, bytes)?;
     generate_value(name, doc, options)
 }
@@ -102,8 +113,13 @@ pub fn normalise(name: &str, doc: Value, options: &Options) -> Result<(Value, Re
 pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Generated, BuildError> {
     let (normalised, report) = normalise(name, doc, options)?;
     let tokens = generate::generate_tokens(name, &normalised, &options.timestamp_type)?;
-    let mut file: syn::File = syn::parse2(tokens)
-        .map_err(|e| BuildError::new(name, Location::Input, format!("progenitor produced unparsable code: {e}")))?;
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
+        BuildError::new(
+            name,
+            Location::Input,
+            format!("progenitor produced unparsable code: {e}"),
+        )
+    })?;
     let mut open_enums = 0;
     for item in &mut file.items {
         if let syn::Item::Mod(m) = item
@@ -124,14 +140,24 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         return Err(BuildError::new(
             name,
             Location::Input,
-            format!("{} operations have no client method: {}", missing.len(), missing.join(", ")),
+            format!(
+                "{} operations have no client method: {}",
+                missing.len(),
+                missing.join(", ")
+            ),
         ));
     }
     for m in &mut methods {
         let builder = heck::ToUpperCamelCase::to_upper_camel_case(m.rust_name.as_str());
-        m.success_type = success.get(&builder).cloned().unwrap_or_else(|| "?".to_owned());
+        m.success_type = success
+            .get(&builder)
+            .cloned()
+            .unwrap_or_else(|| "?".to_owned());
     }
-    let method_count = methods.iter().filter(|m| found.contains(&m.rust_name)).count();
+    let method_count = methods
+        .iter()
+        .filter(|m| found.contains(&m.rust_name))
+        .count();
     Ok(Generated {
         code: file.to_token_stream().to_string(),
         report,

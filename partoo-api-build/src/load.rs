@@ -29,7 +29,9 @@ pub fn read_capped(path: &std::path::Path, cap: u64) -> Result<Vec<u8>, String> 
         return Err(too_large(len, cap));
     }
     let mut bytes = Vec::with_capacity(len as usize);
-    file.take(cap + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > cap {
         return Err(too_large(bytes.len() as u64, cap));
     }
@@ -46,11 +48,19 @@ fn too_large(len: u64, cap: u64) -> String {
 /// Parses a spec held in memory. `name` is used in error messages.
 pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, BuildError> {
     if bytes.len() as u64 > MAX_SPEC_BYTES {
-        return Err(BuildError::new(name, Location::Input, too_large(bytes.len() as u64, MAX_SPEC_BYTES)));
+        return Err(BuildError::new(
+            name,
+            Location::Input,
+            too_large(bytes.len() as u64, MAX_SPEC_BYTES),
+        ));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_col(bytes, e.valid_up_to());
-        BuildError::new(name, Location::Text { line, column }, "the file is not valid UTF-8")
+        BuildError::new(
+            name,
+            Location::Text { line, column },
+            "the file is not valid UTF-8",
+        )
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first = text.char_indices().find(|(_, c)| !c.is_whitespace());
@@ -70,15 +80,24 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, BuildError> {
         serde_json::from_str(text).map_err(|e| {
             BuildError::new(
                 name,
-                Location::Text { line: e.line(), column: e.column() },
+                Location::Text {
+                    line: e.line(),
+                    column: e.column(),
+                },
                 format!("invalid JSON: {e}"),
             )
         })?
     } else {
         serde_norway::from_str(text).map_err(|e| {
-            let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
-            let location =
-                if line == 0 { Location::Input } else { Location::Text { line, column } };
+            let (line, column) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((0, 0));
+            let location = if line == 0 {
+                Location::Input
+            } else {
+                Location::Text { line, column }
+            };
             BuildError::new(name, location, format!("invalid YAML: {e}"))
         })?
     };
@@ -92,7 +111,10 @@ fn check_version(name: &str, text: &str, value: &Value) -> Result<(), BuildError
         return Err(BuildError::at_pointer(
             name,
             "",
-            format!("expected a mapping at the top of the document, found {}", kind_of(value)),
+            format!(
+                "expected a mapping at the top of the document, found {}",
+                kind_of(value)
+            ),
         ));
     };
     let at_key = |key: &str, msg: String| match line_of_top_key(text, key) {
@@ -102,15 +124,28 @@ fn check_version(name: &str, text: &str, value: &Value) -> Result<(), BuildError
     if let Some(v) = map.get("swagger") {
         return Err(at_key(
             "swagger",
-            format!("this is a Swagger {} document; only OpenAPI 3.0 and 3.1 are supported", show(v)),
+            format!(
+                "this is a Swagger {} document; only OpenAPI 3.0 and 3.1 are supported",
+                show(v)
+            ),
         )
         .with_hint("convert it to OpenAPI 3 first (e.g. with swagger2openapi)"));
     }
     let Some(version) = map.get("openapi") else {
-        return Err(BuildError::at_pointer(name, "", "no `openapi` version field: not an OpenAPI document"));
+        return Err(BuildError::at_pointer(
+            name,
+            "",
+            "no `openapi` version field: not an OpenAPI document",
+        ));
     };
     let Some(v) = version.as_str() else {
-        return Err(at_key("openapi", format!("`openapi` must be a string like \"3.1.0\", found {}", show(version))));
+        return Err(at_key(
+            "openapi",
+            format!(
+                "`openapi` must be a string like \"3.1.0\", found {}",
+                show(version)
+            ),
+        ));
     };
     if !(v.starts_with("3.0.") || v.starts_with("3.1.")) {
         return Err(at_key(
@@ -119,10 +154,20 @@ fn check_version(name: &str, text: &str, value: &Value) -> Result<(), BuildError
         ));
     }
     if !map.contains_key("paths") {
-        return Err(BuildError::at_pointer(name, "", "no `paths`: the document declares no operation to generate"));
+        return Err(BuildError::at_pointer(
+            name,
+            "",
+            "no `paths`: the document declares no operation to generate",
+        ));
     }
     if !map.get("paths").is_some_and(Value::is_object) {
-        return Err(at_key("paths", format!("`paths` must be a mapping, found {}", kind_of(&map["paths"]))));
+        return Err(at_key(
+            "paths",
+            format!(
+                "`paths` must be a mapping, found {}",
+                kind_of(&map["paths"])
+            ),
+        ));
     }
     Ok(())
 }
@@ -139,7 +184,12 @@ fn line_of_top_key(text: &str, key: &str) -> Option<usize> {
 fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let column = offset - before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1) + 1;
+    let column = offset
+        - before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |p| p + 1)
+        + 1;
     (line, column)
 }
 

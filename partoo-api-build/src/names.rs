@@ -33,19 +33,32 @@ impl NameTable {
         let file = path.display().to_string();
         let bytes = crate::load::read_capped(path, 1024 * 1024)
             .map_err(|msg| BuildError::new(&file, Location::Input, msg))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| BuildError::new(&file, Location::Input, "the name table is not valid UTF-8"))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            BuildError::new(&file, Location::Input, "the name table is not valid UTF-8")
+        })?;
         Self::parse(&file, &text)
     }
 
     /// Parses a table: a YAML mapping from `"METHOD /path"` to an operationId.
     pub fn parse(file: &str, text: &str) -> Result<Self, BuildError> {
         let value: Value = serde_norway::from_str(text).map_err(|e| {
-            let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-            BuildError::new(file, Location::Text { line, column }, format!("invalid YAML: {e}"))
+            let (line, column) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((1, 1));
+            BuildError::new(
+                file,
+                Location::Text { line, column },
+                format!("invalid YAML: {e}"),
+            )
         })?;
         let map = match value {
-            Value::Null => return Ok(Self { file: file.to_owned(), entries: Vec::new() }),
+            Value::Null => {
+                return Ok(Self {
+                    file: file.to_owned(),
+                    entries: Vec::new(),
+                });
+            }
             Value::Object(map) => map,
             _ => {
                 return Err(BuildError::new(
@@ -57,30 +70,58 @@ impl NameTable {
         };
         let mut entries = Vec::new();
         for (key, name) in map {
-            let line = text.lines().position(|l| l.contains(key.as_str())).map_or(1, |i| i + 1);
+            let line = line_of_key(text, &key);
             let at = |msg: String| BuildError::new(file, Location::Text { line, column: 1 }, msg);
             let (method, path) = key
                 .split_once(' ')
                 .ok_or_else(|| at(format!("key {key:?} is not of the form `METHOD /path`")))?;
             let method = method.to_ascii_uppercase();
-            if !crate::walk::METHODS.contains(&method.to_ascii_lowercase().as_str()) || !path.starts_with('/') {
+            if !crate::walk::METHODS.contains(&method.to_ascii_lowercase().as_str())
+                || !path.starts_with('/')
+            {
                 return Err(at(format!("key {key:?} is not of the form `METHOD /path`")));
             }
             let Some(name) = name.as_str().filter(|n| is_identifier(n)) else {
-                return Err(at(format!("the name for {key:?} must be an identifier like `createOrganization`")));
+                return Err(at(format!(
+                    "the name for {key:?} must be an identifier like `createOrganization`"
+                )));
             };
-            entries.push(NameEntry { method, path: path.to_owned(), name: name.to_owned(), line });
+            entries.push(NameEntry {
+                method,
+                path: path.to_owned(),
+                name: name.to_owned(),
+                line,
+            });
         }
-        Ok(Self { file: file.to_owned(), entries })
+        Ok(Self {
+            file: file.to_owned(),
+            entries,
+        })
     }
 
     /// The name for `method` (any case) and `path`, if listed.
     pub fn lookup(&self, method: &str, path: &str) -> Option<&NameEntry> {
-        self.entries.iter().find(|e| e.method.eq_ignore_ascii_case(method) && e.path == path)
+        self.entries
+            .iter()
+            .find(|e| e.method.eq_ignore_ascii_case(method) && e.path == path)
     }
+}
+
+/// 1-based line on which `key` is written as a mapping key (`key:`, `"key":` or `'key':`), else 1. A plain
+/// `contains` would match a comment or a longer key first (`POST /org` inside `POST /org/{org_id}: …`).
+fn line_of_key(text: &str, key: &str) -> usize {
+    let forms = [
+        format!("{key}:"),
+        format!("\"{key}\":"),
+        format!("'{key}':"),
+    ];
+    text.lines()
+        .position(|l| forms.iter().any(|f| l.trim_start().starts_with(f.as_str())))
+        .map_or(1, |i| i + 1)
 }
 
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

@@ -11,13 +11,23 @@ pub fn surface_markdown(generated: &Generated) -> String {
     rows.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
     let mut out = String::new();
     out.push_str("# API surface of the generated client\n\n");
-    out.push_str("Written by `cargo xtask codegen`; checked by `cargo test`. Do not edit by hand.\n\n");
+    out.push_str(
+        "Written by `cargo xtask codegen`; checked by `cargo test`. Do not edit by hand.\n\n",
+    );
     let _ = writeln!(out, "{}\n", generated.counts_line());
     out.push_str("| method | path | Rust method | parameters | body | success type |\n");
     out.push_str("|---|---|---|---|---|---|\n");
     for m in rows {
-        let name = if m.deprecated { format!("`{}` (deprecated)", m.rust_name) } else { format!("`{}`", m.rust_name) };
-        let params = if m.parameters.is_empty() { "-".to_owned() } else { m.parameters.join("; ") };
+        let name = if m.deprecated {
+            format!("`{}` (deprecated)", m.rust_name)
+        } else {
+            format!("`{}`", m.rust_name)
+        };
+        let params = if m.parameters.is_empty() {
+            "-".to_owned()
+        } else {
+            m.parameters.join("; ")
+        };
         let _ = writeln!(
             out,
             "| {} | `{}` | {name} | {params} | {} | `{}` |",

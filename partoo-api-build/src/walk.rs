@@ -5,10 +5,18 @@ use serde_json::{Map, Value};
 use crate::error::pointer_push;
 
 /// HTTP methods an OpenAPI path item may hold, in the order progenitor walks them.
-pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Keys whose value is a map of name → schema.
-const SCHEMA_MAPS: [&str; 5] = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+const SCHEMA_MAPS: [&str; 5] = [
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+];
 /// Keys whose value is one schema.
 const SCHEMA_ONE: [&str; 12] = [
     "items",
@@ -40,7 +48,9 @@ pub fn for_each_schema(doc: &mut Value, f: &mut dyn FnMut(&str, &mut Value)) {
 /// Calls `f` on one schema and everything below it.
 pub fn walk_schema(node: &mut Value, ptr: &str, f: &mut dyn FnMut(&str, &mut Value)) {
     f(ptr, node);
-    let Some(obj) = node.as_object_mut() else { return };
+    let Some(obj) = node.as_object_mut() else {
+        return;
+    };
     for key in SCHEMA_MAPS {
         if let Some(Value::Object(children)) = obj.get_mut(key) {
             let base = pointer_push(ptr, key);
@@ -51,10 +61,14 @@ pub fn walk_schema(node: &mut Value, ptr: &str, f: &mut dyn FnMut(&str, &mut Val
     }
     for key in SCHEMA_ONE {
         match obj.get_mut(key) {
-            Some(child @ (Value::Object(_) | Value::Bool(_))) if key != "additionalProperties" || child.is_object() => {
+            Some(child @ (Value::Object(_) | Value::Bool(_)))
+                if key != "additionalProperties" || child.is_object() =>
+            {
                 walk_schema(child, &pointer_push(ptr, key), f);
             }
-            Some(Value::Array(list)) if key == "items" => walk_list(list, &pointer_push(ptr, key), f),
+            Some(Value::Array(list)) if key == "items" => {
+                walk_list(list, &pointer_push(ptr, key), f)
+            }
             _ => {}
         }
     }
@@ -74,13 +88,19 @@ fn walk_list(list: &mut [Value], base: &str, f: &mut dyn FnMut(&str, &mut Value)
 /// The top-level schemas of the document: components and every schema slot of parameters, bodies, responses.
 fn schema_roots(doc: &mut Value) -> Vec<(String, &mut Value)> {
     let mut out = Vec::new();
-    let Some(root) = doc.as_object_mut() else { return out };
+    let Some(root) = doc.as_object_mut() else {
+        return out;
+    };
     for (key, section) in root.iter_mut() {
         match key.as_str() {
             "components" => {
-                let Some(components) = section.as_object_mut() else { continue };
+                let Some(components) = section.as_object_mut() else {
+                    continue;
+                };
                 for (kind, items) in components.iter_mut() {
-                    let Some(items) = items.as_object_mut() else { continue };
+                    let Some(items) = items.as_object_mut() else {
+                        continue;
+                    };
                     for (name, item) in items.iter_mut() {
                         let ptr = pointer_push(&pointer_push("/components", kind), name);
                         match kind.as_str() {
@@ -93,10 +113,14 @@ fn schema_roots(doc: &mut Value) -> Vec<(String, &mut Value)> {
                 }
             }
             "paths" => {
-                let Some(paths) = section.as_object_mut() else { continue };
+                let Some(paths) = section.as_object_mut() else {
+                    continue;
+                };
                 for (path, item) in paths.iter_mut() {
                     let base = pointer_push("/paths", path);
-                    let Some(item) = item.as_object_mut() else { continue };
+                    let Some(item) = item.as_object_mut() else {
+                        continue;
+                    };
                     for (k, v) in item.iter_mut() {
                         let ptr = pointer_push(&base, k);
                         if k == "parameters" {
@@ -195,14 +219,27 @@ pub struct Operation<'a> {
 
 /// Calls `f` on every operation, in document order.
 pub fn for_each_operation(doc: &mut Value, f: &mut dyn FnMut(Operation<'_>)) {
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
     for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else { continue };
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         for (k, v) in item.iter_mut() {
-            let Some(method) = METHODS.iter().find(|m| **m == k) else { continue };
-            let Some(op) = v.as_object_mut() else { continue };
+            let Some(method) = METHODS.iter().find(|m| **m == k) else {
+                continue;
+            };
+            let Some(op) = v.as_object_mut() else {
+                continue;
+            };
             let pointer = pointer_push(&pointer_push("/paths", path), k);
-            f(Operation { pointer, path, method, op });
+            f(Operation {
+                pointer,
+                path,
+                method,
+                op,
+            });
         }
     }
 }
@@ -219,7 +256,11 @@ pub fn resolve<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
 /// Follows `$ref`s (at most a few hops, to stay safe on cycles) and returns the target schema.
 pub fn deref<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
     for _ in 0..16 {
-        match schema.get("$ref").and_then(Value::as_str).and_then(|r| resolve(doc, r)) {
+        match schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| resolve(doc, r))
+        {
             Some(target) => schema = target,
             None => break,
         }

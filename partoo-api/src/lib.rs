@@ -8,7 +8,15 @@ mod time;
 pub use time::Timestamp;
 
 /// The generated endpoint layer (progenitor 0.15.1, builder style). Exempt from the workspace lints.
-#[allow(missing_docs, unreachable_pub, unused, clippy::all, clippy::pedantic, rust_2018_idioms)]
+#[allow(
+    missing_docs,
+    unreachable_pub,
+    unused,
+    clippy::all,
+    clippy::pedantic,
+    clippy::unwrap_used,
+    rust_2018_idioms
+)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/partoo.rs"));
 }

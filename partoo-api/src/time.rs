@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A date or point in time as Partoo sent it (or as you built it), with lenient parsing.
@@ -43,7 +43,9 @@ impl Timestamp {
 
     /// A plain date, e.g. for `opening_date`.
     pub fn from_date(date: NaiveDate) -> Self {
-        Self { raw: Raw::Text(date.format("%Y-%m-%d").to_string()) }
+        Self {
+            raw: Raw::Text(date.format("%Y-%m-%d").to_string()),
+        }
     }
 
     /// The point in time with the offset Partoo gave (UTC for naive values, dates and epochs), or `None` when
@@ -67,13 +69,7 @@ impl Timestamp {
 }
 
 fn utc() -> FixedOffset {
-    FixedOffset::east_opt(0).unwrap_or_else(|| unreachable_offset())
-}
-
-#[cold]
-fn unreachable_offset() -> FixedOffset {
-    // `east_opt(0)` is always `Some`; this keeps the code free of `unwrap`.
-    FixedOffset::west_opt(0).unwrap_or_else(|| unreachable_offset())
+    Utc.fix()
 }
 
 fn from_epoch(secs: f64) -> Option<DateTime<FixedOffset>> {
@@ -82,7 +78,9 @@ fn from_epoch(secs: f64) -> Option<DateTime<FixedOffset>> {
     }
     let whole = secs.floor();
     let nanos = ((secs - whole) * 1e9).round().min(999_999_999.0) as u32;
-    Utc.timestamp_opt(whole as i64, nanos).single().map(|t| t.fixed_offset())
+    Utc.timestamp_opt(whole as i64, nanos)
+        .single()
+        .map(|t| t.fixed_offset())
 }
 
 fn parse_text(s: &str) -> Option<DateTime<FixedOffset>> {
@@ -96,7 +94,10 @@ fn parse_text(s: &str) -> Option<DateTime<FixedOffset>> {
     }
     // Hour-only offset (`+00`, `-05`) → `+00:00`.
     let b = normal.as_bytes();
-    if normal.len() > 19 && b.len() >= 3 && matches!(b[b.len() - 3], b'+' | b'-') && b[b.len() - 2..].iter().all(u8::is_ascii_digit)
+    if normal.len() > 19
+        && b.len() >= 3
+        && matches!(b[b.len() - 3], b'+' | b'-')
+        && b[b.len() - 2..].iter().all(u8::is_ascii_digit)
     {
         normal.push_str(":00");
     }
@@ -122,7 +123,9 @@ fn parse_text(s: &str) -> Option<DateTime<FixedOffset>> {
 impl<Tz: TimeZone> From<DateTime<Tz>> for Timestamp {
     /// RFC 3339 with the value's offset.
     fn from(t: DateTime<Tz>) -> Self {
-        Self { raw: Raw::Text(t.fixed_offset().to_rfc3339()) }
+        Self {
+            raw: Raw::Text(t.fixed_offset().to_rfc3339()),
+        }
     }
 }
 
@@ -146,7 +149,9 @@ impl std::str::FromStr for Timestamp {
     type Err = std::convert::Infallible;
     /// Keeps any text; parsing happens on demand.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self { raw: Raw::Text(s.to_owned()) })
+        Ok(Self {
+            raw: Raw::Text(s.to_owned()),
+        })
     }
 }
 
@@ -169,7 +174,9 @@ impl<'de> Deserialize<'de> for Timestamp {
         }
         Ok(match Wire::deserialize(deserializer)? {
             Wire::Text(s) => Self { raw: Raw::Text(s) },
-            Wire::Number(n) => Self { raw: Raw::Number(n) },
+            Wire::Number(n) => Self {
+                raw: Raw::Number(n),
+            },
         })
     }
 }
@@ -180,15 +187,29 @@ mod tests {
 
     fn utc(json: &str) -> String {
         let t: Timestamp = serde_json::from_str(json).unwrap();
-        t.to_utc().map(|t| t.to_rfc3339()).unwrap_or_else(|| "unparsed".into())
+        t.to_utc()
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_else(|| "unparsed".into())
     }
 
     #[test]
     fn every_partoo_form_decodes_and_parses() {
-        assert_eq!(utc("\"2017-08-01T19:15:54.256000+02:00\""), "2017-08-01T17:15:54.256+00:00");
-        assert_eq!(utc("\"2024-11-27T16:10:44.929678Z\""), "2024-11-27T16:10:44.929678+00:00");
-        assert_eq!(utc("\"2023-01-31 16:22:17.327878+00:00\""), "2023-01-31T16:22:17.327878+00:00");
-        assert_eq!(utc("\"2019-08-22 11:46:38.914467+00\""), "2019-08-22T11:46:38.914467+00:00");
+        assert_eq!(
+            utc("\"2017-08-01T19:15:54.256000+02:00\""),
+            "2017-08-01T17:15:54.256+00:00"
+        );
+        assert_eq!(
+            utc("\"2024-11-27T16:10:44.929678Z\""),
+            "2024-11-27T16:10:44.929678+00:00"
+        );
+        assert_eq!(
+            utc("\"2023-01-31 16:22:17.327878+00:00\""),
+            "2023-01-31T16:22:17.327878+00:00"
+        );
+        assert_eq!(
+            utc("\"2019-08-22 11:46:38.914467+00\""),
+            "2019-08-22T11:46:38.914467+00:00"
+        );
         assert_eq!(utc("\"2050-01-01T09:00:00\""), "2050-01-01T09:00:00+00:00");
         assert_eq!(utc("1409925979.5"), "2014-09-05T14:06:19.500+00:00");
         assert_eq!(utc("1615299414"), "2021-03-09T14:16:54+00:00");

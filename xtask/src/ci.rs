@@ -1,3 +1,136 @@
-//! `cargo xtask ci`: placeholder replaced below.
-use crate::flags::Flags;
-pub(crate) fn run(_flags: Flags) -> Result<(), String> { Ok(()) }
+//! `cargo xtask ci [--skip STEP,STEP] [--shared DIR]`: everything CI runs, in order, stopping at the first
+//! failure with the command that failed.
+//!
+//! Steps: `fmt`, `clippy`, `tests` (README's test command), `docs`, `sync-check`, and `compat`: partoo-api
+//! built against the 2021 spec and the Create-organization seed in `../shared/partoo` (read by path, never
+//! copied). `compat` runs last so that the generated crate is rebuilt for the committed spec at most once.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::flags::{Flags, root};
+
+const STEPS: [&str; 6] = ["fmt", "clippy", "tests", "docs", "sync-check", "compat"];
+
+pub(crate) fn run(flags: Flags) -> Result<(), String> {
+    flags.only(&["skip", "shared", "root"])?;
+    let root = root(&flags);
+    let skip: Vec<&str> = flags
+        .value("skip")
+        .map(|s| s.split(',').collect())
+        .unwrap_or_default();
+    if let Some(bad) = skip.iter().find(|s| !STEPS.contains(s)) {
+        return Err(format!(
+            "--skip: unknown step `{bad}` (steps: {})",
+            STEPS.join(", ")
+        ));
+    }
+    let shared = flags
+        .value("shared")
+        .map_or_else(|| root.join("../shared"), PathBuf::from);
+    for step in STEPS.iter().filter(|s| !skip.contains(s)) {
+        let started = Instant::now();
+        println!("== ci: {step}");
+        match *step {
+            "fmt" => cargo(&root, &["fmt", "--all", "--check"], &[])?,
+            "clippy" => cargo(
+                &root,
+                &[
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+                &[],
+            )?,
+            "tests" => cargo(&root, &["test", "--workspace"], &[])?,
+            "docs" => cargo(
+                &root,
+                &["doc", "--workspace", "--no-deps"],
+                &[("RUSTDOCFLAGS", "-D warnings")],
+            )?,
+            "sync-check" => {
+                if crate::TASKS.iter().any(|(n, _, _)| *n == "sync-spec") {
+                    cargo(&root, &["xtask", "sync-spec", "--check"], &[])?;
+                } else {
+                    crate::lock::check(&crate::lock::OpenapiDir::new(&root.join("openapi")))?;
+                }
+            }
+            "compat" => compat(&root, &shared)?,
+            _ => {}
+        }
+        println!(
+            "== ci: {step} ok ({:.1} s)",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    println!("== ci: all steps passed");
+    Ok(())
+}
+
+/// Builds partoo-api against the upstream documents we hold, after checking each generates one method per
+/// operation, then once more against the committed spec so the tree is left as it was.
+fn compat(root: &Path, shared: &Path) -> Result<(), String> {
+    let full = shared.join("partoo/openapi-2021-bundled.yaml");
+    let seed_page = shared.join("partoo/create-organization.seed.md");
+    if !full.exists() || !seed_page.exists() {
+        return Err(format!(
+            "{} not found: the compatibility builds need Partoo's reference specs (skip with --skip compat)",
+            shared.join("partoo").display()
+        ));
+    }
+    let scratch = root.join("target/xtask");
+    std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+    let seed = scratch.join("create-organization.seed.yaml");
+    let md =
+        std::fs::read_to_string(&seed_page).map_err(|e| format!("{}: {e}", seed_page.display()))?;
+    crate::codegen::write_atomic(
+        &seed,
+        crate::seed::yaml_block(&seed_page.display().to_string(), &md)?.as_bytes(),
+    )?;
+    let names = root.join("openapi/names.yaml");
+    for (spec, expected) in [(&full, 82), (&seed, 1)] {
+        let generated = crate::codegen::generate(spec, &names)?;
+        let line = generated.counts_line();
+        println!("{}: {line}", spec.display());
+        if generated.methods.len() != expected || generated.method_count != expected {
+            return Err(format!(
+                "{}: expected {expected} operations and methods, got {line}",
+                spec.display()
+            ));
+        }
+        let spec = spec
+            .canonicalize()
+            .map_err(|e| format!("{}: {e}", spec.display()))?;
+        cargo(
+            root,
+            &["build", "-p", "partoo-api"],
+            &[("PARTOO_API_SPEC", spec.to_str().unwrap_or_default())],
+        )?;
+    }
+    cargo(root, &["build", "-p", "partoo-api"], &[])
+}
+
+/// Runs `cargo <args>` in `root` with extra environment; the error quotes the command.
+fn cargo(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let shown: Vec<String> = env
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .chain(std::iter::once(format!("cargo {}", args.join(" "))))
+        .collect();
+    let status = Command::new(&cargo)
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run {cargo}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", shown.join(" ")))
+    }
+}

@@ -14,12 +14,23 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
     flags.only(&["spec", "names", "out", "surface", "sites", "root"])?;
     let root = root(&flags);
     let default_spec = root.join("openapi/partoo.yaml");
-    let spec = flags.value("spec").map_or_else(|| default_spec.clone(), PathBuf::from);
-    let names = flags.value("names").map_or_else(|| root.join("openapi/names.yaml"), PathBuf::from);
+    let spec = flags
+        .value("spec")
+        .map_or_else(|| default_spec.clone(), PathBuf::from);
+    let names = flags
+        .value("names")
+        .map_or_else(|| root.join("openapi/names.yaml"), PathBuf::from);
     let generated = generate(&spec, &names)?;
-    let sites = flags.value("sites").map_or(Ok(3), str::parse).map_err(|e| format!("--sites: {e}"))?;
+    let sites = flags
+        .value("sites")
+        .map_or(Ok(3), str::parse)
+        .map_err(|e| format!("--sites: {e}"))?;
     print!("{}", generated.report.render(sites));
-    println!("{}; {} string enums opened", generated.report.summary_line(), generated.open_enums);
+    println!(
+        "{}; {} string enums opened",
+        generated.report.summary_line(),
+        generated.open_enums
+    );
     if let Some(out) = flags.value("out") {
         let code = format_code(&generated.code)?;
         write_atomic(Path::new(out), code.as_bytes())?;
@@ -31,7 +42,10 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
         None => None,
     };
     if let Some(surface) = surface {
-        write_atomic(&surface, partoo_api_build::surface_markdown(&generated).as_bytes())?;
+        write_atomic(
+            &surface,
+            partoo_api_build::surface_markdown(&generated).as_bytes(),
+        )?;
         println!("wrote {}", surface.display());
     }
     println!("{}", generated.counts_line());
@@ -63,8 +77,14 @@ pub(crate) fn format_code(code: &str) -> Result<String, String> {
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: never half-written.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
     std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| {

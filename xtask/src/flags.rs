@@ -39,7 +39,10 @@ impl Flags {
     pub(crate) fn only(&self, known: &[&str]) -> Result<(), String> {
         for k in self.values.keys().chain(&self.switches) {
             if !known.contains(&k.as_str()) {
-                return Err(format!("unknown option `--{k}` (known: {})", known.join(", ")));
+                return Err(format!(
+                    "unknown option `--{k}` (known: {})",
+                    known.join(", ")
+                ));
             }
         }
         Ok(())
@@ -50,6 +53,9 @@ impl Flags {
 pub(crate) fn root(flags: &Flags) -> PathBuf {
     match flags.value("root") {
         Some(r) => PathBuf::from(r),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default(),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default(),
     }
 }

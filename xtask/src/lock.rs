@@ -69,13 +69,25 @@ impl OpenapiDir {
 
 /// Lower-case hex SHA-256.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Derives the spec facts from bytes that went through the pipeline.
-pub(crate) fn facts(file: &str, bytes: &[u8], generated: &partoo_api_build::Generated) -> Result<SpecFacts, String> {
+pub(crate) fn facts(
+    file: &str,
+    bytes: &[u8],
+    generated: &partoo_api_build::Generated,
+) -> Result<SpecFacts, String> {
     let doc = partoo_api_build::load::parse(file, bytes).map_err(|e| e.to_string())?;
-    let text = |p: &str| doc.pointer(p).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+    let text = |p: &str| {
+        doc.pointer(p)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
     Ok(SpecFacts {
         file: file.to_owned(),
         sha256: sha256_hex(bytes),
@@ -90,7 +102,9 @@ pub(crate) fn facts(file: &str, bytes: &[u8], generated: &partoo_api_build::Gene
 /// Renders the lock as commented TOML.
 pub(crate) fn render(lock: &Lock) -> Result<String, String> {
     let body = toml::to_string(lock).map_err(|e| e.to_string())?;
-    Ok(format!("# Written by `cargo xtask sync-spec` (or `cargo xtask lock`); checked by `cargo test`.\n# Do not edit by hand.\n\n{body}"))
+    Ok(format!(
+        "# Written by `cargo xtask sync-spec` (or `cargo xtask lock`); checked by `cargo test`.\n# Do not edit by hand.\n\n{body}"
+    ))
 }
 
 /// Reads a lock file.
@@ -142,13 +156,24 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
     let generated = crate::codegen::generate(&dir.spec, &dir.names)?;
     let previous = read(&dir.lock).ok();
     let source = match (flags.value("origin"), previous) {
-        (Some(origin), _) => Source { origin: origin.to_owned(), fetched_at: now_utc() },
+        (Some(origin), _) => Source {
+            origin: origin.to_owned(),
+            fetched_at: now_utc(),
+        },
         (None, Some(prev)) => prev.source,
-        (None, None) => return Err("no lock yet: give --origin \"where the spec comes from\"".to_owned()),
+        (None, None) => {
+            return Err("no lock yet: give --origin \"where the spec comes from\"".to_owned());
+        }
     };
-    let lock = Lock { spec: facts("partoo.yaml", &bytes, &generated)?, source };
+    let lock = Lock {
+        spec: facts("partoo.yaml", &bytes, &generated)?,
+        source,
+    };
     crate::codegen::write_atomic(&dir.lock, render(&lock)?.as_bytes())?;
-    crate::codegen::write_atomic(&dir.surface, partoo_api_build::surface_markdown(&generated).as_bytes())?;
+    crate::codegen::write_atomic(
+        &dir.surface,
+        partoo_api_build::surface_markdown(&generated).as_bytes(),
+    )?;
     println!("wrote {} and {}", dir.lock.display(), dir.surface.display());
     println!("{}", generated.counts_line());
     Ok(())
@@ -156,7 +181,9 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
 
 /// The current UTC time as RFC 3339 (seconds), without a date crate.
 pub(crate) fn now_utc() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let days = secs / 86_400;
     let rem = secs % 86_400;
     // Civil-from-days (Howard Hinnant's algorithm).
@@ -169,7 +196,12 @@ pub(crate) fn now_utc() -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]
@@ -192,7 +224,12 @@ mod tests {
         let tmp = std::env::temp_dir().join(format!("xtask-lock-{}", std::process::id()));
         std::fs::create_dir_all(&tmp).unwrap();
         let from = committed();
-        for (src, name) in [(&from.spec, "partoo.yaml"), (&from.lock, "partoo.lock"), (&from.surface, "partoo.api.md"), (&from.names, "names.yaml")] {
+        for (src, name) in [
+            (&from.spec, "partoo.yaml"),
+            (&from.lock, "partoo.lock"),
+            (&from.surface, "partoo.api.md"),
+            (&from.names, "names.yaml"),
+        ] {
             std::fs::copy(src, tmp.join(name)).unwrap();
         }
         let dir = OpenapiDir::new(&tmp);
@@ -201,7 +238,10 @@ mod tests {
         spec.push_str("\n# an edit\n");
         std::fs::write(&dir.spec, spec).unwrap();
         let err = check(&dir).unwrap_err();
-        assert!(err.contains("does not match") && err.contains("cargo xtask lock"), "{err}");
+        assert!(
+            err.contains("does not match") && err.contains("cargo xtask lock"),
+            "{err}"
+        );
         std::fs::copy(&from.spec, &dir.spec).unwrap();
         std::fs::write(&dir.surface, "stale").unwrap();
         let err = check(&dir).unwrap_err();

@@ -28,13 +28,25 @@ pub(crate) fn yaml_block(name: &str, markdown: &str) -> Result<String, String> {
 mod tests {
     #[test]
     fn takes_the_first_yaml_block_with_its_own_fence() {
-        let md = "# Page\n\n````yaml x.yaml post /org\nopenapi: 3.1.0\na: |\n  ```\n  b\n````\ntail\n";
-        assert_eq!(super::yaml_block("p", md).unwrap(), "openapi: 3.1.0\na: |\n  ```\n  b\n");
+        let md =
+            "# Page\n\n````yaml x.yaml post /org\nopenapi: 3.1.0\na: |\n  ```\n  b\n````\ntail\n";
+        assert_eq!(
+            super::yaml_block("p", md).unwrap(),
+            "openapi: 3.1.0\na: |\n  ```\n  b\n"
+        );
     }
 
     #[test]
     fn reports_missing_and_unclosed_blocks() {
-        assert!(super::yaml_block("p", "no block").unwrap_err().contains("no ```yaml"));
-        assert!(super::yaml_block("p", "```yaml\nx: 1\n").unwrap_err().contains("not closed"));
+        assert!(
+            super::yaml_block("p", "no block")
+                .unwrap_err()
+                .contains("no ```yaml")
+        );
+        assert!(
+            super::yaml_block("p", "```yaml\nx: 1\n")
+                .unwrap_err()
+                .contains("not closed")
+        );
     }
 }

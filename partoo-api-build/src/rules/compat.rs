@@ -29,24 +29,42 @@ pub const TAG_DOC_PREFIX: &str = "Discriminator tag";
 /// object; each child's `allOf: [$ref base]` becomes an inline copy of the base whose tag property is a
 /// required enum of that child's tags.
 pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let Some(schemas) = ctx.doc.pointer("/components/schemas").and_then(Value::as_object).cloned() else {
+    let Some(schemas) = ctx
+        .doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+    else {
         return Ok(());
     };
     for (base_name, base) in &schemas {
-        let Some(disc) = base.get("discriminator") else { continue };
-        let Some(prop) = disc.get("propertyName").and_then(Value::as_str) else { continue };
+        let Some(disc) = base.get("discriminator") else {
+            continue;
+        };
+        let Some(prop) = disc.get("propertyName").and_then(Value::as_str) else {
+            continue;
+        };
         let base_ref = format!("#/components/schemas/{base_name}");
         // child component → its tags
         let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
         if let Some(mapping) = disc.get("mapping").and_then(Value::as_object) {
             for (tag, target) in mapping {
-                if let Some(child) = target.as_str().and_then(|t| t.strip_prefix("#/components/schemas/")) {
-                    children.entry(child.to_owned()).or_default().push(tag.clone());
+                if let Some(child) = target
+                    .as_str()
+                    .and_then(|t| t.strip_prefix("#/components/schemas/"))
+                {
+                    children
+                        .entry(child.to_owned())
+                        .or_default()
+                        .push(tag.clone());
                 }
             }
         } else {
             for (name, s) in &schemas {
-                let refs_base = s.get("allOf").and_then(Value::as_array).is_some_and(|l| l.iter().any(|b| b.get("$ref") == Some(&json!(base_ref))));
+                let refs_base = s
+                    .get("allOf")
+                    .and_then(Value::as_array)
+                    .is_some_and(|l| l.iter().any(|b| b.get("$ref") == Some(&json!(base_ref))));
                 if refs_base {
                     children.entry(name.clone()).or_default().push(name.clone());
                 }
@@ -68,15 +86,27 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
                 list.push(json!(prop));
             }
             let cptr = pointer_push("/components/schemas", child);
-            if let Some(all_of) = ctx.doc.pointer_mut(&format!("{cptr}/allOf")).and_then(Value::as_array_mut) {
-                for branch in all_of.iter_mut().filter(|b| b.get("$ref") == Some(&json!(base_ref))) {
+            if let Some(all_of) = ctx
+                .doc
+                .pointer_mut(&format!("{cptr}/allOf"))
+                .and_then(Value::as_array_mut)
+            {
+                for branch in all_of
+                    .iter_mut()
+                    .filter(|b| b.get("$ref") == Some(&json!(base_ref)))
+                {
                     *branch = Value::Object(tagged.clone());
                 }
             }
-            ctx.change(cptr, format!("base {base_name} inlined with `{prop}` ∈ {tags:?}"));
+            ctx.change(
+                cptr,
+                format!("base {base_name} inlined with `{prop}` ∈ {tags:?}"),
+            );
         }
-        let mut variants: Vec<Value> =
-            children.keys().map(|c| json!({"$ref": format!("#/components/schemas/{c}")})).collect();
+        let mut variants: Vec<Value> = children
+            .keys()
+            .map(|c| json!({"$ref": format!("#/components/schemas/{c}")}))
+            .collect();
         variants.push(json!({"type": "object", "description": "A variant this client does not know yet, kept as raw JSON."}));
         let mut union = Map::new();
         if let Some(d) = base.get("description") {
@@ -84,12 +114,25 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
         }
         union.insert("oneOf".into(), Value::Array(variants));
         ctx.doc["components"]["schemas"][base_name] = Value::Object(union);
-        ctx.change(pointer_push("/components/schemas", base_name), format!("discriminator on `{prop}` → oneOf of {} variants + catch-all", children.len()));
+        ctx.change(
+            pointer_push("/components/schemas", base_name),
+            format!(
+                "discriminator on `{prop}` → oneOf of {} variants + catch-all",
+                children.len()
+            ),
+        );
     }
     Ok(())
 }
 
-const TIME_FORMATS: [&str; 6] = ["date-time", "datetime", "datetype", "date", "unix-time", "timestamp"];
+const TIME_FORMATS: [&str; 6] = [
+    "date-time",
+    "datetime",
+    "datetype",
+    "date",
+    "unix-time",
+    "timestamp",
+];
 
 /// Adaptation: typify maps `date-time` to `chrono::DateTime<Utc>`, which rejects most of what Partoo sends
 /// (space separator, `+00` offsets, naive times, epoch numbers, `DD-MM-YYYY`, and `format: date` fields holding
@@ -147,7 +190,11 @@ pub(super) fn nullable_optionals(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         let required: Vec<String> = s
             .get("required")
             .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .map(|r| {
+                r.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
         let props = s.get_mut("properties")?.as_object_mut()?;
         let mut changed = Vec::new();
@@ -157,7 +204,10 @@ pub(super) fn nullable_optionals(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             }
             let target = deref(&doc_copy, p);
             let ty = target.get("type").and_then(Value::as_str);
-            let is_map = ty == Some("object") && target.get("properties").is_none_or(|p| p.as_object().is_none_or(Map::is_empty));
+            let is_map = ty == Some("object")
+                && target
+                    .get("properties")
+                    .is_none_or(|p| p.as_object().is_none_or(Map::is_empty));
             if !(ty == Some("array") || is_map) {
                 continue;
             }
@@ -180,13 +230,20 @@ pub(super) fn nullable_optionals(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 pub(super) fn enum_variants(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     ctx.each_schema(&mut |s| {
         let values = s.get("enum")?.as_array()?.clone();
-        let is_tag = s.get("description").and_then(Value::as_str).is_some_and(|d| d.starts_with(TAG_DOC_PREFIX));
+        let is_tag = s
+            .get("description")
+            .and_then(Value::as_str)
+            .is_some_and(|d| d.starts_with(TAG_DOC_PREFIX));
         if is_tag {
             return None;
         }
         let all_strings = values.iter().all(|v| v.is_string() || v.is_null());
         if all_strings {
-            let lower: Vec<String> = values.iter().filter_map(Value::as_str).map(str::to_ascii_lowercase).collect();
+            let lower: Vec<String> = values
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_ascii_lowercase)
+                .collect();
             let mut dedup = lower.clone();
             dedup.sort();
             dedup.dedup();
@@ -206,7 +263,11 @@ pub(super) fn enum_variants(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             return None;
         }
         s.remove("enum");
-        let ty = s.get("type").and_then(Value::as_str).unwrap_or("untyped").to_owned();
+        let ty = s
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("untyped")
+            .to_owned();
         Some(format!("{ty} enum {} → plain {ty}", Value::Array(values)))
     });
     Ok(())

@@ -71,51 +71,237 @@ impl Ctx<'_> {
 
 macro_rules! rule {
     ($name:ident, $kind:ident, $summary:literal, $f:path) => {
-        Rule { name: stringify!($name), kind: RuleKind::$kind, summary: $summary, apply: $f }
+        Rule {
+            name: stringify!($name),
+            kind: RuleKind::$kind,
+            summary: $summary,
+            apply: $f,
+        }
     };
 }
 
 /// Every rule, in the order it runs.
 pub static RULES: &[Rule] = &[
-    rule!(openapi_31_version, Conversion, "openapi 3.1.x → 3.0.3; drops 3.1-only top-level fields", v31::version),
-    rule!(webhooks, Conversion, "drops the 3.1 top-level `webhooks` (not requests a client makes)", v31::webhooks),
-    rule!(boolean_schemas, Conversion, "`true`/`false` schemas → `{}` / `{not: {}}`", v31::boolean_schemas),
-    rule!(null_branches, Conversion, "`oneOf`/`anyOf` with a `{type: 'null'}` branch → the other branch + nullable", v31::null_branches),
-    rule!(type_arrays, Conversion, "`type: [T, 'null']` → `type: T, nullable: true`; several types → anyOf", v31::type_arrays),
-    rule!(examples_keyword, Conversion, "schema `examples: [..]` → `example`", v31::examples),
-    rule!(const_keyword, Conversion, "`const: v` → `enum: [v]`", v31::const_keyword),
-    rule!(exclusive_bounds, Conversion, "numeric `exclusiveMinimum/Maximum` → bound + boolean", v31::exclusive_bounds),
-    rule!(content_keywords, Conversion, "`contentMediaType`/`contentEncoding` → `format: binary`/`byte`", v31::content_keywords),
-    rule!(json_schema_2020_keywords, Conversion, "drops 2020-12 keywords 3.0 lacks (`$defs`, `prefixItems`, `if`, …)", v31::keywords_2020),
-    rule!(dangling_refs, Defect, "refuses a `$ref` that points nowhere (error, not a change)", refs::dangling_refs),
-    rule!(interior_refs, Defect, "refs into a schema's interior (`#/components/schemas/A/B`) → hoisted components", refs::interior_refs),
-    rule!(schema_parameter_refs, Defect, "a parameter that `$ref`s a schema → dropped (the path rule redeclares it)", refs::schema_parameter_refs),
-    rule!(path_parameters, Defect, "path parameters missing from, or undeclared in, the path template", paths::path_parameters),
-    rule!(name_table, Adaptation, "operationIds from openapi/names.yaml for operations upstream leaves unnamed or names badly", paths::name_table),
-    rule!(missing_operation_ids, Defect, "synthesises `{method}_{path}` for operations without operationId", paths::missing_operation_ids),
-    rule!(operation_id_collisions, Defect, "operationIds equal after snake_case → suffixed", paths::operation_id_collisions),
-    rule!(boolean_required, Defect, "schema-level `required: true` (Swagger style) → removed", schemas::boolean_required),
-    rule!(nonstandard_types, Defect, "`type: timestamp`, `Integer`, `string | null`, `array of string`, … → JSON Schema types", schemas::nonstandard_types),
-    rule!(enum_values, Defect, "enum values of the wrong type, comma-joined or duplicated → fixed", schemas::enum_values),
-    rule!(enum_defaults, Defect, "a `default` outside the enum or of the wrong type → removed", schemas::enum_defaults),
-    rule!(bogus_patterns, Defect, "`pattern`s that are format names or invalid regexes → removed", schemas::bogus_patterns),
-    rule!(untyped_arrays, Defect, "`type: array` without `items` → `items: {}`", schemas::untyped_arrays),
-    rule!(ref_cycles, Defect, "refuses schemas that are only aliases of themselves (error, not a change)", refs::ref_cycles),
-    rule!(ref_siblings, Conversion, "`$ref` with sibling keywords → `allOf: [$ref]` + siblings (3.0 ignores siblings)", v31::ref_siblings),
-    rule!(discriminator_unions, Adaptation, "discriminator mappings → `oneOf` of the children, each tagged (progenitor ignores mappings)", compat::discriminator_unions),
-    rule!(error_responses, Adaptation, "every non-2xx JSON body → the shared `PartooError` (progenitor merges inline error bodies into the success type)", responses::error_responses),
-    rule!(success_responses, Adaptation, "one success body per operation: several 2xx schemas or media types → one", responses::success_responses),
-    rule!(request_bodies, Adaptation, "one request media type per operation; `+json` → JSON; multipart is refused", responses::request_bodies),
-    rule!(server_side_patterns, Adaptation, "remaining `pattern`s dropped: the server validates, the client must not reject its data", schemas::server_side_patterns),
-    rule!(timestamps, Adaptation, "every date/date-time schema → `PartooTimestamp`, which decodes all of Partoo's date forms", compat::timestamps),
-    rule!(open_objects, Adaptation, "`additionalProperties: false` dropped so new server fields decode", compat::open_objects),
-    rule!(nullable_optionals, Adaptation, "optional array and map properties made nullable so a `null` decodes", compat::nullable_optionals),
-    rule!(enum_variants, Adaptation, "enum value lists typify cannot name (\"\", case twins) or validates (numbers) → plain type", compat::enum_variants),
+    rule!(
+        openapi_31_version,
+        Conversion,
+        "openapi 3.1.x → 3.0.3; drops 3.1-only top-level fields",
+        v31::version
+    ),
+    rule!(
+        webhooks,
+        Conversion,
+        "drops the 3.1 top-level `webhooks` (not requests a client makes)",
+        v31::webhooks
+    ),
+    rule!(
+        boolean_schemas,
+        Conversion,
+        "`true`/`false` schemas → `{}` / `{not: {}}`",
+        v31::boolean_schemas
+    ),
+    rule!(
+        null_branches,
+        Conversion,
+        "`oneOf`/`anyOf` with a `{type: 'null'}` branch → the other branch + nullable",
+        v31::null_branches
+    ),
+    rule!(
+        type_arrays,
+        Conversion,
+        "`type: [T, 'null']` → `type: T, nullable: true`; several types → any value",
+        v31::type_arrays
+    ),
+    rule!(
+        examples_keyword,
+        Conversion,
+        "schema `examples: [..]` → `example`",
+        v31::examples
+    ),
+    rule!(
+        const_keyword,
+        Conversion,
+        "`const: v` → `enum: [v]`",
+        v31::const_keyword
+    ),
+    rule!(
+        exclusive_bounds,
+        Conversion,
+        "numeric `exclusiveMinimum/Maximum` → bound + boolean",
+        v31::exclusive_bounds
+    ),
+    rule!(
+        content_keywords,
+        Conversion,
+        "`contentMediaType`/`contentEncoding` → `format: binary`/`byte`",
+        v31::content_keywords
+    ),
+    rule!(
+        dangling_refs,
+        Defect,
+        "refuses a `$ref` that points nowhere (error, not a change)",
+        refs::dangling_refs
+    ),
+    rule!(
+        interior_refs,
+        Defect,
+        "refs into a schema's interior (`#/components/schemas/A/B`) → hoisted components",
+        refs::interior_refs
+    ),
+    rule!(
+        json_schema_2020_keywords,
+        Conversion,
+        "drops 2020-12 keywords 3.0 lacks (`$defs`, `prefixItems`, `if`, …)",
+        v31::keywords_2020
+    ),
+    rule!(
+        schema_parameter_refs,
+        Defect,
+        "a parameter that `$ref`s a schema → the path parameter it names, else dropped",
+        refs::schema_parameter_refs
+    ),
+    rule!(
+        path_parameters,
+        Defect,
+        "path parameters missing from, or undeclared in, the path template",
+        paths::path_parameters
+    ),
+    rule!(
+        name_table,
+        Adaptation,
+        "operationIds from openapi/names.yaml for operations upstream leaves unnamed or names badly",
+        paths::name_table
+    ),
+    rule!(
+        missing_operation_ids,
+        Defect,
+        "synthesises `{method}{Path}` (e.g. `getOrgByOrgId`) for operations without operationId",
+        paths::missing_operation_ids
+    ),
+    rule!(
+        operation_id_collisions,
+        Defect,
+        "operationIds equal after snake_case → suffixed",
+        paths::operation_id_collisions
+    ),
+    rule!(
+        boolean_required,
+        Defect,
+        "schema-level `required: true` (Swagger style) → removed",
+        schemas::boolean_required
+    ),
+    rule!(
+        nonstandard_types,
+        Defect,
+        "`type: timestamp`, `Integer`, `string | null`, `array of string`, … → JSON Schema types",
+        schemas::nonstandard_types
+    ),
+    rule!(
+        enum_values,
+        Defect,
+        "enum values of the wrong type, comma-joined or duplicated → fixed",
+        schemas::enum_values
+    ),
+    rule!(
+        enum_defaults,
+        Defect,
+        "a `default` outside the enum or of the wrong type → removed",
+        schemas::enum_defaults
+    ),
+    rule!(
+        bogus_patterns,
+        Defect,
+        "`pattern`s that are format names or invalid regexes → removed",
+        schemas::bogus_patterns
+    ),
+    rule!(
+        untyped_arrays,
+        Defect,
+        "`type: array` without `items` → `items: {}`",
+        schemas::untyped_arrays
+    ),
+    rule!(
+        ref_cycles,
+        Defect,
+        "refuses schemas that are only aliases of themselves (error, not a change)",
+        refs::ref_cycles
+    ),
+    rule!(
+        ref_siblings,
+        Conversion,
+        "`$ref` with sibling keywords → `allOf: [$ref]` + siblings (3.0 ignores siblings)",
+        v31::ref_siblings
+    ),
+    rule!(
+        discriminator_unions,
+        Adaptation,
+        "discriminator mappings → `oneOf` of the children, each tagged (progenitor ignores mappings)",
+        compat::discriminator_unions
+    ),
+    rule!(
+        error_responses,
+        Adaptation,
+        "every non-2xx JSON body → the shared `PartooError` (progenitor merges inline error bodies into the success type)",
+        responses::error_responses
+    ),
+    rule!(
+        success_responses,
+        Adaptation,
+        "one success body per operation: several 2xx schemas or media types → one",
+        responses::success_responses
+    ),
+    rule!(
+        request_bodies,
+        Adaptation,
+        "one request media type per operation; `+json` → JSON; multipart is refused",
+        responses::request_bodies
+    ),
+    rule!(
+        server_side_patterns,
+        Adaptation,
+        "remaining `pattern`s dropped: the server validates, the client must not reject its data",
+        schemas::server_side_patterns
+    ),
+    rule!(
+        timestamps,
+        Adaptation,
+        "every date/date-time schema → `PartooTimestamp`, which decodes all of Partoo's date forms",
+        compat::timestamps
+    ),
+    rule!(
+        open_objects,
+        Adaptation,
+        "`additionalProperties: false` dropped so new server fields decode",
+        compat::open_objects
+    ),
+    rule!(
+        nullable_optionals,
+        Adaptation,
+        "optional array and map properties made nullable so a `null` decodes",
+        compat::nullable_optionals
+    ),
+    rule!(
+        enum_variants,
+        Adaptation,
+        "enum value lists typify cannot name (\"\", case twins) or validates (numbers) → plain type",
+        compat::enum_variants
+    ),
 ];
 
 /// Runs every rule in order on `doc`.
-pub(crate) fn normalise(doc: Value, file: &str, names: &NameTable) -> Result<(Value, Report), BuildError> {
-    let mut ctx = Ctx { doc, file, names, report: Report::default(), rule: "", kind: RuleKind::Conversion };
+pub(crate) fn normalise(
+    doc: Value,
+    file: &str,
+    names: &NameTable,
+) -> Result<(Value, Report), BuildError> {
+    let mut ctx = Ctx {
+        doc,
+        file,
+        names,
+        report: Report::default(),
+        rule: "",
+        kind: RuleKind::Conversion,
+    };
     for rule in RULES {
         ctx.rule = rule.name;
         ctx.kind = rule.kind;
@@ -125,8 +311,19 @@ pub(crate) fn normalise(doc: Value, file: &str, names: &NameTable) -> Result<(Va
 }
 
 /// Runs only the named rules, in list order (for tests and bisecting).
-pub fn normalise_with(doc: Value, names: &NameTable, only: &[&str]) -> Result<(Value, Report), BuildError> {
-    let mut ctx = Ctx { doc, file: "<test>", names, report: Report::default(), rule: "", kind: RuleKind::Conversion };
+pub fn normalise_with(
+    doc: Value,
+    names: &NameTable,
+    only: &[&str],
+) -> Result<(Value, Report), BuildError> {
+    let mut ctx = Ctx {
+        doc,
+        file: "<test>",
+        names,
+        report: Report::default(),
+        rule: "",
+        kind: RuleKind::Conversion,
+    };
     for rule in RULES.iter().filter(|r| only.contains(&r.name)) {
         ctx.rule = rule.name;
         ctx.kind = rule.kind;
@@ -137,13 +334,21 @@ pub fn normalise_with(doc: Value, names: &NameTable, only: &[&str]) -> Result<(V
 
 /// Is this value a JSON media type (`application/json`, `application/json; charset=…`, `application/*+json`)?
 pub(crate) fn is_json_media(media: &str) -> bool {
-    let base = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let base = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     base == "application/json" || (base.starts_with("application/") && base.ends_with("+json"))
 }
 
 impl Ctx<'_> {
     /// Runs `f` on every object schema; each `Some(detail)` it returns is recorded at that schema's pointer.
-    pub(crate) fn each_schema(&mut self, f: &mut dyn FnMut(&mut serde_json::Map<String, Value>) -> Option<String>) {
+    pub(crate) fn each_schema(
+        &mut self,
+        f: &mut dyn FnMut(&mut serde_json::Map<String, Value>) -> Option<String>,
+    ) {
         let mut sites = Vec::new();
         crate::walk::for_each_schema(&mut self.doc, &mut |ptr, schema| {
             if let Some(obj) = schema.as_object_mut()

@@ -11,7 +11,10 @@ use crate::walk::{METHODS, for_each_operation, resolve};
 
 /// `{name}` placeholders of a path template, in order.
 pub(crate) fn placeholders(path: &str) -> Vec<String> {
-    path.split('{').skip(1).filter_map(|s| s.split_once('}').map(|(n, _)| n.to_owned())).collect()
+    path.split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(n, _)| n.to_owned()))
+        .collect()
 }
 
 /// The parameter object behind a list entry (following a `#/components/parameters/..` ref).
@@ -36,26 +39,52 @@ fn name_in(doc: &Value, p: &Value) -> (String, String) {
 pub(super) fn path_parameters(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let doc_copy = ctx.doc.clone();
     let mut sites = Vec::new();
-    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else { return Ok(()) };
+    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
     for (path, item) in paths.iter_mut() {
         let holes: BTreeSet<String> = placeholders(path).into_iter().collect();
         let base = pointer_push("/paths", path);
-        let Some(item) = item.as_object_mut() else { continue };
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         let mut path_level = BTreeSet::new();
         if let Some(Value::Array(list)) = item.get_mut("parameters") {
-            fix_list(&doc_copy, list, &holes, &pointer_push(&base, "parameters"), &mut sites);
+            fix_list(
+                &doc_copy,
+                list,
+                &holes,
+                &pointer_push(&base, "parameters"),
+                &mut sites,
+            );
             path_level = declared_path(&doc_copy, list);
         }
         for method in METHODS {
-            let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else { continue };
+            let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else {
+                continue;
+            };
             let ptr = pointer_push(&base, method);
             let list = op.entry("parameters").or_insert_with(|| json!([]));
-            let Some(list) = list.as_array_mut() else { continue };
-            fix_list(&doc_copy, list, &holes, &pointer_push(&ptr, "parameters"), &mut sites);
-            let declared: BTreeSet<String> = declared_path(&doc_copy, list).union(&path_level).cloned().collect();
+            let Some(list) = list.as_array_mut() else {
+                continue;
+            };
+            fix_list(
+                &doc_copy,
+                list,
+                &holes,
+                &pointer_push(&ptr, "parameters"),
+                &mut sites,
+            );
+            let declared: BTreeSet<String> = declared_path(&doc_copy, list)
+                .union(&path_level)
+                .cloned()
+                .collect();
             for hole in holes.difference(&declared) {
                 list.push(declare(&doc_copy, hole));
-                sites.push((pointer_push(&ptr, "parameters"), format!("declared missing path parameter `{hole}`")));
+                sites.push((
+                    pointer_push(&ptr, "parameters"),
+                    format!("declared missing path parameter `{hole}`"),
+                ));
             }
             if list.is_empty() {
                 op.remove("parameters");
@@ -67,24 +96,43 @@ pub(super) fn path_parameters(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 }
 
 fn declared_path(doc: &Value, list: &[Value]) -> BTreeSet<String> {
-    list.iter().map(|p| name_in(doc, p)).filter(|(_, i)| i == "path").map(|(n, _)| n).collect()
+    list.iter()
+        .map(|p| name_in(doc, p))
+        .filter(|(_, i)| i == "path")
+        .map(|(n, _)| n)
+        .collect()
 }
 
-fn fix_list(doc: &Value, list: &mut [Value], holes: &BTreeSet<String>, base: &str, sites: &mut Vec<(String, String)>) {
+fn fix_list(
+    doc: &Value,
+    list: &mut [Value],
+    holes: &BTreeSet<String>,
+    base: &str,
+    sites: &mut Vec<(String, String)>,
+) {
     for (i, p) in list.iter_mut().enumerate() {
         let (name, place) = name_in(doc, p);
         let ptr = format!("{base}/{i}");
         let in_template = holes.contains(&name);
         let required = param_view(doc, p).get("required") == Some(&json!(true));
         let fix = match (place.as_str(), in_template) {
-            ("path", false) => Some(("query", format!("`{name}` is not in the template → in: query"))),
-            ("query", true) => Some(("path", format!("`{name}` is a template placeholder → in: path"))),
-            ("path", true) if !required => Some(("path", format!("path parameter `{name}` → required"))),
+            ("path", false) => Some((
+                "query",
+                format!("`{name}` is not in the template → in: query"),
+            )),
+            ("query", true) => Some((
+                "path",
+                format!("`{name}` is a template placeholder → in: path"),
+            )),
+            ("path", true) if !required => {
+                Some(("path", format!("path parameter `{name}` → required")))
+            }
             _ => None,
         };
         if let Some((new_in, detail)) = fix {
             // Inline a referenced component: it may be used correctly elsewhere.
-            let mut inline: Map<String, Value> = param_view(doc, p).as_object().cloned().unwrap_or_default();
+            let mut inline: Map<String, Value> =
+                param_view(doc, p).as_object().cloned().unwrap_or_default();
             inline.insert("in".into(), json!(new_in));
             if new_in == "path" {
                 inline.insert("required".into(), json!(true));
@@ -96,11 +144,15 @@ fn fix_list(doc: &Value, list: &mut [Value], holes: &BTreeSet<String>, base: &st
 }
 
 fn declare(doc: &Value, hole: &str) -> Value {
-    let component = doc.pointer("/components/parameters").and_then(Value::as_object).and_then(|ps| {
-        ps.iter().find(|(_, p)| {
-            p.get("name").and_then(Value::as_str) == Some(hole) && p.get("in").and_then(Value::as_str) == Some("path")
-        })
-    });
+    let component = doc
+        .pointer("/components/parameters")
+        .and_then(Value::as_object)
+        .and_then(|ps| {
+            ps.iter().find(|(_, p)| {
+                p.get("name").and_then(Value::as_str) == Some(hole)
+                    && p.get("in").and_then(Value::as_str) == Some("path")
+            })
+        });
     match component {
         Some((key, _)) => json!({"$ref": format!("#/components/parameters/{key}")}),
         None => json!({"name": hole, "in": "path", "required": true, "schema": {"type": "string"}}),
@@ -114,18 +166,34 @@ pub(super) fn name_table(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let mut used = BTreeSet::new();
     let mut sites = Vec::new();
     for_each_operation(&mut ctx.doc, &mut |op| {
-        let Some(entry) = names.lookup(op.method, op.path) else { return };
-        used.insert(entry.line);
-        let old = op.op.get("operationId").and_then(Value::as_str).map(str::to_owned);
+        let Some(entry) = names.lookup(op.method, op.path) else {
+            return;
+        };
+        used.insert((entry.method.as_str(), entry.path.as_str()));
+        let old = op
+            .op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         if old.as_deref() != Some(entry.name.as_str()) {
             op.op.insert("operationId".into(), json!(entry.name));
             let from = old.map_or("none".to_owned(), |o| format!("`{o}`"));
-            sites.push((pointer_push(&op.pointer, "operationId"), format!("{from} → `{}` ({}:{})", entry.name, names.file, entry.line)));
+            sites.push((
+                pointer_push(&op.pointer, "operationId"),
+                format!("{from} → `{}` ({}:{})", entry.name, names.file, entry.line),
+            ));
         }
     });
     ctx.changes(sites);
-    for e in names.entries.iter().filter(|e| !used.contains(&e.line)) {
-        ctx.note(format!("{}:{}: name table entry `{} {}` matches no operation", names.file, e.line, e.method, e.path));
+    for e in names
+        .entries
+        .iter()
+        .filter(|e| !used.contains(&(e.method.as_str(), e.path.as_str())))
+    {
+        ctx.note(format!(
+            "{}:{}: name table entry `{} {}` matches no operation",
+            names.file, e.line, e.method, e.path
+        ));
     }
     Ok(())
 }
@@ -135,18 +203,28 @@ pub(super) fn name_table(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 pub(super) fn missing_operation_ids(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let mut sites = Vec::new();
     for_each_operation(&mut ctx.doc, &mut |op| {
-        if op.op.get("operationId").and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty()) {
+        if op
+            .op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.trim().is_empty())
+        {
             return;
         }
         let words: Vec<String> = std::iter::once(op.method.to_owned())
-            .chain(op.path.split('/').filter(|s| !s.is_empty()).map(|seg| match seg.strip_prefix('{') {
-                Some(rest) => format!("by_{}", rest.trim_end_matches('}')),
-                None => seg.to_owned(),
+            .chain(op.path.split('/').filter(|s| !s.is_empty()).map(|seg| {
+                match seg.strip_prefix('{') {
+                    Some(rest) => format!("by_{}", rest.trim_end_matches('}')),
+                    None => seg.to_owned(),
+                }
             }))
             .collect();
         let id = words.join("_").to_lower_camel_case();
         op.op.insert("operationId".into(), json!(id));
-        sites.push((pointer_push(&op.pointer, "operationId"), format!("synthesised `{id}`; pin a name in openapi/names.yaml")));
+        sites.push((
+            pointer_push(&op.pointer, "operationId"),
+            format!("synthesised `{id}`; pin a name in openapi/names.yaml"),
+        ));
     });
     ctx.changes(sites);
     Ok(())
@@ -158,14 +236,27 @@ pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildErro
     let mut seen = BTreeSet::new();
     let mut sites = Vec::new();
     for_each_operation(&mut ctx.doc, &mut |op| {
-        let Some(id) = op.op.get("operationId").and_then(Value::as_str).map(str::to_owned) else { return };
+        let Some(id) = op
+            .op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        else {
+            return;
+        };
         if seen.insert(id.to_snake_case()) {
             return;
         }
-        let new = (2..).map(|n| format!("{id}{n}")).find(|c| !seen.contains(&c.to_snake_case())).unwrap_or_default();
+        let new = (2..)
+            .map(|n| format!("{id}{n}"))
+            .find(|c| !seen.contains(&c.to_snake_case()))
+            .unwrap_or_default();
         seen.insert(new.to_snake_case());
         op.op.insert("operationId".into(), json!(new));
-        sites.push((pointer_push(&op.pointer, "operationId"), format!("`{id}` collides after snake_case → `{new}`")));
+        sites.push((
+            pointer_push(&op.pointer, "operationId"),
+            format!("`{id}` collides after snake_case → `{new}`"),
+        ));
     });
     ctx.changes(sites);
     Ok(())

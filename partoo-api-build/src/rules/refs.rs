@@ -42,14 +42,24 @@ pub(super) fn dangling_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     all_refs(&ctx.doc, "", &mut refs);
     for (ptr, r) in refs {
         if !r.starts_with('#') {
-            return Err(BuildError::at_pointer(ctx.file, &ptr, format!("external `$ref` {r:?} is not supported"))
-                .with_hint("use the bundled (single-file) spec"));
+            return Err(BuildError::at_pointer(
+                ctx.file,
+                &ptr,
+                format!("external `$ref` {r:?} is not supported"),
+            )
+            .with_hint("use the bundled (single-file) spec"));
         }
         if resolve(&ctx.doc, &r).is_none() {
-            let names = ctx.doc.pointer("/components/schemas").and_then(Value::as_object);
+            let names = ctx
+                .doc
+                .pointer("/components/schemas")
+                .and_then(Value::as_object);
             let wanted = r.rsplit('/').next().unwrap_or("");
-            let near = names.and_then(|n| n.keys().find(|k| k.eq_ignore_ascii_case(wanted))).cloned();
-            let mut err = BuildError::at_pointer(ctx.file, &ptr, format!("`$ref` {r:?} points to nothing"));
+            let near = names
+                .and_then(|n| n.keys().find(|k| k.eq_ignore_ascii_case(wanted)))
+                .cloned();
+            let mut err =
+                BuildError::at_pointer(ctx.file, &ptr, format!("`$ref` {r:?} points to nothing"));
             if let Some(near) = near {
                 err = err.with_hint(format!("did you mean #/components/schemas/{near}?"));
             }
@@ -60,7 +70,8 @@ pub(super) fn dangling_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 }
 
 fn is_component_ref(r: &str) -> bool {
-    r.strip_prefix("#/components/schemas/").is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+    r.strip_prefix("#/components/schemas/")
+        .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
 }
 
 /// Defect (Partoo 2021: `#/components/schemas/ApiKeys/Status`, `…/ApiKeys/ApiKey/properties/id`, 15 refs):
@@ -83,10 +94,15 @@ pub(super) fn interior_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             break;
         }
         for r in interior {
-            let Some(target) = resolve(&ctx.doc, &r).cloned() else { continue };
+            let Some(target) = resolve(&ctx.doc, &r).cloned() else {
+                continue;
+            };
             let name = unique_schema_name(&ctx.doc, &hoist_name(&r));
             ctx.doc["components"]["schemas"][&name] = target;
-            ctx.change(format!("/components/schemas/{name}"), format!("hoisted from {r}"));
+            ctx.change(
+                format!("/components/schemas/{name}"),
+                format!("hoisted from {r}"),
+            );
             hoisted.insert(r, format!("#/components/schemas/{name}"));
         }
         let mut sites = Vec::new();
@@ -105,10 +121,25 @@ pub(super) fn interior_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 
 /// `#/components/schemas/ApiKeys/ApiKey/properties/id` → `ApiKeysApiKeyId`.
 fn hoist_name(r: &str) -> String {
-    let skip = ["#", "components", "schemas", "properties", "items", "allOf", "oneOf", "anyOf", "$defs", "definitions"];
+    let skip = [
+        "#",
+        "components",
+        "schemas",
+        "properties",
+        "items",
+        "allOf",
+        "oneOf",
+        "anyOf",
+        "$defs",
+        "definitions",
+    ];
     r.split('/')
         .filter(|s| !skip.contains(s) && s.parse::<usize>().is_err())
-        .map(|s| s.replace("~1", "_").replace("~0", "_").to_upper_camel_case())
+        .map(|s| {
+            s.replace("~1", "_")
+                .replace("~0", "_")
+                .to_upper_camel_case()
+        })
         .collect()
 }
 
@@ -118,7 +149,10 @@ pub(crate) fn unique_schema_name(doc: &Value, base: &str) -> String {
     if !taken(base) {
         return base.to_owned();
     }
-    (2..).map(|i| format!("{base}{i}")).find(|n| !taken(n)).unwrap_or_else(|| base.to_owned())
+    (2..)
+        .map(|i| format!("{base}{i}"))
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| base.to_owned())
 }
 
 /// Defect (Partoo 2021, DELETE /groups/{group_id}: `- $ref: '#/components/schemas/GroupId'` in `parameters`):
@@ -126,21 +160,37 @@ pub(crate) fn unique_schema_name(doc: &Value, base: &str) -> String {
 /// path it becomes that path parameter, typed by the schema; otherwise it is dropped.
 pub(super) fn schema_parameter_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let mut sites = Vec::new();
-    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else { return Ok(()) };
+    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
     for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else { continue };
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         for (key, holder) in item.iter_mut() {
-            let list = if key == "parameters" { Some(holder) } else { holder.get_mut("parameters") };
-            let Some(Value::Array(list)) = list else { continue };
+            let list = if key == "parameters" {
+                Some(holder)
+            } else {
+                holder.get_mut("parameters")
+            };
+            let Some(Value::Array(list)) = list else {
+                continue;
+            };
             let base = pointer_push(&pointer_push("/paths", path), key);
             for (i, p) in list.iter_mut().enumerate() {
-                let Some(r) = p.get("$ref").and_then(Value::as_str).map(str::to_owned) else { continue };
+                let Some(r) = p.get("$ref").and_then(Value::as_str).map(str::to_owned) else {
+                    continue;
+                };
                 if !r.starts_with("#/components/schemas/") {
                     continue;
                 }
                 let schema_name = r.rsplit('/').next().unwrap_or("");
                 let param = heck::ToSnakeCase::to_snake_case(schema_name);
-                let ptr = if key == "parameters" { format!("{base}/{i}") } else { format!("{base}/parameters/{i}") };
+                let ptr = if key == "parameters" {
+                    format!("{base}/{i}")
+                } else {
+                    format!("{base}/parameters/{i}")
+                };
                 if path.contains(&format!("{{{param}}}")) {
                     *p = json!({"name": param, "in": "path", "required": true, "schema": {"$ref": r}});
                     sites.push((ptr, format!("schema ref {r} → path parameter `{param}`")));
@@ -160,7 +210,13 @@ pub(super) fn schema_parameter_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError>
 /// property or item in between). Such a schema has no finite shape; typify would recurse forever on it.
 /// Recursion through a property or an array item is fine and generates `Box`/`Vec`.
 pub(super) fn ref_cycles(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let Some(schemas) = ctx.doc.pointer("/components/schemas").and_then(Value::as_object) else { return Ok(()) };
+    let Some(schemas) = ctx
+        .doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return Ok(());
+    };
     let mut edges: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (name, s) in schemas {
         let mut out = Vec::new();
@@ -171,7 +227,7 @@ pub(super) fn ref_cycles(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let mut state: BTreeMap<&str, u8> = BTreeMap::new();
     for start in edges.keys().copied() {
         let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
-        if state.get(start).is_some() {
+        if state.contains_key(start) {
             continue;
         }
         state.insert(start, 1);
@@ -186,7 +242,8 @@ pub(super) fn ref_cycles(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                     match state.get(n) {
                         Some(1) => {
                             let from = stack.iter().position(|(s, _)| *s == n).unwrap_or(0);
-                            let mut cycle: Vec<&str> = stack[from..].iter().map(|(s, _)| *s).collect();
+                            let mut cycle: Vec<&str> =
+                                stack[from..].iter().map(|(s, _)| *s).collect();
                             cycle.push(n);
                             return Err(BuildError::at_pointer(
                                 ctx.file,
@@ -210,7 +267,11 @@ pub(super) fn ref_cycles(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 }
 
 fn alias_edges<'a>(s: &'a Value, out: &mut Vec<&'a str>) {
-    if let Some(r) = s.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
+    if let Some(r) = s
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
         out.push(r);
     }
     for key in ["allOf", "oneOf", "anyOf"] {

@@ -13,11 +13,17 @@ fn is_success(code: &str) -> bool {
 
 /// Resolves a response (or request body) that is a `$ref` to its component, for reading.
 fn view<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    v.get("$ref").and_then(Value::as_str).and_then(|r| resolve(doc, r)).unwrap_or(v)
+    v.get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| resolve(doc, r))
+        .unwrap_or(v)
 }
 
 fn has_json(doc: &Value, response: &Value) -> bool {
-    view(doc, response).get("content").and_then(Value::as_object).is_some_and(|c| c.keys().any(|k| is_json_media(k)))
+    view(doc, response)
+        .get("content")
+        .and_then(Value::as_object)
+        .is_some_and(|c| c.keys().any(|k| is_json_media(k)))
 }
 
 /// Adaptation (every Partoo operation: inline or `components.responses` 400/401/403/404 bodies): progenitor
@@ -29,12 +35,16 @@ fn has_json(doc: &Value, response: &Value) -> bool {
 /// as both success and error.
 pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let schemas = ctx.doc.pointer_mut("/components/schemas");
-    let exists = schemas.as_ref().is_some_and(|s| s.get(ERROR_SCHEMA).is_some());
+    let exists = schemas
+        .as_ref()
+        .is_some_and(|s| s.get(ERROR_SCHEMA).is_some());
     if exists {
         return Err(BuildError::at_pointer(
             ctx.file,
             &format!("/components/schemas/{ERROR_SCHEMA}"),
-            format!("the document already defines `{ERROR_SCHEMA}`, the name this pipeline reserves for error bodies"),
+            format!(
+                "the document already defines `{ERROR_SCHEMA}`, the name this pipeline reserves for error bodies"
+            ),
         ));
     }
     let error_schema = json!({
@@ -44,20 +54,31 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     });
     let mut sites = Vec::new();
     let doc_copy = ctx.doc.clone();
-    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else { return Ok(()) };
+    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
     for (path, item) in paths.iter_mut() {
         for method in METHODS {
-            let Some(responses) = item.get_mut(method).and_then(|op| op.get_mut("responses")).and_then(Value::as_object_mut)
+            let Some(responses) = item
+                .get_mut(method)
+                .and_then(|op| op.get_mut("responses"))
+                .and_then(Value::as_object_mut)
             else {
                 continue;
             };
-            let base = pointer_push(&pointer_push(&pointer_push("/paths", path), method), "responses");
+            let base = pointer_push(
+                &pointer_push(&pointer_push("/paths", path), method),
+                "responses",
+            );
             let any_success = responses.keys().any(|k| is_success(k));
             if any_success && let Some(default) = responses.remove("default") {
                 for code in ["4XX", "5XX"] {
                     responses.entry(code).or_insert_with(|| default.clone());
                 }
-                sites.push((pointer_push(&base, "default"), "default beside a 2xx → 4XX + 5XX".to_owned()));
+                sites.push((
+                    pointer_push(&base, "default"),
+                    "default beside a 2xx → 4XX + 5XX".to_owned(),
+                ));
             }
             for (code, response) in responses.iter_mut() {
                 if is_success(code) || (code == "default" && !any_success) {
@@ -65,9 +86,14 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 }
                 let ptr = pointer_push(&base, code);
                 let target = view(&doc_copy, response);
-                let description = target.get("description").cloned().unwrap_or_else(|| json!("Error"));
+                let description = target
+                    .get("description")
+                    .cloned()
+                    .unwrap_or_else(|| json!("Error"));
                 let content = target.get("content").and_then(Value::as_object);
-                let Some(kinds) = content.filter(|c| !c.is_empty()).map(|c| c.keys().cloned().collect::<Vec<_>>())
+                let Some(kinds) = content
+                    .filter(|c| !c.is_empty())
+                    .map(|c| c.keys().cloned().collect::<Vec<_>>())
                 else {
                     continue;
                 };
@@ -98,7 +124,10 @@ fn keep_one_media(content: &mut Map<String, Value>) -> Option<String> {
     let chosen = keys
         .iter()
         .find(|k| is_json_media(k))
-        .or_else(|| keys.iter().find(|k| k.starts_with("application/x-www-form-urlencoded")))
+        .or_else(|| {
+            keys.iter()
+                .find(|k| k.starts_with("application/x-www-form-urlencoded"))
+        })
         .or_else(|| keys.first())?
         .clone();
     let mut media = content.remove(&chosen)?;
@@ -108,7 +137,11 @@ fn keep_one_media(content: &mut Map<String, Value>) -> Option<String> {
     if let Some(m) = media.as_object_mut() {
         m.remove("encoding");
     }
-    let new_key = if is_json_media(&chosen) { "application/json".to_owned() } else { chosen.clone() };
+    let new_key = if is_json_media(&chosen) {
+        "application/json".to_owned()
+    } else {
+        chosen.clone()
+    };
     content.clear();
     content.insert(new_key.clone(), media);
     let dropped: Vec<&String> = keys.iter().filter(|k| **k != chosen).collect();
@@ -126,14 +159,22 @@ fn keep_one_media(content: &mut Map<String, Value>) -> Option<String> {
 pub(super) fn success_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let doc_copy = ctx.doc.clone();
     let mut sites = Vec::new();
-    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else { return Ok(()) };
+    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
     for (path, item) in paths.iter_mut() {
         for method in METHODS {
-            let Some(responses) = item.get_mut(method).and_then(|op| op.get_mut("responses")).and_then(Value::as_object_mut)
+            let Some(responses) = item
+                .get_mut(method)
+                .and_then(|op| op.get_mut("responses"))
+                .and_then(Value::as_object_mut)
             else {
                 continue;
             };
-            let base = pointer_push(&pointer_push(&pointer_push("/paths", path), method), "responses");
+            let base = pointer_push(
+                &pointer_push(&pointer_push("/paths", path), method),
+                "responses",
+            );
             // Inline referenced 2xx responses so that they can be edited here.
             for (code, r) in responses.iter_mut() {
                 if is_success(code) && r.get("$ref").is_some() {
@@ -151,20 +192,35 @@ pub(super) fn success_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 .filter(|(c, _)| is_success(c))
                 .filter_map(|(c, r)| schema_of(r).map(|s| (c.clone(), s)))
                 .collect();
-            let Some((first_code, first_schema)) = json_codes.first().cloned() else { continue };
-            let codes: Vec<String> = responses.keys().filter(|c| is_success(c)).cloned().collect();
+            let Some((first_code, first_schema)) = json_codes.first().cloned() else {
+                continue;
+            };
+            let codes: Vec<String> = responses
+                .keys()
+                .filter(|c| is_success(c))
+                .cloned()
+                .collect();
             for code in codes {
                 let r = &responses[&code];
                 let ptr = pointer_push(&base, &code);
                 match schema_of(r) {
                     Some(s) if s == first_schema => {}
                     Some(_) => {
-                        responses[&code]["content"]["application/json"]["schema"] = first_schema.clone();
-                        sites.push((ptr, format!("second success schema → the {first_code} schema")));
+                        responses[&code]["content"]["application/json"]["schema"] =
+                            first_schema.clone();
+                        sites.push((
+                            ptr,
+                            format!("second success schema → the {first_code} schema"),
+                        ));
                     }
                     None => {
                         responses.remove(&code);
-                        sites.push((ptr, format!("success response without JSON body beside {first_code} → dropped")));
+                        sites.push((
+                            ptr,
+                            format!(
+                                "success response without JSON body beside {first_code} → dropped"
+                            ),
+                        ));
                     }
                 }
             }
@@ -181,18 +237,33 @@ pub(super) fn request_bodies(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let doc_copy = ctx.doc.clone();
     let mut sites = Vec::new();
     let file = ctx.file;
-    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else { return Ok(()) };
+    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
     for (path, item) in paths.iter_mut() {
         for method in METHODS {
-            let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else { continue };
-            let op_id = op.get("operationId").and_then(Value::as_str).map(str::to_owned);
-            let Some(body) = op.get_mut("requestBody") else { continue };
+            let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let op_id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let Some(body) = op.get_mut("requestBody") else {
+                continue;
+            };
             if body.get("$ref").is_some() {
                 *body = view(&doc_copy, body).clone();
             }
-            let ptr = pointer_push(&pointer_push(&pointer_push("/paths", path), method), "requestBody");
-            let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) else { continue };
-            let only_multipart = !content.is_empty() && content.keys().all(|k| k.starts_with("multipart/"));
+            let ptr = pointer_push(
+                &pointer_push(&pointer_push("/paths", path), method),
+                "requestBody",
+            );
+            let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let only_multipart =
+                !content.is_empty() && content.keys().all(|k| k.starts_with("multipart/"));
             if only_multipart {
                 return Err(BuildError::new(
                     file,
@@ -201,9 +272,14 @@ pub(super) fn request_bodies(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 )
                 .with_hint("write this operation by hand in partoo-api/src and remove it from the spec used for generation"));
             }
+            let multipart: Vec<String> = content.keys().filter(|k| k.starts_with("multipart/")).cloned().collect();
             content.retain(|k, _| !k.starts_with("multipart/"));
-            if let Some(detail) = keep_one_media(content) {
-                sites.push((ptr, detail));
+            let mut details: Vec<String> = keep_one_media(content).into_iter().collect();
+            if !multipart.is_empty() {
+                details.push(format!("dropped {multipart:?} (multipart is not supported)"));
+            }
+            if !details.is_empty() {
+                sites.push((ptr, details.join("; ")));
             }
         }
     }

@@ -28,14 +28,20 @@ const JSON_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array"
 /// (unix seconds in the examples) becomes a number of format `unix-time`, which the `timestamps` rule types.
 pub(super) fn nonstandard_types(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     ctx.each_schema(&mut |s| {
-        let Some(Value::String(raw)) = s.get("type") else { return None };
+        let Some(Value::String(raw)) = s.get("type") else {
+            return None;
+        };
         if JSON_TYPES.contains(&raw.as_str()) {
             return None;
         }
         let raw = raw.clone();
         let parts: Vec<String> = raw
             .split(['|', '/'])
-            .map(|p| p.trim().trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != ' ').to_ascii_lowercase())
+            .map(|p| {
+                p.trim()
+                    .trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != ' ')
+                    .to_ascii_lowercase()
+            })
             .filter(|p| !p.is_empty())
             .collect();
         let nullable = parts.iter().any(|p| p == "null");
@@ -48,7 +54,10 @@ pub(super) fn nonstandard_types(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             [one] => map_one(one, s),
             _ => "any value".to_owned(),
         };
-        Some(format!("type {raw:?} → {mapped}{}", if nullable { " + nullable" } else { "" }))
+        Some(format!(
+            "type {raw:?} → {mapped}{}",
+            if nullable { " + nullable" } else { "" }
+        ))
     });
     Ok(())
 }
@@ -62,7 +71,11 @@ fn map_one(t: &str, s: &mut Map<String, Value>) -> String {
         };
         s.insert("type".into(), json!("array"));
         if !s.contains_key("items") {
-            let item = if JSON_TYPES.contains(&item) { json!({"type": item}) } else { json!({}) };
+            let item = if JSON_TYPES.contains(&item) {
+                json!({"type": item})
+            } else {
+                json!({})
+            };
             s.insert("items".into(), item);
         }
         return format!("array of {item}");
@@ -94,13 +107,21 @@ fn map_one(t: &str, s: &mut Map<String, Value>) -> String {
 /// non-nullable enum makes it nullable.
 pub(super) fn enum_values(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     ctx.each_schema(&mut |s| {
-        let ty = s.get("type").and_then(Value::as_str).unwrap_or("").to_owned();
-        let Some(Value::Array(values)) = s.get("enum") else { return None };
+        let ty = s
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let Some(Value::Array(values)) = s.get("enum") else {
+            return None;
+        };
         let before = values.clone();
         let nullable = s.get("nullable") == Some(&json!(true));
         let mut out: Vec<Value> = Vec::new();
         let mut had_null = false;
-        let split = before.len() == 1 && ty == "string" && before[0].as_str().is_some_and(|v| v.contains(", "));
+        let split = before.len() == 1
+            && ty == "string"
+            && before[0].as_str().is_some_and(|v| v.contains(", "));
         for v in &before {
             let coerced: Vec<Value> = match (ty.as_str(), v) {
                 // `null` in the list of a nullable enum is the 3.0.3 way to allow it.
@@ -114,9 +135,17 @@ pub(super) fn enum_values(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 }
                 ("string", Value::Bool(_) | Value::Number(_)) => vec![json!(v.to_string())],
                 ("integer" | "number", Value::String(text)) => {
-                    vec![text.trim().parse::<i64>().map(|n| json!(n)).unwrap_or_else(|_| {
-                        text.trim().parse::<f64>().map(|f| json!(f)).unwrap_or_else(|_| v.clone())
-                    })]
+                    vec![
+                        text.trim()
+                            .parse::<i64>()
+                            .map(|n| json!(n))
+                            .unwrap_or_else(|_| {
+                                text.trim()
+                                    .parse::<f64>()
+                                    .map(|f| json!(f))
+                                    .unwrap_or_else(|_| v.clone())
+                            }),
+                    ]
                 }
                 _ => vec![v.clone()],
             };
@@ -133,7 +162,11 @@ pub(super) fn enum_values(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         if had_null {
             s.insert("nullable".into(), json!(true));
         }
-        Some(format!("enum {} → {}", Value::Array(before), Value::Array(out)))
+        Some(format!(
+            "enum {} → {}",
+            Value::Array(before),
+            Value::Array(out)
+        ))
     });
     Ok(())
 }
@@ -181,14 +214,20 @@ pub(super) fn bogus_patterns(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         let p = s.get("pattern")?.as_str().map(str::to_owned);
         let reason = match &p {
             None => "not a string",
-            Some(p) if p.chars().all(|c| c.is_ascii_alphabetic() || c == '-' || c == ' ' || c == '_') => {
+            Some(p)
+                if p.chars()
+                    .all(|c| c.is_ascii_alphabetic() || c == '-' || c == ' ' || c == '_') =>
+            {
                 "a format name, not a regex"
             }
             Some(p) if regress::Regex::new(p).is_err() => "not a valid regex",
             Some(_) => return None,
         };
         s.remove("pattern");
-        Some(format!("pattern {} is {reason} → removed", p.unwrap_or_default()))
+        Some(format!(
+            "pattern {} is {reason} → removed",
+            p.unwrap_or_default()
+        ))
     });
     Ok(())
 }

@@ -9,7 +9,14 @@ use crate::error::{BuildError, pointer_push};
 /// `openapi: 3.1.x` → `3.0.3`, dropping the 3.1-only `jsonSchemaDialect`, `info.summary`,
 /// `info.license.identifier` and `components.pathItems`.
 pub(super) fn version(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let Some(v) = ctx.doc.get("openapi").and_then(Value::as_str).map(str::to_owned) else { return Ok(()) };
+    let Some(v) = ctx
+        .doc
+        .get("openapi")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return Ok(());
+    };
     if !v.starts_with("3.1.") {
         return Ok(());
     }
@@ -47,7 +54,10 @@ pub(super) fn version(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 pub(super) fn webhooks(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     if let Some(Value::Object(hooks)) = ctx.doc.as_object_mut().and_then(|r| r.remove("webhooks")) {
         for name in hooks.keys() {
-            ctx.change(pointer_push("/webhooks", name), "webhook definition dropped");
+            ctx.change(
+                pointer_push("/webhooks", name),
+                "webhook definition dropped",
+            );
         }
     }
     Ok(())
@@ -85,7 +95,9 @@ pub(super) fn null_branches(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             return Some("type 'null' → nullable".into());
         }
         for key in ["oneOf", "anyOf"] {
-            let Some(Value::Array(branches)) = s.get_mut(key) else { continue };
+            let Some(Value::Array(branches)) = s.get_mut(key) else {
+                continue;
+            };
             let before = branches.len();
             branches.retain(|b| !is_null_schema(b));
             if branches.len() == before {
@@ -121,8 +133,13 @@ pub(super) fn null_branches(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 /// progenitor has no union of primitives.
 pub(super) fn type_arrays(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     ctx.each_schema(&mut |s| {
-        let Some(Value::Array(types)) = s.get("type") else { return None };
-        let types: Vec<String> = types.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect();
+        let Some(Value::Array(types)) = s.get("type") else {
+            return None;
+        };
+        let types: Vec<String> = types
+            .iter()
+            .filter_map(|t| t.as_str().map(str::to_owned))
+            .collect();
         let nullable = types.iter().any(|t| t == "null");
         let rest: Vec<&String> = types.iter().filter(|t| *t != "null").collect();
         let detail = format!("type {types:?} → ");
@@ -136,7 +153,10 @@ pub(super) fn type_arrays(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 format!("{detail}{one}{}", if nullable { " + nullable" } else { "" })
             }
             [] => format!("{detail}nullable, any type"),
-            _ => format!("{detail}any type{}", if nullable { " + nullable" } else { "" }),
+            _ => format!(
+                "{detail}any type{}",
+                if nullable { " + nullable" } else { "" }
+            ),
         };
         Some(detail)
     });
@@ -176,7 +196,10 @@ pub(super) fn const_keyword(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 pub(super) fn exclusive_bounds(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     ctx.each_schema(&mut |s| {
         let mut done = Vec::new();
-        for (excl, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+        for (excl, bound) in [
+            ("exclusiveMinimum", "minimum"),
+            ("exclusiveMaximum", "maximum"),
+        ] {
             if let Some(n @ Value::Number(_)) = s.get(excl).cloned() {
                 s.insert(bound.into(), n);
                 s.insert(excl.into(), json!(true));
@@ -200,7 +223,11 @@ pub(super) fn content_keywords(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         if enc.is_none() && media.is_none() {
             return None;
         }
-        let format = if enc.as_ref().and_then(Value::as_str) == Some("base64") { "byte" } else { "binary" };
+        let format = if enc.as_ref().and_then(Value::as_str) == Some("base64") {
+            "byte"
+        } else {
+            "binary"
+        };
         s.insert("format".into(), json!(format));
         Some(format!("content keywords → format {format}"))
     });
@@ -233,7 +260,10 @@ const KEYWORDS_2020: [&str; 18] = [
 /// Drops [`KEYWORDS_2020`] from every schema.
 pub(super) fn keywords_2020(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     ctx.each_schema(&mut |s| {
-        let dropped: Vec<&str> = KEYWORDS_2020.into_iter().filter(|k| s.remove(*k).is_some()).collect();
+        let dropped: Vec<&str> = KEYWORDS_2020
+            .into_iter()
+            .filter(|k| s.remove(*k).is_some())
+            .collect();
         (!dropped.is_empty()).then(|| format!("dropped {}", dropped.join(", ")))
     });
     Ok(())
@@ -265,7 +295,10 @@ pub(super) fn ref_siblings(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         s.retain(|k, _| !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-"));
         if s.is_empty() {
             s.insert("$ref".into(), reference);
-            Some(format!("dropped annotations beside $ref: {}", siblings.join(", ")))
+            Some(format!(
+                "dropped annotations beside $ref: {}",
+                siblings.join(", ")
+            ))
         } else {
             let mut wrapped = Map::new();
             wrapped.insert("$ref".into(), reference);
