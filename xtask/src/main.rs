@@ -5,14 +5,39 @@ mod codegen;
 mod flags;
 mod lock;
 mod seed;
+mod sync_spec;
 
 use std::process::ExitCode;
 
-/// Every task: name, one-line help, entry point.
-const TASKS: &[(&str, &str, fn(flags::Flags) -> Result<(), String>)] = &[
-    ("codegen", "run the pipeline on a spec, print the report, write code/surface [--spec PATH] [--out FILE]", codegen::run),
-    ("lock", "rewrite openapi/partoo.lock and the surface file from the current spec [--origin TEXT]", lock::run),
-    ("ci", "everything CI runs: fmt, clippy, tests, compatibility builds, docs", ci::run),
+/// A task: name, one-line help, entry point.
+type Task = (
+    &'static str,
+    &'static str,
+    fn(flags::Flags) -> Result<(), String>,
+);
+
+/// Every task.
+pub(crate) const TASKS: &[Task] = &[
+    (
+        "codegen",
+        "run the pipeline on a spec, print the report, write code/surface [--spec PATH] [--out FILE]",
+        codegen::run,
+    ),
+    (
+        "lock",
+        "rewrite openapi/partoo.lock and the surface file from the current spec [--origin TEXT]",
+        lock::run,
+    ),
+    (
+        "sync-spec",
+        "fetch, validate and lock the spec, print the change report [--from URL|PATH] [--check]",
+        sync_spec::run,
+    ),
+    (
+        "ci",
+        "everything CI runs: fmt, clippy, tests, compatibility builds, docs",
+        ci::run,
+    ),
 ];
 
 fn main() -> ExitCode {

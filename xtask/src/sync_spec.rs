@@ -1,0 +1,333 @@
+//! `cargo xtask sync-spec [--from URL|PATH] [--report FILE] [--timeout-ms N] [--max-bytes N] [--root DIR]`
+//! and `cargo xtask sync-spec --check [--root DIR]`.
+//!
+//! Fetches Partoo's bundled OpenAPI document ([`DEFAULT_URL`], or `$PARTOO_OPENAPI_URL`, or `--from`), runs
+//! the whole partoo-api-build pipeline on it, and only if that succeeds writes `openapi/partoo.yaml`, the lock
+//! and the API surface file (each to a temporary file in `openapi/`, then renamed). Prints a change report
+//! against the committed spec (operations added, removed, changed, renamed; defect rules; a semver hint),
+//! also written as Markdown with `--report FILE`. Identical bytes print "up to date" and write nothing.
+//! `--check` fails when spec, lock and surface file disagree (what CI runs).
+
+mod diff;
+mod fetch;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use partoo_api_build::{Generated, NameTable, Options};
+
+use crate::flags::{Flags, root};
+use crate::lock::{self, Lock, OpenapiDir, Source};
+use fetch::{Limits, Origin};
+
+/// Where Partoo publishes its bundled OpenAPI document (all operations, `$ref`s resolved into one file).
+/// The environment variable [`URL_ENV`] overrides it; `--from` overrides both.
+pub(crate) const DEFAULT_URL: &str =
+    "https://developers.partoo.co/assets/openapi/openapi-bundled.yaml";
+
+/// Environment variable that replaces [`DEFAULT_URL`] (e.g. a mirror or a staging copy).
+pub(crate) const URL_ENV: &str = "PARTOO_OPENAPI_URL";
+
+/// Default total time for one HTTP attempt (`--timeout-ms`).
+const DEFAULT_TIMEOUT_MS: u64 = 60_000;
+
+/// Every option the task knows.
+const OPTIONS: [&str; 6] = ["from", "report", "timeout-ms", "max-bytes", "check", "root"];
+
+/// Entry point of `cargo xtask sync-spec`.
+pub(crate) fn run(flags: Flags) -> Result<(), String> {
+    flags.only(&OPTIONS)?;
+    let dir = OpenapiDir::new(&root(&flags).join("openapi"));
+    if switch(&flags, "check") {
+        if let Some(other) = ["from", "report", "timeout-ms", "max-bytes"]
+            .iter()
+            .find(|o| flags.value(o).is_some())
+        {
+            return Err(format!(
+                "--check reads only the committed files; drop --{other}"
+            ));
+        }
+        return check(&dir);
+    }
+    let from = match flags.value("from") {
+        Some(f) => f.to_owned(),
+        None => std::env::var(URL_ENV)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_URL.to_owned()),
+    };
+    let origin = Origin::parse(&from);
+    let limits = Limits {
+        timeout: Duration::from_millis(number(&flags, "timeout-ms", DEFAULT_TIMEOUT_MS, u64::MAX)?),
+        max_bytes: number(
+            &flags,
+            "max-bytes",
+            partoo_api_build::load::MAX_SPEC_BYTES,
+            partoo_api_build::load::MAX_SPEC_BYTES,
+        )?,
+    };
+    let report_file = flags.value("report").map(PathBuf::from);
+    sync(&dir, &origin, limits, report_file.as_deref())
+}
+
+/// Fetch, validate, compare, write, verify, report.
+fn sync(
+    dir: &OpenapiDir,
+    origin: &Origin,
+    limits: Limits,
+    report_file: Option<&Path>,
+) -> Result<(), String> {
+    let bytes = fetch::fetch(origin, limits)?;
+    let name = origin.describe();
+    let current = std::fs::read(&dir.spec).ok();
+    if current.as_deref() == Some(bytes.as_slice()) {
+        let sha = lock::sha256_hex(&bytes);
+        println!(
+            "up to date: {name} is identical to {} (sha256 {sha}); nothing rewritten",
+            dir.spec.display()
+        );
+        if lock::read(&dir.lock).is_ok_and(|l| l.spec.sha256 != sha) {
+            eprintln!(
+                "warning: {} records another sha256; run `cargo xtask lock`",
+                dir.lock.display()
+            );
+        }
+        if let Some(path) = report_file {
+            let text = format!(
+                "# {}: up to date\n\nThe fetched spec is identical to the committed one (sha256 {sha}).\n",
+                name
+            );
+            crate::codegen::write_atomic(path, text.as_bytes())?;
+        }
+        return Ok(());
+    }
+
+    eprintln!("validating {name} ({}) …", fetch::kilobytes(bytes.len()));
+    let started = Instant::now();
+    let options = options(dir)?;
+    let new = partoo_api_build::generate_bytes(&name, &bytes, &options)
+        .map_err(|e| format!("the pipeline refuses the new spec; nothing was written\n{e}"))?;
+    eprintln!(
+        "validated in {} ms: {}; {}",
+        started.elapsed().as_millis(),
+        new.counts_line(),
+        new.report.summary_line()
+    );
+    let committed = dir.spec.display().to_string();
+    let old = match current
+        .as_deref()
+        .map(|old| partoo_api_build::generate_bytes(&committed, old, &options))
+    {
+        Some(Ok(g)) => Some(g),
+        Some(Err(e)) => {
+            eprintln!(
+                "note: the committed spec does not generate ({e}); every operation counts as added"
+            );
+            None
+        }
+        None => None,
+    };
+    let changes = diff::diff(old.as_ref(), &new);
+
+    let facts = lock::facts("partoo.yaml", &bytes, &new)?;
+    let title = title(old.as_ref().zip(current.as_deref()), &facts, &name);
+    let lock = Lock {
+        spec: facts,
+        source: Source {
+            origin: name.clone(),
+            fetched_at: lock::now_utc(),
+        },
+    };
+    let files = [
+        (dir.spec.as_path(), bytes),
+        (dir.lock.as_path(), lock::render(&lock)?.into_bytes()),
+        (
+            dir.surface.as_path(),
+            partoo_api_build::surface_markdown(&new).into_bytes(),
+        ),
+    ];
+    write_all(&files)?;
+    for (path, bytes) in &files {
+        if std::fs::read(path).ok().as_ref() != Some(bytes) {
+            return Err(format!(
+                "{} changed while sync-spec was writing it; run it again",
+                path.display()
+            ));
+        }
+        eprintln!(
+            "wrote {} ({})",
+            path.display(),
+            fetch::kilobytes(bytes.len())
+        );
+    }
+
+    print!("{}", changes.render(&title, false));
+    if let Some(path) = report_file {
+        crate::codegen::write_atomic(path, changes.render(&title, true).as_bytes())?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// `--check`: spec, lock and surface file agree.
+fn check(dir: &OpenapiDir) -> Result<(), String> {
+    lock::check(dir)?;
+    let lock = lock::read(&dir.lock)?;
+    println!(
+        "ok: {}, {} and {} agree (sha256 {}, {} operations, info.version {})",
+        dir.spec.display(),
+        dir.lock.display(),
+        dir.surface.display(),
+        lock.spec.sha256,
+        lock.spec.operations,
+        lock.spec.info_version
+    );
+    Ok(())
+}
+
+/// Whether the bare switch `--name` was given (`Flags` only exposes it through [`Flags::only`]).
+fn switch(flags: &Flags, name: &str) -> bool {
+    let others: Vec<&str> = OPTIONS.iter().copied().filter(|o| *o != name).collect();
+    flags.value(name).is_some() || flags.only(&others).is_err()
+}
+
+/// A positive integer option, at most `max`.
+fn number(flags: &Flags, name: &str, default: u64, max: u64) -> Result<u64, String> {
+    let Some(text) = flags.value(name) else {
+        return Ok(default);
+    };
+    match text.parse::<u64>() {
+        Ok(n) if n > 0 && n <= max => Ok(n),
+        Ok(_) => Err(format!("--{name}: must be between 1 and {max}")),
+        Err(e) => Err(format!("--{name} `{text}`: {e}")),
+    }
+}
+
+/// Pipeline options with the committed name table.
+fn options(dir: &OpenapiDir) -> Result<Options, String> {
+    let mut options = Options::default();
+    if dir.names.exists() {
+        options.names = NameTable::load(&dir.names).map_err(|e| e.to_string())?;
+    }
+    Ok(options)
+}
+
+/// `partoo.yaml: v2 (46a4b4f7, 82 operations) → v3 (…, 83 operations) from URL`.
+fn title(old: Option<(&Generated, &[u8])>, new: &lock::SpecFacts, origin: &str) -> String {
+    let short = |sha: &str| sha.chars().take(8).collect::<String>();
+    let before = match old {
+        Some((g, bytes)) => {
+            let version = partoo_api_build::load::parse("old", bytes)
+                .ok()
+                .and_then(|d| {
+                    d.pointer("/info/version")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned)
+                })
+                .unwrap_or_default();
+            format!(
+                "{version} ({}, {} operations)",
+                short(&lock::sha256_hex(bytes)),
+                g.methods.len()
+            )
+        }
+        None => "nothing".to_owned(),
+    };
+    format!(
+        "Change report for partoo.yaml: {before} → {} ({}, {} operations) from {origin}",
+        new.info_version,
+        short(&new.sha256),
+        new.operations
+    )
+}
+
+/// Writes every file to a temporary file beside it, then renames them all: a failure while writing leaves
+/// the folder as it was (temporary files removed).
+fn write_all(files: &[(&Path, Vec<u8>)]) -> Result<(), String> {
+    let mut staged: Vec<(PathBuf, &Path)> = Vec::new();
+    let cleanup = |staged: &[(PathBuf, &Path)]| {
+        for (tmp, _) in staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+    };
+    for (path, bytes) in files {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = dir.join(format!(".{file_name}.sync-{}", std::process::id()));
+        if let Err(e) = std::fs::write(&tmp, bytes) {
+            let _ = std::fs::remove_file(&tmp);
+            cleanup(&staged);
+            return Err(format!("{}: {e}; nothing was written", tmp.display()));
+        }
+        staged.push((tmp, path));
+    }
+    for (i, (tmp, path)) in staged.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            cleanup(&staged[i..]);
+            return Err(format!("{}: {e}", path.display()));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flags(args: &[&str]) -> Flags {
+        Flags::parse(args.iter().map(|s| (*s).to_owned()).collect()).unwrap()
+    }
+
+    #[test]
+    fn check_switch_is_seen_wherever_it_stands() {
+        assert!(switch(&flags(&["--check"]), "check"));
+        assert!(switch(&flags(&["--check", "--root", "x"]), "check"));
+        assert!(switch(&flags(&["--root", "x", "--check"]), "check"));
+        assert!(!switch(&flags(&["--root", "x"]), "check"));
+    }
+
+    #[test]
+    fn numbers_are_bounded() {
+        assert_eq!(number(&flags(&[]), "max-bytes", 7, 10), Ok(7));
+        assert_eq!(
+            number(&flags(&["--max-bytes", "10"]), "max-bytes", 7, 10),
+            Ok(10)
+        );
+        assert!(number(&flags(&["--max-bytes", "11"]), "max-bytes", 7, 10).is_err());
+        assert!(number(&flags(&["--max-bytes", "0"]), "max-bytes", 7, 10).is_err());
+        assert!(number(&flags(&["--max-bytes", "x"]), "max-bytes", 7, 10).is_err());
+    }
+
+    #[test]
+    fn write_all_replaces_every_file_and_leaves_no_temporary_file() {
+        let tmp = std::env::temp_dir().join(format!("xtask-sync-write-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp).unwrap();
+        let (a, b) = (tmp.join("a"), tmp.join("b"));
+        std::fs::write(&a, "old").unwrap();
+        write_all(&[
+            (a.as_path(), b"new a".to_vec()),
+            (b.as_path(), b"new b".to_vec()),
+        ])
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "new b");
+        assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 2);
+        let missing = tmp.join("no-such-dir/c");
+        assert!(
+            write_all(&[
+                (a.as_path(), b"x".to_vec()),
+                (missing.as_path(), b"y".to_vec())
+            ])
+            .is_err()
+        );
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a");
+        assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 2);
+        std::fs::remove_dir_all(&tmp).unwrap();
+    }
+}
