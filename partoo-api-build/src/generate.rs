@@ -30,11 +30,18 @@ pub(crate) fn to_openapi(file: &str, doc: &Value) -> Result<openapiv3::OpenAPI, 
     })
 }
 
-fn settings(timestamp_type: &str) -> GenerationSettings {
+fn settings(options: &crate::Options) -> GenerationSettings {
     let mut s = GenerationSettings::new();
+    if let Some(inner) = options
+        .inner_type
+        .as_deref()
+        .and_then(|t| t.parse::<proc_macro2::TokenStream>().ok())
+    {
+        s.with_inner_type(inner);
+    }
     s.with_interface(InterfaceStyle::Builder).with_replacement(
         TIMESTAMP_SCHEMA,
-        timestamp_type,
+        &options.timestamp_type,
         [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
     );
     s
@@ -51,9 +58,9 @@ fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
 /// Runs progenitor once; a panic becomes an `Err` with its message.
 fn run(
     spec: &openapiv3::OpenAPI,
-    timestamp_type: &str,
+    options: &crate::Options,
 ) -> Result<proc_macro2::TokenStream, String> {
-    let settings = settings(timestamp_type);
+    let settings = settings(options);
     match catch_unwind(AssertUnwindSafe(|| {
         Generator::new(&settings).generate_tokens(spec)
     })) {
@@ -67,14 +74,14 @@ fn run(
 pub(crate) fn generate_tokens(
     file: &str,
     doc: &Value,
-    timestamp_type: &str,
+    options: &crate::Options,
 ) -> Result<proc_macro2::TokenStream, BuildError> {
     let spec = to_openapi(file, doc)?;
-    let whole = match run(&spec, timestamp_type) {
+    let whole = match run(&spec, options) {
         Ok(tokens) => return Ok(tokens),
         Err(msg) => msg,
     };
-    Err(locate(file, doc, timestamp_type).unwrap_or_else(|| {
+    Err(locate(file, doc, options).unwrap_or_else(|| {
         BuildError::new(file, Location::Input, whole).with_hint(
             "no single schema or operation reproduces it alone; report it with the spec attached",
         )
@@ -82,7 +89,7 @@ pub(crate) fn generate_tokens(
 }
 
 /// Tries each component schema alone, then each operation alone, and reports the first that fails.
-fn locate(file: &str, doc: &Value, timestamp_type: &str) -> Option<BuildError> {
+fn locate(file: &str, doc: &Value, options: &crate::Options) -> Option<BuildError> {
     let mut empty = doc.clone();
     empty["paths"] = json!({});
     let names: Vec<String> = doc
@@ -93,7 +100,7 @@ fn locate(file: &str, doc: &Value, timestamp_type: &str) -> Option<BuildError> {
     // Schemas are converted before any operation, so a bad one fails everything: find it first.
     if let Err(msg) = to_openapi(file, &empty)
         .map_err(|e| e.message)
-        .and_then(|s| run(&s, timestamp_type))
+        .and_then(|s| run(&s, options))
     {
         for name in &names {
             let mut one = empty.clone();
@@ -101,7 +108,7 @@ fn locate(file: &str, doc: &Value, timestamp_type: &str) -> Option<BuildError> {
             copy_closure(doc, name, &mut one);
             if let Err(m) = to_openapi(file, &one)
                 .map_err(|e| e.message)
-                .and_then(|s| run(&s, timestamp_type))
+                .and_then(|s| run(&s, options))
             {
                 return Some(BuildError::at_pointer(
                     file,
@@ -133,7 +140,7 @@ fn locate(file: &str, doc: &Value, timestamp_type: &str) -> Option<BuildError> {
         one["paths"] = json!({ path.clone(): item });
         if let Err(m) = to_openapi(file, &one)
             .map_err(|e| e.message)
-            .and_then(|s| run(&s, timestamp_type))
+            .and_then(|s| run(&s, options))
         {
             found = Some(BuildError::new(
                 file,

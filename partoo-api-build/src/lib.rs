@@ -28,6 +28,7 @@ pub mod load;
 pub mod names;
 pub mod report;
 pub mod rules;
+mod support;
 mod surface;
 pub mod walk;
 
@@ -40,6 +41,7 @@ pub use error::{BuildError, Location};
 pub use generate::MethodInfo;
 pub use names::NameTable;
 pub use report::{Change, Report, RuleKind};
+pub use support::Pagination;
 pub use surface::surface_markdown;
 
 /// How to generate.
@@ -49,6 +51,11 @@ pub struct Options {
     pub names: NameTable,
     /// Rust path of the type every date/date-time maps to (must implement serde, `Display` and `FromStr`).
     pub timestamp_type: String,
+    /// Rust path of the hand-written runtime the emitted support code uses: `{runtime}::pagination::{
+    /// PageRequest, CursorRequest, IntoItems, number, text}`.
+    pub runtime: String,
+    /// Type stored in the generated `Client` and handed to its hooks (progenitor's `inner`), if any.
+    pub inner_type: Option<String>,
 }
 
 impl Default for Options {
@@ -56,6 +63,8 @@ impl Default for Options {
         Self {
             names: NameTable::default(),
             timestamp_type: "crate::Timestamp".to_owned(),
+            runtime: "crate".to_owned(),
+            inner_type: Some("crate::ClientState".to_owned()),
         }
     }
 }
@@ -73,6 +82,8 @@ pub struct Generated {
     pub method_count: usize,
     /// Number of string enums given an `Unknown` variant.
     pub open_enums: usize,
+    /// Operations given pagination support.
+    pub pagination: support::Pagination,
     /// The normalised document (OpenAPI 3.0.3), as fed to progenitor.
     pub normalised: Value,
 }
@@ -112,7 +123,7 @@ pub fn normalise(name: &str, doc: Value, options: &Options) -> Result<(Value, Re
 /// Generates from a parsed document (stages 2–4).
 pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Generated, BuildError> {
     let (normalised, report) = normalise(name, doc, options)?;
-    let tokens = generate::generate_tokens(name, &normalised, &options.timestamp_type)?;
+    let tokens = generate::generate_tokens(name, &normalised, options)?;
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
         BuildError::new(
             name,
@@ -120,15 +131,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
             format!("progenitor produced unparsable code: {e}"),
         )
     })?;
-    let mut open_enums = 0;
-    for item in &mut file.items {
-        if let syn::Item::Mod(m) = item
-            && m.ident == "types"
-            && let Some((_, items)) = &mut m.content
-        {
-            open_enums = enums::open_enums(items);
-        }
-    }
+    let open_enums = types_module(&mut file).map_or(0, enums::open_enums);
     let (found, success) = generate::inspect(&file);
     let mut methods = generate::operations(&normalised);
     let missing: Vec<String> = methods
@@ -158,12 +161,39 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         .iter()
         .filter(|m| found.contains(&m.rust_name))
         .count();
+    let (support, page_impls, pagination) = {
+        let types: &[syn::Item] = types_module(&mut file).map_or(&[], |t| t.as_slice());
+        support::emit(&normalised, &methods, types, &options.runtime)
+    };
+    let parse = |tokens: proc_macro2::TokenStream| {
+        syn::parse2::<syn::File>(tokens).map_err(|e| {
+            BuildError::new(
+                name,
+                Location::Input,
+                format!("support code does not parse: {e}"),
+            )
+        })
+    };
+    let page_impls = parse(page_impls)?;
+    if let Some(types) = types_module(&mut file) {
+        types.extend(page_impls.items);
+    }
+    file.items.extend(parse(support)?.items);
     Ok(Generated {
         code: file.to_token_stream().to_string(),
         report,
         methods,
         method_count,
         open_enums,
+        pagination,
         normalised,
+    })
+}
+
+/// The items of progenitor's `pub mod types`.
+fn types_module(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
     })
 }

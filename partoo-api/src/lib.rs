@@ -1,10 +1,37 @@
 //! Typed Rust client for Partoo's REST API v2.
 //!
 //! The endpoint layer ([`Client`], [`types`], [`builder`]) is generated at build time from the vendored
-//! OpenAPI document (`openapi/partoo.yaml`) by `partoo-api-build`; this crate adds the hand-written parts.
+//! OpenAPI document (`openapi/partoo.yaml`) by `partoo-api-build`. Around it, this crate adds what a
+//! production integration needs: environments and the API key ([`ClientBuilder`]), one error type
+//! ([`Error`], via [`SendExt::into_result`]), retries ([`RetryPolicy`]), a client-side rate limit,
+//! pagination streams ([`Paginate`]), lenient dates ([`Timestamp`]) and a tracing span per request.
+//!
+//! ```no_run
+//! use partoo_api::{Client, Paginate, SendExt};
+//! use futures_util::TryStreamExt;
+//!
+//! # async fn run() -> Result<(), partoo_api::Error> {
+//! let client = Client::from_env()?; // PARTOO_API_KEY, PARTOO_ENV, PARTOO_BASE_URL
+//! let me = client.get_my_user().send().into_result().await?;
+//! println!("signed in as {:?}", me.email);
+//! let mut businesses = client.search_businesses().city("Paris").items();
+//! while let Some(business) = businesses.try_next().await? {
+//!     println!("{:?}", business.name);
+//! }
+//! # Ok(()) }
+//! ```
 
+mod config;
+mod error;
+mod hooks;
+pub mod pagination;
+mod retry;
 mod time;
 
+pub use config::{ApiKey, ClientBuilder, ClientState, Environment, PRODUCTION_URL, SANDBOX_URL};
+pub use error::{ApiErrorBody, Error, SendExt};
+pub use pagination::{Page, Paginate, PaginateCursor};
+pub use retry::RetryPolicy;
 pub use time::Timestamp;
 
 /// The generated endpoint layer (progenitor 0.15.1, builder style). Exempt from the workspace lints.
@@ -12,13 +39,16 @@ pub use time::Timestamp;
     missing_docs,
     unreachable_pub,
     unused,
+    rust_2018_idioms,
     clippy::all,
     clippy::pedantic,
-    clippy::unwrap_used,
-    rust_2018_idioms
+    clippy::unwrap_used
 )]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/partoo.rs"));
 }
 
-pub use generated::{ByteStream, Client, ClientInfo, Error, ResponseValue, builder, types};
+/// progenitor's error type, as returned by a plain `send().await`; convert with `?` or use
+/// [`SendExt::into_result`] for [`Error`].
+pub use generated::Error as GeneratedError;
+pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, operations, types};

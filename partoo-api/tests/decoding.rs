@@ -2,13 +2,14 @@
 //! (error bodies, discriminated unions, open enums, dates), checked on the committed spec.
 
 use partoo_api::types::{AttributesFieldBase, CreateOrganizationResponse, RequestStatus};
-use partoo_api::{Client, Error, Timestamp, types};
+use partoo_api::{Client, GeneratedError, Timestamp, types};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn org_body() -> types::CreateOrganizationBody {
-    serde_json::from_value(json!({"name": "Fast Retailer", "alias": "fast_retailer"})).unwrap()
+    serde_json::from_value(json!({"name": "Fast Retailer", "alias": "fast_retailer"}))
+        .expect("valid body")
 }
 
 #[tokio::test]
@@ -22,7 +23,11 @@ async fn a_403_body_lands_in_the_error_type_not_the_success_type() {
         )
         .mount(&server)
         .await;
-    let client = Client::new(&server.uri());
+    let client = Client::builder()
+        .api_key("test-key")
+        .base_url(server.uri())
+        .build()
+        .unwrap();
     let err = client
         .create_organization()
         .body(org_body())
@@ -30,7 +35,7 @@ async fn a_403_body_lands_in_the_error_type_not_the_success_type() {
         .await
         .unwrap_err();
     match err {
-        Error::ErrorResponse(rv) => {
+        GeneratedError::ErrorResponse(rv) => {
             assert_eq!(rv.status().as_u16(), 403);
             let body: &types::PartooError = &rv;
             assert_eq!(
@@ -53,7 +58,11 @@ async fn success_decodes_with_an_unknown_status_value() {
         })))
         .mount(&server)
         .await;
-    let client = Client::new(&server.uri());
+    let client = Client::builder()
+        .api_key("test-key")
+        .base_url(server.uri())
+        .build()
+        .unwrap();
     let ok: CreateOrganizationResponse = client
         .create_organization()
         .body(org_body())

@@ -1,0 +1,303 @@
+//! Building a [`Client`]: environments, the API key, timeouts, retries, rate limit, your own `reqwest::Client`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::{Client, Error, RetryPolicy};
+
+/// Production base URL.
+pub const PRODUCTION_URL: &str = "https://api.partoo.co/v2";
+/// Sandbox base URL (Partoo's test environment for clients and partners).
+pub const SANDBOX_URL: &str = "https://api.sandbox.partoo.co/v2";
+
+/// Which Partoo environment to talk to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Environment {
+    /// `https://api.partoo.co/v2`.
+    #[default]
+    Production,
+    /// `https://api.sandbox.partoo.co/v2`.
+    Sandbox,
+}
+
+impl Environment {
+    /// The environment's base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Environment::Production => PRODUCTION_URL,
+            Environment::Sandbox => SANDBOX_URL,
+        }
+    }
+}
+
+impl std::str::FromStr for Environment {
+    type Err = Error;
+    /// `production` or `sandbox`, any case.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "production" | "prod" => Ok(Environment::Production),
+            "sandbox" => Ok(Environment::Sandbox),
+            other => Err(Error::Config(format!(
+                "unknown Partoo environment {other:?}: use `production` or `sandbox`"
+            ))),
+        }
+    }
+}
+
+/// A Partoo API key. Its `Debug` and `Display` never show the key.
+#[derive(Clone)]
+pub struct ApiKey(SecretString);
+
+impl ApiKey {
+    /// Wraps a key.
+    pub fn new(key: impl Into<String>) -> Self {
+        Self(SecretString::from(key.into()))
+    }
+
+    pub(crate) fn header_value(&self) -> Result<reqwest::header::HeaderValue, Error> {
+        let mut value =
+            reqwest::header::HeaderValue::from_str(self.0.expose_secret()).map_err(|_| {
+                Error::Config(
+                    "the API key contains characters not allowed in an HTTP header".into(),
+                )
+            })?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// What every request of a [`Client`] (and its clones) shares: the key, the retry policy, the rate limiter.
+#[derive(Clone)]
+pub struct ClientState {
+    pub(crate) api_key: reqwest::header::HeaderValue,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    pub(crate) rate_per_minute: Option<u32>,
+}
+
+impl fmt::Debug for ClientState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientState")
+            .field("api_key", &"<redacted>")
+            .field("retry", &self.retry)
+            .field("rate_per_minute", &self.rate_per_minute)
+            .finish()
+    }
+}
+
+/// Builds a [`Client`]. Start with [`Client::builder`].
+#[derive(Debug)]
+pub struct ClientBuilder {
+    api_key: Option<ApiKey>,
+    base_url: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: String,
+    retry: RetryPolicy,
+    rate_per_minute: Option<u32>,
+    http: Option<reqwest::Client>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            base_url: PRODUCTION_URL.to_owned(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            user_agent: concat!("partoo-api-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            retry: RetryPolicy::default(),
+            rate_per_minute: None,
+            http: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The API key, sent as `x-APIKey` on every request.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(ApiKey::new(key));
+        self
+    }
+
+    /// Production (default) or sandbox.
+    pub fn environment(mut self, env: Environment) -> Self {
+        self.base_url = env.base_url().to_owned();
+        self
+    }
+
+    /// Any base URL, e.g. a proxy or a local mock. `https` is required unless the host is loopback.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Total time for one attempt (default 30 s). Ignored with [`Self::http_client`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time to establish a connection (default 10 s). Ignored with [`Self::http_client`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header (default `partoo-api-rust/<version>`). Ignored with [`Self::http_client`].
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = agent.into();
+        self
+    }
+
+    /// How failed requests are retried (default: 3 attempts, see [`RetryPolicy`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Limits this client and its clones to `per_minute` requests (Partoo allows 300 per organization).
+    pub fn rate_limit_per_minute(mut self, per_minute: u32) -> Self {
+        self.rate_per_minute = Some(per_minute);
+        self
+    }
+
+    /// Your own `reqwest::Client` (proxies, TLS roots, connection pools). Timeouts and user agent are then yours.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let key = self.api_key.ok_or_else(|| {
+            Error::Config("no API key: call .api_key(..) or set PARTOO_API_KEY".into())
+        })?;
+        let base = check_base_url(&self.base_url)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .timeout(self.timeout)
+                .connect_timeout(self.connect_timeout)
+                .user_agent(self.user_agent)
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+        };
+        let limiter = match self.rate_per_minute {
+            None => None,
+            Some(n) => {
+                let n = std::num::NonZeroU32::new(n).ok_or_else(|| {
+                    Error::Config("rate limit must be at least 1 per minute".into())
+                })?;
+                Some(Arc::new(RateLimiter::direct(Quota::per_minute(n))))
+            }
+        };
+        let state = ClientState {
+            api_key: key.header_value()?,
+            retry: self.retry,
+            limiter,
+            rate_per_minute: self.rate_per_minute,
+        };
+        Ok(Client::new_with_client(&base, http, state))
+    }
+}
+
+/// Refuses URLs that are not `https` (plain `http` is allowed for loopback hosts only) and drops a trailing `/`.
+fn check_base_url(url: &str) -> Result<String, Error> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| Error::Config(format!("invalid base URL {url:?}: {e}")))?;
+    let loopback = match parsed.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match parsed.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(Error::Config(format!(
+                "refusing plain http to {url:?}: the API key would travel unencrypted (http is allowed for loopback hosts only)"
+            )));
+        }
+        other => {
+            return Err(Error::Config(format!(
+                "unsupported scheme {other:?} in base URL {url:?}"
+            )));
+        }
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+impl Client {
+    /// A builder with production defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A production client with default settings.
+    pub fn production(api_key: impl Into<String>) -> Result<Self, Error> {
+        Self::builder().api_key(api_key).build()
+    }
+
+    /// A sandbox client with default settings.
+    pub fn sandbox(api_key: impl Into<String>) -> Result<Self, Error> {
+        Self::builder()
+            .api_key(api_key)
+            .environment(Environment::Sandbox)
+            .build()
+    }
+
+    /// From the environment: `PARTOO_API_KEY` (required), `PARTOO_ENV` (`production` | `sandbox`, default
+    /// production) and `PARTOO_BASE_URL` (overrides the environment's URL).
+    pub fn from_env() -> Result<Self, Error> {
+        let key = std::env::var("PARTOO_API_KEY")
+            .map_err(|_| Error::Config("PARTOO_API_KEY is not set".into()))?;
+        let mut builder = Self::builder().api_key(key);
+        if let Ok(env) = std::env::var("PARTOO_ENV") {
+            builder = builder.environment(env.parse()?);
+        }
+        if let Ok(url) = std::env::var("PARTOO_BASE_URL") {
+            builder = builder.base_url(url);
+        }
+        builder.build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_base_url;
+
+    #[test]
+    fn base_urls_are_checked() {
+        assert_eq!(
+            check_base_url("https://api.partoo.co/v2/").unwrap(),
+            "https://api.partoo.co/v2"
+        );
+        assert!(check_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_base_url("http://[::1]:8080").is_ok());
+        assert!(check_base_url("http://localhost:1").is_ok());
+        let err = check_base_url("http://api.partoo.co/v2")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("refusing plain http"), "{err}");
+        assert!(check_base_url("ftp://x").is_err());
+        assert!(check_base_url("not a url").is_err());
+    }
+}

@@ -1,0 +1,311 @@
+//! [`Error`]: the one error type of the client, and [`SendExt`], which produces it with every detail.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::hooks::{CAPTURE, Captured};
+use crate::types::PartooError;
+use crate::{GeneratedError, ResponseValue};
+
+/// Everything that can go wrong talking to Partoo. Match on it; [`Error::is_retryable`] says whether trying
+/// again later may succeed. Nothing in it (including `Debug`) contains the API key.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request did not complete: connection refused or reset, DNS, TLS, a broken body.
+    Transport(reqwest::Error),
+    /// No answer in time (connect or total timeout).
+    Timeout(reqwest::Error),
+    /// 429 after the retries: Partoo asks to wait `retry_after` (when it said).
+    RateLimited {
+        /// The server's `Retry-After`, if any.
+        retry_after: Option<Duration>,
+        /// Partoo's error details, if the body had any.
+        body: ApiErrorBody,
+    },
+    /// Partoo answered with a non-2xx status.
+    Api {
+        /// The HTTP status.
+        status: StatusCode,
+        /// Partoo's error details, decoded from `{"errors": …}` or `{"error": …}`.
+        body: ApiErrorBody,
+        /// The body exactly as received (re-encoded JSON when it was read outside [`SendExt::into_result`]).
+        raw: Bytes,
+    },
+    /// A 2xx body that does not match the spec's type.
+    Decode {
+        /// The HTTP status, when known.
+        status: Option<StatusCode>,
+        /// JSON path of the value that failed, e.g. `businesses[3].status`.
+        path: String,
+        /// serde's message.
+        message: String,
+        /// The start of the body.
+        excerpt: String,
+    },
+    /// The request could not be built (a parameter failed to convert, a required one is missing).
+    InvalidRequest(String),
+    /// The client is misconfigured (no API key, a plain-http base URL, …).
+    Config(String),
+    /// Pagination stopped: the server kept returning pages past the limit.
+    Pagination(String),
+}
+
+impl Error {
+    /// Whether the same request may succeed later (transport failures, timeouts, 429, 5xx).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport(_) | Error::Timeout(_) | Error::RateLimited { .. } => true,
+            Error::Api { status, .. } => status.is_server_error(),
+            _ => false,
+        }
+    }
+
+    /// The HTTP status, when there was a response.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api { status, .. } => Some(*status),
+            Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
+            Error::Decode { status, .. } => *status,
+            Error::Transport(e) | Error::Timeout(e) => e.status(),
+            _ => None,
+        }
+    }
+
+    fn from_transport(e: reqwest::Error) -> Self {
+        if e.is_timeout() {
+            Error::Timeout(e)
+        } else {
+            Error::Transport(e)
+        }
+    }
+
+    fn from_status(status: StatusCode, raw: Bytes, retry_after: Option<&str>) -> Self {
+        let body = ApiErrorBody::parse(&raw);
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Error::RateLimited {
+                retry_after: retry_after.and_then(crate::retry::parse_retry_after),
+                body,
+            };
+        }
+        Error::Api { status, body, raw }
+    }
+
+    fn decode<T: DeserializeOwned>(
+        status: Option<StatusCode>,
+        raw: &[u8],
+        fallback: &serde_json::Error,
+    ) -> Self {
+        let de = &mut serde_json::Deserializer::from_slice(raw);
+        let (path, message) = match serde_path_to_error::deserialize::<_, T>(de) {
+            Err(e) => (e.path().to_string(), e.inner().to_string()),
+            Ok(_) => (String::from("?"), fallback.to_string()),
+        };
+        let text = String::from_utf8_lossy(raw);
+        let excerpt: String = text.chars().take(300).collect();
+        Error::Decode {
+            status,
+            path,
+            message,
+            excerpt,
+        }
+    }
+
+    /// Converts progenitor's error, using what the hooks captured when available.
+    fn from_generated<T: DeserializeOwned>(
+        e: GeneratedError<PartooError>,
+        captured: Option<Captured>,
+    ) -> Self {
+        let captured = captured.unwrap_or_default();
+        match e {
+            GeneratedError::ErrorResponse(rv) => {
+                let status = rv.status();
+                let raw = captured.body.unwrap_or_else(|| {
+                    Bytes::from(serde_json::to_vec(rv.as_ref()).unwrap_or_default())
+                });
+                Error::from_status(status, raw, captured.retry_after.as_deref())
+            }
+            GeneratedError::UnexpectedResponse(response) => {
+                let status = response.status();
+                let retry_after = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                let raw = captured.body.unwrap_or_default();
+                Error::from_status(status, raw, retry_after.as_deref())
+            }
+            GeneratedError::InvalidResponsePayload(raw, err) => match captured.status {
+                Some(status) if !status.is_success() => {
+                    Error::from_status(status, raw, captured.retry_after.as_deref())
+                }
+                status => Error::decode::<T>(status, &raw, &err),
+            },
+            GeneratedError::CommunicationError(e) | GeneratedError::ResponseBodyError(e) => {
+                Error::from_transport(e)
+            }
+            GeneratedError::InvalidRequest(msg) => Error::InvalidRequest(msg),
+            other => Error::InvalidRequest(other.to_string()),
+        }
+    }
+}
+
+impl From<GeneratedError<PartooError>> for Error {
+    /// For `?` on a plain `send().await`. Prefer [`SendExt::into_result`], which also keeps raw bodies, the
+    /// status of decode failures and the JSON path that failed.
+    fn from(e: GeneratedError<PartooError>) -> Self {
+        Error::from_generated::<Value>(e, None)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Transport(e) => write!(f, "could not reach Partoo: {e}"),
+            Error::Timeout(e) => write!(f, "Partoo did not answer in time: {e}"),
+            Error::RateLimited {
+                retry_after: Some(d),
+                body,
+            } => {
+                write!(
+                    f,
+                    "rate limited by Partoo (429), retry after {} s{}",
+                    d.as_secs(),
+                    body.suffix()
+                )
+            }
+            Error::RateLimited {
+                retry_after: None,
+                body,
+            } => write!(f, "rate limited by Partoo (429){}", body.suffix()),
+            Error::Api { status, body, .. } => {
+                write!(f, "Partoo answered {status}{}", body.suffix())
+            }
+            Error::Decode {
+                status,
+                path,
+                message,
+                excerpt,
+            } => {
+                let status = status.map(|s| format!(" ({s})")).unwrap_or_default();
+                write!(
+                    f,
+                    "unexpected response body{status} at `{path}`: {message}; body starts: {excerpt}"
+                )
+            }
+            Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
+            Error::Config(m) => write!(f, "client configuration: {m}"),
+            Error::Pagination(m) => write!(f, "pagination: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(e) | Error::Timeout(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Partoo's error details. Partoo documents `{"errors": …}` and `{"error": …}`, each holding a message or an
+/// object of messages keyed by field or reason (`{"errors": {"authorization": "Operation not allowed"}}`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ApiErrorBody {
+    /// The value under `errors` or `error`; `Value::Null` when the body had neither (or was not JSON).
+    pub details: Value,
+}
+
+impl ApiErrorBody {
+    /// Decodes a raw body; anything unexpected yields empty details rather than a second error.
+    pub fn parse(raw: &[u8]) -> Self {
+        let value: Value = serde_json::from_slice(raw).unwrap_or(Value::Null);
+        let details = value
+            .get("errors")
+            .or_else(|| value.get("error"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        Self { details }
+    }
+
+    /// The messages as `(key, text)` pairs: `("authorization", "Operation not allowed")`; a plain string
+    /// message has an empty key; nested objects are flattened with dotted keys.
+    pub fn messages(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        flatten("", &self.details, &mut out);
+        out
+    }
+
+    fn suffix(&self) -> String {
+        let parts: Vec<String> = self
+            .messages()
+            .into_iter()
+            .map(|(k, v)| if k.is_empty() { v } else { format!("{k}: {v}") })
+            .collect();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", parts.join("; "))
+        }
+    }
+}
+
+fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Null => {}
+        Value::String(s) => out.push((prefix.to_owned(), s.clone())),
+        Value::Object(map) => {
+            for (k, child) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, child, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| flatten(prefix, i, out)),
+        other => out.push((prefix.to_owned(), other.to_string())),
+    }
+}
+
+/// Turns a generated `send()` future into one that yields the response body or a detailed [`Error`].
+///
+/// ```no_run
+/// use partoo_api::{Client, SendExt};
+/// # async fn run(client: Client) -> Result<(), partoo_api::Error> {
+/// let me = client.get_my_user().send().into_result().await?;
+/// # Ok(()) }
+/// ```
+pub trait SendExt<T>:
+    std::future::Future<Output = Result<ResponseValue<T>, GeneratedError<PartooError>>> + Sized
+{
+    /// Awaits the request; on failure keeps the status, Partoo's details, the raw body and the JSON path.
+    fn into_result(self) -> impl std::future::Future<Output = Result<T, Error>> + Send
+    where
+        Self: Send,
+        T: DeserializeOwned + Send,
+    {
+        let cell = Arc::new(Mutex::new(Captured::default()));
+        let scoped = CAPTURE.scope(Arc::clone(&cell), self);
+        async move {
+            let result = scoped.await;
+            let captured = cell.lock().ok().map(|c| c.clone());
+            result
+                .map(ResponseValue::into_inner)
+                .map_err(|e| Error::from_generated::<T>(e, captured))
+        }
+    }
+}
+
+impl<T, F> SendExt<T> for F where
+    F: std::future::Future<Output = Result<ResponseValue<T>, GeneratedError<PartooError>>>
+{
+}

@@ -1,0 +1,221 @@
+//! What happens around every request of the generated client (progenitor's `ClientHooks::exec`): the
+//! `x-APIKey` header, comma-separated query arrays, the client-side rate limit, retries, one tracing span,
+//! and the capture of error bodies for [`crate::Error`].
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use backon::{ExponentialBuilder, Retryable};
+use bytes::Bytes;
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::{Request, Response, StatusCode};
+use tracing::{Instrument, field};
+
+use crate::generated::operations;
+use crate::retry::{Verdict, for_error, for_status, full_jitter};
+use crate::{Client, ClientState};
+
+/// Status, headers and raw body of the last response of a request, when a [`crate::SendExt`] future is
+/// waiting for it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Captured {
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) retry_after: Option<String>,
+    pub(crate) body: Option<Bytes>,
+}
+
+pub(crate) type CaptureCell = Arc<Mutex<Captured>>;
+
+tokio::task_local! {
+    /// Set by `SendExt::into_result` for the duration of one request future.
+    pub(crate) static CAPTURE: CaptureCell;
+}
+
+/// The outcome of one attempt that may be retried.
+struct Retry {
+    outcome: reqwest::Result<Response>,
+    wait: Option<Duration>,
+    retry: bool,
+}
+
+impl ClientHooks<ClientState> for Client {
+    async fn exec(&self, mut request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
+        let state = self.inner();
+        let meta = operations::find(info.operation_id);
+        let path = meta.map_or("?", |m| m.path);
+        request
+            .headers_mut()
+            .insert("x-APIKey", state.api_key.clone());
+        if let Some(meta) = meta.filter(|m| !m.csv_query.is_empty()) {
+            join_csv_query(&mut request, meta.csv_query);
+        }
+        let span = tracing::info_span!(
+            "partoo_api.request",
+            operation = info.operation_id,
+            method = %request.method(),
+            path,
+            attempt = field::Empty,
+            status = field::Empty,
+            elapsed_ms = field::Empty,
+        );
+        let started = Instant::now();
+        let result = send_with_retries(self, state, request, info.operation_id)
+            .instrument(span.clone())
+            .await;
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(r) => span.record("status", r.status().as_u16()),
+            Err(_) => span.record("status", "transport error"),
+        };
+        match result {
+            Ok(response) => capture(response).await,
+            Err(e) => Err(e),
+        }
+    }
+}
+
+async fn send_with_retries(
+    client: &Client,
+    state: &ClientState,
+    request: Request,
+    operation: &str,
+) -> reqwest::Result<Response> {
+    let policy = &state.retry;
+    let method = request.method().clone();
+    // A streaming body cannot be replayed: such a request gets one attempt.
+    let Some(template) = request.try_clone().filter(|_| policy.max_attempts > 1) else {
+        tracing::Span::current().record("attempt", 1);
+        wait_for_limiter(state).await;
+        return client.client().execute(request).await;
+    };
+    let first = Mutex::new(Some(request));
+    let backoff = ExponentialBuilder::default()
+        .with_min_delay(policy.base_delay)
+        .with_max_delay(policy.max_delay)
+        .with_max_times(policy.max_attempts.saturating_sub(1) as usize);
+    let attempt = AtomicU32::new(0);
+    let once = || {
+        let n = attempt.fetch_add(1, Ordering::Relaxed) + 1;
+        let taken = first.lock().ok().and_then(|mut f| f.take());
+        // `template.try_clone()` succeeded above, so it succeeds again: the body is in memory.
+        let request = taken
+            .or_else(|| template.try_clone())
+            .expect("a request whose body is in memory clones");
+        let method = method.clone();
+        async move {
+            tracing::Span::current().record("attempt", n);
+            wait_for_limiter(state).await;
+            let outcome = client.client().execute(request).await;
+            let verdict = match &outcome {
+                Ok(r) => {
+                    let after = r
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok());
+                    for_status(policy, &method, operation, r.status(), after)
+                }
+                Err(e) => for_error(policy, &method, operation, e),
+            };
+            match (verdict, outcome) {
+                (Verdict::Done, Ok(r)) => Ok(r),
+                (Verdict::Done, outcome) => Err(Retry {
+                    outcome,
+                    wait: None,
+                    retry: false,
+                }),
+                (Verdict::Retry(wait), outcome) => Err(Retry {
+                    outcome,
+                    wait,
+                    retry: true,
+                }),
+            }
+        }
+    };
+    let result = once
+        .retry(backoff)
+        .sleep(tokio::time::sleep)
+        .when(|r: &Retry| r.retry)
+        .adjust(|r: &Retry, step: Option<Duration>| {
+            // `None` from the schedule means the attempts are used up.
+            step.map(|step| r.wait.unwrap_or_else(|| full_jitter(step)))
+        })
+        .notify(|r: &Retry, wait: Duration| {
+            let status = r.outcome.as_ref().map_or(0, |resp| resp.status().as_u16());
+            tracing::debug!(status, wait_ms = wait.as_millis() as u64, "retrying");
+        })
+        .await;
+    match result {
+        Ok(response) => Ok(response),
+        Err(last) => last.outcome,
+    }
+}
+
+async fn wait_for_limiter(state: &ClientState) {
+    if let Some(limiter) = &state.limiter {
+        limiter.until_ready().await;
+    }
+}
+
+/// Records status and `Retry-After` of every response, and the raw body of non-2xx ones, for a waiting
+/// [`crate::SendExt`] future; the body is put back so progenitor can still decode it.
+async fn capture(response: Response) -> reqwest::Result<Response> {
+    let Ok(cell) = CAPTURE.try_with(Arc::clone) else {
+        return Ok(response);
+    };
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut captured = Captured {
+        status: Some(status),
+        retry_after,
+        body: None,
+    };
+    let response = if status.is_success() {
+        response
+    } else {
+        let version = response.version();
+        let headers = response.headers().clone();
+        let body = response.bytes().await?;
+        captured.body = Some(body.clone());
+        let mut rebuilt = http::Response::new(body);
+        *rebuilt.status_mut() = status;
+        *rebuilt.version_mut() = version;
+        *rebuilt.headers_mut() = headers;
+        Response::from(rebuilt)
+    };
+    if let Ok(mut slot) = cell.lock() {
+        *slot = captured;
+    }
+    Ok(response)
+}
+
+/// Rewrites repeated query keys listed in `csv` (`a=1&a=2`) into one comma-separated value (`a=1,2`), the
+/// form Partoo documents for its array filters.
+pub(crate) fn join_csv_query(request: &mut Request, csv: &[&str]) {
+    let url = request.url_mut();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if !pairs.iter().any(|(k, _)| csv.contains(&k.as_str())) {
+        return;
+    }
+    let mut merged: Vec<(String, String)> = Vec::new();
+    for (k, v) in pairs {
+        match merged
+            .iter_mut()
+            .find(|(mk, _)| *mk == k && csv.contains(&k.as_str()))
+        {
+            Some((_, existing)) => {
+                existing.push(',');
+                existing.push_str(&v);
+            }
+            None => merged.push((k, v)),
+        }
+    }
+    url.query_pairs_mut().clear().extend_pairs(merged);
+}

@@ -1,0 +1,342 @@
+//! Streams over Partoo's paginated operations.
+//!
+//! Partoo pages list results: `?page=N` and a response `{"page": N, "max_page": M, "count": C, "<items>": [...]}`,
+//! where the items key differs per operation. The build emits a [`PageRequest`] impl for every operation of
+//! that shape (and a [`CursorRequest`] impl for `cursor`/`next_cursor` operations), so any such builder can
+//! be streamed:
+//!
+//! ```no_run
+//! use futures_util::TryStreamExt;
+//! use partoo_api::{Client, Paginate};
+//! # async fn run(client: Client) -> Result<(), partoo_api::Error> {
+//! let businesses: Vec<_> = client.search_businesses().city("Paris").items().try_collect().await?;
+//! let pages = client.search_businesses().pages().concurrency(4);
+//! # Ok(()) }
+//! ```
+//!
+//! Stopping rules: after the page whose number reaches `max_page`, after an empty page, and — so that a server
+//! that never ends cannot hold a caller forever — with [`Error::Pagination`] after [`Pages::max_pages`] pages
+//! (default 10 000). With `concurrency(n)`, the first page is fetched alone to learn `max_page`, then up to `n`
+//! requests are in flight; pages are yielded in order.
+
+use std::future::Future;
+
+use futures_util::stream::{self, BoxStream, StreamExt};
+use serde::Serialize;
+
+use crate::types::PartooError;
+use crate::{Error, GeneratedError, ResponseValue, SendExt};
+
+/// A builder of a page-numbered operation (implemented by generated code).
+pub trait PageRequest<'a>: Clone + Send + Sync + 'a {
+    /// The response envelope.
+    type Page: serde::de::DeserializeOwned + Send + 'a;
+    /// One item of the page.
+    type Item: Send + 'a;
+    /// The same request for page `page`.
+    fn with_page(self, page: i64) -> Self;
+    /// Sends the request.
+    fn send_page(
+        self,
+    ) -> impl Future<Output = Result<ResponseValue<Self::Page>, GeneratedError<PartooError>>> + Send + 'a;
+    /// `(page, max_page)` as the server reported them.
+    fn page_numbers(page: &Self::Page) -> (Option<i64>, Option<i64>);
+    /// The items of a page.
+    fn into_items(page: Self::Page) -> Vec<Self::Item>;
+}
+
+/// A builder of a cursor-paginated operation (implemented by generated code).
+pub trait CursorRequest<'a>: Clone + Send + Sync + 'a {
+    /// The response envelope.
+    type Page: serde::de::DeserializeOwned + Send + 'a;
+    /// One item of the page.
+    type Item: Send + 'a;
+    /// The same request continuing at `cursor`.
+    fn with_cursor(self, cursor: String) -> Self;
+    /// Sends the request.
+    fn send_page(
+        self,
+    ) -> impl Future<Output = Result<ResponseValue<Self::Page>, GeneratedError<PartooError>>> + Send + 'a;
+    /// The cursor of the next page; `None` (or empty) when this was the last.
+    fn next_cursor(page: &Self::Page) -> Option<String>;
+    /// The items of a page.
+    fn into_items(page: Self::Page) -> Vec<Self::Item>;
+}
+
+/// One page of results.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page<T> {
+    /// The page number requested (for cursor pagination, the 1-based position of the page).
+    pub number: i64,
+    /// `max_page` as the server reported it.
+    pub max_page: Option<i64>,
+    /// The items.
+    pub items: Vec<T>,
+}
+
+/// A page stream under construction: set the options, then call [`Pages::stream`] or [`Pages::items`].
+#[derive(Clone, Debug)]
+pub struct Pages<R> {
+    request: R,
+    first: i64,
+    max_pages: u32,
+    concurrency: usize,
+}
+
+impl<R> Pages<R> {
+    /// The first page to request (default 1; a few Partoo operations count from 0).
+    pub fn start_at(mut self, page: i64) -> Self {
+        self.first = page;
+        self
+    }
+
+    /// Gives up with [`Error::Pagination`] after this many pages (default 10 000).
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = pages.max(1);
+        self
+    }
+
+    /// Requests in flight after the first page (default 1: one at a time).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+}
+
+/// Streams for every [`PageRequest`].
+pub trait Paginate<'a>: PageRequest<'a> + Sized {
+    /// The pages, configurable.
+    fn pages(self) -> Pages<Self> {
+        Pages {
+            request: self,
+            first: 1,
+            max_pages: 10_000,
+            concurrency: 1,
+        }
+    }
+
+    /// Every item of every page, one at a time.
+    fn items(self) -> BoxStream<'a, Result<Self::Item, Error>> {
+        self.pages().items()
+    }
+}
+
+impl<'a, R: PageRequest<'a>> Paginate<'a> for R {}
+
+async fn fetch<'a, R: PageRequest<'a>>(request: R, number: i64) -> Result<Page<R::Item>, Error> {
+    let page = request.with_page(number).send_page().into_result().await?;
+    let (_, max_page) = R::page_numbers(&page);
+    Ok(Page {
+        number,
+        max_page,
+        items: R::into_items(page),
+    })
+}
+
+/// Whether the page after `page` should be fetched.
+fn has_next<T>(page: &Page<T>) -> bool {
+    !page.items.is_empty() && page.max_page.is_none_or(|max| page.number < max)
+}
+
+impl<'a, R: PageRequest<'a>> Pages<R> {
+    /// The pages, in order.
+    pub fn stream(self) -> BoxStream<'a, Result<Page<R::Item>, Error>> {
+        let Pages {
+            request,
+            first,
+            max_pages,
+            concurrency,
+        } = self;
+        let cap = first.saturating_add(i64::from(max_pages));
+        let limit = move || {
+            Error::Pagination(format!(
+                "stopped after {max_pages} pages; raise Pages::max_pages if this is expected"
+            ))
+        };
+        let first_page = stream::once(fetch(request.clone(), first));
+        first_page
+            .flat_map(
+                move |result| -> BoxStream<'a, Result<Page<R::Item>, Error>> {
+                    let page = match result {
+                        Ok(page) => page,
+                        Err(e) => return stream::iter([Err(e)]).boxed(),
+                    };
+                    if !has_next(&page) {
+                        return stream::iter([Ok(page)]).boxed();
+                    }
+                    let next = page.number + 1;
+                    let known_max = page.max_page;
+                    let head = stream::iter([Ok(page)]);
+                    let rest = match (concurrency, known_max) {
+                        (n, Some(max)) if n > 1 => {
+                            let end = max.min(cap - 1);
+                            let over = max >= cap;
+                            let request = request.clone();
+                            let pages = stream::iter(next..=end)
+                                .map(move |n| fetch(request.clone(), n))
+                                .buffered(n);
+                            let tail = stream::iter(over.then(limit));
+                            stop_after_last(pages.chain(tail.map(Err)).boxed())
+                        }
+                        _ => sequential(request.clone(), next, cap, limit),
+                    };
+                    head.chain(rest).boxed()
+                },
+            )
+            .boxed()
+    }
+
+    /// Every item of every page.
+    pub fn items(self) -> BoxStream<'a, Result<R::Item, Error>> {
+        self.stream()
+            .flat_map(|page| match page {
+                Ok(page) => stream::iter(page.items.into_iter().map(Ok).collect::<Vec<_>>()),
+                Err(e) => stream::iter(vec![Err(e)]),
+            })
+            .boxed()
+    }
+}
+
+/// Ends a stream after its first error or after a page that has no successor.
+fn stop_after_last<'a, T: Send + 'a>(
+    pages: BoxStream<'a, Result<Page<T>, Error>>,
+) -> BoxStream<'a, Result<Page<T>, Error>> {
+    pages
+        .scan(false, |done, item| {
+            if *done {
+                return futures_util::future::ready(None);
+            }
+            *done = match &item {
+                Ok(page) => !has_next(page),
+                Err(_) => true,
+            };
+            futures_util::future::ready(Some(item))
+        })
+        .boxed()
+}
+
+fn sequential<'a, R: PageRequest<'a>>(
+    request: R,
+    next: i64,
+    cap: i64,
+    limit: impl Fn() -> Error + Send + 'a,
+) -> BoxStream<'a, Result<Page<R::Item>, Error>> {
+    stream::unfold(Some(next), move |state| {
+        let request = request.clone();
+        let over = state.is_some_and(|n| n >= cap);
+        let err = over.then(&limit);
+        async move {
+            let number = state?;
+            if let Some(err) = err {
+                return Some((Err(err), None));
+            }
+            match fetch(request, number).await {
+                Ok(page) => {
+                    let next = has_next(&page).then_some(number + 1);
+                    Some((Ok(page), next))
+                }
+                Err(e) => Some((Err(e), None)),
+            }
+        }
+    })
+    .boxed()
+}
+
+/// Streams for every [`CursorRequest`].
+pub trait PaginateCursor<'a>: CursorRequest<'a> + Sized {
+    /// The pages, following `next_cursor` until it is null or empty (at most 10 000 pages).
+    fn cursor_pages(self) -> BoxStream<'a, Result<Page<Self::Item>, Error>> {
+        let max_pages = 10_000_i64;
+        stream::unfold((Some(None::<String>), 1_i64), move |(state, number)| {
+            let request = self.clone();
+            async move {
+                let cursor = state?;
+                if number > max_pages {
+                    return Some((
+                        Err(Error::Pagination(format!(
+                            "stopped after {max_pages} cursor pages"
+                        ))),
+                        (None, number),
+                    ));
+                }
+                let request = match cursor {
+                    Some(c) => request.with_cursor(c),
+                    None => request,
+                };
+                match request.send_page().into_result().await {
+                    Ok(page) => {
+                        let next = Self::next_cursor(&page).filter(|c| !c.is_empty());
+                        let items = Self::into_items(page);
+                        let state = if items.is_empty() {
+                            None
+                        } else {
+                            next.map(Some)
+                        };
+                        Some((
+                            Ok(Page {
+                                number,
+                                max_page: None,
+                                items,
+                            }),
+                            (state, number + 1),
+                        ))
+                    }
+                    Err(e) => Some((Err(e), (None, number))),
+                }
+            }
+        })
+        .boxed()
+    }
+
+    /// Every item, following the cursor.
+    fn cursor_items(self) -> BoxStream<'a, Result<Self::Item, Error>> {
+        self.cursor_pages()
+            .flat_map(|page| match page {
+                Ok(page) => stream::iter(page.items.into_iter().map(Ok).collect::<Vec<_>>()),
+                Err(e) => stream::iter(vec![Err(e)]),
+            })
+            .boxed()
+    }
+}
+
+impl<'a, R: CursorRequest<'a>> PaginateCursor<'a> for R {}
+
+/// The items field of a page envelope: `Vec<T>` or `Option<Vec<T>>`.
+pub trait IntoItems {
+    /// One item.
+    type Item;
+    /// The items, empty for `None`.
+    fn into_items(self) -> Vec<Self::Item>;
+}
+
+impl<T> IntoItems for Vec<T> {
+    type Item = T;
+    fn into_items(self) -> Vec<T> {
+        self
+    }
+}
+
+impl<T> IntoItems for Option<Vec<T>> {
+    type Item = T;
+    fn into_items(self) -> Vec<T> {
+        self.unwrap_or_default()
+    }
+}
+
+/// A page number from whatever type the spec gave it (integer, newtype, option, number).
+pub fn number<T: Serialize>(value: &T) -> Option<i64> {
+    match serde_json::to_value(value).ok()? {
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A cursor from whatever type the spec gave it.
+pub fn text<T: Serialize>(value: &T) -> Option<String> {
+    match serde_json::to_value(value).ok()? {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}

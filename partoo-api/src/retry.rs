@@ -1,0 +1,244 @@
+//! When and how long to wait before trying a request again.
+//!
+//! Decisions, with their reasons:
+//! - **429** is retried for every method: Partoo refused the request before doing anything. The wait is
+//!   `Retry-After` (seconds or an HTTP date), capped by [`RetryPolicy::max_retry_after`].
+//! - **Connection failures** (refused, DNS, TLS handshake) are retried for every method: nothing reached Partoo.
+//! - **5xx and timeouts** are retried only for idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE). Partoo uses
+//!   POST both to create and to update, so a POST that may have been processed is not repeated, unless the
+//!   caller opts in for that operation ([`RetryPolicy::retry_on_server_error`]).
+//! - Waits grow exponentially from [`RetryPolicy::base_delay`] to [`RetryPolicy::max_delay`] with full jitter
+//!   (a uniform draw between zero and the exponential value), as Partoo's retry guide asks.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, SystemTime};
+
+use reqwest::{Method, StatusCode};
+
+/// Retry settings. The default: 3 attempts, 500 ms base delay, 30 s max delay, `Retry-After` capped at 120 s.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 = no retry).
+    pub max_attempts: u32,
+    /// First backoff step.
+    pub base_delay: Duration,
+    /// Largest backoff step.
+    pub max_delay: Duration,
+    /// Longest `Retry-After` we honour; a longer one ends the retries and returns the 429.
+    pub max_retry_after: Duration,
+    /// Non-idempotent operations (by method name, e.g. `update_business`) retried on 5xx and timeouts anyway.
+    pub retry_on_server_error: BTreeSet<String>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(120),
+            retry_on_server_error: BTreeSet::new(),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the number of attempts (at least 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets the backoff range.
+    pub fn with_delays(mut self, base: Duration, max: Duration) -> Self {
+        self.base_delay = base;
+        self.max_delay = max.max(base);
+        self
+    }
+
+    /// Also retries this operation (a method name such as `update_business`) on 5xx and timeouts, although
+    /// its HTTP method is not idempotent. Use it when you know repeating it is harmless.
+    pub fn retry_on_server_error(mut self, operation: impl Into<String>) -> Self {
+        self.retry_on_server_error.insert(operation.into());
+        self
+    }
+
+    pub(crate) fn may_repeat(&self, method: &Method, operation: &str) -> bool {
+        matches!(
+            *method,
+            Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
+        ) || self.retry_on_server_error.contains(operation)
+    }
+}
+
+/// What one attempt's outcome calls for.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Hand the outcome to the caller.
+    Done,
+    /// Try again; `Some(wait)` when the server said how long.
+    Retry(Option<Duration>),
+}
+
+/// Classifies a response status.
+pub(crate) fn for_status(
+    policy: &RetryPolicy,
+    method: &Method,
+    operation: &str,
+    status: StatusCode,
+    retry_after: Option<&str>,
+) -> Verdict {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        return match retry_after.map(parse_retry_after) {
+            Some(Some(wait)) if wait > policy.max_retry_after => Verdict::Done,
+            Some(Some(wait)) => Verdict::Retry(Some(wait)),
+            _ => Verdict::Retry(None),
+        };
+    }
+    let transient = matches!(status.as_u16(), 500 | 502 | 503 | 504);
+    if transient && policy.may_repeat(method, operation) {
+        Verdict::Retry(None)
+    } else {
+        Verdict::Done
+    }
+}
+
+/// Classifies a transport error.
+pub(crate) fn for_error(
+    policy: &RetryPolicy,
+    method: &Method,
+    operation: &str,
+    error: &reqwest::Error,
+) -> Verdict {
+    if error.is_connect() {
+        return Verdict::Retry(None);
+    }
+    if (error.is_timeout() || error.is_request() || error.is_body())
+        && policy.may_repeat(method, operation)
+    {
+        return Verdict::Retry(None);
+    }
+    Verdict::Done
+}
+
+/// `Retry-After`: delay-seconds or an HTTP date.
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// Full jitter: a uniform draw in `[0, step]`.
+pub(crate) fn full_jitter(step: Duration) -> Duration {
+    let nanos = u64::try_from(step.as_nanos()).unwrap_or(u64::MAX);
+    Duration::from_nanos(fastrand::u64(0..=nanos))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        assert_eq!(parse_retry_after("60"), Some(Duration::from_secs(60)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(90));
+        let wait = parse_retry_after(&later).unwrap();
+        assert!(
+            wait > Duration::from_secs(85) && wait <= Duration::from_secs(90),
+            "{wait:?}"
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn post_is_retried_only_when_surely_unprocessed() {
+        let p = RetryPolicy::default();
+        assert_eq!(
+            for_status(
+                &p,
+                &Method::POST,
+                "update_business",
+                StatusCode::BAD_GATEWAY,
+                None
+            ),
+            Verdict::Done
+        );
+        assert_eq!(
+            for_status(
+                &p,
+                &Method::GET,
+                "get_business",
+                StatusCode::BAD_GATEWAY,
+                None
+            ),
+            Verdict::Retry(None)
+        );
+        assert_eq!(
+            for_status(
+                &p,
+                &Method::POST,
+                "update_business",
+                StatusCode::TOO_MANY_REQUESTS,
+                Some("2")
+            ),
+            Verdict::Retry(Some(Duration::from_secs(2)))
+        );
+        let opted = RetryPolicy::default().retry_on_server_error("update_business");
+        assert_eq!(
+            for_status(
+                &opted,
+                &Method::POST,
+                "update_business",
+                StatusCode::SERVICE_UNAVAILABLE,
+                None
+            ),
+            Verdict::Retry(None)
+        );
+        assert_eq!(
+            for_status(
+                &p,
+                &Method::GET,
+                "get_business",
+                StatusCode::NOT_FOUND,
+                None
+            ),
+            Verdict::Done
+        );
+        assert_eq!(
+            for_status(
+                &p,
+                &Method::GET,
+                "x",
+                StatusCode::TOO_MANY_REQUESTS,
+                Some("3600")
+            ),
+            Verdict::Done
+        );
+    }
+
+    #[test]
+    fn jitter_stays_within_the_step() {
+        for _ in 0..1000 {
+            assert!(full_jitter(Duration::from_millis(100)) <= Duration::from_millis(100));
+        }
+        assert_eq!(full_jitter(Duration::ZERO), Duration::ZERO);
+    }
+}
