@@ -192,7 +192,7 @@ impl ClientBuilder {
         let base = check_base_url(&self.base_url)?;
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
+            None => tls(reqwest::Client::builder())?
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
                 .user_agent(self.user_agent)
@@ -216,6 +216,26 @@ impl ClientBuilder {
         };
         Ok(Client::new_with_client(&base, http, state))
     }
+}
+
+/// rustls with the ring provider and the platform's certificate verifier, configured here rather than by
+/// installing a process-wide default provider behind the application's back.
+#[cfg(feature = "rustls")]
+fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_platform_verifier())
+        .map_err(|e| Error::Config(format!("cannot set up TLS: {e}")))?
+        .with_no_client_auth();
+    Ok(builder.tls_backend_preconfigured(config))
+}
+
+/// native-tls (or no TLS at all: then only loopback `http` base URLs work).
+#[cfg(not(feature = "rustls"))]
+fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
+    Ok(builder)
 }
 
 /// Refuses URLs that are not `https` (plain `http` is allowed for loopback hosts only) and drops a trailing `/`.
@@ -283,6 +303,20 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::check_base_url;
+
+    #[test]
+    fn https_clients_build_without_a_process_wide_crypto_provider() {
+        let client = crate::Client::production("k").unwrap();
+        assert_eq!(
+            progenitor_client::ClientInfo::baseurl(&client),
+            super::PRODUCTION_URL
+        );
+        let sandbox = crate::Client::sandbox("k").unwrap();
+        assert_eq!(
+            progenitor_client::ClientInfo::baseurl(&sandbox),
+            super::SANDBOX_URL
+        );
+    }
 
     #[test]
     fn base_urls_are_checked() {
