@@ -88,6 +88,16 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, BuildError> {
             )
         })?
     } else {
+        if let Some(offset) = too_deep_flow(text) {
+            let (line, column) = line_col(text.as_bytes(), offset);
+            return Err(BuildError::new(
+                name,
+                Location::Text { line, column },
+                format!(
+                    "invalid YAML: flow collections (`[`, `{{`) nested more than {MAX_FLOW_DEPTH} deep"
+                ),
+            ));
+        }
         serde_norway::from_str(text).map_err(|e| {
             let (line, column) = e
                 .location()
@@ -103,6 +113,70 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, BuildError> {
     };
     check_version(name, text, &value)?;
     Ok(value)
+}
+
+/// Deepest flow nesting handed to serde_norway, whose deserializer refuses anything over 128 levels anyway. Its
+/// parser (libyaml) spends time proportional to the current flow depth on every token and reads the whole
+/// document before the deserializer's limit applies, so 100 000 `[` (200 KB) took a minute.
+const MAX_FLOW_DEPTH: usize = 128;
+
+/// Byte offset of the first `[`/`{` nested more than [`MAX_FLOW_DEPTH`] deep, found in one linear pass.
+/// Brackets count only where a flow collection can start (line start or after `:`, `-`, `,`, `?`, `[`, `{`),
+/// so `[` inside plain text does not; comments and quoted strings (up to the end of their line) are skipped.
+fn too_deep_flow(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut prev, mut raw_prev, mut i) = (0usize, b'\n', b'\n', 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let token_start = matches!(prev, b'\n' | b':' | b'-' | b',' | b'?' | b'[' | b'{');
+        match b {
+            b' ' | b'\t' | b'\r' => {}
+            b'\n' => prev = b'\n',
+            b'#' if matches!(raw_prev, b' ' | b'\t' | b'\n') => {
+                i = bytes[i..]
+                    .iter()
+                    .position(|c| *c == b'\n')
+                    .map_or(bytes.len(), |p| i + p);
+                continue;
+            }
+            b'\'' | b'"' if token_start => {
+                // Only to the end of the line: a quote that is really text (in a block scalar) must not hide
+                // the rest of the document; a quoted scalar spanning lines at worst over-counts.
+                let mut j = i + 1;
+                while j < bytes.len() && bytes[j] != b'\n' {
+                    match bytes[j] {
+                        b'\\' if b == b'"' => j += 1,
+                        b'\'' if b == b'\'' && bytes.get(j + 1) == Some(&b'\'') => j += 1,
+                        c if c == b => {
+                            j += 1;
+                            break;
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                (prev, raw_prev, i) = (b, b, j);
+                continue;
+            }
+            b'[' | b'{' if token_start => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some(i);
+                }
+                prev = b;
+            }
+            // Plain text: must not make the next `[` look like the start of a nested collection.
+            b'[' | b'{' => prev = b'.',
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                prev = b;
+            }
+            _ => prev = b,
+        }
+        raw_prev = b;
+        i += 1;
+    }
+    None
 }
 
 /// Accepts OpenAPI 3.0.x and 3.1.x; refuses Swagger 2.0, other versions and non-documents, naming the line.

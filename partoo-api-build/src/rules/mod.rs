@@ -288,12 +288,29 @@ pub static RULES: &[Rule] = &[
     ),
 ];
 
+/// Rules add components (`PartooError`, hoisted schemas, …) by indexing `components.schemas`, which panics if
+/// either is something other than a mapping: refuse such a document first, at the offending pointer.
+fn check_components(doc: &Value, file: &str) -> Result<(), BuildError> {
+    for ptr in ["/components", "/components/schemas"] {
+        if let Some(v) = doc.pointer(ptr).filter(|v| !v.is_object() && !v.is_null()) {
+            let found = crate::load::kind_of(v);
+            return Err(BuildError::at_pointer(
+                file,
+                ptr,
+                format!("must be a mapping, found {found}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Runs every rule in order on `doc`.
 pub(crate) fn normalise(
     doc: Value,
     file: &str,
     names: &NameTable,
 ) -> Result<(Value, Report), BuildError> {
+    check_components(&doc, file)?;
     let mut ctx = Ctx {
         doc,
         file,
@@ -316,6 +333,7 @@ pub fn normalise_with(
     names: &NameTable,
     only: &[&str],
 ) -> Result<(Value, Report), BuildError> {
+    check_components(&doc, "<test>")?;
     let mut ctx = Ctx {
         doc,
         file: "<test>",

@@ -131,10 +131,14 @@ fn keep_one_media(content: &mut Map<String, Value>) -> Option<String> {
         .or_else(|| keys.first())?
         .clone();
     let mut media = content.remove(&chosen)?;
-    if media.get("schema").is_none() && is_json_media(&chosen) {
-        media["schema"] = json!({});
+    if media.is_null() {
+        media = json!({});
     }
+    // A media entry that is not a mapping is left for openapiv3 to refuse with its pointer (indexing it panics).
     if let Some(m) = media.as_object_mut() {
+        if !m.contains_key("schema") && is_json_media(&chosen) {
+            m.insert("schema".into(), json!({}));
+        }
         m.remove("encoding");
     }
     let new_key = if is_json_media(&chosen) {
@@ -272,11 +276,17 @@ pub(super) fn request_bodies(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 )
                 .with_hint("write this operation by hand in partoo-api/src and remove it from the spec used for generation"));
             }
-            let multipart: Vec<String> = content.keys().filter(|k| k.starts_with("multipart/")).cloned().collect();
+            let multipart: Vec<String> = content
+                .keys()
+                .filter(|k| k.starts_with("multipart/"))
+                .cloned()
+                .collect();
             content.retain(|k, _| !k.starts_with("multipart/"));
             let mut details: Vec<String> = keep_one_media(content).into_iter().collect();
             if !multipart.is_empty() {
-                details.push(format!("dropped {multipart:?} (multipart is not supported)"));
+                details.push(format!(
+                    "dropped {multipart:?} (multipart is not supported)"
+                ));
             }
             if !details.is_empty() {
                 sites.push((ptr, details.join("; ")));
