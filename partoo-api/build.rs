@@ -1,7 +1,7 @@
 //! Generates the endpoint layer from the vendored spec into `$OUT_DIR/partoo.rs` (see partoo-api-build).
 fn main() {
-    let spec = std::path::Path::new("../openapi/partoo.yaml");
-    let names = std::path::Path::new("../openapi/names.yaml");
+    let spec = std::path::Path::new("openapi/partoo.yaml");
+    let names = std::path::Path::new("openapi/names.yaml");
     if let Err(e) = partoo_api_build::cargo::build_script(spec, names, "partoo.rs") {
         eprintln!("error: {e}");
         std::process::exit(1);
