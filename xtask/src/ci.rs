@@ -1,7 +1,8 @@
 //! `cargo xtask ci [--skip STEP,STEP] [--shared DIR]`: everything CI runs, in order, stopping at the first
 //! failure with the command that failed.
 //!
-//! Steps: `fmt`, `clippy`, `tests` (README's test command), `docs`, `sync-check`, `package` (publish dry run
+//! Steps: `fmt`, `clippy`, `tests` (README's test command), `docs`, `sync-check`, `spec-check` (3.1
+//! validity, names, no copied prose), `package` (publish dry run
 //! of both crates, built from their packages), and `compat`: partoo-api
 //! built against the 2021 spec and the Create-organization seed in `../shared/partoo` (read by path, never
 //! copied). `compat` runs last so that the generated crate is rebuilt for the committed spec at most once.
@@ -62,6 +63,10 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
                 &[("RUSTDOCFLAGS", "-D warnings")],
             )?,
             "sync-check" => cargo(&root, &["xtask", "sync-spec", "--check"], &[])?,
+            "spec-check" => {
+                let shared = shared.to_string_lossy().into_owned();
+                cargo(&root, &["xtask", "spec-check", "--shared", &shared], &[])?;
+            }
             // Packages both crates and builds them from the `.crate` files alone (no network, no ../openapi).
             "package" => cargo(
                 &root,

@@ -5,6 +5,7 @@ mod codegen;
 mod flags;
 mod lock;
 mod seed;
+mod spec_check;
 mod sync_spec;
 
 use std::process::ExitCode;
@@ -32,6 +33,11 @@ pub(crate) const TASKS: &[Task] = &[
         "sync-spec",
         "fetch, validate and lock the spec, print the change report [--from URL|PATH] [--check]",
         sync_spec::run,
+    ),
+    (
+        "spec-check",
+        "openapi/partoo.yaml is valid 3.1, fully named, and repeats no upstream prose",
+        spec_check::run,
     ),
     (
         "ci",
