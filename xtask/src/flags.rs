@@ -35,6 +35,11 @@ impl Flags {
         self.values.get(name).map(String::as_str)
     }
 
+    /// Whether the bare switch `--name` was given.
+    pub(crate) fn switch(&self, name: &str) -> bool {
+        self.switches.iter().any(|s| s == name)
+    }
+
     /// Refuses options the task does not know.
     pub(crate) fn only(&self, known: &[&str]) -> Result<(), String> {
         for k in self.values.keys().chain(&self.switches) {

@@ -38,7 +38,7 @@ const OPTIONS: [&str; 6] = ["from", "report", "timeout-ms", "max-bytes", "check"
 pub(crate) fn run(flags: Flags) -> Result<(), String> {
     flags.only(&OPTIONS)?;
     let dir = OpenapiDir::new(&root(&flags).join("openapi"));
-    if switch(&flags, "check") {
+    if flags.switch("check") {
         if let Some(other) = ["from", "report", "timeout-ms", "max-bytes"]
             .iter()
             .find(|o| flags.value(o).is_some())
@@ -185,12 +185,6 @@ fn check(dir: &OpenapiDir) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether the bare switch `--name` was given (`Flags` only exposes it through [`Flags::only`]).
-fn switch(flags: &Flags, name: &str) -> bool {
-    let others: Vec<&str> = OPTIONS.iter().copied().filter(|o| *o != name).collect();
-    flags.value(name).is_some() || flags.only(&others).is_err()
-}
-
 /// A positive integer option, at most `max`.
 fn number(flags: &Flags, name: &str, default: u64, max: u64) -> Result<u64, String> {
     let Some(text) = flags.value(name) else {
@@ -286,10 +280,10 @@ mod tests {
 
     #[test]
     fn check_switch_is_seen_wherever_it_stands() {
-        assert!(switch(&flags(&["--check"]), "check"));
-        assert!(switch(&flags(&["--check", "--root", "x"]), "check"));
-        assert!(switch(&flags(&["--root", "x", "--check"]), "check"));
-        assert!(!switch(&flags(&["--root", "x"]), "check"));
+        assert!(flags(&["--check"]).switch("check"));
+        assert!(flags(&["--check", "--root", "x"]).switch("check"));
+        assert!(flags(&["--root", "x", "--check"]).switch("check"));
+        assert!(!flags(&["--root", "x"]).switch("check"));
     }
 
     #[test]
