@@ -244,6 +244,15 @@ pub fn for_each_operation(doc: &mut Value, f: &mut dyn FnMut(Operation<'_>)) {
     }
 }
 
+/// Calls `f` on the `responses` map of every operation, with the map's JSON pointer.
+pub fn for_each_responses(doc: &mut Value, f: &mut dyn FnMut(&str, &mut Map<String, Value>)) {
+    for_each_operation(doc, &mut |op| {
+        if let Some(responses) = op.op.get_mut("responses").and_then(Value::as_object_mut) {
+            f(&pointer_push(&op.pointer, "responses"), responses);
+        }
+    });
+}
+
 /// Resolves a local JSON pointer (`#/a/b` or `/a/b`) in `doc`.
 pub fn resolve<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
     let ptr = reference.strip_prefix('#')?;

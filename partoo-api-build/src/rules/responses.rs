@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Ctx, ERROR_SCHEMA, is_json_media};
 use crate::error::{BuildError, Location, pointer_push};
-use crate::walk::{METHODS, resolve};
+use crate::walk::{METHODS, for_each_responses, resolve};
 
 fn is_success(code: &str) -> bool {
     code.starts_with('2')
@@ -54,62 +54,46 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     });
     let mut sites = Vec::new();
     let doc_copy = ctx.doc.clone();
-    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return Ok(());
-    };
-    for (path, item) in paths.iter_mut() {
-        for method in METHODS {
-            let Some(responses) = item
-                .get_mut(method)
-                .and_then(|op| op.get_mut("responses"))
-                .and_then(Value::as_object_mut)
+    for_each_responses(&mut ctx.doc, &mut |base, responses| {
+        let any_success = responses.keys().any(|k| is_success(k));
+        if any_success && let Some(default) = responses.remove("default") {
+            for code in ["4XX", "5XX"] {
+                responses.entry(code).or_insert_with(|| default.clone());
+            }
+            sites.push((
+                pointer_push(&base, "default"),
+                "default beside a 2xx → 4XX + 5XX".to_owned(),
+            ));
+        }
+        for (code, response) in responses.iter_mut() {
+            if is_success(code) || (code == "default" && !any_success) {
+                continue;
+            }
+            let ptr = pointer_push(&base, code);
+            let target = view(&doc_copy, response);
+            let description = target
+                .get("description")
+                .cloned()
+                .unwrap_or_else(|| json!("Error"));
+            let content = target.get("content").and_then(Value::as_object);
+            let Some(kinds) = content
+                .filter(|c| !c.is_empty())
+                .map(|c| c.keys().cloned().collect::<Vec<_>>())
             else {
                 continue;
             };
-            let base = pointer_push(
-                &pointer_push(&pointer_push("/paths", path), method),
-                "responses",
-            );
-            let any_success = responses.keys().any(|k| is_success(k));
-            if any_success && let Some(default) = responses.remove("default") {
-                for code in ["4XX", "5XX"] {
-                    responses.entry(code).or_insert_with(|| default.clone());
-                }
-                sites.push((
-                    pointer_push(&base, "default"),
-                    "default beside a 2xx → 4XX + 5XX".to_owned(),
-                ));
-            }
-            for (code, response) in responses.iter_mut() {
-                if is_success(code) || (code == "default" && !any_success) {
-                    continue;
-                }
-                let ptr = pointer_push(&base, code);
-                let target = view(&doc_copy, response);
-                let description = target
-                    .get("description")
-                    .cloned()
-                    .unwrap_or_else(|| json!("Error"));
-                let content = target.get("content").and_then(Value::as_object);
-                let Some(kinds) = content
-                    .filter(|c| !c.is_empty())
-                    .map(|c| c.keys().cloned().collect::<Vec<_>>())
-                else {
-                    continue;
-                };
-                if has_json(&doc_copy, response) {
-                    *response = json!({
-                        "description": description,
-                        "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{ERROR_SCHEMA}")}}},
-                    });
-                    sites.push((ptr, format!("error body → {ERROR_SCHEMA}")));
-                } else {
-                    *response = json!({"description": description});
-                    sites.push((ptr, format!("non-JSON error body {kinds:?} dropped")));
-                }
+            if has_json(&doc_copy, response) {
+                *response = json!({
+                    "description": description,
+                    "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{ERROR_SCHEMA}")}}},
+                });
+                sites.push((ptr, format!("error body → {ERROR_SCHEMA}")));
+            } else {
+                *response = json!({"description": description});
+                sites.push((ptr, format!("non-JSON error body {kinds:?} dropped")));
             }
         }
-    }
+    });
     if !sites.is_empty() {
         ctx.doc["components"]["schemas"][ERROR_SCHEMA] = error_schema;
     }
@@ -163,73 +147,55 @@ fn keep_one_media(content: &mut Map<String, Value>) -> Option<String> {
 pub(super) fn success_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let doc_copy = ctx.doc.clone();
     let mut sites = Vec::new();
-    let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return Ok(());
-    };
-    for (path, item) in paths.iter_mut() {
-        for method in METHODS {
-            let Some(responses) = item
-                .get_mut(method)
-                .and_then(|op| op.get_mut("responses"))
-                .and_then(Value::as_object_mut)
-            else {
-                continue;
-            };
-            let base = pointer_push(
-                &pointer_push(&pointer_push("/paths", path), method),
-                "responses",
-            );
-            // Inline referenced 2xx responses so that they can be edited here.
-            for (code, r) in responses.iter_mut() {
-                if is_success(code) && r.get("$ref").is_some() {
-                    *r = view(&doc_copy, r).clone();
-                }
-                if let Some(content) = r.get_mut("content").and_then(Value::as_object_mut)
-                    && let Some(detail) = keep_one_media(content)
-                {
-                    sites.push((pointer_push(&base, code), detail));
-                }
+    for_each_responses(&mut ctx.doc, &mut |base, responses| {
+        // Inline referenced 2xx responses so that they can be edited here.
+        for (code, r) in responses.iter_mut() {
+            if is_success(code) && r.get("$ref").is_some() {
+                *r = view(&doc_copy, r).clone();
             }
-            let schema_of = |r: &Value| r.pointer("/content/application~1json/schema").cloned();
-            let json_codes: Vec<(String, Value)> = responses
-                .iter()
-                .filter(|(c, _)| is_success(c))
-                .filter_map(|(c, r)| schema_of(r).map(|s| (c.clone(), s)))
-                .collect();
-            let Some((first_code, first_schema)) = json_codes.first().cloned() else {
-                continue;
-            };
-            let codes: Vec<String> = responses
-                .keys()
-                .filter(|c| is_success(c))
-                .cloned()
-                .collect();
-            for code in codes {
-                let r = &responses[&code];
-                let ptr = pointer_push(&base, &code);
-                match schema_of(r) {
-                    Some(s) if s == first_schema => {}
-                    Some(_) => {
-                        responses[&code]["content"]["application/json"]["schema"] =
-                            first_schema.clone();
-                        sites.push((
-                            ptr,
-                            format!("second success schema → the {first_code} schema"),
-                        ));
-                    }
-                    None => {
-                        responses.remove(&code);
-                        sites.push((
-                            ptr,
-                            format!(
-                                "success response without JSON body beside {first_code} → dropped"
-                            ),
-                        ));
-                    }
+            if let Some(content) = r.get_mut("content").and_then(Value::as_object_mut)
+                && let Some(detail) = keep_one_media(content)
+            {
+                sites.push((pointer_push(&base, code), detail));
+            }
+        }
+        let schema_of = |r: &Value| r.pointer("/content/application~1json/schema").cloned();
+        let json_codes: Vec<(String, Value)> = responses
+            .iter()
+            .filter(|(c, _)| is_success(c))
+            .filter_map(|(c, r)| schema_of(r).map(|s| (c.clone(), s)))
+            .collect();
+        let Some((first_code, first_schema)) = json_codes.first().cloned() else {
+            return;
+        };
+        let codes: Vec<String> = responses
+            .keys()
+            .filter(|c| is_success(c))
+            .cloned()
+            .collect();
+        for code in codes {
+            let r = &responses[&code];
+            let ptr = pointer_push(&base, &code);
+            match schema_of(r) {
+                Some(s) if s == first_schema => {}
+                Some(_) => {
+                    responses[&code]["content"]["application/json"]["schema"] =
+                        first_schema.clone();
+                    sites.push((
+                        ptr,
+                        format!("second success schema → the {first_code} schema"),
+                    ));
+                }
+                None => {
+                    responses.remove(&code);
+                    sites.push((
+                        ptr,
+                        format!("success response without JSON body beside {first_code} → dropped"),
+                    ));
                 }
             }
         }
-    }
+    });
     ctx.changes(sites);
     Ok(())
 }
