@@ -61,7 +61,7 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 responses.entry(code).or_insert_with(|| default.clone());
             }
             sites.push((
-                pointer_push(&base, "default"),
+                pointer_push(base, "default"),
                 "default beside a 2xx → 4XX + 5XX".to_owned(),
             ));
         }
@@ -69,7 +69,7 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             if is_success(code) || (code == "default" && !any_success) {
                 continue;
             }
-            let ptr = pointer_push(&base, code);
+            let ptr = pointer_push(base, code);
             let target = view(&doc_copy, response);
             let description = target
                 .get("description")
@@ -156,7 +156,7 @@ pub(super) fn success_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             if let Some(content) = r.get_mut("content").and_then(Value::as_object_mut)
                 && let Some(detail) = keep_one_media(content)
             {
-                sites.push((pointer_push(&base, code), detail));
+                sites.push((pointer_push(base, code), detail));
             }
         }
         let schema_of = |r: &Value| r.pointer("/content/application~1json/schema").cloned();
@@ -175,7 +175,7 @@ pub(super) fn success_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             .collect();
         for code in codes {
             let r = &responses[&code];
-            let ptr = pointer_push(&base, &code);
+            let ptr = pointer_push(base, &code);
             match schema_of(r) {
                 Some(s) if s == first_schema => {}
                 Some(_) => {
