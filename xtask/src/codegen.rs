@@ -75,8 +75,8 @@ pub(crate) fn format_code(code: &str) -> Result<String, String> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: never half-written.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+/// A temporary file name in `path`'s folder (so that a rename over `path` is atomic), tagged `tag`.
+pub(crate) fn temp_beside(path: &Path, tag: &str) -> std::path::PathBuf {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -85,7 +85,12 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    dir.join(format!(".{file_name}.{tag}-{}", std::process::id()))
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: never half-written.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let tmp = temp_beside(path, "tmp");
     std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);

@@ -245,15 +245,7 @@ fn write_all(files: &[(&Path, Vec<u8>)]) -> Result<(), String> {
         }
     };
     for (path, bytes) in files {
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{file_name}.sync-{}", std::process::id()));
+        let tmp = crate::codegen::temp_beside(path, "sync");
         if let Err(e) = std::fs::write(&tmp, bytes) {
             let _ = std::fs::remove_file(&tmp);
             cleanup(&staged);
