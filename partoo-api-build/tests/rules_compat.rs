@@ -345,6 +345,7 @@ fn every_rule_is_known_to_the_tests() {
         "open_objects",
         "nullable_optionals",
         "enum_variants",
+        "reference_links",
     ];
     tested.sort_unstable();
     assert_eq!(names, tested);
@@ -412,4 +413,34 @@ components:
         "json_schema_2020_keywords",
         "/components/schemas/Review",
     );
+}
+
+#[test]
+fn reference_links_reach_the_description_once() {
+    let doc = yaml(
+        r#"
+openapi: 3.0.3
+info: {title: t, version: v}
+paths:
+  /org:
+    post:
+      operationId: createOrganization
+      description: Creates an organization.
+      externalDocs: {url: "https://developers.partoo.co/api-reference/organizations/create-organization"}
+      responses: {'200': {description: ok}}
+    get:
+      operationId: listOrgs
+      responses: {'200': {description: ok}}
+"#,
+    );
+    let (out, report) = run(doc, &["reference_links"]);
+    assert_eq!(
+        at(&out, "/paths/~1org/post/description"),
+        "Creates an organization.\n\nPartoo reference: <https://developers.partoo.co/api-reference/organizations/create-organization>"
+    );
+    assert!(out.pointer("/paths/~1org/get/description").is_none());
+    assert_eq!(changes(&report, "reference_links").len(), 1);
+    let (again, report) = run(out.clone(), &["reference_links"]);
+    assert_eq!(again, out, "a second run must not append the link twice");
+    assert!(changes(&report, "reference_links").is_empty());
 }

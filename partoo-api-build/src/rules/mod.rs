@@ -286,6 +286,12 @@ pub static RULES: &[Rule] = &[
         "enum value lists typify cannot name (\"\", case twins) or validates (numbers) → plain type",
         compat::enum_variants
     ),
+    rule!(
+        reference_links,
+        Adaptation,
+        "an operation's `externalDocs` link is appended to its description, so method docs point to Partoo's page",
+        paths::reference_links
+    ),
 ];
 
 /// Rules add components (`PartooError`, hoisted schemas, …) by indexing `components.schemas`, which panics if

@@ -261,3 +261,40 @@ pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildErro
     ctx.changes(sites);
     Ok(())
 }
+
+/// Adaptation: progenitor builds method docs from `summary` and `description` and ignores `externalDocs`.
+/// The link to Partoo's reference page is appended to the description so that it reaches the docs.
+pub(super) fn reference_links(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    let mut sites = Vec::new();
+    for_each_operation(&mut ctx.doc, &mut |op| {
+        let Some(url) = op
+            .op
+            .get("externalDocs")
+            .and_then(|d| d.get("url"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        else {
+            return;
+        };
+        let description = op
+            .op
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if description.contains(&url) {
+            return;
+        }
+        let text = if description.is_empty() {
+            format!("Partoo reference: <{url}>")
+        } else {
+            format!("{}\n\nPartoo reference: <{url}>", description.trim_end())
+        };
+        op.op.insert("description".into(), json!(text));
+        sites.push((
+            pointer_push(&op.pointer, "description"),
+            format!("link to {url}"),
+        ));
+    });
+    ctx.changes(sites);
+    Ok(())
+}
