@@ -42,7 +42,8 @@ pub use time::Timestamp;
     rust_2018_idioms,
     clippy::all,
     clippy::pedantic,
-    clippy::unwrap_used
+    clippy::unwrap_used,
+    rustdoc::all
 )]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/partoo.rs"));
@@ -51,4 +52,14 @@ mod generated {
 /// progenitor's error type, as returned by a plain `send().await`; convert with `?` or use
 /// [`SendExt::into_result`] for [`Error`].
 pub use generated::Error as GeneratedError;
+/// The README examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadme;
+
+/// The workspace README's usage example, compiled as a doctest (not packaged: `cfg(doctest)` only).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct WorkspaceReadme;
+
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, operations, types};
