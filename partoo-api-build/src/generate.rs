@@ -47,12 +47,23 @@ fn settings(options: &crate::Options) -> GenerationSettings {
     s
 }
 
+/// The panic message, cut to its first lines: typify's `todo!`s dump whole schemas in `Debug` form.
 fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
+    let full = payload
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic with a non-text payload".to_owned())
+        .unwrap_or_else(|| "panic with a non-text payload".to_owned());
+    let mut short: String = full.lines().take(4).collect::<Vec<_>>().join(" ");
+    if short.len() > 400 {
+        let cut = (0..=400)
+            .rev()
+            .find(|i| short.is_char_boundary(*i))
+            .unwrap_or(0);
+        short.truncate(cut);
+        short.push_str(" …");
+    }
+    short
 }
 
 /// Runs progenitor once; a panic becomes an `Err` with its message.

@@ -294,3 +294,75 @@ paths:
         "chrono type left in the client"
     );
 }
+
+/// A construct no rule handles and progenitor refuses (a cookie parameter) is blamed on its operation, found
+/// by generating each operation alone.
+#[test]
+fn a_progenitor_failure_names_the_operation() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: t, version: v2}
+paths:
+  /ok:
+    get:
+      operationId: fine
+      responses: {'200': {description: ok}}
+  /session:
+    get:
+      operationId: readSession
+      parameters:
+        - {name: sid, in: cookie, schema: {type: string}}
+      responses: {'200': {description: ok}}
+"#;
+    let err = generate_bytes("cookie.yaml", spec.as_bytes(), &Options::default())
+        .expect_err("cookie parameters are not supported");
+    assert_eq!(
+        err.location,
+        partoo_api_build::Location::Operation {
+            method: "GET".into(),
+            path: "/session".into(),
+            operation_id: Some("readSession".into()),
+        },
+        "{err}"
+    );
+    assert!(err.message.contains("cookie"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("cookie.yaml: operation GET /session (readSession): "),
+        "{err}"
+    );
+}
+
+/// A schema progenitor refuses fails every operation (schemas are converted first); the error names the
+/// schema, found by generating each schema alone.
+#[test]
+fn a_progenitor_failure_in_a_schema_names_the_schema() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: t, version: v2}
+paths:
+  /thing:
+    get:
+      operationId: getThing
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}
+components:
+  schemas:
+    Fine: {type: string}
+    Thing: {not: {type: string}}
+"#;
+    let err = generate_bytes("thing.yaml", spec.as_bytes(), &Options::default())
+        .expect_err("typify has no `not` of a typed schema");
+    assert_eq!(
+        err.location,
+        partoo_api_build::Location::Pointer("/components/schemas/Thing".into()),
+        "{err}"
+    );
+    assert!(err.message.contains("unhandled not schema"), "{err}");
+    assert!(
+        err.message.len() <= 600,
+        "panic text is cut to a readable length: {err}"
+    );
+}
