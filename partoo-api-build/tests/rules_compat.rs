@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{assert_no_change, at, change, pointers, run, yaml};
+use common::{assert_no_change, at, change, changes, pointers, run, yaml};
 use partoo_api_build::rules::{RULES, TAG_DOC_PREFIX};
 use serde_json::json;
 
