@@ -345,6 +345,7 @@ fn every_rule_is_known_to_the_tests() {
         "open_objects",
         "nullable_optionals",
         "enum_variants",
+        "float_precision",
         "reference_links",
     ];
     tested.sort_unstable();
@@ -443,4 +444,45 @@ paths:
     let (again, report) = run(out.clone(), &["reference_links"]);
     assert_eq!(again, out, "a second run must not append the link twice");
     assert!(changes(&report, "reference_links").is_empty());
+}
+
+#[test]
+fn float_numbers_become_doubles() {
+    let doc = yaml(
+        r#"
+openapi: 3.0.3
+info: {title: t, version: v}
+paths: {}
+components:
+  schemas:
+    Business:
+      type: object
+      properties:
+        created: {type: number, format: float, example: 1409925979.5}
+        rating: {type: number, format: double}
+        count: {type: integer, format: int32}
+"#,
+    );
+    let (out, report) = run(doc, &["float_precision"]);
+    assert!(
+        out.pointer("/components/schemas/Business/properties/created/format")
+            .is_none()
+    );
+    assert_eq!(
+        at(
+            &out,
+            "/components/schemas/Business/properties/rating/format"
+        ),
+        "double"
+    );
+    assert_eq!(
+        at(&out, "/components/schemas/Business/properties/count/format"),
+        "int32"
+    );
+    change(
+        &report,
+        "float_precision",
+        "/components/schemas/Business/properties/created",
+    );
+    assert_eq!(changes(&report, "float_precision").len(), 1);
 }

@@ -272,3 +272,18 @@ pub(super) fn enum_variants(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     });
     Ok(())
 }
+
+/// Adaptation (Partoo: `Business.created`/`modified`, `type: number, format: float`, hold epoch seconds such as
+/// `1561335111.681374`): typify maps `float` to `f32`, whose 24-bit mantissa rounds such values by about a
+/// minute. The format is dropped, so every number is an `f64`.
+pub(super) fn float_precision(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    ctx.each_schema(&mut |s| {
+        let is_number = s.get("type").and_then(Value::as_str) == Some("number");
+        if is_number && s.get("format").and_then(Value::as_str) == Some("float") {
+            s.remove("format");
+            return Some("format float → f64".into());
+        }
+        None
+    });
+    Ok(())
+}

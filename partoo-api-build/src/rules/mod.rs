@@ -287,6 +287,12 @@ pub static RULES: &[Rule] = &[
         compat::enum_variants
     ),
     rule!(
+        float_precision,
+        Adaptation,
+        "`format: float` dropped so numbers decode as f64: Partoo sends epoch seconds as floats, which f32 rounds by minutes",
+        compat::float_precision
+    ),
+    rule!(
         reference_links,
         Adaptation,
         "an operation's `externalDocs` link is appended to its description, so method docs point to Partoo's page",
