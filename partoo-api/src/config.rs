@@ -286,14 +286,16 @@ impl Client {
 
     /// From the environment: `PARTOO_API_KEY` (required), `PARTOO_ENV` (`production` | `sandbox`, default
     /// production) and `PARTOO_BASE_URL` (overrides the environment's URL).
+    /// An empty variable counts as unset.
     pub fn from_env() -> Result<Self, Error> {
-        let key = std::env::var("PARTOO_API_KEY")
-            .map_err(|_| Error::Config("PARTOO_API_KEY is not set".into()))?;
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let key = var("PARTOO_API_KEY")
+            .ok_or_else(|| Error::Config("PARTOO_API_KEY is not set".into()))?;
         let mut builder = Self::builder().api_key(key);
-        if let Ok(env) = std::env::var("PARTOO_ENV") {
+        if let Some(env) = var("PARTOO_ENV") {
             builder = builder.environment(env.parse()?);
         }
-        if let Ok(url) = std::env::var("PARTOO_BASE_URL") {
+        if let Some(url) = var("PARTOO_BASE_URL") {
             builder = builder.base_url(url);
         }
         builder.build()

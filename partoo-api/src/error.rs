@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::FutureExt;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -138,7 +139,14 @@ impl Error {
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned);
-                let raw = captured.body.unwrap_or_default();
+                // The hook buffered the body of every non-2xx response, so reading it completes at once.
+                let raw = captured.body.unwrap_or_else(|| {
+                    response
+                        .bytes()
+                        .now_or_never()
+                        .and_then(Result::ok)
+                        .unwrap_or_default()
+                });
                 Error::from_status(status, raw, retry_after.as_deref())
             }
             GeneratedError::InvalidResponsePayload(raw, err) => match captured.status {
@@ -227,9 +235,10 @@ impl ApiErrorBody {
     /// Decodes a raw body; anything unexpected yields empty details rather than a second error.
     pub fn parse(raw: &[u8]) -> Self {
         let value: Value = serde_json::from_slice(raw).unwrap_or(Value::Null);
-        let details = value
-            .get("errors")
-            .or_else(|| value.get("error"))
+        let details = ["errors", "error"]
+            .iter()
+            .filter_map(|key| value.get(key))
+            .find(|v| !v.is_null())
             .cloned()
             .unwrap_or(Value::Null);
         Self { details }

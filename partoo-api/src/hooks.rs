@@ -157,13 +157,15 @@ async fn wait_for_limiter(state: &ClientState) {
     }
 }
 
-/// Records status and `Retry-After` of every response, and the raw body of non-2xx ones, for a waiting
-/// [`crate::SendExt`] future; the body is put back so progenitor can still decode it.
+/// Buffers the body of a non-2xx response (so that [`crate::Error`] can keep it, even after a plain
+/// `send()`), and records status, `Retry-After` and that body for a waiting [`crate::SendExt`] future. The
+/// body is put back so progenitor can still decode it.
 async fn capture(response: Response) -> reqwest::Result<Response> {
-    let Ok(cell) = CAPTURE.try_with(Arc::clone) else {
-        return Ok(response);
-    };
     let status = response.status();
+    let cell = CAPTURE.try_with(Arc::clone).ok();
+    if status.is_success() && cell.is_none() {
+        return Ok(response);
+    }
     let retry_after = response
         .headers()
         .get(reqwest::header::RETRY_AFTER)
@@ -187,7 +189,9 @@ async fn capture(response: Response) -> reqwest::Result<Response> {
         *rebuilt.headers_mut() = headers;
         Response::from(rebuilt)
     };
-    if let Ok(mut slot) = cell.lock() {
+    if let Some(cell) = cell
+        && let Ok(mut slot) = cell.lock()
+    {
         *slot = captured;
     }
     Ok(response)

@@ -8,7 +8,6 @@
 //! copied). `compat` runs last so that the generated crate is rebuilt for the committed spec at most once.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use crate::flags::{Flags, root};
@@ -137,18 +136,16 @@ fn compat(root: &Path, shared: &Path) -> Result<(), String> {
 
 /// Runs `cargo <args>` in `root` with extra environment; the error quotes the command.
 fn cargo(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let shown: Vec<String> = env
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .chain(std::iter::once(format!("cargo {}", args.join(" "))))
         .collect();
-    let status = Command::new(&cargo)
+    let status = crate::cmd::cargo_command(root)
         .args(args)
         .envs(env.iter().copied())
-        .current_dir(root)
         .status()
-        .map_err(|e| format!("cannot run {cargo}: {e}"))?;
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() {
         Ok(())
     } else {

@@ -1,6 +1,8 @@
 //! Developer tasks for the partoo-api workspace. One module per task; run `cargo xtask` for the list.
 
+mod bench;
 mod ci;
+mod cmd;
 mod codegen;
 mod flags;
 mod lock;
@@ -38,6 +40,11 @@ pub(crate) const TASKS: &[Task] = &[
         "spec-check",
         "openapi/partoo.yaml is valid 3.1, fully named, and repeats no upstream prose",
         spec_check::run,
+    ),
+    (
+        "bench",
+        "client overhead, pagination, decoding, build-script time, no-op rebuild [--quick]",
+        bench::run,
     ),
     (
         "ci",

@@ -1,0 +1,332 @@
+//! Building a client: the `x-APIKey` header on the wire, environments and base URLs, `Client::from_env`.
+//!
+//! `from_env` is tested in child processes (this test binary re-run with a filter and its own environment):
+//! edition 2024 makes `std::env::set_var` unsafe and the workspace forbids `unsafe_code`, and a child process
+//! also keeps the tests independent of each other and of the caller's `PARTOO_*` variables.
+
+use std::process::Command;
+
+use partoo_api::{Client, ClientInfo, Environment, Error, PRODUCTION_URL, SANDBOX_URL, SendExt};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const USER: &str = include_str!("fixtures/user_me.json");
+
+async fn mock_user(server: &MockServer, route: &str, key: &str) {
+    Mock::given(method("GET"))
+        .and(path(route))
+        .and(header("x-APIKey", key))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(USER, "application/json"))
+        .mount(server)
+        .await;
+}
+
+fn config_message(result: Result<Client, Error>) -> String {
+    match result {
+        Err(Error::Config(message)) => message,
+        Err(other) => panic!("expected Error::Config, got {other:?}"),
+        Ok(client) => panic!(
+            "expected Error::Config, got a client for {}",
+            client.baseurl()
+        ),
+    }
+}
+
+#[tokio::test]
+async fn the_api_key_reaches_the_server_in_x_apikey() {
+    let server = MockServer::start().await;
+    mock_user(&server, "/user/me", "pk_test_7f3a9c").await;
+    let client = Client::builder()
+        .api_key("pk_test_7f3a9c")
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    let me = client.get_my_user().send().into_result().await.unwrap();
+    assert_eq!(
+        me.email.unwrap().as_str(),
+        "camille.moreau@maison-lumiere.fr"
+    );
+
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    let headers = &requests[0].headers;
+    assert_eq!(headers.get_all("x-apikey").iter().count(), 1, "sent once");
+    assert_eq!(headers["x-apikey"], "pk_test_7f3a9c");
+    assert_eq!(headers["accept"], "application/json");
+    let agent = headers["user-agent"].to_str().unwrap();
+    assert!(agent.starts_with("partoo-api-rust/"), "{agent}");
+}
+
+#[tokio::test]
+async fn a_wrong_key_does_not_match_the_mock() {
+    let server = MockServer::start().await;
+    mock_user(&server, "/user/me", "the-right-key").await;
+    let client = Client::builder()
+        .api_key("another-key")
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    // wiremock answers 404 when no mock matches: proof the header matcher is what let the request through above.
+    let err = client.get_my_user().send().into_result().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+}
+
+#[tokio::test]
+async fn a_base_url_with_a_path_prefix_and_a_trailing_slash_is_joined_cleanly() {
+    let server = MockServer::start().await;
+    mock_user(&server, "/v2/user/me", "k").await;
+    let client = Client::builder()
+        .api_key("k")
+        .base_url(format!("{}/v2/", server.uri()))
+        .build()
+        .unwrap();
+    assert_eq!(client.baseurl(), format!("{}/v2", server.uri()));
+    client.get_my_user().send().into_result().await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests[0].url.path(), "/v2/user/me");
+}
+
+#[test]
+fn production_and_sandbox_base_urls() {
+    assert_eq!(PRODUCTION_URL, "https://api.partoo.co/v2");
+    assert_eq!(SANDBOX_URL, "https://api.sandbox.partoo.co/v2");
+    assert_eq!(Client::production("k").unwrap().baseurl(), PRODUCTION_URL);
+    assert_eq!(Client::sandbox("k").unwrap().baseurl(), SANDBOX_URL);
+    let default = Client::builder().api_key("k").build().unwrap();
+    assert_eq!(default.baseurl(), PRODUCTION_URL);
+    let sandbox = Client::builder()
+        .api_key("k")
+        .environment(Environment::Sandbox)
+        .build()
+        .unwrap();
+    assert_eq!(sandbox.baseurl(), SANDBOX_URL);
+    assert_eq!(
+        "SandBox".parse::<Environment>().unwrap(),
+        Environment::Sandbox
+    );
+    assert_eq!(
+        " prod ".parse::<Environment>().unwrap(),
+        Environment::Production
+    );
+    assert!(matches!(
+        "staging".parse::<Environment>(),
+        Err(Error::Config(_))
+    ));
+}
+
+#[test]
+fn plain_http_is_refused_unless_the_host_is_loopback() {
+    for url in [
+        "http://api.partoo.co/v2",
+        "http://localhost.example.com:8080",
+        "http://10.0.0.5:8080",
+        "http://127.0.0.1.nip.io",
+    ] {
+        let message = config_message(Client::builder().api_key("k").base_url(url).build());
+        assert!(message.contains("refusing plain http"), "{url}: {message}");
+    }
+    for url in [
+        "http://127.0.0.1:8080",
+        "http://127.0.0.2:8080",
+        "http://localhost:3000/v2",
+        "http://LOCALHOST:3000",
+        "http://[::1]:8080",
+    ] {
+        let client = Client::builder().api_key("k").base_url(url).build();
+        assert!(
+            client.is_ok(),
+            "{url} should be accepted: {:?}",
+            client.err()
+        );
+    }
+    let message = config_message(Client::builder().api_key("k").base_url("ftp://x").build());
+    assert!(message.contains("unsupported scheme"), "{message}");
+    let message = config_message(
+        Client::builder()
+            .api_key("k")
+            .base_url("api.partoo.co")
+            .build(),
+    );
+    assert!(message.contains("invalid base URL"), "{message}");
+}
+
+#[test]
+fn other_misconfigurations_are_config_errors() {
+    let message = config_message(Client::builder().build());
+    assert!(message.contains("no API key"), "{message}");
+    let message = config_message(Client::builder().api_key("bad\nkey").build());
+    assert!(
+        message.contains("not allowed in an HTTP header"),
+        "{message}"
+    );
+    let message = config_message(
+        Client::builder()
+            .api_key("k")
+            .rate_limit_per_minute(0)
+            .build(),
+    );
+    assert!(message.contains("at least 1 per minute"), "{message}");
+    assert!(
+        Client::builder()
+            .api_key("k")
+            .rate_limit_per_minute(300)
+            .build()
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn the_rate_limit_holds_requests_and_is_shared_by_clones() {
+    let server = MockServer::start().await;
+    mock_user(&server, "/user/me", "k").await;
+    let client = Client::builder()
+        .api_key("k")
+        .base_url(server.uri())
+        .rate_limit_per_minute(1)
+        .build()
+        .unwrap();
+    client.get_my_user().send().into_result().await.unwrap();
+    // The next request may only leave a minute later, from this client or a clone of it.
+    let clone = client.clone();
+    let held = tokio::time::timeout(
+        std::time::Duration::from_millis(300),
+        clone.get_my_user().send().into_result(),
+    )
+    .await;
+    assert!(held.is_err(), "the second request was not held: {held:?}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    // A separately built client has its own budget.
+    let other = Client::builder()
+        .api_key("k")
+        .base_url(server.uri())
+        .rate_limit_per_minute(1)
+        .build()
+        .unwrap();
+    other.get_my_user().send().into_result().await.unwrap();
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+// ---- from_env, in child processes ----
+
+const CHILD: &str = "from_env_child";
+
+/// Run by the tests below in a child process; prints one `FROM_ENV …` line.
+#[test]
+#[ignore = "run by the from_env tests in a child process with its own environment"]
+fn from_env_child() {
+    let line = match Client::from_env() {
+        Ok(client) if std::env::var_os("FROM_ENV_CALL").is_some() => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let me = runtime.block_on(client.get_my_user().send().into_result());
+            match me {
+                Ok(user) => format!("USER {}", user.email.map(|e| e.0).unwrap_or_default()),
+                Err(e) => format!("ERR {e}"),
+            }
+        }
+        Ok(client) => format!("OK {}", client.baseurl()),
+        Err(e) => format!("ERR {e}"),
+    };
+    println!("FROM_ENV {line}");
+}
+
+/// Runs [`from_env_child`] with exactly these `PARTOO_*` variables and returns what it printed.
+fn from_env(vars: &[(&str, &str)]) -> String {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut command = Command::new(exe);
+    command.args([
+        CHILD,
+        "--exact",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
+    for name in [
+        "PARTOO_API_KEY",
+        "PARTOO_ENV",
+        "PARTOO_BASE_URL",
+        "FROM_ENV_CALL",
+    ] {
+        command.env_remove(name);
+    }
+    command.envs(vars.iter().copied());
+    let output = command.output().expect("the child test runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "child failed: {stdout}");
+    stdout
+        .lines()
+        .find_map(|line| {
+            line.split_once("FROM_ENV ")
+                .map(|(_, rest)| rest.to_owned())
+        })
+        .unwrap_or_else(|| panic!("no FROM_ENV line in {stdout}"))
+}
+
+#[test]
+fn from_env_needs_the_api_key() {
+    assert_eq!(
+        from_env(&[("PARTOO_ENV", "sandbox")]),
+        "ERR client configuration: PARTOO_API_KEY is not set"
+    );
+}
+
+#[test]
+fn from_env_defaults_to_production() {
+    assert_eq!(
+        from_env(&[("PARTOO_API_KEY", "k")]),
+        format!("OK {PRODUCTION_URL}")
+    );
+    let explicit = from_env(&[("PARTOO_API_KEY", "k"), ("PARTOO_ENV", "production")]);
+    assert_eq!(explicit, format!("OK {PRODUCTION_URL}"));
+}
+
+#[test]
+fn from_env_reads_partoo_env() {
+    let sandbox = from_env(&[("PARTOO_API_KEY", "k"), ("PARTOO_ENV", "SANDBOX")]);
+    assert_eq!(sandbox, format!("OK {SANDBOX_URL}"));
+    let unknown = from_env(&[("PARTOO_API_KEY", "k"), ("PARTOO_ENV", "staging")]);
+    assert!(unknown.starts_with("ERR "), "{unknown}");
+    assert!(
+        unknown.contains("unknown Partoo environment \"staging\""),
+        "{unknown}"
+    );
+}
+
+#[test]
+fn from_env_partoo_base_url_overrides_partoo_env() {
+    let url = from_env(&[
+        ("PARTOO_API_KEY", "k"),
+        ("PARTOO_ENV", "sandbox"),
+        (
+            "PARTOO_BASE_URL",
+            "https://partoo-proxy.internal.example/v2/",
+        ),
+    ]);
+    assert_eq!(url, "OK https://partoo-proxy.internal.example/v2");
+    let refused = from_env(&[
+        ("PARTOO_API_KEY", "k"),
+        ("PARTOO_BASE_URL", "http://api.partoo.co"),
+    ]);
+    assert!(refused.contains("refusing plain http"), "{refused}");
+}
+
+#[tokio::test]
+async fn from_env_sends_the_key_from_the_environment() {
+    let server = MockServer::start().await;
+    mock_user(&server, "/user/me", "env-key-1b9e").await;
+    let uri = server.uri();
+    // The child blocks on its own runtime; keep this runtime free to let wiremock's answer through.
+    let line = tokio::task::spawn_blocking(move || {
+        from_env(&[
+            ("PARTOO_API_KEY", "env-key-1b9e"),
+            ("PARTOO_BASE_URL", uri.as_str()),
+            ("FROM_ENV_CALL", "1"),
+        ])
+    })
+    .await
+    .unwrap();
+    assert_eq!(line, "USER camille.moreau@maison-lumiere.fr");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}

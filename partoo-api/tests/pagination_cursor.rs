@@ -1,0 +1,130 @@
+//! Cursor streams (`PaginateCursor`) over an in-memory `CursorRequest`: the committed spec has no
+//! cursor-paginated operation, so no generated builder implements the trait yet.
+
+use std::sync::{Arc, Mutex};
+
+use futures_util::{StreamExt, TryStreamExt};
+use partoo_api::pagination::CursorRequest;
+use partoo_api::types::PartooError;
+use partoo_api::{Error, GeneratedError, PaginateCursor, ResponseValue};
+use serde_json::{Value, json};
+
+#[derive(Clone, Debug, serde::Deserialize)]
+struct CursorPage {
+    items: Vec<u32>,
+    next_cursor: Option<String>,
+}
+
+/// Serves `pages[i]` for cursor `"i"` (no cursor: page 0) and records the cursors it was asked for.
+#[derive(Clone)]
+struct FakeCursor {
+    pages: Arc<Vec<CursorPage>>,
+    asked: Arc<Mutex<Vec<Option<String>>>>,
+    cursor: Option<String>,
+}
+
+impl FakeCursor {
+    fn new(pages: Value) -> Self {
+        Self {
+            pages: Arc::new(serde_json::from_value(pages).expect("cursor pages")),
+            asked: Arc::default(),
+            cursor: None,
+        }
+    }
+
+    fn asked(&self) -> Vec<Option<String>> {
+        self.asked.lock().expect("not poisoned").clone()
+    }
+}
+
+impl<'a> CursorRequest<'a> for FakeCursor {
+    type Page = CursorPage;
+    type Item = u32;
+
+    fn with_cursor(mut self, cursor: String) -> Self {
+        self.cursor = Some(cursor);
+        self
+    }
+
+    async fn send_page(self) -> Result<ResponseValue<CursorPage>, GeneratedError<PartooError>> {
+        self.asked
+            .lock()
+            .expect("not poisoned")
+            .push(self.cursor.clone());
+        let index = self.cursor.as_deref().map_or(Ok(0), str::parse::<usize>);
+        match index.ok().and_then(|i| self.pages.get(i)) {
+            Some(page) => Ok(ResponseValue::new(
+                page.clone(),
+                reqwest::StatusCode::OK,
+                reqwest::header::HeaderMap::new(),
+            )),
+            None => Err(GeneratedError::ErrorResponse(ResponseValue::new(
+                PartooError {
+                    error: None,
+                    errors: Some(json!({"cursor": "Invalid cursor"})),
+                },
+                reqwest::StatusCode::BAD_REQUEST,
+                reqwest::header::HeaderMap::new(),
+            ))),
+        }
+    }
+
+    fn next_cursor(page: &CursorPage) -> Option<String> {
+        page.next_cursor.clone()
+    }
+
+    fn into_items(page: CursorPage) -> Vec<u32> {
+        page.items
+    }
+}
+
+#[tokio::test]
+async fn cursor_items_follow_next_cursor_until_null() {
+    let request = FakeCursor::new(json!([
+        {"items": [1, 2], "next_cursor": "1"},
+        {"items": [3], "next_cursor": "2"},
+        {"items": [4, 5], "next_cursor": null}
+    ]));
+    let items: Vec<u32> = request.clone().cursor_items().try_collect().await.unwrap();
+    assert_eq!(items, [1, 2, 3, 4, 5]);
+    assert_eq!(request.asked(), [None, Some("1".into()), Some("2".into())]);
+}
+
+#[tokio::test]
+async fn cursor_pages_stop_on_an_empty_cursor_or_an_empty_page() {
+    let request = FakeCursor::new(json!([
+        {"items": [1], "next_cursor": "1"},
+        {"items": [2], "next_cursor": ""}
+    ]));
+    let pages: Vec<_> = request.clone().cursor_pages().try_collect().await.unwrap();
+    let numbers: Vec<_> = pages.iter().map(|p| (p.number, p.items.clone())).collect();
+    assert_eq!(numbers, [(1, vec![1]), (2, vec![2])]);
+
+    let request = FakeCursor::new(json!([
+        {"items": [1], "next_cursor": "1"},
+        {"items": [], "next_cursor": "2"},
+        {"items": [9], "next_cursor": null}
+    ]));
+    let items: Vec<u32> = request.clone().cursor_items().try_collect().await.unwrap();
+    assert_eq!(items, [1]);
+    assert_eq!(request.asked().len(), 2);
+}
+
+#[tokio::test]
+async fn a_cursor_error_ends_the_stream_with_that_error() {
+    let request = FakeCursor::new(json!([{"items": [1, 2], "next_cursor": "7"}]));
+    let results: Vec<_> = request.clone().cursor_items().collect().await;
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[1].as_ref().ok(), Some(&2));
+    match &results[2] {
+        Err(Error::Api { status, body, .. }) => {
+            assert_eq!(status.as_u16(), 400);
+            assert_eq!(
+                body.messages(),
+                [("cursor".to_owned(), "Invalid cursor".to_owned())]
+            );
+        }
+        other => panic!("expected Error::Api, got {other:?}"),
+    }
+    assert_eq!(request.asked().len(), 2);
+}

@@ -1,0 +1,229 @@
+//! 429: `Retry-After` in seconds or as an HTTP date, the `max_retry_after` cap, POST retried, attempts used up.
+
+use std::time::{Duration, SystemTime};
+
+use partoo_api::{Client, Error, RetryPolicy, SendExt, types};
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const USER: &str = include_str!("fixtures/user_me.json");
+
+fn fast() -> RetryPolicy {
+    RetryPolicy::default().with_delays(Duration::from_millis(1), Duration::from_millis(5))
+}
+
+fn client(server: &MockServer, policy: RetryPolicy) -> Client {
+    Client::builder()
+        .api_key("k")
+        .base_url(server.uri())
+        .retry_policy(policy)
+        .build()
+        .expect("client builds")
+}
+
+fn user() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(USER, "application/json")
+}
+
+/// Answers `first` `times` times, then `then` for good.
+async fn mount_sequence(
+    server: &MockServer,
+    verb: &str,
+    route: &str,
+    first: ResponseTemplate,
+    times: u64,
+    then: ResponseTemplate,
+) {
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(first)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(then)
+        .with_priority(2)
+        .mount(server)
+        .await;
+}
+
+async fn requests(server: &MockServer) -> usize {
+    server.received_requests().await.map_or(0, |r| r.len())
+}
+
+fn org_body() -> types::CreateOrganizationBody {
+    serde_json::from_value(json!({"name": "Maison Lumière", "alias": "maison_lumiere"}))
+        .expect("a valid body")
+}
+
+fn org_created() -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .set_body_json(json!({"status": "success", "org_id": 5281, "alias": "maison_lumiere"}))
+}
+
+fn too_many(retry_after: &str) -> ResponseTemplate {
+    ResponseTemplate::new(429)
+        .insert_header("Retry-After", retry_after)
+        .set_body_json(json!({"errors": {"json": "Too many requests"}}))
+}
+
+// ---- 429 and Retry-After, on paused virtual time ----
+//
+// wiremock runs on its own thread and runtime, so the paused clock of the test runtime does not reach it. What
+// paused time does break is the *client's* timers: while a request waits for the socket, tokio auto-advances the
+// clock to the next timer, i.e. the default client's 30 s timeout (or its 10 s connect timeout), and the request
+// fails with `Error::Timeout` now and then. These tests therefore pass their own `reqwest::Client` with no
+// timeouts and no connection pool (the pool's 90 s idle timer would also be jumped to, hiding a missing wait):
+// the only timers left are the retry waits, so virtual time measures exactly them.
+
+/// A `reqwest::Client` without timers.
+fn timerless_http() -> reqwest::Client {
+    let builder = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .pool_idle_timeout(None);
+    #[cfg(feature = "rustls")]
+    let builder = {
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        builder.tls_backend_preconfigured(tls)
+    };
+    builder.build().expect("a reqwest client")
+}
+
+fn paused_client(server: &MockServer, policy: RetryPolicy) -> Client {
+    Client::builder()
+        .api_key("k")
+        .base_url(server.uri())
+        .retry_policy(policy)
+        .http_client(timerless_http())
+        .build()
+        .expect("client builds")
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_after_in_seconds_is_honoured() {
+    let server = MockServer::start().await;
+    mount_sequence(&server, "GET", "/user/me", too_many("2"), 1, user()).await;
+    let client = paused_client(&server, fast());
+    let started = tokio::time::Instant::now();
+    let me = client.get_my_user().send().into_result().await.unwrap();
+    let waited = started.elapsed();
+    assert_eq!(me.first_name.unwrap().as_str(), "Camille");
+    assert_eq!(requests(&server).await, 2);
+    assert!(
+        waited >= Duration::from_secs(2) && waited < Duration::from_millis(2100),
+        "waited {waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_after_as_an_http_date_is_honoured() {
+    let server = MockServer::start().await;
+    let when = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3));
+    mount_sequence(&server, "GET", "/user/me", too_many(&when), 1, user()).await;
+    let client = paused_client(&server, fast());
+    let started = tokio::time::Instant::now();
+    client.get_my_user().send().into_result().await.unwrap();
+    let waited = started.elapsed();
+    assert_eq!(requests(&server).await, 2);
+    // The date has whole seconds, so the wait is between 2 and 3 s.
+    assert!(
+        waited >= Duration::from_secs(2) && waited <= Duration::from_millis(3050),
+        "waited {waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_is_retried_even_for_a_post() {
+    let server = MockServer::start().await;
+    mount_sequence(&server, "POST", "/org", too_many("1"), 2, org_created()).await;
+    let client = paused_client(&server, fast());
+    let started = tokio::time::Instant::now();
+    let created = client
+        .create_organization()
+        .body(org_body())
+        .send()
+        .into_result()
+        .await
+        .unwrap();
+    assert_eq!(created.org_id.map(|id| *id), Some(5281));
+    assert_eq!(requests(&server).await, 3);
+    assert!(started.elapsed() >= Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_max_retry_after_returns_at_once() {
+    let server = MockServer::start().await;
+    mount_sequence(&server, "GET", "/user/me", too_many("3600"), 10, user()).await;
+    let client = client(&server, fast());
+    let started = std::time::Instant::now();
+    let err = client.get_my_user().send().into_result().await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(requests(&server).await, 1);
+    match &err {
+        Error::RateLimited { retry_after, body } => {
+            assert_eq!(*retry_after, Some(Duration::from_secs(3600)));
+            assert_eq!(
+                body.messages(),
+                vec![("json".to_owned(), "Too many requests".to_owned())]
+            );
+        }
+        other => panic!("expected Error::RateLimited, got {other:?}"),
+    }
+    assert!(err.is_retryable());
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
+    assert_eq!(
+        err.to_string(),
+        "rate limited by Partoo (429), retry after 3600 s: json: Too many requests"
+    );
+}
+
+#[tokio::test]
+async fn a_lower_max_retry_after_is_respected() {
+    let server = MockServer::start().await;
+    mount_sequence(&server, "GET", "/user/me", too_many("2"), 10, user()).await;
+    let mut policy = fast();
+    policy.max_retry_after = Duration::from_secs(1);
+    let err = client(&server, policy)
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(2))
+    );
+    assert_eq!(requests(&server).await, 1);
+}
+
+#[tokio::test]
+async fn a_429_on_every_attempt_ends_rate_limited() {
+    let server = MockServer::start().await;
+    let no_header = ResponseTemplate::new(429).set_body_json(json!({"errors": "slow down"}));
+    mount_sequence(&server, "GET", "/user/me", no_header, 10, user()).await;
+    let err = client(&server, fast())
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .unwrap_err();
+    assert_eq!(requests(&server).await, 3);
+    assert!(
+        matches!(
+            err,
+            Error::RateLimited {
+                retry_after: None,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.to_string(), "rate limited by Partoo (429): slow down");
+}

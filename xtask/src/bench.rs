@@ -1,0 +1,400 @@
+//! `cargo xtask bench [--quick]`: how fast the client and its build are, on this machine.
+//!
+//! 1. Runs `cargo bench -p partoo-api --bench client` (release profile): request overhead of the client
+//!    against raw reqwest, pagination against the ideal time, typed against untyped decoding.
+//! 2. Times the build-script work, `partoo_api_build::generate_path`, in this process (dev profile, like a
+//!    build script) on the committed spec and on the 2021 spec in `../shared/partoo`, best of 5 runs.
+//! 3. Times a no-op `cargo build -p partoo-api` and checks from `-v` output that the build script did not run.
+//!
+//! Every result is one line ending with its ratio, and a summary block closes the run. A benchmark never
+//! fails on a time: it reports. `--quick` runs fewer iterations, for a smoke run.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use partoo_api_build::{NameTable, Options};
+
+use crate::flags::{Flags, root};
+
+/// Goals, as stated in the task.
+const GOAL_GENERATE_S: f64 = 0.5;
+const GOAL_NOOP_S: f64 = 0.3;
+
+/// One line of the summary block.
+struct Entry {
+    label: String,
+    ratio: String,
+    value: f64,
+    goal: Option<f64>,
+}
+
+pub(crate) fn run(flags: Flags) -> Result<(), String> {
+    flags.only(&["quick", "root"])?;
+    // `Flags` keeps bare switches to itself; `--quick` is a switch.
+    let quick = flags.value("quick").is_some() || std::env::args().any(|a| a == "--quick");
+    let root = root(&flags);
+    let started = Instant::now();
+    header(quick);
+    let mut summary = Vec::new();
+    client_bench(&root, quick, &mut summary)?;
+    generate_bench(&root, quick, &mut summary);
+    noop_rebuild(&root, &mut summary)?;
+    println!("\n== summary ({})", if quick { "quick" } else { "full" });
+    for e in &summary {
+        let verdict = match e.goal {
+            Some(goal) if e.value <= goal => format!("goal ≤ {goal}: met"),
+            Some(goal) => format!("goal ≤ {goal}: missed"),
+            None => "no goal".to_owned(),
+        };
+        println!(
+            "  {:<34} {:<16} {:>7.3}   {verdict}",
+            e.label, e.ratio, e.value
+        );
+    }
+    println!(
+        "  (xtask wall time {:.1} s, compiling included; building xtask itself not included)",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn header(quick: bool) {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .and_then(|rest| rest.split_once(':'))
+        .map_or("unknown CPU", |(_, m)| m.trim())
+        .to_owned();
+    let nproc = Command::new("nproc")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map_or(1, usize::from)
+                .to_string()
+        });
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "?".to_owned());
+    let rustc = Command::new("rustc")
+        .arg("--version")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map_or_else(|| "rustc ?".to_owned(), |s| s.trim().to_owned());
+    println!(
+        "== cargo xtask bench ({}): nproc {nproc}, CPU {model}, load average {load} at start, {rustc}",
+        if quick { "quick smoke run" } else { "full run" }
+    );
+}
+
+/// Builds and runs the `client` bench target, echoing its lines and collecting their ratios.
+fn client_bench(root: &Path, quick: bool, summary: &mut Vec<Entry>) -> Result<(), String> {
+    let bench = ["bench", "--quiet", "-p", "partoo-api", "--bench", "client"];
+    println!("\n== client (cargo bench -p partoo-api --bench client, release profile)");
+    let started = Instant::now();
+    let status = crate::cmd::cargo_command(root)
+        .args(bench)
+        .arg("--no-run")
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "`cargo {} --no-run` failed ({status})",
+            bench.join(" ")
+        ));
+    }
+    println!(
+        "bench target compiled (or found fresh) in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let mut child = crate::cmd::cargo_command(root)
+        .args(bench)
+        .arg("--")
+        .args(quick.then_some("--quick"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or("the bench's output is not captured")?;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("reading the bench's output: {e}"))?;
+        println!("{line}");
+        if let Some(entry) = parse_ratio_line(&line) {
+            summary.push(entry);
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for the bench: {e}"))?;
+    if !status.success() {
+        return Err(format!("`cargo {}` failed ({status})", bench.join(" ")));
+    }
+    Ok(())
+}
+
+/// `label: …; goal ≤ G; ratio what V` → a summary entry.
+fn parse_ratio_line(line: &str) -> Option<Entry> {
+    let (label, rest) = line.split_once(": ")?;
+    let (_, ratio) = rest.rsplit_once("ratio ")?;
+    let (what, value) = ratio.trim().rsplit_once(' ')?;
+    let value = value.parse().ok()?;
+    let goal = rest.split_once("goal ≤ ").and_then(|(_, g)| {
+        let end = g
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(g.len());
+        g[..end].parse().ok()
+    });
+    Some(Entry {
+        label: label.to_owned(),
+        ratio: what.to_owned(),
+        value,
+        goal,
+    })
+}
+
+/// `generate_path` in this process, best of `runs`, on the committed spec and on the 2021 spec.
+fn generate_bench(root: &Path, quick: bool, summary: &mut Vec<Entry>) {
+    let runs = if quick { 2 } else { 5 };
+    println!(
+        "\n== build script work (partoo_api_build::generate_path in the xtask process: dev profile, \
+         opt-level 0, like the build script)"
+    );
+    let names = root.join("openapi/names.yaml");
+    let mut options = Options::default();
+    if names.exists() {
+        match NameTable::load(&names) {
+            Ok(table) => options.names = table,
+            Err(e) => {
+                println!("generate: cannot load {}: {e}", names.display());
+                return;
+            }
+        }
+    }
+    let specs = [
+        ("generate snapshot", root.join("openapi/partoo.yaml")),
+        (
+            "generate 2021 spec",
+            root.join("../shared/partoo/openapi-2021-bundled.yaml"),
+        ),
+    ];
+    for (label, spec) in specs {
+        if !spec.exists() {
+            println!("{label}: skipped, {} not found", spec.display());
+            continue;
+        }
+        let size_kb = std::fs::metadata(&spec).map_or(0, |m| m.len()) / 1024;
+        let mut times = Vec::with_capacity(runs);
+        let mut counts = String::new();
+        for _ in 0..runs {
+            let started = Instant::now();
+            let result = partoo_api_build::generate_path(&spec, &options);
+            times.push(started.elapsed());
+            match result {
+                Ok(generated) => {
+                    counts = format!(
+                        "{}, {} kB of code",
+                        generated.counts_line(),
+                        generated.code.len() / 1024
+                    )
+                }
+                Err(e) => {
+                    println!("{label}: {} failed: {e}", spec.display());
+                    counts.clear();
+                    break;
+                }
+            }
+        }
+        if counts.is_empty() {
+            continue;
+        }
+        let best = times.iter().min().copied().unwrap_or_default();
+        let all: Vec<String> = times
+            .iter()
+            .map(|t| format!("{:.3}", t.as_secs_f64()))
+            .collect();
+        println!(
+            "{label}: {} ({size_kb} kB) → {counts}; runs {} s; best of {runs} {:.3} s; goal ≤ {GOAL_GENERATE_S} s; \
+             ratio to goal {:.3}",
+            spec.display(),
+            all.join(" / "),
+            best.as_secs_f64(),
+            best.as_secs_f64() / GOAL_GENERATE_S
+        );
+        breakdown(&spec, &options);
+        summary.push(Entry {
+            label: format!("{label} (best of {runs}, s)"),
+            ratio: "seconds".to_owned(),
+            value: best.as_secs_f64(),
+            goal: Some(GOAL_GENERATE_S),
+        });
+    }
+}
+
+/// Where one run's time goes: YAML load, normalisation rules, then progenitor + syn + checks.
+fn breakdown(spec: &Path, options: &Options) {
+    let name = spec.display().to_string();
+    let started = Instant::now();
+    let Ok(doc) = partoo_api_build::load::load_path(spec) else {
+        return;
+    };
+    let load = started.elapsed();
+    let started = Instant::now();
+    let normalised = partoo_api_build::normalise(&name, doc.clone(), options);
+    let rules = started.elapsed();
+    let started = Instant::now();
+    let generated = partoo_api_build::generate_value(&name, doc, options);
+    let all = started.elapsed();
+    if normalised.is_ok() && generated.is_ok() {
+        println!(
+            "  one more run, split: load {:.3} s, rules {:.3} s, progenitor + syn + checks {:.3} s",
+            load.as_secs_f64(),
+            rules.as_secs_f64(),
+            all.saturating_sub(rules).as_secs_f64()
+        );
+    }
+}
+
+/// How many times the no-op check is tried: other work in the same checkout can invalidate shared
+/// artifacts between the settling build and the timed one.
+const NOOP_ATTEMPTS: usize = 3;
+
+/// A settling `cargo build -p partoo-api`, then a timed one with `-v` whose output must show the build
+/// script as fresh.
+fn noop_rebuild(root: &Path, summary: &mut Vec<Entry>) -> Result<(), String> {
+    println!("\n== no-op rebuild (cargo build -p partoo-api, dev profile)");
+    let mut attempt = 0;
+    let (elapsed, verdict, rerun) = loop {
+        attempt += 1;
+        let (settle, settle_out) = timed_cargo(root, &["build", "-p", "partoo-api"])?;
+        let compiled = settle_out
+            .lines()
+            .filter(|l| l.trim_start().starts_with("Compiling "))
+            .count();
+        println!(
+            "settling build: {:.1} s ({compiled} crates compiled)",
+            settle.as_secs_f64()
+        );
+        let (elapsed, out) = timed_cargo(root, &["build", "-v", "-p", "partoo-api"])?;
+        let fresh = out
+            .lines()
+            .any(|l| l.trim_start().starts_with("Fresh partoo-api v"));
+        let rerun = out.lines().any(runs_our_build_script);
+        let recompiled = out
+            .lines()
+            .any(|l| l.trim_start().starts_with("Compiling "));
+        let verdict = match (fresh, rerun, recompiled) {
+            (true, false, false) => "\"Fresh partoo-api\", build script not rerun".to_owned(),
+            (_, true, _) => "build script RERUN".to_owned(),
+            (_, false, true) => "crates recompiled, build script not rerun".to_owned(),
+            _ => "no Fresh/Running line for partoo-api found".to_owned(),
+        };
+        if fresh && !rerun && !recompiled || attempt == NOOP_ATTEMPTS {
+            break (elapsed, verdict, rerun);
+        }
+        println!(
+            "attempt {attempt}: second build took {:.1} s, {verdict}; cargo says:",
+            elapsed.as_secs_f64()
+        );
+        for dirty in out.lines().filter(|l| l.trim_start().starts_with("Dirty ")) {
+            println!("  {}", dirty.trim());
+        }
+        println!(
+            "  (another build in this checkout may have replaced shared artifacts; settling again)"
+        );
+    };
+    println!(
+        "no-op rebuild: second `cargo build -v -p partoo-api` {:.3} s (attempt {attempt}), {verdict}; \
+         goal ≤ {GOAL_NOOP_S} s; ratio to goal {:.3}",
+        elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() / GOAL_NOOP_S
+    );
+    summary.push(Entry {
+        label: if rerun {
+            "no-op rebuild (s) [build script RERUN]".to_owned()
+        } else {
+            "no-op rebuild (s)".to_owned()
+        },
+        ratio: "seconds".to_owned(),
+        value: elapsed.as_secs_f64(),
+        goal: Some(GOAL_NOOP_S),
+    });
+    Ok(())
+}
+
+/// Runs cargo with `args`, returning its wall time and its stderr (where cargo reports progress).
+fn timed_cargo(root: &Path, args: &[&str]) -> Result<(Duration, String), String> {
+    let started = Instant::now();
+    let output = crate::cmd::cargo_command(root)
+        .args(args)
+        .env("CARGO_TERM_COLOR", "never")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    if !output.status.success() {
+        return Err(format!(
+            "`cargo {}` failed ({}):\n{stderr}",
+            args.join(" "),
+            output.status
+        ));
+    }
+    Ok((elapsed, stderr))
+}
+
+/// `Running `…/build/partoo-api-<hash>/build-script-build`` (not partoo-api-build's directory).
+fn runs_our_build_script(line: &str) -> bool {
+    let line = line.trim_start();
+    if !line.starts_with("Running ") || !line.contains("build-script-build") {
+        return false;
+    }
+    line.match_indices("/build/partoo-api-").any(|(at, m)| {
+        let rest = &line[at + m.len()..];
+        let hash: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
+        !hash.is_empty() && rest[hash.len()..].starts_with('/')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratio_lines_parse() {
+        let e = parse_ratio_line(
+            "request overhead: 2000 requests; goal ≤ 1.05; ratio client/raw 1.031",
+        )
+        .expect("parses");
+        assert_eq!(e.label, "request overhead");
+        assert_eq!(e.ratio, "client/raw");
+        assert!((e.value - 1.031).abs() < 1e-9);
+        assert_eq!(e.goal, Some(1.05));
+        let e = parse_ratio_line("pagination c=1: elapsed 2000 ms; ratio to ideal 1.070")
+            .expect("parses");
+        assert_eq!((e.ratio.as_str(), e.goal), ("to ideal", None));
+        assert!(parse_ratio_line("bench client (full mode)").is_none());
+    }
+
+    #[test]
+    fn build_script_runs_are_recognised() {
+        assert!(runs_our_build_script(
+            "     Running `/w/target/debug/build/partoo-api-0123abcd89ef4567/build-script-build`"
+        ));
+        assert!(!runs_our_build_script(
+            "     Running `/w/target/debug/build/partoo-api-build-0123abcd89ef4567/build-script-build`"
+        ));
+        assert!(!runs_our_build_script(
+            "     Running `/w/target/debug/build/serde-0123abcd89ef4567/build-script-build`"
+        ));
+    }
+}
