@@ -33,6 +33,7 @@ mod surface;
 pub mod walk;
 
 use std::path::Path;
+use std::time::Instant;
 
 use quote::ToTokens;
 use serde_json::Value;
@@ -84,6 +85,8 @@ pub struct Generated {
     pub open_enums: usize,
     /// Operations given pagination support.
     pub pagination: support::Pagination,
+    /// Wall time of each stage, in order (`load` only when the pipeline read the input itself).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
     /// The normalised document (OpenAPI 3.0.3), as fed to progenitor.
     pub normalised: Value,
 }
@@ -101,8 +104,12 @@ impl Generated {
 
 /// Reads the spec at `path` and generates the client.
 pub fn generate_path(path: &Path, options: &Options) -> Result<Generated, BuildError> {
+    let started = Instant::now();
     let doc = load::load_path(path)?;
-    generate_value(&path.display().to_string(), doc, options)
+    let loaded = started.elapsed();
+    let mut generated = generate_value(&path.display().to_string(), doc, options)?;
+    generated.timings.insert(0, ("load", loaded));
+    Ok(generated)
 }
 
 /// Generates the client from a spec held in memory; `name` is used in messages.
@@ -111,8 +118,12 @@ pub fn generate_bytes(
     bytes: &[u8],
     options: &Options,
 ) -> Result<Generated, BuildError> {
+    let started = Instant::now();
     let doc = load::parse(name, bytes)?;
-    generate_value(name, doc, options)
+    let loaded = started.elapsed();
+    let mut generated = generate_value(name, doc, options)?;
+    generated.timings.insert(0, ("load", loaded));
+    Ok(generated)
 }
 
 /// Normalises an already parsed document (stage 2 only).
@@ -122,8 +133,16 @@ pub fn normalise(name: &str, doc: Value, options: &Options) -> Result<(Value, Re
 
 /// Generates from a parsed document (stages 2–4).
 pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Generated, BuildError> {
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |stage: &'static str| {
+        timings.push((stage, clock.elapsed()));
+        clock = Instant::now();
+    };
     let (normalised, report) = normalise(name, doc, options)?;
+    lap("normalise");
     let tokens = generate::generate_tokens(name, &normalised, options)?;
+    lap("progenitor");
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
         BuildError::new(
             name,
@@ -131,6 +150,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
             format!("progenitor produced unparsable code: {e}"),
         )
     })?;
+    lap("parse");
     let open_enums = types_module(&mut file).map_or(0, enums::open_enums);
     let (found, success) = generate::inspect(&file);
     let mut methods = generate::operations(&normalised);
@@ -179,8 +199,12 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         types.extend(page_impls.items);
     }
     file.items.extend(parse(support)?.items);
+    lap("enums, checks, support");
+    let code = file.to_token_stream().to_string();
+    lap("print");
     Ok(Generated {
-        code: file.to_token_stream().to_string(),
+        timings,
+        code,
         report,
         methods,
         method_count,

@@ -48,6 +48,12 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
         )?;
         println!("wrote {}", surface.display());
     }
+    let stages: Vec<String> = generated
+        .timings
+        .iter()
+        .map(|(stage, d)| format!("{stage} {} ms", d.as_millis()))
+        .collect();
+    println!("timings: {}", stages.join(", "));
     println!("{}", generated.counts_line());
     Ok(())
 }
