@@ -352,7 +352,7 @@ fn timed_cargo(root: &Path, args: &[&str]) -> Result<(Duration, String), String>
     Ok((elapsed, stderr))
 }
 
-/// `Running `…/build/partoo-api-<hash>/build-script-build`` (not partoo-api-build's directory).
+/// `Running …/build/partoo-api-HASH/build-script-build` (not partoo-api-build's directory).
 fn runs_our_build_script(line: &str) -> bool {
     let line = line.trim_start();
     if !line.starts_with("Running ") || !line.contains("build-script-build") {
