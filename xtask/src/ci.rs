@@ -12,12 +12,13 @@ use std::time::Instant;
 
 use crate::flags::{Flags, root};
 
-const STEPS: [&str; 7] = [
+const STEPS: [&str; 8] = [
     "fmt",
     "clippy",
     "tests",
     "docs",
     "sync-check",
+    "spec-check",
     "package",
     "compat",
 ];
@@ -80,7 +81,7 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
                 &[],
             )?,
             "compat" => compat(&root, &shared)?,
-            _ => {}
+            other => return Err(format!("ci: no runner for step `{other}`")),
         }
         println!(
             "== ci: {step} ok ({:.1} s)",
