@@ -1,68 +1,13 @@
 //! 429: `Retry-After` in seconds or as an HTTP date, the `max_retry_after` cap, POST retried, attempts used up.
 
+mod retry_common;
+
 use std::time::{Duration, SystemTime};
 
-use partoo_api::{Client, Error, RetryPolicy, SendExt, types};
+use partoo_api::{Client, Error, RetryPolicy, SendExt};
+use retry_common::*;
 use serde_json::json;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const USER: &str = include_str!("fixtures/user_me.json");
-
-fn fast() -> RetryPolicy {
-    RetryPolicy::default().with_delays(Duration::from_millis(1), Duration::from_millis(5))
-}
-
-fn client(server: &MockServer, policy: RetryPolicy) -> Client {
-    Client::builder()
-        .api_key("k")
-        .base_url(server.uri())
-        .retry_policy(policy)
-        .build()
-        .expect("client builds")
-}
-
-fn user() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(USER, "application/json")
-}
-
-/// Answers `first` `times` times, then `then` for good.
-async fn mount_sequence(
-    server: &MockServer,
-    verb: &str,
-    route: &str,
-    first: ResponseTemplate,
-    times: u64,
-    then: ResponseTemplate,
-) {
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(first)
-        .up_to_n_times(times)
-        .with_priority(1)
-        .mount(server)
-        .await;
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(then)
-        .with_priority(2)
-        .mount(server)
-        .await;
-}
-
-async fn requests(server: &MockServer) -> usize {
-    server.received_requests().await.map_or(0, |r| r.len())
-}
-
-fn org_body() -> types::CreateOrganizationBody {
-    serde_json::from_value(json!({"name": "Maison Lumière", "alias": "maison_lumiere"}))
-        .expect("a valid body")
-}
-
-fn org_created() -> ResponseTemplate {
-    ResponseTemplate::new(200)
-        .set_body_json(json!({"status": "success", "org_id": 5281, "alias": "maison_lumiere"}))
-}
+use wiremock::{MockServer, ResponseTemplate};
 
 fn too_many(retry_after: &str) -> ResponseTemplate {
     ResponseTemplate::new(429)
