@@ -35,53 +35,101 @@ const SCHEMA_ONE: [&str; 12] = [
 /// Keys whose value is a list of schemas.
 const SCHEMA_LISTS: [&str; 4] = ["allOf", "oneOf", "anyOf", "prefixItems"];
 
+/// A JSON pointer built lazily while walking: a chain of segments up to a root pointer. Rendering it
+/// (`Display`, `to_string`) costs an allocation; walking does not, which matters because every rule walks
+/// every schema and only a few sites change.
+#[derive(Clone, Copy, Debug)]
+pub struct Ptr<'a> {
+    parent: Option<&'a Ptr<'a>>,
+    segment: Segment<'a>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Segment<'a> {
+    /// An already-rendered pointer (the start of a walk).
+    Root(&'a str),
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> Ptr<'a> {
+    /// A pointer that starts at an already rendered one.
+    pub fn root(pointer: &'a str) -> Self {
+        Self {
+            parent: None,
+            segment: Segment::Root(pointer),
+        }
+    }
+
+    fn key(&'a self, key: &'a str) -> Ptr<'a> {
+        Ptr {
+            parent: Some(self),
+            segment: Segment::Key(key),
+        }
+    }
+
+    fn index(&'a self, index: usize) -> Ptr<'a> {
+        Ptr {
+            parent: Some(self),
+            segment: Segment::Index(index),
+        }
+    }
+}
+
+impl std::fmt::Display for Ptr<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(parent) = self.parent {
+            parent.fmt(f)?;
+        }
+        match self.segment {
+            Segment::Root(p) => f.write_str(p),
+            Segment::Key(k) => write!(f, "/{}", crate::error::escape_segment(k)),
+            Segment::Index(i) => write!(f, "/{i}"),
+        }
+    }
+}
+
 /// Calls `f` on every schema in the document, parents before children, with its JSON pointer.
 ///
 /// `f` gets the schema as a `Value` (3.1 allows `true`/`false` schemas) and may rewrite it; the walk then
 /// descends into whatever children the rewritten schema has.
-pub fn for_each_schema(doc: &mut Value, f: &mut dyn FnMut(&str, &mut Value)) {
+pub fn for_each_schema(doc: &mut Value, f: &mut dyn FnMut(&Ptr<'_>, &mut Value)) {
     for (ptr, schema) in schema_roots(doc) {
-        walk_schema(schema, &ptr, f);
+        walk_schema(schema, &Ptr::root(&ptr), f);
     }
 }
 
 /// Calls `f` on one schema and everything below it.
-pub fn walk_schema(node: &mut Value, ptr: &str, f: &mut dyn FnMut(&str, &mut Value)) {
+pub fn walk_schema(node: &mut Value, ptr: &Ptr<'_>, f: &mut dyn FnMut(&Ptr<'_>, &mut Value)) {
     f(ptr, node);
     let Some(obj) = node.as_object_mut() else {
         return;
     };
-    for key in SCHEMA_MAPS {
-        if let Some(Value::Object(children)) = obj.get_mut(key) {
-            let base = pointer_push(ptr, key);
-            for (name, child) in children.iter_mut() {
-                walk_schema(child, &pointer_push(&base, name), f);
+    // One pass over the keys the schema has (usually a handful), rather than a lookup per keyword.
+    for (key, child) in obj.iter_mut() {
+        let key = key.as_str();
+        match child {
+            Value::Object(children) if SCHEMA_MAPS.contains(&key) => {
+                let base = ptr.key(key);
+                for (name, grandchild) in children.iter_mut() {
+                    walk_schema(grandchild, &base.key(name), f);
+                }
             }
-        }
-    }
-    for key in SCHEMA_ONE {
-        match obj.get_mut(key) {
-            Some(child @ (Value::Object(_) | Value::Bool(_)))
-                if key != "additionalProperties" || child.is_object() =>
-            {
-                walk_schema(child, &pointer_push(ptr, key), f);
+            Value::Object(_) if SCHEMA_ONE.contains(&key) => walk_schema(child, &ptr.key(key), f),
+            Value::Bool(_) if SCHEMA_ONE.contains(&key) && key != "additionalProperties" => {
+                walk_schema(child, &ptr.key(key), f);
             }
-            Some(Value::Array(list)) if key == "items" => {
-                walk_list(list, &pointer_push(ptr, key), f)
+            Value::Array(list) if key == "items" || SCHEMA_LISTS.contains(&key) => {
+                walk_list(list, &ptr.key(key), f);
             }
             _ => {}
         }
     }
-    for key in SCHEMA_LISTS {
-        if let Some(Value::Array(list)) = obj.get_mut(key) {
-            walk_list(list, &pointer_push(ptr, key), f);
-        }
-    }
 }
 
-fn walk_list(list: &mut [Value], base: &str, f: &mut dyn FnMut(&str, &mut Value)) {
+fn walk_list(list: &mut [Value], base: &Ptr<'_>, f: &mut dyn FnMut(&Ptr<'_>, &mut Value)) {
     for (i, child) in list.iter_mut().enumerate() {
-        walk_schema(child, &format!("{base}/{i}"), f);
+        walk_schema(child, &base.index(i), f);
     }
 }
 

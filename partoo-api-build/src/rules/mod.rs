@@ -384,7 +384,7 @@ impl Ctx<'_> {
             if let Some(obj) = schema.as_object_mut()
                 && let Some(detail) = f(obj)
             {
-                sites.push((ptr.to_owned(), detail));
+                sites.push((ptr.to_string(), detail));
             }
         });
         self.changes(sites);

@@ -18,7 +18,7 @@ fn all_refs(v: &Value, ptr: &str, out: &mut Vec<(String, String)>) {
     match v {
         Value::Object(map) => {
             if let Some(Value::String(r)) = map.get("$ref") {
-                out.push((ptr.to_owned(), r.clone()));
+                out.push((ptr.to_string(), r.clone()));
             }
             for (k, child) in map {
                 if !DATA_KEYS.contains(&k.as_str()) {
@@ -110,7 +110,7 @@ pub(super) fn interior_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             if let Some(r) = s.get("$ref").and_then(Value::as_str)
                 && let Some(new) = hoisted.get(r)
             {
-                sites.push((ptr.to_owned(), format!("$ref {r} → {new}")));
+                sites.push((ptr.to_string(), format!("$ref {r} → {new}")));
                 s["$ref"] = json!(new);
             }
         });

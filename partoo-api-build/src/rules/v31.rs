@@ -69,7 +69,7 @@ pub(super) fn boolean_schemas(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     crate::walk::for_each_schema(&mut ctx.doc, &mut |ptr, schema| {
         if let Value::Bool(b) = *schema {
             *schema = if b { json!({}) } else { json!({"not": {}}) };
-            sites.push((ptr.to_owned(), format!("boolean schema {b} → object")));
+            sites.push((ptr.to_string(), format!("boolean schema {b} → object")));
         }
     });
     ctx.changes(sites);
