@@ -2,7 +2,11 @@
 fn main() {
     let spec = std::path::Path::new("openapi/partoo.yaml");
     let names = std::path::Path::new("openapi/names.yaml");
-    if let Err(e) = partoo_api_build::cargo::build_script(spec, names, "partoo.rs") {
+    let options = partoo_api_build::Options {
+        struct_builders: std::env::var_os("CARGO_FEATURE_BODY_BUILDERS").is_some(),
+        ..Default::default()
+    };
+    if let Err(e) = partoo_api_build::cargo::build_script(spec, names, "partoo.rs", options) {
         eprintln!("error: {e}");
         std::process::exit(1);
     }

@@ -9,8 +9,14 @@ pub const SPEC_ENV: &str = "PARTOO_API_SPEC";
 
 /// Generates `$OUT_DIR/<out_name>` from `spec` (or `$PARTOO_API_SPEC`) with the name table `names`, and tells
 /// Cargo to rerun only when those files or the variable change. Prints one `cargo:warning` summary line when a
-/// spec other than the default is used. Returns the path written.
-pub fn build_script(spec: &Path, names: &Path, out_name: &str) -> Result<PathBuf, BuildError> {
+/// spec other than the default is used. `options.names` is replaced by the table read from `names`. Returns the
+/// path written.
+pub fn build_script(
+    spec: &Path,
+    names: &Path,
+    out_name: &str,
+    mut options: Options,
+) -> Result<PathBuf, BuildError> {
     println!("cargo:rerun-if-env-changed={SPEC_ENV}");
     let overridden = std::env::var_os(SPEC_ENV)
         .filter(|v| !v.is_empty())
@@ -18,7 +24,6 @@ pub fn build_script(spec: &Path, names: &Path, out_name: &str) -> Result<PathBuf
     let spec = overridden.clone().unwrap_or_else(|| spec.to_owned());
     println!("cargo:rerun-if-changed={}", spec.display());
     println!("cargo:rerun-if-changed={}", names.display());
-    let mut options = Options::default();
     if names.exists() {
         options.names = NameTable::load(names)?;
     }

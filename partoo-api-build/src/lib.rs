@@ -20,6 +20,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod builders;
 pub mod cargo;
 mod enums;
 pub mod error;
@@ -57,6 +58,8 @@ pub struct Options {
     pub runtime: String,
     /// Type stored in the generated `Client` and handed to its hooks (progenitor's `inner`), if any.
     pub inner_type: Option<String>,
+    /// Keep typify's struct builders (`types::X::builder()`, `body_map`); about 44 % of the generated code.
+    pub struct_builders: bool,
 }
 
 impl Default for Options {
@@ -66,6 +69,7 @@ impl Default for Options {
             timestamp_type: "crate::Timestamp".to_owned(),
             runtime: "crate".to_owned(),
             inner_type: Some("crate::ClientState".to_owned()),
+            struct_builders: true,
         }
     }
 }
@@ -141,7 +145,10 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     };
     let (normalised, report) = normalise(name, doc, options)?;
     lap("normalise");
-    let tokens = generate::generate_tokens(name, &normalised, options)?;
+    let mut tokens = generate::generate_tokens(name, &normalised, options)?;
+    if !options.struct_builders {
+        tokens = builders::drop_module_tokens(tokens);
+    }
     lap("progenitor");
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
         BuildError::new(
@@ -151,6 +158,9 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         )
     })?;
     lap("parse");
+    if !options.struct_builders {
+        builders::strip(&mut file);
+    }
     let open_enums = types_module(&mut file).map_or(0, enums::open_enums);
     let (found, success) = generate::inspect(&file);
     let mut methods = generate::operations(&normalised);
@@ -215,7 +225,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
 }
 
 /// The items of progenitor's `pub mod types`.
-fn types_module(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
+pub(crate) fn types_module(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
     file.items.iter_mut().find_map(|item| match item {
         syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
         _ => None,

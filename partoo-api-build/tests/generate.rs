@@ -366,3 +366,36 @@ components:
         "panic text is cut to a readable length: {err}"
     );
 }
+
+/// Without typify's struct builders nothing refers to `types::builder`, and the body starts unset.
+#[test]
+fn struct_builders_can_be_left_out() {
+    let with = generate(
+        "org.yaml",
+        CREATE_ORGANIZATION,
+        &options_with_names("POST /org: createOrganization"),
+    );
+    let without = generate(
+        "org.yaml",
+        CREATE_ORGANIZATION,
+        &Options {
+            struct_builders: false,
+            ..options_with_names("POST /org: createOrganization")
+        },
+    );
+    assert!(with.code.contains("types :: builder ::"));
+    assert!(
+        !without.code.contains("types :: builder ::"),
+        "{}",
+        without.code
+    );
+    assert!(!without.code.contains("fn body_map"));
+    assert!(without.code.contains("body was not set"));
+    assert_eq!(without.method_count, 1);
+    assert!(
+        without.code.len() < with.code.len() * 3 / 4,
+        "{} vs {}",
+        without.code.len(),
+        with.code.len()
+    );
+}

@@ -1,4 +1,5 @@
-//! `cargo xtask codegen [--spec PATH] [--names PATH] [--out FILE] [--surface FILE] [--sites N]`
+//! `cargo xtask codegen [--spec PATH] [--names PATH] [--out FILE] [--surface FILE] [--sites N]
+//! [--no-struct-builders]`
 //!
 //! Runs the partoo-api-build pipeline on a spec (default `openapi/partoo.yaml`; a `.md` reference page is
 //! read for its YAML block), prints the report grouped by rule, writes the formatted client to `--out` and,
@@ -11,7 +12,15 @@ use partoo_api_build::{Generated, NameTable, Options};
 use crate::flags::{Flags, root};
 
 pub(crate) fn run(flags: Flags) -> Result<(), String> {
-    flags.only(&["spec", "names", "out", "surface", "sites", "root"])?;
+    flags.only(&[
+        "spec",
+        "names",
+        "out",
+        "surface",
+        "sites",
+        "root",
+        "no-struct-builders",
+    ])?;
     let root = root(&flags);
     let default_spec = root.join("openapi/partoo.yaml");
     let spec = flags
@@ -20,7 +29,7 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
     let names = flags
         .value("names")
         .map_or_else(|| root.join("openapi/names.yaml"), PathBuf::from);
-    let generated = generate(&spec, &names)?;
+    let generated = generate_with(&spec, &names, !flags.switch("no-struct-builders"))?;
     let sites = flags
         .value("sites")
         .map_or(Ok(3), str::parse)
@@ -60,7 +69,19 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
 
 /// Runs the pipeline on `spec` with the name table at `names` (if the file exists).
 pub(crate) fn generate(spec: &Path, names: &Path) -> Result<Generated, String> {
-    let mut options = Options::default();
+    generate_with(spec, names, true)
+}
+
+/// [`generate`], choosing whether typify's struct builders are kept.
+pub(crate) fn generate_with(
+    spec: &Path,
+    names: &Path,
+    struct_builders: bool,
+) -> Result<Generated, String> {
+    let mut options = Options {
+        struct_builders,
+        ..Options::default()
+    };
     if names.exists() {
         options.names = NameTable::load(names).map_err(|e| e.to_string())?;
     }

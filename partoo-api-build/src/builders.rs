@@ -1,0 +1,149 @@
+//! Optional stage: remove typify's struct builders (`types::builder::*`) from progenitor's output.
+//!
+//! progenitor's builder interface makes typify emit a builder per struct (`types::Org::builder().name(..)`),
+//! which operation builders use for `body_map`. On Partoo's spec they are 44 % of the generated lines, and so a
+//! large share of the client's compile time and of the build script's time. Without them, bodies are built as
+//! struct literals (or deserialized), `body_map` is gone, and an operation with a body fails with
+//! `InvalidRequest("body was not set …")` when `.body(..)` was not called.
+
+use quote::ToTokens;
+use syn::visit_mut::VisitMut;
+
+/// Drops `pub mod builder { … }` (with its attributes) from progenitor's `mod types`, before syn parses the
+/// output: the module is most of the tokens and parsing it only to delete it would cost most of the parse.
+pub(crate) fn drop_module_tokens(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    let top: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::with_capacity(top.len());
+    let mut i = 0;
+    while i < top.len() {
+        let is_types = matches!((&top[i], top.get(i + 1)), (TokenTree::Ident(m), Some(TokenTree::Ident(t))) if m == "mod" && t == "types");
+        if is_types && let Some(TokenTree::Group(body)) = top.get(i + 2) {
+            out.push(top[i].clone());
+            out.push(top[i + 1].clone());
+            let inner = without_builder_module(body.stream());
+            let mut group = Group::new(body.delimiter(), inner);
+            group.set_span(body.span());
+            out.push(TokenTree::Group(group));
+            i += 3;
+            continue;
+        }
+        out.push(top[i].clone());
+        i += 1;
+    }
+    out.into_iter().collect()
+}
+
+fn without_builder_module(stream: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::TokenTree;
+    let items: Vec<TokenTree> = stream.into_iter().collect();
+    let mut out: Vec<TokenTree> = Vec::with_capacity(items.len());
+    let mut i = 0;
+    while i < items.len() {
+        let found = matches!(
+            (&items[i], items.get(i + 1), items.get(i + 2), items.get(i + 3)),
+            (TokenTree::Ident(p), Some(TokenTree::Ident(m)), Some(TokenTree::Ident(b)), Some(TokenTree::Group(_)))
+                if p == "pub" && m == "mod" && b == "builder"
+        );
+        if found {
+            // Remove the attributes (`# [...]`) just before it.
+            while out.len() >= 2
+                && matches!(&out[out.len() - 1], TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Bracket)
+                && matches!(&out[out.len() - 2], TokenTree::Punct(p) if p.as_char() == '#')
+            {
+                out.truncate(out.len() - 2);
+            }
+            i += 4;
+            continue;
+        }
+        out.push(items[i].clone());
+        i += 1;
+    }
+    out.into_iter().collect()
+}
+
+/// Strips the struct builders; returns how many were removed.
+pub(crate) fn strip(file: &mut syn::File) -> usize {
+    let mut removed = 0;
+    if let Some(types) = crate::types_module(file) {
+        types.retain(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "builder"));
+        for item in types.iter_mut() {
+            if let syn::Item::Impl(imp) = item
+                && imp.trait_.is_none()
+            {
+                let before = imp.items.len();
+                imp.items
+                    .retain(|it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
+                removed += before - imp.items.len();
+            }
+        }
+        types.retain(|item| !matches!(item, syn::Item::Impl(imp) if imp.trait_.is_none() && imp.items.is_empty()));
+    }
+    let Some(ops) = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return removed;
+    };
+    for item in ops.iter_mut() {
+        match item {
+            syn::Item::Struct(s) => {
+                for field in s.fields.iter_mut() {
+                    retarget(&mut field.ty);
+                }
+            }
+            syn::Item::Impl(imp) => {
+                imp.items.retain(|it| match it {
+                    syn::ImplItem::Fn(f) => !mentions_struct_builder(&f.sig.to_token_stream()),
+                    _ => true,
+                });
+                UnsetBody.visit_item_impl_mut(imp);
+            }
+            _ => {}
+        }
+    }
+    removed
+}
+
+fn mentions_struct_builder(tokens: &proc_macro2::TokenStream) -> bool {
+    tokens.to_string().contains("types :: builder ::")
+}
+
+/// `Result<types::builder::X, String>` → `Result<types::X, String>`.
+fn retarget(ty: &mut syn::Type) {
+    let text = ty.to_token_stream().to_string();
+    if text.contains("types :: builder ::")
+        && let Ok(new) =
+            syn::parse_str::<syn::Type>(&text.replace("types :: builder ::", "types ::"))
+    {
+        *ty = new;
+    }
+}
+
+/// In an operation builder's `new`, the body (initialised from the struct builder's `Default`) starts as
+/// "not set" instead.
+struct UnsetBody;
+
+impl VisitMut for UnsetBody {
+    fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
+        if f.sig.ident != "new" {
+            return;
+        }
+        syn::visit_mut::visit_impl_item_fn_mut(self, f);
+    }
+
+    fn visit_expr_struct_mut(&mut self, e: &mut syn::ExprStruct) {
+        for field in e.fields.iter_mut() {
+            let is_body = matches!(&field.member, syn::Member::Named(n) if n == "body");
+            let defaulted = field
+                .expr
+                .to_token_stream()
+                .to_string()
+                .contains("Default :: default");
+            if is_body && defaulted {
+                field.expr =
+                    syn::parse_quote!(Err("body was not set: call `.body(..)`".to_string()));
+            }
+        }
+    }
+}
