@@ -86,18 +86,21 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
                 cargo(&root, &["xtask", "spec-check", "--shared", &shared], &[])?;
             }
             // Packages both crates and builds them from the `.crate` files alone (no network, no ../openapi).
-            "package" => cargo(
-                &root,
-                &[
-                    "publish",
-                    "--dry-run",
-                    "-p",
-                    "partoo-api-build",
-                    "-p",
-                    "partoo-api",
-                ],
-                &[],
-            )?,
+            "package" => {
+                clear_stale_packages()?;
+                cargo(
+                    &root,
+                    &[
+                        "publish",
+                        "--dry-run",
+                        "-p",
+                        "partoo-api-build",
+                        "-p",
+                        "partoo-api",
+                    ],
+                    &[],
+                )?
+            }
             "compat" => compat(&root, &shared)?,
             other => return Err(format!("ci: no runner for step `{other}`")),
         }
@@ -151,6 +154,35 @@ fn compat(root: &Path, shared: &Path) -> Result<(), String> {
         )?;
     }
     cargo(root, &["build", "-p", "partoo-api"], &[])
+}
+
+/// A publish dry run serves partoo-api-build to partoo-api from a temporary local registry, which cargo unpacks
+/// under `$CARGO_HOME/registry/src/<registry>/partoo-api-build-0.1.0` and then reuses as if versions never
+/// changed: a second dry run from the same folder would build partoo-api against the first run's sources.
+/// Our crates are not on crates.io, so every such unpacked copy is stale and is removed first.
+fn clear_stale_packages() -> Result<(), String> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry/src")) else {
+        return Ok(());
+    };
+    let Ok(registries) = std::fs::read_dir(&src) else {
+        return Ok(());
+    };
+    for registry in registries.flatten() {
+        let Ok(packages) = std::fs::read_dir(registry.path()) else {
+            continue;
+        };
+        for package in packages.flatten() {
+            let name = package.file_name().to_string_lossy().into_owned();
+            if name.starts_with("partoo-api-build-") || name.starts_with("partoo-api-0") {
+                std::fs::remove_dir_all(package.path())
+                    .map_err(|e| format!("{}: {e}", package.path().display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs `cargo <args>` in `root` with extra environment; the error quotes the command.
