@@ -101,6 +101,15 @@ fn parse_text(s: &str) -> Option<DateTime<FixedOffset>> {
     {
         normal.push_str(":00");
     }
+    // Offset without a colon (`+0200`) → `+02:00`.
+    let b = normal.as_bytes();
+    if normal.len() > 19
+        && b.len() >= 5
+        && matches!(b[b.len() - 5], b'+' | b'-')
+        && b[b.len() - 4..].iter().all(u8::is_ascii_digit)
+    {
+        normal.insert(normal.len() - 2, ':');
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(&normal) {
         return Some(t);
     }
@@ -215,6 +224,10 @@ mod tests {
         assert_eq!(utc("1615299414"), "2021-03-09T14:16:54+00:00");
         assert_eq!(utc("\"2025-01-01\""), "2025-01-01T00:00:00+00:00");
         assert_eq!(utc("\"05-11-2021\""), "2021-11-05T00:00:00+00:00");
+        assert_eq!(
+            utc("\"2019-08-01 19:15:54+0200\""),
+            "2019-08-01T17:15:54+00:00"
+        );
     }
 
     #[test]
