@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::error::{BuildError, Location, pointer_push};
 use crate::rules::TIMESTAMP_SCHEMA;
-use crate::walk::{METHODS, for_each_operation};
+use crate::walk::METHODS;
 
 /// Deserializes the normalised document into openapiv3's model, naming the JSON pointer that does not fit.
 pub(crate) fn to_openapi(file: &str, doc: &Value) -> Result<openapiv3::OpenAPI, BuildError> {
@@ -131,18 +131,12 @@ fn locate(file: &str, doc: &Value, options: &crate::Options) -> Option<BuildErro
         return Some(BuildError::at_pointer(file, "/components/schemas", msg));
     }
     let mut found = None;
-    let mut ops = Vec::new();
-    for_each_operation(&mut doc.clone(), &mut |op| {
-        ops.push((
-            op.path.to_owned(),
-            op.method,
-            op.op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-        ));
-    });
-    for (path, method, id) in ops {
+    for (path, method, op) in crate::walk::operations(doc) {
+        let path = path.to_owned();
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let mut one = doc.clone();
         let mut item = doc["paths"][&path].clone();
         if let Some(obj) = item.as_object_mut() {
@@ -223,53 +217,39 @@ pub struct MethodInfo {
 
 /// Lists the operations of the normalised document with the method name progenitor gives each.
 pub(crate) fn operations(doc: &Value) -> Vec<MethodInfo> {
-    let mut out = Vec::new();
-    let mut doc = doc.clone();
-    let snapshot = doc.clone();
-    for_each_operation(&mut doc, &mut |op| {
-        let id = op
-            .op
-            .get("operationId")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned();
-        let mut parameters = Vec::new();
-        let lists = [
-            snapshot.pointer(&format!("{}/parameters", pointer_push("/paths", op.path))),
-            op.op.get("parameters"),
-        ];
-        for p in lists
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_array)
-            .flatten()
-        {
-            let p = p
-                .get("$ref")
+    crate::walk::operations(doc)
+        .into_iter()
+        .map(|(path, method, op)| {
+            let id = op
+                .get("operationId")
                 .and_then(Value::as_str)
-                .and_then(|r| crate::walk::resolve(&snapshot, r))
-                .unwrap_or(p);
-            let name = p.get("name").and_then(Value::as_str).unwrap_or("?");
-            let place = p.get("in").and_then(Value::as_str).unwrap_or("?");
-            let req = if p.get("required") == Some(&json!(true)) {
-                ", required"
-            } else {
-                ""
-            };
-            parameters.push(format!("{name}: {place}{req}"));
-        }
-        out.push(MethodInfo {
-            method: op.method.to_ascii_uppercase(),
-            path: op.path.to_owned(),
-            rust_name: id.to_snake_case(),
-            operation_id: id,
-            parameters,
-            has_body: op.op.contains_key("requestBody"),
-            success_type: String::new(),
-            deprecated: op.op.get("deprecated") == Some(&json!(true)),
-        });
-    });
-    out
+                .unwrap_or("")
+                .to_owned();
+            let parameters = crate::walk::parameters(doc, path, op)
+                .into_iter()
+                .map(|p| {
+                    let name = p.get("name").and_then(Value::as_str).unwrap_or("?");
+                    let place = p.get("in").and_then(Value::as_str).unwrap_or("?");
+                    let req = if p.get("required") == Some(&json!(true)) {
+                        ", required"
+                    } else {
+                        ""
+                    };
+                    format!("{name}: {place}{req}")
+                })
+                .collect();
+            MethodInfo {
+                method: method.to_ascii_uppercase(),
+                path: path.to_owned(),
+                rust_name: id.to_snake_case(),
+                operation_id: id,
+                parameters,
+                has_body: op.contains_key("requestBody"),
+                success_type: String::new(),
+                deprecated: op.get("deprecated") == Some(&json!(true)),
+            }
+        })
+        .collect()
 }
 
 /// Names of the methods of `impl Client` blocks, and the success type of each builder's `send()`.

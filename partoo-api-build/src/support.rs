@@ -13,7 +13,7 @@ use quote::{ToTokens, quote};
 use serde_json::Value;
 
 use crate::MethodInfo;
-use crate::walk::{deref, for_each_operation, resolve};
+use crate::walk::{deref, resolve};
 
 /// What the pagination detection found, for the report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -34,31 +34,10 @@ struct OpFacts {
 
 fn op_facts(doc: &Value) -> Vec<(String, String, OpFacts)> {
     let mut out = Vec::new();
-    let snapshot = doc.clone();
-    let mut doc = doc.clone();
-    for_each_operation(&mut doc, &mut |op| {
+    for (path, method, op) in crate::walk::operations(doc) {
         let mut csv_query = Vec::new();
         let mut query = Vec::new();
-        let path_params = snapshot
-            .pointer(&format!(
-                "{}/parameters",
-                crate::error::pointer_push("/paths", op.path)
-            ))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let own = op
-            .op
-            .get("parameters")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for p in path_params.iter().chain(&own) {
-            let p = p
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| resolve(&snapshot, r))
-                .unwrap_or(p);
+        for p in crate::walk::parameters(doc, path, op) {
             if p.get("in").and_then(Value::as_str) != Some("query") {
                 continue;
             }
@@ -66,7 +45,7 @@ fn op_facts(doc: &Value) -> Vec<(String, String, OpFacts)> {
                 continue;
             };
             query.push(name.to_owned());
-            let schema = p.get("schema").map(|s| deref(&snapshot, s));
+            let schema = p.get("schema").map(|s| deref(doc, s));
             let is_array =
                 schema.and_then(|s| s.get("type")).and_then(Value::as_str) == Some("array");
             if is_array && p.get("explode") == Some(&Value::Bool(false)) {
@@ -74,7 +53,6 @@ fn op_facts(doc: &Value) -> Vec<(String, String, OpFacts)> {
             }
         }
         let success = op
-            .op
             .get("responses")
             .and_then(Value::as_object)
             .and_then(|r| {
@@ -84,19 +62,19 @@ fn op_facts(doc: &Value) -> Vec<(String, String, OpFacts)> {
                         let resp = resp
                             .get("$ref")
                             .and_then(Value::as_str)
-                            .and_then(|r| resolve(&snapshot, r))
+                            .and_then(|r| resolve(doc, r))
                             .unwrap_or(resp);
                         resp.pointer("/content/application~1json/schema")
-                            .map(|s| deref(&snapshot, s).clone())
+                            .map(|s| deref(doc, s))
                     })
             });
         let (mut arrays, mut props) = (Vec::new(), Vec::new());
-        if let Some(success) = &success {
-            collect_props(&snapshot, success, 0, &mut props, &mut arrays);
+        if let Some(success) = success {
+            collect_props(doc, success, 0, &mut props, &mut arrays);
         }
         out.push((
-            op.method.to_ascii_uppercase(),
-            op.path.to_owned(),
+            method.to_ascii_uppercase(),
+            path.to_owned(),
             OpFacts {
                 csv_query,
                 query,
@@ -104,7 +82,7 @@ fn op_facts(doc: &Value) -> Vec<(String, String, OpFacts)> {
                 props,
             },
         ));
-    });
+    }
     out
 }
 

@@ -292,6 +292,44 @@ pub fn for_each_operation(doc: &mut Value, f: &mut dyn FnMut(Operation<'_>)) {
     }
 }
 
+/// Every operation as `(path, lower-case method, operation object)`, read-only, in document order.
+pub fn operations(doc: &Value) -> Vec<(&str, &'static str, &Map<String, Value>)> {
+    let mut out = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (k, v) in item.as_object().into_iter().flatten() {
+            if let (Some(method), Some(op)) = (METHODS.iter().find(|m| **m == k), v.as_object()) {
+                out.push((path.as_str(), *method, op));
+            }
+        }
+    }
+    out
+}
+
+/// The parameters that apply to an operation: the path item's, then the operation's own, each
+/// `#/components/parameters/..` ref resolved.
+pub fn parameters<'a>(doc: &'a Value, path: &str, op: &'a Map<String, Value>) -> Vec<&'a Value> {
+    let path_level = doc
+        .pointer(&format!("{}/parameters", pointer_push("/paths", path)))
+        .and_then(Value::as_array);
+    let own = op.get("parameters").and_then(Value::as_array);
+    path_level
+        .into_iter()
+        .chain(own)
+        .flatten()
+        .map(|p| {
+            p.get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| resolve(doc, r))
+                .unwrap_or(p)
+        })
+        .collect()
+}
+
 /// Calls `f` on the `responses` map of every operation, with the map's JSON pointer.
 pub fn for_each_responses(doc: &mut Value, f: &mut dyn FnMut(&str, &mut Map<String, Value>)) {
     for_each_operation(doc, &mut |op| {
