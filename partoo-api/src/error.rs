@@ -134,11 +134,7 @@ impl Error {
             }
             GeneratedError::UnexpectedResponse(response) => {
                 let status = response.status();
-                let retry_after = response
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
+                let retry_after = crate::retry::retry_after_header(&response).map(str::to_owned);
                 // The hook buffered the body of every non-2xx response, so reading it completes at once.
                 let raw = captured.body.unwrap_or_else(|| {
                     response

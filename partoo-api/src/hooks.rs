@@ -13,7 +13,7 @@ use reqwest::{Request, Response, StatusCode};
 use tracing::{Instrument, field};
 
 use crate::generated::operations;
-use crate::retry::{Verdict, for_error, for_status, full_jitter};
+use crate::retry::{Verdict, for_error, for_status, full_jitter, retry_after_header};
 use crate::{Client, ClientState};
 
 /// Status, headers and raw body of the last response of a request, when a [`crate::SendExt`] future is
@@ -108,13 +108,13 @@ async fn send_with_retries(
             wait_for_limiter(state).await;
             let outcome = client.client().execute(request).await;
             let verdict = match &outcome {
-                Ok(r) => {
-                    let after = r
-                        .headers()
-                        .get(reqwest::header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok());
-                    for_status(policy, &method, operation, r.status(), after)
-                }
+                Ok(r) => for_status(
+                    policy,
+                    &method,
+                    operation,
+                    r.status(),
+                    retry_after_header(r),
+                ),
                 Err(e) => for_error(policy, &method, operation, e),
             };
             match (verdict, outcome) {
@@ -166,11 +166,7 @@ async fn capture(response: Response) -> reqwest::Result<Response> {
     if status.is_success() && cell.is_none() {
         return Ok(response);
     }
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let retry_after = retry_after_header(&response).map(str::to_owned);
     let mut captured = Captured {
         status: Some(status),
         retry_after,

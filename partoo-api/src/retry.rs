@@ -129,6 +129,14 @@ pub(crate) fn for_error(
     Verdict::Done
 }
 
+/// The `Retry-After` header of a response, as text.
+pub(crate) fn retry_after_header(response: &reqwest::Response) -> Option<&str> {
+    response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+}
+
 /// `Retry-After`: delay-seconds or an HTTP date.
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
