@@ -9,8 +9,10 @@
 use quote::ToTokens;
 use syn::visit_mut::VisitMut;
 
-/// Drops `pub mod builder { … }` (with its attributes) from progenitor's `mod types`, before syn parses the
-/// output: the module is most of the tokens and parsing it only to delete it would cost most of the parse.
+use crate::items::Item;
+
+/// Drops `pub mod builder { … }` (with its attributes) from progenitor's `mod types` as soon as progenitor
+/// returns: the module is most of the tokens, and every later stage would otherwise walk it.
 pub(crate) fn drop_module_tokens(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     use proc_macro2::{Group, TokenTree};
     let top: Vec<TokenTree> = tokens.into_iter().collect();
@@ -62,46 +64,72 @@ fn without_builder_module(stream: proc_macro2::TokenStream) -> proc_macro2::Toke
     out.into_iter().collect()
 }
 
-/// Strips the struct builders; returns how many were removed.
-pub(crate) fn strip(file: &mut syn::File) -> usize {
+/// Strips the struct builders from `types` and their uses from the operation builders of `file`; returns how
+/// many `builder()` functions were removed. Only the items that change are parsed.
+pub(crate) fn strip(file: &mut [Item], types: &mut Vec<Item>) -> usize {
     let mut removed = 0;
-    if let Some(types) = crate::types_module(file) {
-        types.retain(|item| !matches!(item, syn::Item::Mod(m) if m.ident == "builder"));
-        for item in types.iter_mut() {
-            if let syn::Item::Impl(imp) = item
-                && imp.trait_.is_none()
-            {
-                let before = imp.items.len();
-                imp.items
-                    .retain(|it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
-                removed += before - imp.items.len();
-            }
+    types.retain(|item| !item.is("mod", "builder"));
+    let mut kept = Vec::with_capacity(types.len());
+    for item in types.drain(..) {
+        let inherent = matches!(item.impl_target(), Some((None, _)));
+        let has_builder = item.body().is_some_and(|b| {
+            crate::items::fn_names(&b.stream())
+                .iter()
+                .any(|n| n == "builder")
+        });
+        let parsed = (inherent && has_builder)
+            .then(|| syn::parse2::<syn::ItemImpl>(item.stream()).ok())
+            .flatten();
+        let Some(mut imp) = parsed else {
+            kept.push(item);
+            continue;
+        };
+        let before = imp.items.len();
+        imp.items
+            .retain(|it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
+        removed += before - imp.items.len();
+        if !imp.items.is_empty() {
+            kept.push(Item::new(imp.to_token_stream()));
         }
-        types.retain(|item| !matches!(item, syn::Item::Impl(imp) if imp.trait_.is_none() && imp.items.is_empty()));
     }
-    let Some(ops) = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
+    *types = kept;
+    let Some(ops) = file.iter_mut().find(|item| item.is("mod", "builder")) else {
         return removed;
     };
-    for item in ops.iter_mut() {
-        match item {
-            syn::Item::Struct(s) => {
+    let Some(body) = ops.body().map(proc_macro2::Group::stream) else {
+        return removed;
+    };
+    let mut items = crate::items::split(body);
+    for item in &mut items {
+        // Only operations with a body refer to the struct builders; the rest are left as tokens.
+        if !crate::items::mentions_path(&item.stream(), "types", "builder") {
+            continue;
+        }
+        match item.kind().as_deref() {
+            Some("struct") => {
+                let Ok(mut s) = syn::parse2::<syn::ItemStruct>(item.stream()) else {
+                    continue;
+                };
                 for field in s.fields.iter_mut() {
                     retarget(&mut field.ty);
                 }
+                *item = Item::new(s.to_token_stream());
             }
-            syn::Item::Impl(imp) => {
+            Some("impl") => {
+                let Ok(mut imp) = syn::parse2::<syn::ItemImpl>(item.stream()) else {
+                    continue;
+                };
                 imp.items.retain(|it| match it {
                     syn::ImplItem::Fn(f) => !mentions_struct_builder(&f.sig.to_token_stream()),
                     _ => true,
                 });
-                UnsetBody.visit_item_impl_mut(imp);
+                UnsetBody.visit_item_impl_mut(&mut imp);
+                *item = Item::new(imp.to_token_stream());
             }
             _ => {}
         }
     }
+    ops.set_body(crate::items::join(items));
     removed
 }
 

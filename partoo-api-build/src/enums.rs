@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote};
-use syn::{Attribute, Fields, Item, ItemEnum, LitStr};
+use syn::{Attribute, Fields, ItemEnum, LitStr};
+
+use crate::items::Item;
 
 use crate::rules::TAG_DOC_PREFIX;
 
@@ -22,22 +24,26 @@ pub(crate) fn open_enums(types: &mut Vec<Item>) -> usize {
     let mut opened = BTreeSet::new();
     let mut extra = Vec::new();
     for item in types.iter_mut() {
-        let Item::Enum(e) = item else { continue };
-        let Some(values) = string_values(e) else {
+        if item.kind().as_deref() != Some("enum") {
+            continue;
+        }
+        let Ok(mut e) = syn::parse2::<ItemEnum>(item.stream()) else {
+            continue;
+        };
+        let Some(values) = string_values(&e) else {
             continue;
         };
         if doc_text(&e.attrs).contains(TAG_DOC_PREFIX) {
             continue;
         }
         opened.insert(e.ident.to_string());
-        extra.push(open(e, &values));
+        extra.push(open(&mut e, &values));
+        *item = Item::new(e.to_token_stream());
     }
     types.retain(|item| !is_replaced_impl(item, &opened));
     let n = opened.len();
     for tokens in extra {
-        if let Ok(file) = syn::parse2::<syn::File>(tokens) {
-            types.extend(file.items);
-        }
+        types.extend(crate::items::split(tokens));
     }
     n
 }
@@ -85,18 +91,17 @@ fn doc_text(attrs: &[Attribute]) -> String {
 }
 
 fn is_replaced_impl(item: &Item, opened: &BTreeSet<String>) -> bool {
-    let Item::Impl(imp) = item else { return false };
-    let Some((trait_path, _)) = &imp.trait_ else {
+    let Some((Some(trait_text), self_name)) = item.impl_target() else {
         return false;
     };
-    let Some(last) = trait_path.segments.last() else {
-        return false;
-    };
-    if !REPLACED_TRAITS.contains(&last.ident.to_string().as_str()) {
-        return false;
-    }
-    let self_ty = imp.self_ty.to_token_stream().to_string();
-    opened.contains(self_ty.trim())
+    // `:: std :: convert :: TryFrom < & str >` → `TryFrom`.
+    let last = trait_text
+        .split('<')
+        .next()
+        .and_then(|path| path.rsplit("::").next())
+        .unwrap_or("")
+        .trim();
+    opened.contains(&self_name) && REPLACED_TRAITS.contains(&last)
 }
 
 fn open(e: &mut ItemEnum, values: &[(Ident, String)]) -> TokenStream {

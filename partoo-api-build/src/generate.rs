@@ -5,7 +5,6 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use heck::ToSnakeCase;
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TypeImpl};
-use quote::ToTokens;
 use serde_json::{Value, json};
 
 use crate::error::{BuildError, Location, pointer_push};
@@ -254,39 +253,30 @@ pub(crate) fn operations(doc: &Value) -> Vec<MethodInfo> {
 
 /// Names of the methods of `impl Client` blocks, and the success type of each builder's `send()`.
 pub(crate) fn inspect(
-    file: &syn::File,
+    file: &[crate::items::Item],
 ) -> (Vec<String>, std::collections::BTreeMap<String, String>) {
+    use crate::items::{fn_names, return_type_of, split};
     let mut methods = Vec::new();
     let mut success = std::collections::BTreeMap::new();
-    for item in &file.items {
-        match item {
-            syn::Item::Impl(imp)
-                if imp.trait_.is_none()
-                    && imp.self_ty.to_token_stream().to_string() == "Client" =>
-            {
-                for it in &imp.items {
-                    if let syn::ImplItem::Fn(f) = it {
-                        methods.push(f.sig.ident.to_string());
-                    }
+    for item in file {
+        let Some(body) = item.body().map(proc_macro2::Group::stream) else {
+            continue;
+        };
+        if item
+            .impl_target()
+            .is_some_and(|(tr, ty)| tr.is_none() && ty == "Client")
+        {
+            methods.extend(fn_names(&body));
+        } else if item.is("mod", "builder") {
+            for imp in split(body) {
+                let Some((None, ty)) = imp.impl_target() else {
+                    continue;
+                };
+                let ret = imp.body().and_then(|b| return_type_of(&b.stream(), "send"));
+                if let Some(ret) = ret {
+                    success.insert(ty, success_of(&ret));
                 }
             }
-            syn::Item::Mod(m) if m.ident == "builder" => {
-                for it in m.content.iter().flat_map(|(_, items)| items) {
-                    let syn::Item::Impl(imp) = it else { continue };
-                    let ty = imp.self_ty.to_token_stream().to_string();
-                    let ty = ty.split('<').next().unwrap_or("").trim().to_owned();
-                    for f in &imp.items {
-                        if let syn::ImplItem::Fn(f) = f
-                            && f.sig.ident == "send"
-                            && let syn::ReturnType::Type(_, t) = &f.sig.output
-                        {
-                            success
-                                .insert(ty.clone(), success_of(&t.to_token_stream().to_string()));
-                        }
-                    }
-                }
-            }
-            _ => {}
         }
     }
     (methods, success)

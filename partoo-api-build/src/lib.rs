@@ -7,8 +7,9 @@
 //!    and the adaptations progenitor needs. Each change is reported with a JSON pointer.
 //! 3. `generate`: progenitor 0.15.1 (builder interface) under `catch_unwind`; a failure is narrowed to the
 //!    schema or operation that causes it.
-//! 4. `enums`: string enums are opened with an `Unknown(String)` variant; then every operation is checked to
-//!    have its client method.
+//! 4. `items` cuts progenitor's tokens into items without parsing them; `enums` opens string enums with an
+//!    `Unknown(String)` variant (parsing just those items); then every operation is checked to have its client
+//!    method, and the support code is added.
 //!
 //! ```no_run
 //! let out = partoo_api_build::generate_path(
@@ -25,6 +26,7 @@ pub mod cargo;
 mod enums;
 pub mod error;
 mod generate;
+mod items;
 pub mod load;
 pub mod names;
 pub mod report;
@@ -36,7 +38,6 @@ pub mod walk;
 use std::path::Path;
 use std::time::Instant;
 
-use quote::ToTokens;
 use serde_json::Value;
 
 pub use error::{BuildError, Location};
@@ -150,18 +151,17 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         tokens = builders::drop_module_tokens(tokens);
     }
     lap("progenitor");
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
-        BuildError::new(
-            name,
-            Location::Input,
-            format!("progenitor produced unparsable code: {e}"),
-        )
-    })?;
-    lap("parse");
+    let mut file = items::split(tokens);
+    let types_at = file.iter().position(|item| item.is("mod", "types"));
+    let mut types = types_at
+        .and_then(|at| file[at].body())
+        .map(|body| items::split(body.stream()))
+        .unwrap_or_default();
+    lap("split");
     if !options.struct_builders {
-        builders::strip(&mut file);
+        builders::strip(&mut file, &mut types);
     }
-    let open_enums = types_module(&mut file).map_or(0, enums::open_enums);
+    let open_enums = enums::open_enums(&mut types);
     let (found, success) = generate::inspect(&file);
     let mut methods = generate::operations(&normalised);
     let missing: Vec<String> = methods
@@ -191,26 +191,25 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         .iter()
         .filter(|m| found.contains(&m.rust_name))
         .count();
-    let (support, page_impls, pagination) = {
-        let types: &[syn::Item] = types_module(&mut file).map_or(&[], |t| t.as_slice());
-        support::emit(&normalised, &methods, types, &options.runtime)
-    };
-    let parse = |tokens: proc_macro2::TokenStream| {
-        syn::parse2::<syn::File>(tokens).map_err(|e| {
+    let (support, page_impls, pagination) =
+        support::emit(&normalised, &methods, &types, &options.runtime);
+    // The emitted support code is small: parse it to report a mistake in it here, not in rustc.
+    for tokens in [&support, &page_impls] {
+        syn::parse2::<syn::File>(tokens.clone()).map_err(|e| {
             BuildError::new(
                 name,
                 Location::Input,
                 format!("support code does not parse: {e}"),
             )
-        })
-    };
-    let page_impls = parse(page_impls)?;
-    if let Some(types) = types_module(&mut file) {
-        types.extend(page_impls.items);
+        })?;
     }
-    file.items.extend(parse(support)?.items);
+    types.extend(items::split(page_impls));
+    if let Some(at) = types_at {
+        file[at].set_body(items::join(types));
+    }
+    file.extend(items::split(support));
     lap("enums, checks, support");
-    let code = file.to_token_stream().to_string();
+    let code = items::join(file).to_string();
     lap("print");
     Ok(Generated {
         timings,
@@ -221,13 +220,5 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         open_enums,
         pagination,
         normalised,
-    })
-}
-
-/// The items of progenitor's `pub mod types`.
-pub(crate) fn types_module(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
-    file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
     })
 }

@@ -134,7 +134,7 @@ fn collect_props(
 pub(crate) fn emit(
     doc: &Value,
     methods: &[MethodInfo],
-    types: &[syn::Item],
+    types: &[crate::items::Item],
     runtime: &str,
 ) -> (TokenStream, TokenStream, Pagination) {
     let runtime: syn::Path = syn::parse_str(runtime).unwrap_or_else(|_| syn::parse_quote!(crate));
@@ -240,23 +240,17 @@ pub(crate) fn emit(
 }
 
 /// `(field ident, field type)` of the field of struct `ty` in `types` that (de)serializes as `key`.
-fn struct_field(types: &[syn::Item], ty: &str, key: &str) -> Option<(Ident, syn::Type)> {
-    types.iter().find_map(|item| {
-        let syn::Item::Struct(s) = item else {
-            return None;
-        };
-        if s.ident != ty {
-            return None;
-        }
-        s.fields.iter().find_map(|f| {
-            let ident = f.ident.clone()?;
-            let renamed = f.attrs.iter().any(|a| {
-                a.path().is_ident("serde")
-                    && a.to_token_stream()
-                        .to_string()
-                        .contains(&format!("\"{key}\""))
-            });
-            (ident == key || renamed).then(|| (ident, f.ty.clone()))
-        })
+fn struct_field(types: &[crate::items::Item], ty: &str, key: &str) -> Option<(Ident, syn::Type)> {
+    let item = types.iter().find(|item| item.is("struct", ty))?;
+    let s = syn::parse2::<syn::ItemStruct>(item.stream()).ok()?;
+    s.fields.iter().find_map(|f| {
+        let ident = f.ident.clone()?;
+        let renamed = f.attrs.iter().any(|a| {
+            a.path().is_ident("serde")
+                && a.to_token_stream()
+                    .to_string()
+                    .contains(&format!("\"{key}\""))
+        });
+        (ident == key || renamed).then(|| (ident, f.ty.clone()))
     })
 }
