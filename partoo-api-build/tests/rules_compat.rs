@@ -346,6 +346,7 @@ fn every_rule_is_known_to_the_tests() {
         "nullable_optionals",
         "enum_variants",
         "float_precision",
+        "primitive_aliases",
         "reference_links",
     ];
     tested.sort_unstable();
@@ -391,7 +392,7 @@ components:
     Review:
       type: object
       $defs:
-        Rating: {type: integer, minimum: 1}
+        Rating: {type: object, properties: {stars: {type: integer}}}
       properties:
         rating: {$ref: '#/components/schemas/Review/$defs/Rating'}
 ",
@@ -401,7 +402,7 @@ components:
             .expect("normalises");
     assert_eq!(
         at(&doc, "/components/schemas/ReviewRating"),
-        &json!({"type": "integer", "minimum": 1})
+        &json!({"type": "object", "properties": {"stars": {"type": "integer"}}})
     );
     assert_eq!(
         at(&doc, "/components/schemas/Review/properties/rating/$ref"),

@@ -69,17 +69,13 @@ async fn run() -> Result<(), Box<dyn Error>> {
     let name = [me.first_name.as_deref(), me.last_name.as_deref()]
         .into_iter()
         .flatten()
-        .map(String::as_str)
         .collect::<Vec<_>>()
         .join(" ");
     println!(
         "Signed in as {}",
         if name.is_empty() { "(no name)" } else { &name }
     );
-    println!(
-        "  email: {}",
-        me.email.as_deref().map_or("-", String::as_str)
-    );
+    println!("  email: {}", me.email.as_deref().unwrap_or("-"));
     println!("  role:  {}", me.role.as_ref().map_or("-", |r| r.as_str()));
 
     // Every business of every page, fetched page by page as the stream is read.
@@ -89,16 +85,8 @@ async fn run() -> Result<(), Box<dyn Error>> {
     while let Some(business) = businesses.try_next().await? {
         count += 1;
         if shown.len() < SHOWN {
-            let name = business
-                .name
-                .as_deref()
-                .map_or("(unnamed)", String::as_str)
-                .to_owned();
-            let city = business
-                .city
-                .as_deref()
-                .map_or("-", String::as_str)
-                .to_owned();
+            let name = business.name.unwrap_or_else(|| "(unnamed)".to_owned());
+            let city = business.city.unwrap_or_else(|| "-".to_owned());
             shown.push((name, city));
         }
     }

@@ -222,7 +222,7 @@ fn from_env_child() {
                 .unwrap();
             let me = runtime.block_on(client.get_my_user().send().into_result());
             match me {
-                Ok(user) => format!("USER {}", user.email.map(|e| e.0).unwrap_or_default()),
+                Ok(user) => format!("USER {}", user.email.unwrap_or_default()),
                 Err(e) => format!("ERR {e}"),
             }
         }

@@ -71,7 +71,7 @@ async fn success_decodes_with_an_unknown_status_value() {
         .unwrap()
         .into_inner();
     assert_eq!(ok.status, Some(RequestStatus::Unknown("succeeded".into())));
-    assert_eq!(*ok.org_id.unwrap(), 42);
+    assert_eq!(ok.org_id, Some(42));
     // `null` for a nullable field decodes as absent.
     assert!(ok.max_businesses.is_none());
 }

@@ -85,7 +85,7 @@ async fn pages_requested(server: &MockServer) -> Vec<String> {
 fn ids(items: &[partoo_api::types::BusinessWithCustomFields]) -> Vec<String> {
     items
         .iter()
-        .map(|b| b.id.as_ref().map(|id| id.0.clone()).unwrap_or_default())
+        .map(|b| b.id.clone().unwrap_or_default())
         .collect()
 }
 
@@ -102,7 +102,7 @@ async fn items_walks_three_pages_in_order() {
     assert_eq!(items.len(), 90);
     assert_eq!(ids(&items), fixture_ids());
     assert_eq!(
-        items[0].name.as_deref().map(String::as_str),
+        items[0].name.as_deref(),
         Some("Boulangerie Maison Lumière Paris")
     );
     assert_eq!(pages_requested(&server).await, ["1", "2", "3"]);

@@ -98,7 +98,7 @@ async fn a_429_is_retried_even_for_a_post() {
         .into_result()
         .await
         .unwrap();
-    assert_eq!(created.org_id.map(|id| *id), Some(5281));
+    assert_eq!(created.org_id, Some(5281));
     assert_eq!(requests(&server).await, 3);
     assert!(started.elapsed() >= Duration::from_secs(2));
 }

@@ -89,7 +89,7 @@ async fn a_post_opted_in_is_retried_on_500() {
         .into_result()
         .await
         .unwrap();
-    assert_eq!(created.org_id.map(|id| *id), Some(5281));
+    assert_eq!(created.org_id, Some(5281));
     let received = server.received_requests().await.unwrap();
     assert_eq!(received.len(), 2);
     // The replayed request carries the same body.
@@ -126,7 +126,7 @@ async fn put_and_delete_are_retried_on_5xx() {
         serde_json::from_value(json!({"label": "CI key"})).unwrap();
     let key = client
         .update_api_keys()
-        .api_key_id("7")
+        .api_key_id(7)
         .body(body)
         .send()
         .into_result()

@@ -3,7 +3,7 @@
 
 use futures_util::TryStreamExt;
 use partoo_api::types::{
-    BusinessId, BusinessStatus, Lang, Product, ReviewPublisherLabel, ReviewState, Role, UserStatus,
+    BusinessStatus, Lang, Product, ReviewPublisherLabel, ReviewState, Role, UserStatus,
 };
 use partoo_api::{Client, Paginate, SendExt, Timestamp, operations};
 use serde_json::{Value, json};
@@ -32,8 +32,8 @@ async fn raw_query(server: &MockServer) -> String {
     requests[0].url.query().unwrap_or_default().to_owned()
 }
 
-fn ids(ids: &[&str]) -> Vec<BusinessId> {
-    ids.iter().map(|id| BusinessId((*id).to_owned())).collect()
+fn ids(ids: &[&str]) -> Vec<String> {
+    ids.iter().map(|id| (*id).to_owned()).collect()
 }
 
 const A: &str = "5d2f1a9e8b7c6d5e4f3a2b1c";
@@ -194,7 +194,7 @@ async fn review_dates_in_every_partoo_form_decode_through_the_client() {
     let decoded: Vec<_> = client.search_reviews().items().try_collect().await.unwrap();
     assert_eq!(decoded.len(), forms.len());
     for (review, (sent, utc)) in decoded.iter().zip(&forms) {
-        let date: &Timestamp = &review.date.as_ref().expect("date").0;
+        let date: &Timestamp = review.date.as_ref().expect("date");
         assert_eq!(
             date.to_utc().map(|t| t.to_rfc3339()).as_deref(),
             Some(*utc),
@@ -222,7 +222,7 @@ async fn unknown_enum_values_and_odd_dates_do_not_break_a_review_page() {
         Some(ReviewPublisherLabel::Unknown("trustpilot".into()))
     );
     assert_eq!(review.state, Some(ReviewState::Unknown("archived".into())));
-    let date = &review.date.as_ref().expect("date").0;
+    let date = review.date.as_ref().expect("date");
     assert_eq!(date.raw(), "next tuesday");
     assert_eq!(date.to_utc(), None);
     assert!(review.delete_date.is_none());
@@ -269,10 +269,10 @@ async fn the_fixture_user_decodes_with_known_values() {
     assert_eq!(me.role, Some(Role::OrgAdmin));
     assert_eq!(me.status, Some(UserStatus::Active));
     assert_eq!(me.lang, Some(Lang::Fr));
-    assert_eq!(me.org_id.map(|id| *id), Some(5281));
+    assert_eq!(me.org_id, Some(5281));
     assert!(me.group_id.is_none(), "null decodes as absent");
     assert_eq!(
-        me.id.map(|id| id.0).as_deref(),
+        me.id.as_deref(),
         Some("5e2b9c41a0f3d26b8c7e1f04")
     );
 }
@@ -296,7 +296,7 @@ async fn a_business_with_an_unknown_status_decodes() {
         business.status,
         Some(BusinessStatus::Unknown("temporarily_closed".into()))
     );
-    assert_eq!(business.city.map(|c| c.0).as_deref(), Some("Bordeaux"));
+    assert_eq!(business.city.as_deref(), Some("Bordeaux"));
     assert!(business.created.is_some());
     // Epoch seconds with microseconds survive (f64, not f32: `float_precision`).
     let modified = serde_json::to_value(business.modified).unwrap();

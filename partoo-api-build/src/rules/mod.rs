@@ -5,6 +5,7 @@
 //! pointer. Order matters: structural repairs (hoisting refs, naming operations) run before the schema walks so
 //! that hoisted copies are walked too, and the response and compatibility adaptations run last.
 
+mod aliases;
 mod compat;
 pub use compat::TAG_DOC_PREFIX;
 mod paths;
@@ -291,6 +292,12 @@ pub static RULES: &[Rule] = &[
         Adaptation,
         "`format: float` dropped so numbers decode as f64: Partoo sends epoch seconds as floats, which f32 rounds by minutes",
         compat::float_precision
+    ),
+    rule!(
+        primitive_aliases,
+        Adaptation,
+        "components that only name a primitive, an array or another schema are inlined: `String`, not a newtype",
+        aliases::primitive_aliases
     ),
     rule!(
         reference_links,
