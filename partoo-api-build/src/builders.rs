@@ -1,10 +1,14 @@
-//! Optional stage: remove typify's struct builders (`types::builder::*`) from progenitor's output.
+//! Stage after generation: trim typify's struct builders (`types::builder::*`).
 //!
 //! progenitor's builder interface makes typify emit a builder per struct (`types::Org::builder().name(..)`),
-//! which operation builders use for `body_map`. On Partoo's spec they are 44 % of the generated lines, and so a
-//! large share of the client's compile time and of the build script's time. Without them, bodies are built as
-//! struct literals (or deserialized), `body_map` is gone, and an operation with a body fails with
-//! `InvalidRequest("body was not set …")` when `.body(..)` was not called.
+//! which operation builders use for `body_map`. On Partoo's spec they were 47 % of the generated code, and
+//! so a large share of the client's compile time, though only request bodies are ever built. By default the
+//! builders of the types request bodies are made of are kept ([`keep_request_builders`]); with
+//! `struct_builders: false` all go ([`strip`]): bodies are then struct literals (or deserialized), `body_map`
+//! is gone, and an operation with a body fails with `InvalidRequest("body was not set …")` when `.body(..)`
+//! was not called.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use quote::ToTokens;
 use syn::visit_mut::VisitMut;
@@ -62,6 +66,94 @@ fn without_builder_module(stream: proc_macro2::TokenStream) -> proc_macro2::Toke
         i += 1;
     }
     out.into_iter().collect()
+}
+
+/// Keeps typify's struct builders only for the types request bodies are made of (the body types the operation
+/// builders of `file` refer to, and every type those reach); drops the others from `types`. Returns how many
+/// builders were dropped.
+///
+/// Response types are read, not built: their builders were three quarters of the builder code, and the
+/// builders of request types are what `body_map` and `types::X::builder()` are for.
+pub(crate) fn keep_request_builders(file: &[Item], types: &mut Vec<Item>) -> usize {
+    use crate::items::{fn_names, join, names_after, split};
+    let Some(ops) = file.iter().find(|item| item.is("mod", "builder")) else {
+        return 0;
+    };
+    let Some(ops_body) = ops.body().map(proc_macro2::Group::stream) else {
+        return 0;
+    };
+    let defined: BTreeMap<String, usize> = types
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| matches!(item.kind().as_deref(), Some("struct" | "enum")))
+        .filter_map(|(i, item)| item.name().map(|n| (n, i)))
+        .collect();
+    let mut keep = BTreeSet::new();
+    let mut todo: Vec<String> = names_after(&ops_body, "types", "builder")
+        .into_iter()
+        .collect();
+    while let Some(name) = todo.pop() {
+        if !keep.insert(name.clone()) {
+            continue;
+        }
+        if let Some(&at) = defined.get(&name) {
+            todo.extend(
+                types[at]
+                    .idents()
+                    .into_iter()
+                    .filter(|id| defined.contains_key(id) && !keep.contains(id)),
+            );
+        }
+    }
+    let Some(at) = types.iter().position(|item| item.is("mod", "builder")) else {
+        return 0;
+    };
+    let Some(body) = types[at].body().map(proc_macro2::Group::stream) else {
+        return 0;
+    };
+    let mut dropped = BTreeSet::new();
+    let kept: Vec<Item> = split(body)
+        .into_iter()
+        .filter(|item| {
+            let name = match item.kind().as_deref() {
+                Some("struct") => item.name(),
+                Some("impl") => item.impl_target().map(|(_, n)| n),
+                _ => None,
+            };
+            match name {
+                Some(n) if !keep.contains(&n) => {
+                    dropped.insert(n);
+                    false
+                }
+                _ => true,
+            }
+        })
+        .collect();
+    types[at].set_body(join(kept));
+    // `impl X { pub fn builder() -> builder::X { … } }` goes with the builder.
+    let mut out = Vec::with_capacity(types.len());
+    for item in types.drain(..) {
+        let owner_dropped = matches!(item.impl_target(), Some((None, n)) if dropped.contains(&n));
+        let fns = item
+            .body()
+            .map(|b| fn_names(&b.stream()))
+            .unwrap_or_default();
+        if !owner_dropped || !fns.iter().any(|f| f == "builder") {
+            out.push(item);
+        } else if fns.len() > 1 {
+            match syn::parse2::<syn::ItemImpl>(item.stream()) {
+                Ok(mut imp) => {
+                    imp.items.retain(
+                        |it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "builder"),
+                    );
+                    out.push(Item::new(imp.to_token_stream()));
+                }
+                Err(_) => out.push(item),
+            }
+        }
+    }
+    *types = out;
+    dropped.len()
 }
 
 /// Strips the struct builders from `types` and their uses from the operation builders of `file`; returns how

@@ -5,6 +5,8 @@
 //! into items at the token level (attributes, keyword, name, body), which costs a walk over the tokens; only
 //! the items a later stage rewrites are parsed with syn, one at a time.
 
+use std::collections::BTreeSet;
+
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 
 /// Keywords that start an item; the first one found after attributes and visibility names the item's kind.
@@ -135,6 +137,15 @@ impl Item {
         self.keyword().map(|(_, k)| k)
     }
 
+    /// The name after the item's keyword (`struct Name`, `mod name`), if there is one.
+    pub(crate) fn name(&self) -> Option<String> {
+        let (i, _) = self.keyword()?;
+        match self.tokens.get(i + 1) {
+            Some(TokenTree::Ident(n)) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
     /// Whether the item is `kind` named `name` (`("mod", "types")`, `("struct", "Business")`).
     pub(crate) fn is(&self, kind: &str, name: &str) -> bool {
         self.keyword().is_some_and(|(i, k)| {
@@ -177,12 +188,44 @@ impl Item {
         match for_at {
             Some(at) => {
                 let trait_text: TokenStream = head[..at].iter().cloned().collect();
-                let self_name = first_ident(&head[at + 1..])?;
+                let self_name = path_name(&head[at + 1..])?;
                 Some((Some(trait_text.to_string()), self_name))
             }
-            None => Some((None, first_ident(head)?)),
+            None => Some((None, path_name(head)?)),
         }
     }
+
+    /// Every identifier in the item, nested groups included.
+    pub(crate) fn idents(&self) -> BTreeSet<String> {
+        fn walk(tokens: &mut dyn Iterator<Item = TokenTree>, out: &mut BTreeSet<String>) {
+            for t in tokens {
+                match t {
+                    TokenTree::Ident(id) => {
+                        out.insert(id.to_string());
+                    }
+                    TokenTree::Group(g) => walk(&mut g.stream().into_iter(), out),
+                    _ => {}
+                }
+            }
+        }
+        let mut out = BTreeSet::new();
+        walk(&mut self.tokens.iter().cloned(), &mut out);
+        out
+    }
+}
+
+/// The last segment of the type path that starts `tokens` (`super :: X` → `X`, `Foo < 'a >` → `Foo`).
+fn path_name(tokens: &[TokenTree]) -> Option<String> {
+    let end = tokens
+        .iter()
+        .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == '<'))
+        .unwrap_or(tokens.len());
+    first_ident(&tokens[..end]).and_then(|_| {
+        tokens[..end].iter().rev().find_map(|t| match t {
+            TokenTree::Ident(id) => Some(id.to_string()),
+            _ => None,
+        })
+    })
 }
 
 /// `head` without a leading `<…>` generics list.
@@ -268,6 +311,45 @@ pub(crate) fn mentions_path(stream: &TokenStream, first: &str, second: &str) -> 
     })
 }
 
+/// Every `X` in `first :: second :: X` anywhere in `stream`, nested groups included.
+pub(crate) fn names_after(stream: &TokenStream, first: &str, second: &str) -> BTreeSet<String> {
+    fn walk(stream: &TokenStream, first: &str, second: &str, out: &mut BTreeSet<String>) {
+        let tokens: Vec<TokenTree> = stream.clone().into_iter().collect();
+        for (i, t) in tokens.iter().enumerate() {
+            match t {
+                TokenTree::Group(g) => walk(&g.stream(), first, second, out),
+                TokenTree::Ident(id) if id == first => {
+                    let path = (
+                        tokens.get(i + 1),
+                        tokens.get(i + 2),
+                        tokens.get(i + 3),
+                        tokens.get(i + 4),
+                        tokens.get(i + 5),
+                        tokens.get(i + 6),
+                    );
+                    if let (
+                        Some(TokenTree::Punct(a)),
+                        Some(TokenTree::Punct(b)),
+                        Some(TokenTree::Ident(mid)),
+                        Some(TokenTree::Punct(c)),
+                        Some(TokenTree::Punct(d)),
+                        Some(TokenTree::Ident(name)),
+                    ) = path
+                        && [a, b, c, d].iter().all(|p| p.as_char() == ':')
+                        && mid == second
+                    {
+                        out.insert(name.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(stream, first, second, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,6 +390,14 @@ mod tests {
             Some((Some(":: std :: fmt :: Display".to_owned()), "A".to_owned()))
         );
         assert_eq!(items[6].impl_target(), Some((None, "Builder".to_owned())));
+        let from = split(quote! { impl ::std::convert::From<X> for super::X {} });
+        assert_eq!(from[0].impl_target().map(|t| t.1), Some("X".to_owned()));
+        let names = names_after(
+            &quote! { fn f(b: Result<types::builder::A, S>) -> types::B {} },
+            "types",
+            "builder",
+        );
+        assert_eq!(names.into_iter().collect::<Vec<_>>(), ["A"]);
         let body = items[6].body().map(Group::stream).unwrap_or_default();
         assert_eq!(fn_names(&body), ["send"]);
         assert_eq!(

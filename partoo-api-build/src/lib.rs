@@ -59,7 +59,8 @@ pub struct Options {
     pub runtime: String,
     /// Type stored in the generated `Client` and handed to its hooks (progenitor's `inner`), if any.
     pub inner_type: Option<String>,
-    /// Keep typify's struct builders (`types::X::builder()`, `body_map`); about 44 % of the generated code.
+    /// Keep typify's struct builders (`types::X::builder()`, `body_map`) for the types request bodies are made
+    /// of; response types never get one. Without them the generated code is about a quarter smaller.
     pub struct_builders: bool,
 }
 
@@ -158,7 +159,9 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         .map(|body| items::split(body.stream()))
         .unwrap_or_default();
     lap("split");
-    if !options.struct_builders {
+    if options.struct_builders {
+        builders::keep_request_builders(&file, &mut types);
+    } else {
         builders::strip(&mut file, &mut types);
     }
     let open_enums = enums::open_enums(&mut types);

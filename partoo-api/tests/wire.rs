@@ -302,3 +302,33 @@ async fn a_business_with_an_unknown_status_decodes() {
     let modified = serde_json::to_value(business.modified).unwrap();
     assert_eq!(modified, json!(1561335111.681374));
 }
+
+/// With the `body-builders` feature, a request body can be built field by field (`body_map`), and the JSON
+/// sent holds exactly the fields set.
+#[cfg(feature = "body-builders")]
+#[tokio::test]
+async fn a_body_built_with_body_map_goes_out_as_set() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/org"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"org_id": 7})))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .api_key("k")
+        .base_url(server.uri())
+        .build()
+        .expect("client builds");
+    let created = client
+        .create_organization()
+        .body_map(|b| b.name("Fast Retailer").max_businesses(Some(12)))
+        .send()
+        .into_result()
+        .await
+        .expect("created");
+    assert_eq!(created.org_id, Some(7));
+    let requests = server.received_requests().await.expect("recording is on");
+    let sent: Value = serde_json::from_slice(&requests[0].body).expect("JSON body");
+    assert_eq!(sent["name"], "Fast Retailer");
+    assert_eq!(sent["max_businesses"], 12);
+}
