@@ -303,9 +303,7 @@ async fn a_business_with_an_unknown_status_decodes() {
     assert_eq!(modified, json!(1561335111.681374));
 }
 
-/// With the `body-builders` feature, a request body can be built field by field (`body_map`), and the JSON
-/// sent holds exactly the fields set.
-#[cfg(feature = "body-builders")]
+/// A request body can be built field by field (`body_map`), and the JSON sent holds exactly the fields set.
 #[tokio::test]
 async fn a_body_built_with_body_map_goes_out_as_set() {
     let server = MockServer::start().await;

@@ -45,22 +45,6 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
         match *step {
             "fmt" => cargo(&root, &["fmt", "--all", "--check"], &[])?,
             "clippy" => {
-                // The lean variant (no typify struct builders) must keep compiling too.
-                cargo(
-                    &root,
-                    &[
-                        "clippy",
-                        "-p",
-                        "partoo-api",
-                        "--no-default-features",
-                        "--features",
-                        "rustls",
-                        "--",
-                        "-D",
-                        "warnings",
-                    ],
-                    &[],
-                )?;
                 cargo(
                     &root,
                     &[
