@@ -174,18 +174,57 @@ impl Serialize for Timestamp {
 }
 
 impl<'de> Deserialize<'de> for Timestamp {
+    /// A JSON string or number, read directly (no buffering, no failed attempt per value).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Wire {
-            Text(String),
-            Number(serde_json::Number),
-        }
-        Ok(match Wire::deserialize(deserializer)? {
-            Wire::Text(s) => Self { raw: Raw::Text(s) },
-            Wire::Number(n) => Self {
+        deserializer.deserialize_any(TimestampVisitor)
+    }
+}
+
+struct TimestampVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TimestampVisitor {
+    type Value = Timestamp;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a date or date-time string, or epoch seconds as a number")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Timestamp, E> {
+        Ok(Timestamp {
+            raw: Raw::Text(v.to_owned()),
+        })
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Timestamp, E> {
+        Ok(Timestamp { raw: Raw::Text(v) })
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Timestamp, E> {
+        Ok(Timestamp {
+            raw: Raw::Number(v.into()),
+        })
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Timestamp, E> {
+        Ok(Timestamp {
+            raw: Raw::Number(v.into()),
+        })
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Timestamp, E> {
+        serde_json::Number::from_f64(v)
+            .map(|n| Timestamp {
                 raw: Raw::Number(n),
-            },
+            })
+            .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Float(v), &self))
+    }
+
+    /// serde_json's `arbitrary_precision` feature (if another crate turns it on) hands numbers over as a
+    /// one-entry map; `Number` reads it back. Any other map is refused.
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Timestamp, A::Error> {
+        let n = serde_json::Number::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        Ok(Timestamp {
+            raw: Raw::Number(n),
         })
     }
 }
@@ -242,6 +281,35 @@ mod tests {
     #[test]
     fn non_time_json_is_refused() {
         assert!(serde_json::from_str::<Timestamp>("{}").is_err());
-        assert!(serde_json::from_str::<Timestamp>("true").is_err());
+        let err = serde_json::from_str::<Timestamp>("true").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("expected a date or date-time string"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn values_decode_from_text_and_from_a_value() {
+        // From the parser and from an already parsed `serde_json::Value`.
+        let direct: Vec<Option<Timestamp>> =
+            serde_json::from_str(r#"["2025-01-01", 1615299414, -3, 1.5, null]"#).unwrap();
+        let value = serde_json::json!(["2025-01-01", 1615299414, -3, 1.5, null]);
+        let buffered: Vec<Option<Timestamp>> = serde_json::from_value(value).unwrap();
+        assert_eq!(direct, buffered);
+        let raw: Vec<_> = direct
+            .iter()
+            .map(|t| t.as_ref().map(Timestamp::raw))
+            .collect();
+        assert_eq!(
+            raw,
+            [
+                Some("2025-01-01".to_owned()),
+                Some("1615299414".to_owned()),
+                Some("-3".to_owned()),
+                Some("1.5".to_owned()),
+                None
+            ]
+        );
     }
 }
