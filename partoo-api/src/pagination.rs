@@ -16,16 +16,23 @@
 //!
 //! Stopping rules: after the page whose number reaches `max_page`, after an empty page, and — so that a server
 //! that never ends cannot hold a caller forever — with [`Error::Pagination`] after [`Pages::max_pages`] pages
-//! (default 10 000). With `concurrency(n)`, the first page is fetched alone to learn `max_page`, then up to `n`
-//! requests are in flight; pages are yielded in order.
+//! (default 10 000). With `concurrency(n)`, the first page is fetched alone to learn `max_page` (no request is
+//! ever made past it: each one counts against Partoo's rate limit), then up to `n` requests are in flight
+//! and pages are yielded in order. A slow page does not hold up the requests after it: the next page is
+//! requested as soon as any page is in, and at most `2n - 1` finished pages wait behind a slow one. Dropping the stream cancels its requests.
 
 use std::future::Future;
 
+use futures_util::FutureExt;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use serde::Serialize;
 
 use crate::types::PartooError;
 use crate::{Error, GeneratedError, ResponseValue, SendExt};
+
+mod window;
+
+use window::Window;
 
 /// A builder of a page-numbered operation (implemented by generated code).
 pub trait PageRequest<'a>: Clone + Send + Sync + 'a {
@@ -96,7 +103,8 @@ impl<R> Pages<R> {
         self
     }
 
-    /// Requests in flight after the first page (default 1: one at a time).
+    /// Requests in flight after the first page (default 1: one at a time). Pages still come out in order;
+    /// up to `2n - 1` finished pages are kept while a slower one before them is awaited.
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
         self
@@ -169,14 +177,11 @@ impl<'a, R: PageRequest<'a>> Pages<R> {
                     let head = stream::iter([Ok(page)]);
                     let rest = match (concurrency, known_max) {
                         (n, Some(max)) if n > 1 => {
-                            let end = max.min(cap - 1);
-                            let over = max >= cap;
+                            let last = max.min(cap - 1);
+                            let trailer = (max >= cap).then(limit);
                             let request = request.clone();
-                            let pages = stream::iter(next..=end)
-                                .map(move |n| fetch(request.clone(), n))
-                                .buffered(n);
-                            let tail = stream::iter(over.then(limit));
-                            stop_after_last(pages.chain(tail.map(Err)).boxed())
+                            let fetch = move |n| fetch(request.clone(), n).boxed();
+                            Window::new(fetch, next, last, n, trailer).boxed()
                         }
                         _ => sequential(request.clone(), next, cap, limit),
                     };
@@ -195,24 +200,6 @@ impl<'a, R: PageRequest<'a>> Pages<R> {
             })
             .boxed()
     }
-}
-
-/// Ends a stream after its first error or after a page that has no successor.
-fn stop_after_last<'a, T: Send + 'a>(
-    pages: BoxStream<'a, Result<Page<T>, Error>>,
-) -> BoxStream<'a, Result<Page<T>, Error>> {
-    pages
-        .scan(false, |done, item| {
-            if *done {
-                return futures_util::future::ready(None);
-            }
-            *done = match &item {
-                Ok(page) => !has_next(page),
-                Err(_) => true,
-            };
-            futures_util::future::ready(Some(item))
-        })
-        .boxed()
 }
 
 fn sequential<'a, R: PageRequest<'a>>(

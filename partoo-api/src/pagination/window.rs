@@ -1,0 +1,162 @@
+//! The concurrent page stream: a sliding window of requests, yielded in order.
+//!
+//! `buffered(n)` kept the *next n pages* in flight: a slow page at the head held every slot behind it, and
+//! a finished page's slot was only reused once everything before it had been yielded. [`Window`] keeps up
+//! to `n` requests in flight instead: as soon as any page finishes (in any order) the next page is
+//! requested, and finished pages wait in a reorder buffer until the pages before them arrive.
+//!
+//! - **Bound.** A page is only requested while it is fewer than `2n` pages ahead of the next page to
+//!   yield: at most `2n - 1` finished pages wait behind a slow one, and a stalled stream stops requesting.
+//! - **Order and stopping.** Pages come out in order. A page that ends the stream (an error, an empty
+//!   page) stops new requests and cancels the pages after it; dropping the stream drops every page future,
+//!   which cancels its request (and pending retries).
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_util::future::BoxFuture;
+use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
+
+use super::{Page, has_next};
+use crate::Error;
+
+type Outcome<T> = Result<Page<T>, Error>;
+
+/// One page future, tagged with its page number.
+struct Tagged<'a, T> {
+    number: i64,
+    future: BoxFuture<'a, Outcome<T>>,
+}
+
+impl<T> Future for Tagged<'_, T> {
+    type Output = (i64, Outcome<T>);
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let number = self.number;
+        self.future.as_mut().poll(cx).map(|out| (number, out))
+    }
+}
+
+/// Pages `first..=last`, at most `concurrency` requests in flight, yielded in order; then `trailer`
+/// (the [`Error::Pagination`] of a `max_pages` cut), unless a page ended the stream first.
+pub(super) struct Window<'a, T> {
+    fetch: Box<dyn FnMut(i64) -> BoxFuture<'a, Outcome<T>> + Send + 'a>,
+    /// The next page to request.
+    next: i64,
+    /// The last page to request; lowered when a page ends the stream.
+    last: i64,
+    /// The next page to yield.
+    head: i64,
+    concurrency: usize,
+    /// Pages requested and not finished.
+    in_flight: FuturesUnordered<Tagged<'a, T>>,
+    /// Finished pages waiting for the pages before them.
+    finished: BTreeMap<i64, Outcome<T>>,
+    trailer: Option<Error>,
+}
+
+impl<'a, T: Send + 'a> Window<'a, T> {
+    pub(super) fn new(
+        fetch: impl FnMut(i64) -> BoxFuture<'a, Outcome<T>> + Send + 'a,
+        first: i64,
+        last: i64,
+        concurrency: usize,
+        trailer: Option<Error>,
+    ) -> Self {
+        Window {
+            fetch: Box::new(fetch),
+            next: first,
+            last,
+            head: first,
+            concurrency: concurrency.max(1),
+            in_flight: FuturesUnordered::new(),
+            finished: BTreeMap::new(),
+            trailer,
+        }
+    }
+
+    /// How far ahead of the next page to yield a request may be.
+    fn span(&self) -> i64 {
+        i64::try_from(self.concurrency.saturating_mul(2)).unwrap_or(i64::MAX)
+    }
+
+    /// Requests pages while a slot is free and the reorder buffer has room.
+    fn launch(&mut self, cx: &mut Context<'_>) {
+        while self.in_flight.len() < self.concurrency
+            && self.next <= self.last
+            && self.next < self.head.saturating_add(self.span())
+        {
+            let number = self.next;
+            self.next += 1;
+            let mut tagged = Tagged {
+                number,
+                future: (self.fetch)(number),
+            };
+            // Poll it at once, so its request is on its way before pages that finished meanwhile are
+            // decoded; `FuturesUnordered` polls it again on its next turn, with its own waker.
+            match Pin::new(&mut tagged).poll(cx) {
+                Poll::Ready((number, outcome)) => self.finish(number, outcome),
+                Poll::Pending => self.in_flight.push(tagged),
+            }
+        }
+    }
+
+    /// Files a finished page. A page after which there is nothing more to yield lowers `last` and cancels
+    /// the pages after it.
+    fn finish(&mut self, number: i64, outcome: Outcome<T>) {
+        if number > self.last {
+            return;
+        }
+        let ends = match &outcome {
+            Ok(page) => !has_next(page),
+            Err(_) => true,
+        };
+        self.finished.insert(number, outcome);
+        if ends {
+            self.last = number;
+            self.trailer = None;
+            self.finished.split_off(&(number + 1));
+            if self.in_flight.iter().any(|t| t.number > number) {
+                let kept: FuturesUnordered<_> = std::mem::take(&mut self.in_flight)
+                    .into_iter()
+                    .filter(|t| t.number <= number)
+                    .collect();
+                self.in_flight = kept;
+            }
+        }
+    }
+}
+
+impl<'a, T: Send + 'a> Stream for Window<'a, T> {
+    type Item = Outcome<T>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(outcome) = this.finished.remove(&this.head) {
+                this.head += 1;
+                return Poll::Ready(Some(outcome));
+            }
+            if this.head > this.last {
+                this.in_flight = FuturesUnordered::new();
+                return Poll::Ready(this.trailer.take().map(Err));
+            }
+            this.launch(cx);
+            if this.finished.contains_key(&this.head) {
+                continue;
+            }
+            match this.in_flight.poll_next_unpin(cx) {
+                Poll::Ready(Some((number, outcome))) => this.finish(number, outcome),
+                // The head is always requested first, so this cannot happen; end rather than spin.
+                Poll::Ready(None) => {
+                    this.last = this.head - 1;
+                    this.trailer = None;
+                    return Poll::Ready(None);
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
