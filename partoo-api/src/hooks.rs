@@ -12,6 +12,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{Request, Response, StatusCode};
 use tracing::{Instrument, field};
 
+use crate::exchange::{PAGE_EXCHANGE, buffer};
 use crate::generated::operations;
 use crate::retry::{Verdict, for_error, for_status, full_jitter, retry_after_header};
 use crate::{Client, ClientState};
@@ -67,6 +68,20 @@ impl ClientHooks<ClientState> for Client {
         match &result {
             Ok(r) => span.record("status", r.status().as_u16()),
             Err(_) => span.record("status", "transport error"),
+        };
+        // A page of a concurrent stream: its exchange ends with the last byte of the body; then it frees
+        // its slot and is decoded when the window says so (see `crate::exchange`).
+        let result = match PAGE_EXCHANGE.try_with(Arc::clone) {
+            Ok(page) => {
+                let result = match result {
+                    Ok(response) => buffer(response).await.map(|(response, _)| response),
+                    Err(e) => Err(e),
+                };
+                page.release();
+                page.resumed().await;
+                result
+            }
+            Err(_) => result,
         };
         match result {
             Ok(response) => capture(response).await,
@@ -175,15 +190,9 @@ async fn capture(response: Response) -> reqwest::Result<Response> {
     let response = if status.is_success() {
         response
     } else {
-        let version = response.version();
-        let headers = response.headers().clone();
-        let body = response.bytes().await?;
-        captured.body = Some(body.clone());
-        let mut rebuilt = http::Response::new(body);
-        *rebuilt.status_mut() = status;
-        *rebuilt.version_mut() = version;
-        *rebuilt.headers_mut() = headers;
-        Response::from(rebuilt)
+        let (response, body) = buffer(response).await?;
+        captured.body = Some(body);
+        response
     };
     if let Some(cell) = cell
         && let Ok(mut slot) = cell.lock()

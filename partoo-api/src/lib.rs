@@ -23,6 +23,7 @@
 
 mod config;
 mod error;
+mod exchange;
 mod hooks;
 pub mod pagination;
 mod retry;

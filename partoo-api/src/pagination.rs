@@ -19,7 +19,8 @@
 //! (default 10 000). With `concurrency(n)`, the first page is fetched alone to learn `max_page` (no request is
 //! ever made past it: each one counts against Partoo's rate limit), then up to `n` requests are in flight
 //! and pages are yielded in order. A slow page does not hold up the requests after it: the next page is
-//! requested as soon as any page is in, and at most `2n - 1` finished pages wait behind a slow one. Dropping the stream cancels its requests.
+//! requested as soon as any exchange is over, and pages decode while the others wait on the network; at
+//! most `2n - 1` finished pages wait behind a slow one. Dropping the stream cancels its requests.
 
 use std::future::Future;
 

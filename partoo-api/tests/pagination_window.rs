@@ -333,7 +333,7 @@ async fn the_max_pages_limit_ends_a_concurrent_stream_after_the_pages_it_allows(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Through the real client: HTTP requests, retries.
+// Through the real client: the hooks hold each page between its exchange and its decoding.
 // ---------------------------------------------------------------------------------------------------------
 
 mod wire {
@@ -406,5 +406,55 @@ mod wire {
             5,
             "no retry after the stream was dropped"
         );
+    }
+
+    #[tokio::test]
+    async fn a_decode_error_on_a_concurrent_page_keeps_its_path_and_status() {
+        // Concurrency 3 over 4 pages: page 3's body does not match the spec, page 4 answers 400. The
+        // stream yields pages 1 and 2, then page 3's decode error with its JSON path and status, and ends
+        // there (page 4's error is not reported).
+        let server = MockServer::start().await;
+        let fixture: Value =
+            serde_json::from_str(include_str!("fixtures/businesses_page_1.json")).expect("JSON");
+        for n in 1..=4 {
+            let mut page = fixture.clone();
+            page["page"] = json!(n);
+            page["max_page"] = json!(4);
+            if n == 3 {
+                page["businesses"][1]["lat"] = json!("north");
+            }
+            let response = if n == 4 {
+                ResponseTemplate::new(400).set_body_json(json!({"errors": {"json": "bad"}}))
+            } else {
+                ResponseTemplate::new(200).set_body_json(&page)
+            };
+            Mock::given(method("GET"))
+                .and(path("/business/search"))
+                .and(query_param("page", n.to_string()))
+                .respond_with(response)
+                .mount(&server)
+                .await;
+        }
+        let client = Client::builder()
+            .api_key("k")
+            .base_url(server.uri())
+            .build()
+            .expect("client builds");
+        let results: Vec<_> = client
+            .search_businesses()
+            .pages()
+            .concurrency(3)
+            .stream()
+            .collect()
+            .await;
+        assert_eq!(results.len(), 3);
+        assert_eq!(results[1].as_ref().map(|p| p.items.len()).ok(), Some(30));
+        match &results[2] {
+            Err(partoo_api::Error::Decode { status, path, .. }) => {
+                assert_eq!(status.map(|s| s.as_u16()), Some(200));
+                assert_eq!(path, "businesses[1].lat");
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
     }
 }
