@@ -17,12 +17,16 @@ async fn serve(route: &str, body: Value) -> (MockServer, Client) {
         .respond_with(ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json"))
         .mount(&server)
         .await;
-    let client = Client::builder()
+    let client = client(&server);
+    (server, client)
+}
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
         .api_key("k")
         .base_url(server.uri())
         .build()
-        .expect("client builds");
-    (server, client)
+        .expect("client builds")
 }
 
 /// The raw query string of the only request the server received.
@@ -271,10 +275,7 @@ async fn the_fixture_user_decodes_with_known_values() {
     assert_eq!(me.lang, Some(Lang::Fr));
     assert_eq!(me.org_id, Some(5281));
     assert!(me.group_id.is_none(), "null decodes as absent");
-    assert_eq!(
-        me.id.as_deref(),
-        Some("5e2b9c41a0f3d26b8c7e1f04")
-    );
+    assert_eq!(me.id.as_deref(), Some("5e2b9c41a0f3d26b8c7e1f04"));
 }
 
 #[tokio::test]
@@ -312,12 +313,7 @@ async fn a_body_built_with_body_map_goes_out_as_set() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"org_id": 7})))
         .mount(&server)
         .await;
-    let client = Client::builder()
-        .api_key("k")
-        .base_url(server.uri())
-        .build()
-        .expect("client builds");
-    let created = client
+    let created = client(&server)
         .create_organization()
         .body_map(|b| b.name("Fast Retailer").max_businesses(Some(12)))
         .send()
