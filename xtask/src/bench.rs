@@ -240,7 +240,7 @@ fn generate_bench(root: &Path, quick: bool, summary: &mut Vec<Entry>) {
     }
 }
 
-/// Where one run's time goes: YAML load, normalisation rules, then progenitor + syn + checks.
+/// Where one run's time goes: YAML load, normalisation rules, then progenitor + enums + checks + print.
 fn breakdown(spec: &Path, options: &Options) {
     let name = spec.display().to_string();
     let started = Instant::now();
@@ -256,7 +256,7 @@ fn breakdown(spec: &Path, options: &Options) {
     let all = started.elapsed();
     if normalised.is_ok() && generated.is_ok() {
         println!(
-            "  one more run, split: load {:.3} s, rules {:.3} s, progenitor + syn + checks {:.3} s",
+            "  one more run, split: load {:.3} s, rules {:.3} s, progenitor + enums + checks + print {:.3} s",
             load.as_secs_f64(),
             rules.as_secs_f64(),
             all.saturating_sub(rules).as_secs_f64()
