@@ -44,20 +44,18 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
         println!("== ci: {step}");
         match *step {
             "fmt" => cargo(&root, &["fmt", "--all", "--check"], &[])?,
-            "clippy" => {
-                cargo(
-                    &root,
-                    &[
-                        "clippy",
-                        "--workspace",
-                        "--all-targets",
-                        "--",
-                        "-D",
-                        "warnings",
-                    ],
-                    &[],
-                )?
-            }
+            "clippy" => cargo(
+                &root,
+                &[
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+                &[],
+            )?,
             "tests" => cargo(&root, &["test", "--workspace"], &[])?,
             "docs" => cargo(
                 &root,
