@@ -179,11 +179,7 @@ fn copy_closure(doc: &Value, name: &str, out: &mut Value) {
 fn collect_refs(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
-            if let Some(r) = m
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/components/schemas/"))
-            {
+            if let Some(r) = crate::walk::schema_ref(v) {
                 out.push(r.to_owned());
             }
             m.values().for_each(|c| collect_refs(c, out));

@@ -339,6 +339,22 @@ pub fn for_each_responses(doc: &mut Value, f: &mut dyn FnMut(&str, &mut Map<Stri
     });
 }
 
+/// How a reference to a component schema starts.
+pub const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
+
+/// The component schema a reference names: `#/components/schemas/X` → `X`.
+pub fn schema_ref_name(reference: &str) -> Option<&str> {
+    reference.strip_prefix(SCHEMA_REF_PREFIX)
+}
+
+/// The component schema a `{"$ref": "#/components/schemas/X"}` schema points to: `X`.
+pub fn schema_ref(schema: &Value) -> Option<&str> {
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(schema_ref_name)
+}
+
 /// Resolves a local JSON pointer (`#/a/b` or `/a/b`) in `doc`.
 pub fn resolve<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
     let ptr = reference.strip_prefix('#')?;

@@ -14,11 +14,12 @@ use serde_json::{Map, Value, json};
 
 use super::{Ctx, ERROR_SCHEMA, TIMESTAMP_SCHEMA};
 use crate::error::{BuildError, pointer_push};
+use crate::walk::schema_ref;
 
-const PREFIX: &str = "#/components/schemas/";
 const PRIMITIVES: [&str; 4] = ["string", "integer", "number", "boolean"];
-/// Keywords an alias may carry besides `type`, `items` and `$ref`: annotations and the limits we drop.
-const ALLOWED: [&str; 20] = [
+/// Keywords an alias may carry besides `type`, `items` and `$ref` that stay where it is inlined: annotations,
+/// and array size limits (typify does not check those).
+const KEPT: [&str; 12] = [
     "format",
     "description",
     "title",
@@ -31,16 +32,9 @@ const ALLOWED: [&str; 20] = [
     "externalDocs",
     "minItems",
     "maxItems",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
 ];
-/// Limits removed when an alias is inlined (typify would turn a limited scalar into a checked newtype).
+/// Limits an alias may carry, removed when it is inlined (typify would turn a limited scalar into a
+/// checked newtype).
 const LIMITS: [&str; 8] = [
     "minLength",
     "maxLength",
@@ -69,12 +63,6 @@ pub(super) fn primitive_aliases(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     if aliases.is_empty() {
         return Ok(());
     }
-    let mut resolved = BTreeMap::new();
-    for name in aliases.keys() {
-        let schema = resolve(name, &aliases, &mut BTreeSet::new());
-        resolved.insert(name.clone(), schema);
-    }
-    let mut uses: BTreeMap<String, usize> = BTreeMap::new();
     if let Some(s) = ctx
         .doc
         .pointer_mut("/components/schemas")
@@ -82,16 +70,18 @@ pub(super) fn primitive_aliases(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     {
         s.retain(|name, _| !aliases.contains_key(name));
     }
-    replace_refs(&mut ctx.doc, &resolved, &mut uses);
+    let mut inliner = Inliner {
+        aliases: &aliases,
+        resolved: BTreeMap::new(),
+        resolving: BTreeSet::new(),
+        uses: BTreeMap::new(),
+    };
+    inliner.inline(&mut ctx.doc, true);
+    let uses = inliner.uses;
     for (name, original) in &aliases {
         let what = match original.get("type").and_then(Value::as_str) {
             Some(t) => t.to_owned(),
-            None => original
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix(PREFIX))
-                .unwrap_or("schema")
-                .to_owned(),
+            None => schema_ref(original).unwrap_or("schema").to_owned(),
         };
         let limits: Vec<&str> = LIMITS
             .iter()
@@ -122,8 +112,10 @@ fn is_alias(name: &str, schema: &Value) -> bool {
         return false;
     };
     let only_allowed = |obj: &Map<String, Value>, extra: &[&str]| {
-        obj.keys()
-            .all(|k| ALLOWED.contains(&k.as_str()) || extra.contains(&k.as_str()))
+        obj.keys().all(|k| {
+            let k = k.as_str();
+            KEPT.contains(&k) || LIMITS.contains(&k) || extra.contains(&k)
+        })
     };
     match obj.get("type").and_then(Value::as_str) {
         Some(t) if PRIMITIVES.contains(&t) => only_allowed(obj, &["type"]),
@@ -157,71 +149,8 @@ fn is_alias(name: &str, schema: &Value) -> bool {
             };
             single_ref && only_allowed(obj, &["allOf"])
         }
-        None => {
-            obj.get("$ref")
-                .and_then(Value::as_str)
-                .is_some_and(|r| r.starts_with(PREFIX))
-                && only_allowed(obj, &["$ref"])
-        }
+        None => schema_ref(schema).is_some() && only_allowed(obj, &["$ref"]),
     }
-}
-
-/// The schema to put in place of a ref to alias `name`: its own refs to other aliases resolved, its limits
-/// dropped. A ref cycle between aliases (refused earlier by `ref_cycles`) stops at the repeated name.
-fn resolve(name: &str, aliases: &BTreeMap<String, Value>, seen: &mut BTreeSet<String>) -> Value {
-    let Some(schema) = aliases.get(name) else {
-        return json!({ "$ref": format!("{PREFIX}{name}") });
-    };
-    if !seen.insert(name.to_owned()) {
-        return json!({});
-    }
-    let mut out = schema.clone();
-    if let Some(obj) = out.as_object_mut() {
-        for k in LIMITS {
-            obj.remove(k);
-        }
-        if let Some(items) = obj.get_mut("items").and_then(Value::as_object_mut) {
-            for k in LIMITS {
-                items.remove(k);
-            }
-        }
-    }
-    let target = out
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix(PREFIX))
-        .map(str::to_owned);
-    if let Some(target) = target
-        && aliases.contains_key(&target)
-    {
-        let inner = resolve(&target, aliases, seen);
-        out = merge(inner, out, &["$ref"]);
-    }
-    let nested_target = out
-        .pointer("/allOf/0/$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix(PREFIX))
-        .map(str::to_owned);
-    if let Some(target) = nested_target
-        && aliases.contains_key(&target)
-        && let Some(obj) = out.as_object_mut()
-    {
-        obj.remove("allOf");
-        let inner = resolve(&target, aliases, seen);
-        out = merge(inner, out, &[]);
-    }
-    let item_target = out
-        .pointer("/items/$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix(PREFIX))
-        .map(str::to_owned);
-    if let Some(target) = item_target
-        && aliases.contains_key(&target)
-    {
-        out["items"] = resolve(&target, aliases, seen);
-    }
-    seen.remove(name);
-    out
 }
 
 /// `base` with the keys of `over` (except `skip`) laid over it; `nullable` stays true if either says so.
@@ -241,41 +170,78 @@ fn merge(base: Value, over: Value, skip: &[&str]) -> Value {
     Value::Object(base)
 }
 
-/// Replaces every `{"$ref": alias}` in the document by the alias's schema, and folds a one-element `allOf`
-/// left holding a plain schema into its parent (`{allOf: [{type: string}], nullable: true}` → `{type:
-/// string, nullable: true}`), which typify would otherwise name as a new type.
-fn replace_refs(
-    node: &mut Value,
-    resolved: &BTreeMap<String, Value>,
-    uses: &mut BTreeMap<String, usize>,
-) {
-    match node {
-        Value::Object(obj) => {
-            let target = obj
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix(PREFIX))
-                .filter(|name| resolved.contains_key(*name))
-                .map(str::to_owned);
-            if let Some(name) = target {
-                *uses.entry(name.clone()).or_default() += 1;
-                let inline = resolved.get(&name).cloned().unwrap_or_else(|| json!({}));
-                let siblings = std::mem::take(obj);
-                *node = merge(inline, Value::Object(siblings), &["$ref"]);
-                return;
-            }
-            for (key, child) in obj.iter_mut() {
-                // Examples are data: a `$ref` key there is not a reference.
-                if key != "example" && key != "examples" {
-                    replace_refs(child, resolved, uses);
-                }
-            }
-            fold_single_all_of(obj);
+/// Puts each alias's schema in place of the refs to it. An alias's own schema is worked out once, by the
+/// same walk: its limits dropped, the aliases it refers to inlined in turn.
+struct Inliner<'a> {
+    aliases: &'a BTreeMap<String, Value>,
+    resolved: BTreeMap<String, Value>,
+    /// Aliases being worked out; a ref cycle between them (refused earlier by `ref_cycles`) stops at the
+    /// repeated name.
+    resolving: BTreeSet<String>,
+    /// Sites in the document (not inside other aliases) that referred to each alias.
+    uses: BTreeMap<String, usize>,
+}
+
+impl Inliner<'_> {
+    /// The schema to put in place of a ref to alias `name`.
+    fn resolved(&mut self, name: &str) -> Value {
+        if let Some(done) = self.resolved.get(name) {
+            return done.clone();
         }
-        Value::Array(list) => list
-            .iter_mut()
-            .for_each(|c| replace_refs(c, resolved, uses)),
-        _ => {}
+        let Some(mut out) = self.aliases.get(name).cloned() else {
+            return json!({});
+        };
+        if !self.resolving.insert(name.to_owned()) {
+            return json!({});
+        }
+        drop_limits(&mut out);
+        if let Some(items) = out.get_mut("items") {
+            drop_limits(items);
+        }
+        self.inline(&mut out, false);
+        self.resolving.remove(name);
+        self.resolved.insert(name.to_owned(), out.clone());
+        out
+    }
+
+    /// Replaces every `{"$ref": alias}` under `node` by the alias's schema (with the ref's siblings laid
+    /// over it), and folds a one-element `allOf` left holding a plain schema into its parent (`{allOf:
+    /// [{type: string}], nullable: true}` → `{type: string, nullable: true}`), which typify would otherwise
+    /// name as a new type. `count`: record the sites in `uses`.
+    fn inline(&mut self, node: &mut Value, count: bool) {
+        let target = schema_ref(node)
+            .filter(|name| self.aliases.contains_key(*name))
+            .map(str::to_owned);
+        if let Some(name) = target {
+            if count {
+                *self.uses.entry(name.clone()).or_default() += 1;
+            }
+            let inline = self.resolved(&name);
+            let siblings = std::mem::take(node);
+            *node = merge(inline, siblings, &["$ref"]);
+            return;
+        }
+        match node {
+            Value::Object(obj) => {
+                for (key, child) in obj.iter_mut() {
+                    // Examples are data: a `$ref` key there is not a reference.
+                    if key != "example" && key != "examples" {
+                        self.inline(child, count);
+                    }
+                }
+                fold_single_all_of(obj);
+            }
+            Value::Array(list) => list.iter_mut().for_each(|c| self.inline(c, count)),
+            _ => {}
+        }
+    }
+}
+
+fn drop_limits(schema: &mut Value) {
+    if let Some(obj) = schema.as_object_mut() {
+        for k in LIMITS {
+            obj.remove(k);
+        }
     }
 }
 

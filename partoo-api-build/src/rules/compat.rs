@@ -49,10 +49,7 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
         let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
         if let Some(mapping) = disc.get("mapping").and_then(Value::as_object) {
             for (tag, target) in mapping {
-                if let Some(child) = target
-                    .as_str()
-                    .and_then(|t| t.strip_prefix("#/components/schemas/"))
-                {
+                if let Some(child) = target.as_str().and_then(crate::walk::schema_ref_name) {
                     children
                         .entry(child.to_owned())
                         .or_default()

@@ -70,8 +70,7 @@ pub(super) fn dangling_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 }
 
 fn is_component_ref(r: &str) -> bool {
-    r.strip_prefix("#/components/schemas/")
-        .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+    crate::walk::schema_ref_name(r).is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
 }
 
 /// Defect (Partoo 2021: `#/components/schemas/ApiKeys/Status`, `…/ApiKeys/ApiKey/properties/id`, 15 refs):
@@ -181,7 +180,7 @@ pub(super) fn schema_parameter_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError>
                 let Some(r) = p.get("$ref").and_then(Value::as_str).map(str::to_owned) else {
                     continue;
                 };
-                if !r.starts_with("#/components/schemas/") {
+                if crate::walk::schema_ref_name(&r).is_none() {
                     continue;
                 }
                 let schema_name = r.rsplit('/').next().unwrap_or("");
@@ -267,11 +266,7 @@ pub(super) fn ref_cycles(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 }
 
 fn alias_edges<'a>(s: &'a Value, out: &mut Vec<&'a str>) {
-    if let Some(r) = s
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-    {
+    if let Some(r) = crate::walk::schema_ref(s) {
         out.push(r);
     }
     for key in ["allOf", "oneOf", "anyOf"] {
