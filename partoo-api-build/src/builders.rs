@@ -15,72 +15,20 @@ use syn::visit_mut::VisitMut;
 
 use crate::items::Item;
 
-/// Drops `pub mod builder { … }` (with its attributes) from progenitor's `mod types` as soon as progenitor
-/// returns: the module is most of the tokens, and every later stage would otherwise walk it.
-pub(crate) fn drop_module_tokens(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
-    use proc_macro2::{Group, TokenTree};
-    let top: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut out = Vec::with_capacity(top.len());
-    let mut i = 0;
-    while i < top.len() {
-        let is_types = matches!((&top[i], top.get(i + 1)), (TokenTree::Ident(m), Some(TokenTree::Ident(t))) if m == "mod" && t == "types");
-        if is_types && let Some(TokenTree::Group(body)) = top.get(i + 2) {
-            out.push(top[i].clone());
-            out.push(top[i + 1].clone());
-            let inner = without_builder_module(body.stream());
-            let mut group = Group::new(body.delimiter(), inner);
-            group.set_span(body.span());
-            out.push(TokenTree::Group(group));
-            i += 3;
-            continue;
-        }
-        out.push(top[i].clone());
-        i += 1;
-    }
-    out.into_iter().collect()
-}
-
-fn without_builder_module(stream: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
-    use proc_macro2::TokenTree;
-    let items: Vec<TokenTree> = stream.into_iter().collect();
-    let mut out: Vec<TokenTree> = Vec::with_capacity(items.len());
-    let mut i = 0;
-    while i < items.len() {
-        let found = matches!(
-            (&items[i], items.get(i + 1), items.get(i + 2), items.get(i + 3)),
-            (TokenTree::Ident(p), Some(TokenTree::Ident(m)), Some(TokenTree::Ident(b)), Some(TokenTree::Group(_)))
-                if p == "pub" && m == "mod" && b == "builder"
-        );
-        if found {
-            // Remove the attributes (`# [...]`) just before it.
-            while out.len() >= 2
-                && matches!(&out[out.len() - 1], TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Bracket)
-                && matches!(&out[out.len() - 2], TokenTree::Punct(p) if p.as_char() == '#')
-            {
-                out.truncate(out.len() - 2);
-            }
-            i += 4;
-            continue;
-        }
-        out.push(items[i].clone());
-        i += 1;
-    }
-    out.into_iter().collect()
-}
-
 /// Keeps typify's struct builders only for the types request bodies are made of (the body types the operation
-/// builders of `file` refer to, and every type those reach); drops the others from `types`. Returns how many
-/// builders were dropped.
+/// builders of `file` refer to, and every type those reach); drops the others from `types`.
 ///
 /// Response types are read, not built: their builders were three quarters of the builder code, and the
 /// builders of request types are what `body_map` and `types::X::builder()` are for.
-pub(crate) fn keep_request_builders(file: &[Item], types: &mut Vec<Item>) -> usize {
-    use crate::items::{fn_names, join, names_after, split};
-    let Some(ops) = file.iter().find(|item| item.is("mod", "builder")) else {
-        return 0;
-    };
-    let Some(ops_body) = ops.body().map(proc_macro2::Group::stream) else {
-        return 0;
+pub(crate) fn keep_request_builders(file: &[Item], types: &mut Vec<Item>) {
+    use crate::items::{join, names_after, split};
+    let Some(ops_body) = file
+        .iter()
+        .find(|item| item.is("mod", "builder"))
+        .and_then(Item::body)
+        .map(proc_macro2::Group::stream)
+    else {
+        return;
     };
     let defined: BTreeMap<String, usize> = types
         .iter()
@@ -106,10 +54,10 @@ pub(crate) fn keep_request_builders(file: &[Item], types: &mut Vec<Item>) -> usi
         }
     }
     let Some(at) = types.iter().position(|item| item.is("mod", "builder")) else {
-        return 0;
+        return;
     };
     let Some(body) = types[at].body().map(proc_macro2::Group::stream) else {
-        return 0;
+        return;
     };
     let mut dropped = BTreeSet::new();
     let kept: Vec<Item> = split(body)
@@ -131,65 +79,25 @@ pub(crate) fn keep_request_builders(file: &[Item], types: &mut Vec<Item>) -> usi
         .collect();
     types[at].set_body(join(kept));
     // `impl X { pub fn builder() -> builder::X { … } }` goes with the builder.
-    let mut out = Vec::with_capacity(types.len());
-    for item in types.drain(..) {
-        let owner_dropped = matches!(item.impl_target(), Some((None, n)) if dropped.contains(&n));
-        let fns = item
-            .body()
-            .map(|b| fn_names(&b.stream()))
-            .unwrap_or_default();
-        if !owner_dropped || !fns.iter().any(|f| f == "builder") {
-            out.push(item);
-        } else if fns.len() > 1 {
-            match syn::parse2::<syn::ItemImpl>(item.stream()) {
-                Ok(mut imp) => {
-                    imp.items.retain(
-                        |it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "builder"),
-                    );
-                    out.push(Item::new(imp.to_token_stream()));
-                }
-                Err(_) => out.push(item),
-            }
-        }
-    }
-    *types = out;
-    dropped.len()
+    *types = types
+        .drain(..)
+        .filter_map(|item| match item.impl_target() {
+            Some((None, owner)) if dropped.contains(&owner) => without_builder_fn(item),
+            _ => Some(item),
+        })
+        .collect();
 }
 
-/// Strips the struct builders from `types` and their uses from the operation builders of `file`; returns how
-/// many `builder()` functions were removed. Only the items that change are parsed.
-pub(crate) fn strip(file: &mut [Item], types: &mut Vec<Item>) -> usize {
-    let mut removed = 0;
+/// Strips the struct builders from `types` and their uses from the operation builders of `file`. Only the
+/// items that change are parsed.
+pub(crate) fn strip(file: &mut [Item], types: &mut Vec<Item>) {
     types.retain(|item| !item.is("mod", "builder"));
-    let mut kept = Vec::with_capacity(types.len());
-    for item in types.drain(..) {
-        let inherent = matches!(item.impl_target(), Some((None, _)));
-        let has_builder = item.body().is_some_and(|b| {
-            crate::items::fn_names(&b.stream())
-                .iter()
-                .any(|n| n == "builder")
-        });
-        let parsed = (inherent && has_builder)
-            .then(|| syn::parse2::<syn::ItemImpl>(item.stream()).ok())
-            .flatten();
-        let Some(mut imp) = parsed else {
-            kept.push(item);
-            continue;
-        };
-        let before = imp.items.len();
-        imp.items
-            .retain(|it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
-        removed += before - imp.items.len();
-        if !imp.items.is_empty() {
-            kept.push(Item::new(imp.to_token_stream()));
-        }
-    }
-    *types = kept;
+    *types = types.drain(..).filter_map(without_builder_fn).collect();
     let Some(ops) = file.iter_mut().find(|item| item.is("mod", "builder")) else {
-        return removed;
+        return;
     };
     let Some(body) = ops.body().map(proc_macro2::Group::stream) else {
-        return removed;
+        return;
     };
     let mut items = crate::items::split(body);
     for item in &mut items {
@@ -212,7 +120,9 @@ pub(crate) fn strip(file: &mut [Item], types: &mut Vec<Item>) -> usize {
                     continue;
                 };
                 imp.items.retain(|it| match it {
-                    syn::ImplItem::Fn(f) => !mentions_struct_builder(&f.sig.to_token_stream()),
+                    syn::ImplItem::Fn(f) => {
+                        !crate::items::mentions_path(&f.sig.to_token_stream(), "types", "builder")
+                    }
                     _ => true,
                 });
                 UnsetBody.visit_item_impl_mut(&mut imp);
@@ -222,11 +132,26 @@ pub(crate) fn strip(file: &mut [Item], types: &mut Vec<Item>) -> usize {
         }
     }
     ops.set_body(crate::items::join(items));
-    removed
 }
 
-fn mentions_struct_builder(tokens: &proc_macro2::TokenStream) -> bool {
-    tokens.to_string().contains("types :: builder ::")
+/// `item` without its `fn builder()` when it is an inherent impl that has one (parsed for that); `None`
+/// when nothing is left of it.
+fn without_builder_fn(item: Item) -> Option<Item> {
+    let inherent = matches!(item.impl_target(), Some((None, _)));
+    let has_builder = item.body().is_some_and(|b| {
+        crate::items::fn_names(&b.stream())
+            .iter()
+            .any(|n| n == "builder")
+    });
+    if !(inherent && has_builder) {
+        return Some(item);
+    }
+    let Ok(mut imp) = syn::parse2::<syn::ItemImpl>(item.stream()) else {
+        return Some(item);
+    };
+    imp.items
+        .retain(|it| !matches!(it, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
+    (!imp.items.is_empty()).then(|| Item::new(imp.to_token_stream()))
 }
 
 /// `Result<types::builder::X, String>` → `Result<types::X, String>`.

@@ -216,16 +216,14 @@ impl Item {
 
 /// The last segment of the type path that starts `tokens` (`super :: X` → `X`, `Foo < 'a >` → `Foo`).
 fn path_name(tokens: &[TokenTree]) -> Option<String> {
-    let end = tokens
+    tokens
         .iter()
-        .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == '<'))
-        .unwrap_or(tokens.len());
-    first_ident(&tokens[..end]).and_then(|_| {
-        tokens[..end].iter().rev().find_map(|t| match t {
+        .take_while(|t| !matches!(t, TokenTree::Punct(p) if p.as_char() == '<'))
+        .filter_map(|t| match t {
             TokenTree::Ident(id) => Some(id.to_string()),
             _ => None,
         })
-    })
+        .last()
 }
 
 /// `head` without a leading `<…>` generics list.
@@ -249,18 +247,6 @@ fn skip_generics(head: &[TokenTree]) -> &[TokenTree] {
         }
     }
     head
-}
-
-/// The first identifier that is not a lifetime's name.
-fn first_ident(tokens: &[TokenTree]) -> Option<String> {
-    tokens.iter().enumerate().find_map(|(i, t)| match t {
-        TokenTree::Ident(id) => {
-            let lifetime =
-                i > 0 && matches!(&tokens[i - 1], TokenTree::Punct(p) if p.as_char() == '\'');
-            (!lifetime).then(|| id.to_string())
-        }
-        _ => None,
-    })
 }
 
 /// In a block's tokens, the text of the return type of `fn name(…) -> T {`, if such a function is there.
@@ -299,55 +285,43 @@ pub(crate) fn fn_names(block: &TokenStream) -> Vec<String> {
 
 /// Whether `first :: second` appears anywhere in `stream`, nested groups included.
 pub(crate) fn mentions_path(stream: &TokenStream, first: &str, second: &str) -> bool {
-    let tokens: Vec<TokenTree> = stream.clone().into_iter().collect();
-    tokens.iter().enumerate().any(|(i, t)| match t {
-        TokenTree::Group(g) => mentions_path(&g.stream(), first, second),
-        TokenTree::Ident(id) if id == first => {
-            matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':')
-                && matches!(tokens.get(i + 2), Some(TokenTree::Punct(p)) if p.as_char() == ':')
-                && matches!(tokens.get(i + 3), Some(TokenTree::Ident(id)) if id == second)
-        }
-        _ => false,
-    })
+    let mut found = false;
+    each_path(stream, first, second, &mut |_| found = true);
+    found
 }
 
 /// Every `X` in `first :: second :: X` anywhere in `stream`, nested groups included.
 pub(crate) fn names_after(stream: &TokenStream, first: &str, second: &str) -> BTreeSet<String> {
-    fn walk(stream: &TokenStream, first: &str, second: &str, out: &mut BTreeSet<String>) {
-        let tokens: Vec<TokenTree> = stream.clone().into_iter().collect();
-        for (i, t) in tokens.iter().enumerate() {
-            match t {
-                TokenTree::Group(g) => walk(&g.stream(), first, second, out),
-                TokenTree::Ident(id) if id == first => {
-                    let path = (
-                        tokens.get(i + 1),
-                        tokens.get(i + 2),
-                        tokens.get(i + 3),
-                        tokens.get(i + 4),
-                        tokens.get(i + 5),
-                        tokens.get(i + 6),
-                    );
-                    if let (
-                        Some(TokenTree::Punct(a)),
-                        Some(TokenTree::Punct(b)),
-                        Some(TokenTree::Ident(mid)),
-                        Some(TokenTree::Punct(c)),
-                        Some(TokenTree::Punct(d)),
-                        Some(TokenTree::Ident(name)),
-                    ) = path
-                        && [a, b, c, d].iter().all(|p| p.as_char() == ':')
-                        && mid == second
-                    {
-                        out.insert(name.to_string());
-                    }
+    let mut out = BTreeSet::new();
+    each_path(stream, first, second, &mut |next| out.extend(next));
+    out
+}
+
+/// Calls `f` for every `first :: second` in `stream` (nested groups included) with the segment after it,
+/// if there is one (`first :: second :: X` → `Some("X")`).
+fn each_path(stream: &TokenStream, first: &str, second: &str, f: &mut dyn FnMut(Option<String>)) {
+    let colon = |t: &TokenTree| matches!(t, TokenTree::Punct(p) if p.as_char() == ':');
+    let tokens: Vec<TokenTree> = stream.clone().into_iter().collect();
+    for (i, t) in tokens.iter().enumerate() {
+        match t {
+            TokenTree::Group(g) => each_path(&g.stream(), first, second, f),
+            TokenTree::Ident(id) if id == first => {
+                if let [a, b, TokenTree::Ident(mid), rest @ ..] = &tokens[i + 1..]
+                    && colon(a)
+                    && colon(b)
+                    && mid == second
+                {
+                    f(match rest {
+                        [c, d, TokenTree::Ident(name), ..] if colon(c) && colon(d) => {
+                            Some(name.to_string())
+                        }
+                        _ => None,
+                    });
                 }
-                _ => {}
             }
+            _ => {}
         }
     }
-    let mut out = BTreeSet::new();
-    walk(stream, first, second, &mut out);
-    out
 }
 
 #[cfg(test)]

@@ -147,10 +147,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     };
     let (normalised, report) = normalise(name, doc, options)?;
     lap("normalise");
-    let mut tokens = generate::generate_tokens(name, &normalised, options)?;
-    if !options.struct_builders {
-        tokens = builders::drop_module_tokens(tokens);
-    }
+    let tokens = generate::generate_tokens(name, &normalised, options)?;
     lap("progenitor");
     let mut file = items::split(tokens);
     let types_at = file.iter().position(|item| item.is("mod", "types"));
