@@ -7,6 +7,14 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .api_key("test-key")
+        .base_url(server.uri())
+        .build()
+        .expect("client builds")
+}
+
 fn org_body() -> types::CreateOrganizationBody {
     serde_json::from_value(json!({"name": "Fast Retailer", "alias": "fast_retailer"}))
         .expect("valid body")
@@ -23,11 +31,7 @@ async fn a_403_body_lands_in_the_error_type_not_the_success_type() {
         )
         .mount(&server)
         .await;
-    let client = Client::builder()
-        .api_key("test-key")
-        .base_url(server.uri())
-        .build()
-        .unwrap();
+    let client = client(&server);
     let err = client
         .create_organization()
         .body(org_body())
@@ -58,11 +62,7 @@ async fn success_decodes_with_an_unknown_status_value() {
         })))
         .mount(&server)
         .await;
-    let client = Client::builder()
-        .api_key("test-key")
-        .base_url(server.uri())
-        .build()
-        .unwrap();
+    let client = client(&server);
     let ok: CreateOrganizationResponse = client
         .create_organization()
         .body(org_body())

@@ -345,6 +345,14 @@ mod wire {
     use wiremock::matchers::{method, path, query_param};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
+    fn client(server: &MockServer) -> Client {
+        Client::builder()
+            .api_key("k")
+            .base_url(server.uri())
+            .build()
+            .expect("client builds")
+    }
+
     async fn requests(server: &MockServer) -> usize {
         server.received_requests().await.map_or(0, |r| r.len())
     }
@@ -374,11 +382,7 @@ mod wire {
             .with_priority(2)
             .mount(&server)
             .await;
-        let client = Client::builder()
-            .api_key("k")
-            .base_url(server.uri())
-            .build()
-            .expect("client builds");
+        let client = client(&server);
 
         let consumer = {
             let client = client.clone();
@@ -435,11 +439,7 @@ mod wire {
                 .mount(&server)
                 .await;
         }
-        let client = Client::builder()
-            .api_key("k")
-            .base_url(server.uri())
-            .build()
-            .expect("client builds");
+        let client = client(&server);
         let results: Vec<_> = client
             .search_businesses()
             .pages()
