@@ -46,14 +46,25 @@ components:
         at(&doc, &format!("{r}/401")),
         &json!({"description": "Missing API key", "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}})
     );
+    // Partoo answers every error as JSON: bodies declared as HTML or not at all are typed the same way, since
+    // progenitor wants one kind of error body per operation.
     assert_eq!(
         at(&doc, &format!("{r}/404")),
-        &json!({"description": "Not found"})
+        &json!({"description": "Not found", "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}})
     );
     assert_eq!(
         at(&doc, &format!("{r}/409")),
-        &json!({"description": "Conflict"})
+        &json!({"description": "Conflict", "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}})
     );
+    for range in ["4XX", "5XX"] {
+        assert_eq!(
+            at(
+                &doc,
+                &format!("{r}/{range}/content/application~1json/schema/$ref")
+            ),
+            ERROR_REF
+        );
+    }
     assert_eq!(
         at(
             &doc,
@@ -79,7 +90,15 @@ components:
             .detail
             .starts_with("non-JSON error body")
     );
-    assert_eq!(pointers(&report, "error_responses").len(), 3);
+    assert_eq!(
+        change(&report, "error_responses", &format!("{r}/409")).detail,
+        "error response without a body → PartooError"
+    );
+    assert_eq!(
+        change(&report, "error_responses", &format!("{r}/5XX")).detail,
+        "undeclared 5XX → PartooError"
+    );
+    assert_eq!(pointers(&report, "error_responses").len(), 6);
 }
 
 #[test]
@@ -124,7 +143,7 @@ paths:
 }
 
 #[test]
-fn error_responses_change_nothing_without_error_bodies_and_refuse_a_taken_name() {
+fn operations_without_error_responses_get_partoo_error_ranges_and_a_taken_name_is_refused() {
     let spec = r"
 openapi: 3.0.3
 paths:
@@ -134,6 +153,24 @@ paths:
         '200': {description: ok, content: {application/json: {schema: {type: object}}}}
 ";
     let (doc, report) = run(yaml(spec), &["error_responses"]);
+    let r = "/paths/~1org/get/responses";
+    for range in ["4XX", "5XX"] {
+        assert_eq!(
+            at(
+                &doc,
+                &format!("{r}/{range}/content/application~1json/schema/$ref")
+            ),
+            ERROR_REF
+        );
+    }
+    assert_eq!(
+        pointers(&report, "error_responses"),
+        [format!("{r}/4XX"), format!("{r}/5XX")]
+    );
+    assert_eq!(at(&doc, "/components/schemas/PartooError/type"), "object");
+
+    // Nothing to type: no operation, no error schema.
+    let (doc, report) = run(yaml("openapi: 3.0.3\npaths: {}\n"), &["error_responses"]);
     assert_no_change(&report, "error_responses");
     assert!(doc.pointer("/components/schemas/PartooError").is_none());
 

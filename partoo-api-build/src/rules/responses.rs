@@ -33,6 +33,12 @@ fn has_json(doc: &Value, response: &Value) -> bool {
 /// `PartooError` (`{errors?: any, error?: any}`, Partoo's two documented spellings); other error bodies are
 /// dropped. A `default` beside a 2xx response is split into `4XX` and `5XX`, since progenitor counts `default`
 /// as both success and error.
+///
+/// Also (most operations of Partoo's current reference declare no error response at all, and some declare
+/// only a few codes): progenitor then types the operation's errors as `Error<()>`, so an error body is lost and
+/// the operation does not fit the client's pagination traits. Partoo answers every error in the same shape, so
+/// every error response becomes `PartooError` (also those declared without a body, since progenitor wants one
+/// kind of error body per operation), and `4XX`/`5XX` ranges are added where the operation lacks them.
 pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let schemas = ctx.doc.pointer_mut("/components/schemas");
     let exists = schemas
@@ -75,22 +81,32 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 .get("description")
                 .cloned()
                 .unwrap_or_else(|| json!("Error"));
-            let content = target.get("content").and_then(Value::as_object);
-            let Some(kinds) = content
-                .filter(|c| !c.is_empty())
-                .map(|c| c.keys().cloned().collect::<Vec<_>>())
-            else {
-                continue;
-            };
-            if has_json(&doc_copy, response) {
-                *response = json!({
-                    "description": description,
-                    "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{ERROR_SCHEMA}")}}},
-                });
-                sites.push((ptr, format!("error body → {ERROR_SCHEMA}")));
+            let kinds: Vec<String> = target
+                .get("content")
+                .and_then(Value::as_object)
+                .map(|c| c.keys().cloned().collect())
+                .unwrap_or_default();
+            let detail = if has_json(&doc_copy, response) {
+                format!("error body → {ERROR_SCHEMA}")
+            } else if kinds.is_empty() {
+                format!("error response without a body → {ERROR_SCHEMA}")
             } else {
-                *response = json!({"description": description});
-                sites.push((ptr, format!("non-JSON error body {kinds:?} dropped")));
+                format!("non-JSON error body {kinds:?} → {ERROR_SCHEMA}")
+            };
+            *response = error_response(description);
+            sites.push((ptr, detail));
+        }
+        // An operation whose only response is `default` has no error responses: leave it to progenitor.
+        if responses.keys().all(|k| k == "default") {
+            return;
+        }
+        for (range, description) in [("4XX", "Client error"), ("5XX", "Server error")] {
+            if !responses.contains_key(range) {
+                responses.insert(range.to_owned(), error_response(json!(description)));
+                sites.push((
+                    pointer_push(base, range),
+                    format!("undeclared {range} → {ERROR_SCHEMA}"),
+                ));
             }
         }
     });
@@ -99,6 +115,14 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     }
     ctx.changes(sites);
     Ok(())
+}
+
+/// A response whose JSON body is the shared error schema.
+fn error_response(description: Value) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{ERROR_SCHEMA}")}}},
+    })
 }
 
 /// Keeps one media type of a `content` map: JSON first (a `+json` type is renamed to `application/json`,
