@@ -127,8 +127,11 @@ impl Error {
         match e {
             GeneratedError::ErrorResponse(rv) => {
                 let status = rv.status();
-                let raw = captured.body.unwrap_or_else(|| {
-                    Bytes::from(serde_json::to_vec(rv.as_ref()).unwrap_or_default())
+                let wrapped = rv.headers().contains_key(crate::hooks::WRAPPED_BODY_HEADER);
+                let raw = captured.body.unwrap_or_else(|| match &rv.error {
+                    // The hook wrapped a body that was not a JSON object: hand back its text.
+                    Some(Value::String(text)) if wrapped => Bytes::from(text.clone()),
+                    _ => Bytes::from(serde_json::to_vec(rv.as_ref()).unwrap_or_default()),
                 });
                 Error::from_status(status, raw, captured.retry_after.as_deref())
             }

@@ -123,26 +123,54 @@ impl Future for Resumed<'_> {
 /// The response with its whole body read into memory (status, version, headers, URL and extensions kept),
 /// and that body.
 pub(crate) async fn buffer(response: Response) -> reqwest::Result<(Response, Bytes)> {
-    use reqwest::ResponseBuilderExt;
-
-    let status = response.status();
-    let version = response.version();
-    let headers = response.headers().clone();
-    let url = response.url().clone();
-    let extensions = response.extensions().clone();
+    let head = Head::of(&response);
     let body = response.bytes().await?;
-    let mut rebuilt = http::Response::new(body.clone());
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    *rebuilt.extensions_mut() = extensions;
-    // reqwest keeps the URL in an extension only its builder method can set; that call cannot fail.
-    if let Ok(with_url) = http::Response::builder().url(url).body(()) {
-        rebuilt
-            .extensions_mut()
-            .extend(with_url.into_parts().0.extensions);
+    Ok((head.with_body(body.clone()), body))
+}
+
+/// Status, version, headers, URL and extensions of a response: everything but its body.
+pub(crate) struct Head {
+    status: reqwest::StatusCode,
+    version: http::Version,
+    headers: http::HeaderMap,
+    url: reqwest::Url,
+    extensions: http::Extensions,
+}
+
+impl Head {
+    pub(crate) fn of(response: &Response) -> Self {
+        Self {
+            status: response.status(),
+            version: response.version(),
+            headers: response.headers().clone(),
+            url: response.url().clone(),
+            extensions: response.extensions().clone(),
+        }
     }
-    Ok((Response::from(rebuilt), body))
+
+    /// The response again, with `body` as its body.
+    pub(crate) fn with_body(self, body: Bytes) -> Response {
+        use reqwest::ResponseBuilderExt;
+
+        let mut rebuilt = http::Response::new(body);
+        *rebuilt.status_mut() = self.status;
+        *rebuilt.version_mut() = self.version;
+        *rebuilt.headers_mut() = self.headers;
+        *rebuilt.extensions_mut() = self.extensions;
+        // reqwest keeps the URL in an extension only its builder method can set; that call cannot fail.
+        if let Ok(with_url) = http::Response::builder().url(self.url).body(()) {
+            rebuilt
+                .extensions_mut()
+                .extend(with_url.into_parts().0.extensions);
+        }
+        Response::from(rebuilt)
+    }
+
+    /// Sets a header (replacing any of the same name) and drops `Content-Length`, which a new body voids.
+    pub(crate) fn set_header(&mut self, name: &'static str, value: http::HeaderValue) {
+        self.headers.remove(http::header::CONTENT_LENGTH);
+        self.headers.insert(name, value);
+    }
 }
 
 #[cfg(test)]

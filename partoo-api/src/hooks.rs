@@ -12,7 +12,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{Request, Response, StatusCode};
 use tracing::{Instrument, field};
 
-use crate::exchange::{PAGE_EXCHANGE, buffer};
+use crate::exchange::{Head, PAGE_EXCHANGE, buffer};
 use crate::generated::operations;
 use crate::retry::{Verdict, for_error, for_status, full_jitter, retry_after_header};
 use crate::{Client, ClientState};
@@ -190,9 +190,10 @@ async fn capture(response: Response) -> reqwest::Result<Response> {
     let response = if status.is_success() {
         response
     } else {
-        let (response, body) = buffer(response).await?;
-        captured.body = Some(body);
-        response
+        let head = Head::of(&response);
+        let body = response.bytes().await?;
+        captured.body = Some(body.clone());
+        error_response(head, body)
     };
     if let Some(cell) = cell
         && let Ok(mut slot) = cell.lock()
@@ -200,6 +201,27 @@ async fn capture(response: Response) -> reqwest::Result<Response> {
         *slot = captured;
     }
     Ok(response)
+}
+
+/// Marks an error response whose body the client wrapped (see [`error_response`]); its value is `wrapped`.
+pub(crate) const WRAPPED_BODY_HEADER: &str = "x-partoo-api-body";
+
+/// The error response progenitor will decode as `PartooError`. Partoo answers errors with a JSON object; a
+/// body that is not one (a proxy's HTML page, an empty body) would make progenitor fail with
+/// `InvalidResponsePayload`, which has no status. Such a body is handed on as `{"error": "<the body as
+/// text>"}`, marked with the [`WRAPPED_BODY_HEADER`] header, so that even a plain `send()?` gives
+/// `Error::Api` with the status and the body as received.
+fn error_response(mut head: Head, body: Bytes) -> Response {
+    if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&body).is_ok() {
+        return head.with_body(body);
+    }
+    let text = String::from_utf8_lossy(&body);
+    let wrapped = serde_json::json!({ "error": text }).to_string();
+    head.set_header(
+        WRAPPED_BODY_HEADER,
+        http::HeaderValue::from_static("wrapped"),
+    );
+    head.with_body(Bytes::from(wrapped))
 }
 
 /// Rewrites repeated query keys listed in `csv` (`a=1&a=2`) into one comma-separated value (`a=1,2`), the

@@ -307,6 +307,32 @@ async fn question_mark_on_a_plain_send_keeps_the_status_of_undocumented_errors()
 }
 
 #[tokio::test]
+async fn a_documented_error_with_a_non_json_body_keeps_status_and_body() {
+    // 404 is declared (so progenitor decodes its body), but a proxy answered with HTML.
+    let route = format!("/business/{BUSINESS_ID}");
+    let response = ResponseTemplate::new(404).set_body_raw("<h1>Not Found</h1>", "text/html");
+    let (_server, client) = setup("GET", &route, response).await;
+    let plain = business_name(&client).await.unwrap_err();
+    let via_into_result = client
+        .get_business()
+        .business_id(BUSINESS_ID)
+        .send()
+        .into_result()
+        .await
+        .unwrap_err();
+    for err in [plain, via_into_result] {
+        match &err {
+            Error::Api { status, raw, body } => {
+                assert_eq!(status.as_u16(), 404);
+                assert_eq!(&raw[..], b"<h1>Not Found</h1>");
+                assert!(body.details.is_null(), "{body:?}");
+            }
+            other => panic!("expected Error::Api, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
 async fn question_mark_on_a_plain_send_succeeds() {
     let route = format!("/business/{BUSINESS_ID}");
     let body =
