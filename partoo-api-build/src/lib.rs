@@ -55,7 +55,9 @@ pub struct Options {
     /// Rust path of the type every date/date-time maps to (must implement serde, `Display` and `FromStr`).
     pub timestamp_type: String,
     /// Rust path of the hand-written runtime the emitted support code uses: `{runtime}::pagination::{
-    /// PageRequest, CursorRequest, IntoItems, number, text}`.
+    /// PageRequest, CursorRequest, IntoItems, PageNumber, number, text}` (`PageNumber(i64)` must convert with
+    /// `TryInto` into each integer type a `page` parameter may be generated as: `i64`, `i32`, `u64`, `u32`,
+    /// `NonZeroU64`, `NonZeroU32`, `f64`).
     pub runtime: String,
     /// Type stored in the generated `Client` and handed to its hooks (progenitor's `inner`), if any.
     pub inner_type: Option<String>,
@@ -145,7 +147,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         timings.push((stage, clock.elapsed()));
         clock = Instant::now();
     };
-    let (normalised, report) = normalise(name, doc, options)?;
+    let (normalised, mut report) = normalise(name, doc, options)?;
     lap("normalise");
     let tokens = generate::generate_tokens(name, &normalised, options)?;
     lap("progenitor");
@@ -192,7 +194,13 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         .filter(|m| found.contains(&m.rust_name))
         .count();
     let (support, page_impls, pagination) =
-        support::emit(&normalised, &methods, &types, &options.runtime);
+        support::emit(&normalised, &methods, &file, &types, &options.runtime);
+    report.notes.extend(
+        pagination
+            .left_out
+            .iter()
+            .map(|(op, why)| format!("{op}: no pagination support ({why})")),
+    );
     // The emitted support code is small: parse it to report a mistake in it here, not in rustc.
     for tokens in [&support, &page_impls] {
         syn::parse2::<syn::File>(tokens.clone()).map_err(|e| {

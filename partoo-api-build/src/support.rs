@@ -22,6 +22,9 @@ pub struct Pagination {
     pub paged: Vec<(String, String)>,
     /// `rust_name → items key` for cursor operations.
     pub cursor: Vec<(String, String)>,
+    /// `rust_name → reason` for operations shaped like a page or cursor envelope whose generated items do not
+    /// fit the runtime's traits (no impl is emitted for them; the build reports each one).
+    pub left_out: Vec<(String, String)>,
 }
 
 struct OpFacts {
@@ -131,14 +134,25 @@ fn collect_props(
 
 /// Emits the `operations` module (first) and the pagination impls (second, to be placed inside `mod types`,
 /// where the field types of the page envelopes resolve); returns them with what was detected.
+///
+/// Every type the impls mention is read off the generated items (`file`: the builder's setters and `send`,
+/// `types`: the envelope's fields); an operation whose items do not fit is left out and said so in
+/// [`Pagination::left_out`], so the emitted code compiles whatever the spec.
 pub(crate) fn emit(
     doc: &Value,
     methods: &[MethodInfo],
+    file: &[crate::items::Item],
     types: &[crate::items::Item],
     runtime: &str,
 ) -> (TokenStream, TokenStream, Pagination) {
     let runtime: syn::Path = syn::parse_str(runtime).unwrap_or_else(|_| syn::parse_quote!(crate));
     let facts = op_facts(doc);
+    let builders = file
+        .iter()
+        .find(|item| item.is("mod", "builder"))
+        .and_then(|item| item.body())
+        .map(|body| crate::items::split(body.stream()))
+        .unwrap_or_default();
     let mut metas = Vec::new();
     let mut impls = Vec::new();
     let mut found = Pagination::default();
@@ -156,62 +170,23 @@ pub(crate) fn emit(
         );
         let has = |p: &str| f.props.iter().any(|x| x == p);
         let kind = if f.query.iter().any(|q| q == "page") && has("page") && has("max_page") {
-            Some(("page", "PageRequest"))
+            Kind::Page
         } else if f.query.iter().any(|q| q == "cursor") && has("next_cursor") {
-            Some(("cursor", "CursorRequest"))
+            Kind::Cursor
         } else {
-            None
-        };
-        let Some((param, trait_name)) = kind else {
             continue;
         };
-        let [items_key] = f.arrays.as_slice() else {
-            continue;
-        };
-        let Some(page_ty) = m.success_type.strip_prefix("types::") else {
-            continue;
-        };
-        let Some(field) = struct_field(types, page_ty, items_key) else {
-            continue;
-        };
-        let field_ident = &field.0;
-        let field_ty = &field.1;
-        let builder = Ident::new(&m.rust_name.to_upper_camel_case(), Span::call_site());
-        let page_ident = Ident::new(page_ty, Span::call_site());
-        let trait_ident = Ident::new(trait_name, Span::call_site());
-        let common = quote! {
-            type Page = #page_ident;
-            type Item = <#field_ty as #runtime::pagination::IntoItems>::Item;
-            fn send_page(self) -> impl ::std::future::Future<Output = ::std::result::Result<super::ResponseValue<Self::Page>, super::Error<PartooError>>> + Send + 'a {
-                self.send()
+        match page_impl(m, f, kind, &builders, types, &runtime) {
+            Ok((tokens, items_key)) => {
+                let list = match kind {
+                    Kind::Page => &mut found.paged,
+                    Kind::Cursor => &mut found.cursor,
+                };
+                list.push((m.rust_name.clone(), items_key));
+                impls.push(tokens);
             }
-            fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
-                #runtime::pagination::IntoItems::into_items(page.#field_ident)
-            }
-        };
-        let specific = if param == "page" {
-            found.paged.push((m.rust_name.clone(), items_key.clone()));
-            quote! {
-                fn with_page(self, page: i64) -> Self { self.page(page) }
-                fn page_numbers(page: &Self::Page) -> (::std::option::Option<i64>, ::std::option::Option<i64>) {
-                    (#runtime::pagination::number(&page.page), #runtime::pagination::number(&page.max_page))
-                }
-            }
-        } else {
-            found.cursor.push((m.rust_name.clone(), items_key.clone()));
-            quote! {
-                fn with_cursor(self, cursor: ::std::string::String) -> Self { self.cursor(cursor) }
-                fn next_cursor(page: &Self::Page) -> ::std::option::Option<::std::string::String> {
-                    #runtime::pagination::text(&page.next_cursor)
-                }
-            }
-        };
-        impls.push(quote! {
-            impl<'a> #runtime::pagination::#trait_ident<'a> for super::builder::#builder<'a> {
-                #common
-                #specific
-            }
-        });
+            Err(why) => found.left_out.push((m.rust_name.clone(), why)),
+        }
     }
     let tokens = quote! {
         /// Facts about each operation of the spec, for tracing, retries and query encoding.
@@ -237,6 +212,265 @@ pub(crate) fn emit(
         }
     };
     (tokens, quote! { #(#impls)* }, found)
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Page,
+    Cursor,
+}
+
+/// Integer types a generated `page` setter may take; the runtime's `PageNumber` converts into each.
+const PAGE_NUMBER_TYPES: [&str; 7] = [
+    "i64",
+    "i32",
+    "u64",
+    "u32",
+    "NonZeroU64",
+    "NonZeroU32",
+    "f64",
+];
+
+/// The `PageRequest` / `CursorRequest` impl of one operation and its items key, or why it cannot have one.
+fn page_impl(
+    m: &MethodInfo,
+    f: &OpFacts,
+    kind: Kind,
+    builders: &[crate::items::Item],
+    types: &[crate::items::Item],
+    runtime: &syn::Path,
+) -> Result<(TokenStream, String), String> {
+    let items_key = match f.arrays.as_slice() {
+        [key] => key.clone(),
+        [] => return Err("the response has no array of items".to_owned()),
+        keys => {
+            return Err(format!(
+                "the response has several arrays ({})",
+                keys.join(", ")
+            ));
+        }
+    };
+    let builder_name = m.rust_name.to_upper_camel_case();
+    let builder = builder_facts(builders, &builder_name)
+        .ok_or_else(|| format!("no generated builder `{builder_name}` with a `send` method"))?;
+    let error = compact(&builder.error);
+    if error != "Error<types::PartooError>" {
+        return Err(format!(
+            "`send` fails with `{error}`, not `Error<types::PartooError>`"
+        ));
+    }
+    let page_ty = compact(&builder.success);
+    let page_ty = page_ty
+        .strip_prefix("types::")
+        .filter(|name| types.iter().any(|item| item.is("struct", name)))
+        .ok_or_else(|| format!("the success type `{page_ty}` is not a generated struct"))?;
+    let field = |key: &str| {
+        struct_field(types, page_ty, key)
+            .ok_or_else(|| format!("`types::{page_ty}` has no field for `{key}`"))
+    };
+    let (items_ident, items_ty) = field(&items_key)?;
+    if !is_vec_or_optional_vec(&items_ty) {
+        return Err(format!(
+            "`{page_ty}.{items_ident}` is `{}`, not a `Vec` or an optional `Vec`",
+            compact(&items_ty)
+        ));
+    }
+    let setter = |name: &str| {
+        builder
+            .setters
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, ty)| ty.clone())
+            .ok_or_else(|| format!("builder `{builder_name}` has no `{name}` setter"))
+    };
+    let builder_ident = Ident::new(&builder_name, Span::call_site());
+    let page_ident = Ident::new(page_ty, Span::call_site());
+    let common = quote! {
+        type Page = #page_ident;
+        type Item = <#items_ty as #runtime::pagination::IntoItems>::Item;
+        fn send_page(self) -> impl ::std::future::Future<Output = ::std::result::Result<super::ResponseValue<Self::Page>, super::Error<PartooError>>> + Send + 'a {
+            self.send()
+        }
+        fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
+            #runtime::pagination::IntoItems::into_items(page.#items_ident)
+        }
+    };
+    let tokens = match kind {
+        Kind::Page => {
+            let param = setter("page")?;
+            let last = last_segment(&param);
+            if !PAGE_NUMBER_TYPES.contains(&last.as_str()) || !is_std_path(&param) {
+                return Err(format!(
+                    "the `page` parameter is `{}`, not one of {}",
+                    compact(&param),
+                    PAGE_NUMBER_TYPES.join(", ")
+                ));
+            }
+            let (page_field, _) = field("page")?;
+            let (max_field, _) = field("max_page")?;
+            quote! {
+                impl<'a> #runtime::pagination::PageRequest<'a> for super::builder::#builder_ident<'a> {
+                    #common
+                    fn with_page(self, page: i64) -> Self {
+                        self.page(#runtime::pagination::PageNumber(page))
+                    }
+                    fn page_numbers(page: &Self::Page) -> (::std::option::Option<i64>, ::std::option::Option<i64>) {
+                        (#runtime::pagination::number(&page.#page_field), #runtime::pagination::number(&page.#max_field))
+                    }
+                }
+            }
+        }
+        Kind::Cursor => {
+            let param = setter("cursor")?;
+            if last_segment(&param) != "String" || !is_std_path(&param) {
+                return Err(format!(
+                    "the `cursor` parameter is `{}`, not a `String`",
+                    compact(&param)
+                ));
+            }
+            let (cursor_field, _) = field("next_cursor")?;
+            quote! {
+                impl<'a> #runtime::pagination::CursorRequest<'a> for super::builder::#builder_ident<'a> {
+                    #common
+                    fn with_cursor(self, cursor: ::std::string::String) -> Self { self.cursor(cursor) }
+                    fn next_cursor(page: &Self::Page) -> ::std::option::Option<::std::string::String> {
+                        #runtime::pagination::text(&page.#cursor_field)
+                    }
+                }
+            }
+        }
+    };
+    Ok((tokens, items_key))
+}
+
+/// What a generated operation builder declares: each setter's value type (`V: TryInto<T>` → `T`) and the
+/// success and error types of `send`'s `Result<ResponseValue<S>, Error<E>>`.
+struct BuilderFacts {
+    setters: Vec<(String, syn::Type)>,
+    success: syn::Type,
+    error: syn::Type,
+}
+
+/// Reads the inherent impl of builder `name` (parsed with syn: one item, only for paginated operations).
+fn builder_facts(builders: &[crate::items::Item], name: &str) -> Option<BuilderFacts> {
+    let item = builders.iter().find(|item| {
+        item.impl_target()
+            .is_some_and(|(tr, ty)| tr.is_none() && ty == name)
+            && crate::items::fn_names(
+                &item
+                    .body()
+                    .map(proc_macro2::Group::stream)
+                    .unwrap_or_default(),
+            )
+            .iter()
+            .any(|f| f == "send")
+    })?;
+    let imp = syn::parse2::<syn::ItemImpl>(item.stream()).ok()?;
+    let mut setters = Vec::new();
+    let mut result = None;
+    for f in imp.items.iter().filter_map(|i| match i {
+        syn::ImplItem::Fn(f) => Some(f),
+        _ => None,
+    }) {
+        let name = f.sig.ident.to_string();
+        if name == "send" {
+            if let syn::ReturnType::Type(_, ty) = &f.sig.output {
+                result = generic_args(ty, "Result");
+            }
+            continue;
+        }
+        let bound = f
+            .sig
+            .generics
+            .where_clause
+            .iter()
+            .flat_map(|w| &w.predicates)
+            .find_map(|p| match p {
+                syn::WherePredicate::Type(t) => t.bounds.iter().find_map(|b| match b {
+                    syn::TypeParamBound::Trait(tb) => generic_args_of_path(&tb.path, "TryInto")
+                        .and_then(|args| args.into_iter().next()),
+                    _ => None,
+                }),
+                _ => None,
+            });
+        if let Some(ty) = bound {
+            setters.push((name, ty));
+        }
+    }
+    let [ok, err] = <[syn::Type; 2]>::try_from(result?).ok()?;
+    let success = generic_args(&ok, "ResponseValue")?.into_iter().next()?;
+    let error = err;
+    Some(BuilderFacts {
+        setters,
+        success,
+        error,
+    })
+}
+
+/// The type arguments of a path type whose last segment is `last` (`Result<A, B>` → `[A, B]`).
+fn generic_args(ty: &syn::Type, last: &str) -> Option<Vec<syn::Type>> {
+    match ty {
+        syn::Type::Path(p) => generic_args_of_path(&p.path, last),
+        _ => None,
+    }
+}
+
+fn generic_args_of_path(path: &syn::Path, last: &str) -> Option<Vec<syn::Type>> {
+    let seg = path.segments.last().filter(|s| s.ident == last)?;
+    match &seg.arguments {
+        syn::PathArguments::AngleBracketed(a) => Some(
+            a.args
+                .iter()
+                .filter_map(|g| match g {
+                    syn::GenericArgument::Type(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+fn last_segment(ty: &syn::Type) -> String {
+    match ty {
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// A primitive or a path into `std`/`core` (`i64`, `::std::num::NonZeroU64`), not a generated type.
+fn is_std_path(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else { return false };
+    p.qself.is_none()
+        && (p.path.segments.len() == 1
+            || p.path
+                .segments
+                .first()
+                .is_some_and(|s| s.ident == "std" || s.ident == "core"))
+}
+
+/// `Vec<T>` or `Option<Vec<T>>`, the shapes `IntoItems` takes.
+fn is_vec_or_optional_vec(ty: &syn::Type) -> bool {
+    match last_segment(ty).as_str() {
+        "Vec" => true,
+        "Option" => generic_args(ty, "Option")
+            .and_then(|args| args.into_iter().next())
+            .is_some_and(|inner| last_segment(&inner) == "Vec"),
+        _ => false,
+    }
+}
+
+/// A type's tokens without spaces: `Error < types :: PartooError >` → `Error<types::PartooError>`.
+fn compact(ty: &syn::Type) -> String {
+    ty.to_token_stream()
+        .to_string()
+        .split_whitespace()
+        .collect()
 }
 
 /// `(field ident, field type)` of the field of struct `ty` in `types` that (de)serializes as `key`.

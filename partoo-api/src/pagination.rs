@@ -311,6 +311,54 @@ impl<T> IntoItems for Option<Vec<T>> {
     }
 }
 
+/// A page number on its way into a generated `page` setter, whatever integer type the spec made of it
+/// (`minimum: 1` gives `NonZeroU64`, `format: int32` gives `i32`, …). A number the type cannot hold (page 0
+/// for a `NonZeroU64`, a negative page for a `u64`) makes the builder's own conversion error, reported when
+/// the request is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageNumber(pub i64);
+
+macro_rules! page_number_into {
+    ($($ty:ty),*) => {$(
+        impl TryFrom<PageNumber> for $ty {
+            type Error = std::num::TryFromIntError;
+            fn try_from(page: PageNumber) -> Result<Self, Self::Error> {
+                <$ty>::try_from(page.0)
+            }
+        }
+    )*};
+}
+
+page_number_into!(i32, u64, u32);
+
+impl From<PageNumber> for i64 {
+    fn from(page: PageNumber) -> Self {
+        page.0
+    }
+}
+
+impl TryFrom<PageNumber> for std::num::NonZeroU64 {
+    type Error = std::num::TryFromIntError;
+    fn try_from(page: PageNumber) -> Result<Self, Self::Error> {
+        Self::try_from(u64::try_from(page.0)?)
+    }
+}
+
+impl TryFrom<PageNumber> for std::num::NonZeroU32 {
+    type Error = std::num::TryFromIntError;
+    fn try_from(page: PageNumber) -> Result<Self, Self::Error> {
+        Self::try_from(u32::try_from(page.0)?)
+    }
+}
+
+impl From<PageNumber> for f64 {
+    /// Page numbers are far below 2^53: the conversion is exact.
+    #[allow(clippy::cast_precision_loss)]
+    fn from(page: PageNumber) -> Self {
+        page.0 as f64
+    }
+}
+
 /// A page number from whatever type the spec gave it (integer, newtype, option, number).
 pub fn number<T: Serialize>(value: &T) -> Option<i64> {
     match serde_json::to_value(value).ok()? {
