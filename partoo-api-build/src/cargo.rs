@@ -7,7 +7,12 @@ use crate::{BuildError, Location, NameTable, Options};
 /// Environment variable naming another spec to build against (compatibility checks).
 pub const SPEC_ENV: &str = "PARTOO_API_SPEC";
 
-/// Generates `$OUT_DIR/<out_name>` from `spec` (or `$PARTOO_API_SPEC`) with the name table `names`, and tells
+/// Environment variable naming another name table (`cargo xtask sync-spec` type-checks a staged spec with the
+/// table of the tree it will be written into).
+pub const NAMES_ENV: &str = "PARTOO_API_NAMES";
+
+/// Generates `$OUT_DIR/<out_name>` from `spec` (or `$PARTOO_API_SPEC`) with the name table `names` (or
+/// `$PARTOO_API_NAMES`), and tells
 /// Cargo to rerun only when those files or the variable change. Prints one `cargo:warning` summary line when a
 /// spec other than the default is used. `options.names` is replaced by the table read from `names`. Returns the
 /// path written.
@@ -18,10 +23,16 @@ pub fn build_script(
     mut options: Options,
 ) -> Result<PathBuf, BuildError> {
     println!("cargo:rerun-if-env-changed={SPEC_ENV}");
-    let overridden = std::env::var_os(SPEC_ENV)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
+    println!("cargo:rerun-if-env-changed={NAMES_ENV}");
+    let from_env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let overridden = from_env(SPEC_ENV);
     let spec = overridden.clone().unwrap_or_else(|| spec.to_owned());
+    let names = from_env(NAMES_ENV).unwrap_or_else(|| names.to_owned());
+    let names = names.as_path();
     println!("cargo:rerun-if-changed={}", spec.display());
     println!("cargo:rerun-if-changed={}", names.display());
     if names.exists() {

@@ -5,9 +5,11 @@
 //! the whole partoo-api-build pipeline on it, and only if that succeeds writes `openapi/partoo.yaml`, the lock
 //! and the API surface file (each to a temporary file in `openapi/`, then renamed). Prints a change report
 //! against the committed spec (operations added, removed, changed, renamed; defect rules; a semver hint),
+//! after type-checking `partoo-api` against the new spec (`cargo check`, skipped with `--skip-compile-check`),
 //! also written as Markdown with `--report FILE`. Identical bytes print "up to date" and write nothing.
 //! `--check` fails when spec, lock and surface file disagree (what CI runs).
 
+mod compile;
 mod diff;
 mod fetch;
 
@@ -32,7 +34,15 @@ pub(crate) const URL_ENV: &str = "PARTOO_OPENAPI_URL";
 const DEFAULT_TIMEOUT_MS: u64 = 60_000;
 
 /// Every option the task knows.
-const OPTIONS: [&str; 6] = ["from", "report", "timeout-ms", "max-bytes", "check", "root"];
+const OPTIONS: [&str; 7] = [
+    "from",
+    "report",
+    "timeout-ms",
+    "max-bytes",
+    "check",
+    "root",
+    "skip-compile-check",
+];
 
 /// Entry point of `cargo xtask sync-spec`.
 pub(crate) fn run(flags: Flags) -> Result<(), String> {
@@ -42,6 +52,9 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
         if let Some(other) = ["from", "report", "timeout-ms", "max-bytes"]
             .iter()
             .find(|o| flags.value(o).is_some())
+            .or(flags
+                .switch("skip-compile-check")
+                .then_some(&"skip-compile-check"))
         {
             return Err(format!(
                 "--check reads only the committed files; drop --{other}"
@@ -67,7 +80,8 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
         )?,
     };
     let report_file = flags.value("report").map(PathBuf::from);
-    sync(&dir, &origin, limits, report_file.as_deref())
+    let compile_check = !flags.switch("skip-compile-check");
+    sync(&dir, &origin, limits, report_file.as_deref(), compile_check)
 }
 
 /// Fetch, validate, compare, write, verify, report.
@@ -76,6 +90,7 @@ fn sync(
     origin: &Origin,
     limits: Limits,
     report_file: Option<&Path>,
+    compile_check: bool,
 ) -> Result<(), String> {
     let bytes = fetch::fetch(origin, limits)?;
     let name = origin.describe();
@@ -113,6 +128,12 @@ fn sync(
         new.counts_line(),
         new.report.summary_line()
     );
+    if compile_check {
+        let started = Instant::now();
+        eprintln!("type-checking partoo-api against it (cargo check) …");
+        compile::check(&workspace(), &bytes, &dir.names)?;
+        eprintln!("type-checked in {:.1} s", started.elapsed().as_secs_f64());
+    }
     let committed = dir.spec.display().to_string();
     let old = match current
         .as_deref()
@@ -183,6 +204,15 @@ fn check(dir: &OpenapiDir) -> Result<(), String> {
         lock.spec.info_version
     );
     Ok(())
+}
+
+/// The workspace this xtask was built from: where `partoo-api` is type-checked (also when `--root` points
+/// elsewhere, as in the tests).
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
 }
 
 /// A positive integer option, at most `max`.

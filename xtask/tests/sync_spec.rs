@@ -82,7 +82,8 @@ fn a_local_file_is_read_without_http() {
     let s = Scratch::new("local");
     let path = s.root.join("downloaded.yaml");
     std::fs::write(&path, changed_spec()).unwrap();
-    let (stdout, stderr) = common::ok(&s.run(&["--from", path.to_str().unwrap()]));
+    let (stdout, stderr) =
+        common::ok(&s.run(&["--from", path.to_str().unwrap(), "--skip-compile-check"]));
     assert!(
         stdout.contains("operations added (1)") && stderr.contains("read "),
         "{stdout}\n{stderr}"
@@ -136,7 +137,11 @@ fn a_server_error_is_retried_then_the_spec_is_written() {
             spec.as_bytes(),
         )),
     });
-    let (stdout, stderr) = common::ok(&s.run(&["--from", &server.url("/openapi.yaml")]));
+    let (stdout, stderr) = common::ok(&s.run(&[
+        "--from",
+        &server.url("/openapi.yaml"),
+        "--skip-compile-check",
+    ]));
     assert!(
         stderr.contains("HTTP 500") && stderr.contains("retrying"),
         "{stderr}"
@@ -316,7 +321,8 @@ fn redirects_are_followed_up_to_a_limit() {
     let err = common::fails(&s.run(&["--from", &server.url("/loop")]));
     assert!(err.contains("more than 5 redirects"), "{err}");
     assert_eq!(s.snapshot(), before);
-    let (stdout, _) = common::ok(&s.run(&["--from", &server.url("/latest")]));
+    let (stdout, _) =
+        common::ok(&s.run(&["--from", &server.url("/latest"), "--skip-compile-check"]));
     assert!(stdout.contains("operations added (1)"), "{stdout}");
     common::ok(&s.run(&["--check"]));
 }
@@ -343,6 +349,36 @@ fn a_spec_the_pipeline_rejects_writes_nothing() {
         "{err}"
     );
     assert_eq!(s.snapshot(), before);
+}
+
+/// The one test that runs the real type-check (`cargo check -p partoo-api` in `target/sync-spec-check`): a
+/// spec that generates but names an operation like one of the client's own constructors
+/// (`Client::sandbox`) is refused with rustc's error, and `openapi/` stays byte-identical. A second run with
+/// `--skip-compile-check` shows that the check, not the pipeline, refused it.
+#[test]
+fn a_spec_that_does_not_compile_writes_nothing() {
+    let s = Scratch::new("uncompilable");
+    let mut spec = committed_spec();
+    let at = spec.find("\ncomponents:\n").unwrap();
+    spec.insert_str(
+        at,
+        "\n  /sandbox:\n    get:\n      operationId: sandbox\n      responses:\n        '200':\n          description: OK",
+    );
+    let path = s.root.join("uncompilable.yaml");
+    std::fs::write(&path, &spec).unwrap();
+    let before = s.snapshot();
+    let times = s.mtimes();
+    let err = common::fails(&s.run(&["--from", path.to_str().unwrap()]));
+    assert!(
+        err.contains("partoo-api does not compile against it; nothing was written")
+            && err.contains("error[E0592]")
+            && err.contains("sandbox"),
+        "{err}"
+    );
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(s.mtimes(), times);
+    common::ok(&s.run(&["--from", path.to_str().unwrap(), "--skip-compile-check"]));
+    assert_ne!(s.snapshot(), before);
 }
 
 #[test]
