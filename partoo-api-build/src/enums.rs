@@ -48,7 +48,9 @@ pub(crate) fn open_enums(types: &mut Vec<Item>) -> usize {
     n
 }
 
-/// `(variant, wire value)` pairs if every variant is a unit variant with `#[serde(rename = "…")]`.
+/// `(variant, wire value)` pairs if every variant is a unit variant: the value is its `#[serde(rename = "…")]`,
+/// or, without one, the variant's name (typify writes no rename when the value already is a Rust name:
+/// Partoo's `Open`/`Closed`, `Text`/`Image`).
 fn string_values(e: &ItemEnum) -> Option<Vec<(Ident, String)>> {
     if e.variants.is_empty() {
         return None;
@@ -59,10 +61,12 @@ fn string_values(e: &ItemEnum) -> Option<Vec<(Ident, String)>> {
             if !matches!(v.fields, Fields::Unit) {
                 return None;
             }
-            v.attrs
+            let value = v
+                .attrs
                 .iter()
                 .find_map(serde_rename)
-                .map(|value| (v.ident.clone(), value))
+                .unwrap_or_else(|| v.ident.to_string());
+            Some((v.ident.clone(), value))
         })
         .collect()
 }

@@ -218,6 +218,42 @@ fn a_response_enum_is_opened_with_an_unknown_variant() {
 }
 
 #[test]
+fn an_enum_whose_values_are_rust_names_is_opened_too() {
+    // typify writes no `#[serde(rename)]` when a value is already a variant name (`Open`, `Text`).
+    let spec = r"
+openapi: 3.1.0
+info: {title: t, version: v2}
+paths:
+  /conversations:
+    get:
+      operationId: listConversations
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  status: {type: string, enum: [Open, Closed]}
+";
+    let out = generate("conversations.yaml", spec, &Options::default());
+    let status = out
+        .code
+        .split("pub enum ListConversationsResponseStatus {")
+        .nth(1)
+        .expect("status enum");
+    let status = &status[..status.find('}').expect("end of enum")];
+    let status: String = status.split_whitespace().collect();
+    assert!(
+        status.starts_with("Open,Closed,") && status.contains("Unknown(::std::string::String)"),
+        "{status}"
+    );
+    assert!(out.code.contains("\"Open\" => Self :: Open"), "Open is not read back");
+    assert_eq!(out.open_enums, 1);
+}
+
+#[test]
 fn a_discriminated_union_keeps_its_children() {
     let out = generate("business.yaml", UNION_AND_TREE, &Options::default());
     let field = out
