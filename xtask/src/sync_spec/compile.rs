@@ -35,13 +35,12 @@ pub(super) fn check(workspace: &Path, bytes: &[u8], names: &Path) -> Result<(), 
     Err(refusal(&stderr))
 }
 
-/// The message for a failed check: the first rustc errors (or the end of cargo's output when it printed
-/// none), and what to do.
+/// The message for a failed check: the first rustc errors (`--message-format short` puts each on one line),
+/// or, when there are none (the build script refused the spec), the end of cargo's output; and what to do.
 fn refusal(stderr: &str) -> String {
     let errors: Vec<&str> = stderr
         .lines()
-        .filter(|l| l.contains("error[") || l.contains(": error:") || l.starts_with("error:"))
-        .filter(|l| !l.starts_with("error: could not compile"))
+        .filter(|l| l.contains("error[") || l.contains(": error:"))
         .collect();
     let shown = if errors.is_empty() {
         let lines: Vec<&str> = stderr.lines().collect();
