@@ -142,7 +142,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Any base URL, e.g. a proxy or a local mock. `https` is required unless the host is loopback.
+    /// Any base URL, e.g. a proxy or a local mock. `https` is required unless the host is loopback; a query
+    /// (`?tenant=1`), a fragment or credentials (`user:pass@`) are refused by [`Self::build`]: request paths are
+    /// appended to this URL as text, and the API key is the only credential sent.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
@@ -178,7 +180,26 @@ impl ClientBuilder {
         self
     }
 
-    /// Your own `reqwest::Client` (proxies, TLS roots, connection pools). Timeouts and user agent are then yours.
+    /// Your own `reqwest::Client` (proxies, TLS roots, connection pools). Timeouts, user agent **and the
+    /// redirect policy** are then yours.
+    ///
+    /// **Security: that client must not follow redirects to another origin.** The API key travels in the
+    /// `x-APIKey` header, which reqwest (unlike `Authorization`) keeps on a redirect to another host, port or
+    /// scheme, and reqwest's default policy follows up to 10 redirects anywhere, `https` to `http` included.
+    /// Install [`crate::redirect_policy`] (same-origin redirects only, what clients built without this method
+    /// use) or `reqwest::redirect::Policy::none()`:
+    ///
+    /// ```no_run
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(partoo_api::redirect_policy())
+    ///     .build()
+    ///     .expect("an HTTP client");
+    /// let client = partoo_api::Client::builder()
+    ///     .api_key("key")
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # Ok::<(), partoo_api::Error>(())
+    /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -196,6 +217,7 @@ impl ClientBuilder {
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
                 .user_agent(self.user_agent)
+                .redirect(crate::redirect_policy())
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
@@ -238,10 +260,27 @@ fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error>
     Ok(builder)
 }
 
-/// Refuses URLs that are not `https` (plain `http` is allowed for loopback hosts only) and drops a trailing `/`.
+/// Refuses URLs that are not `https` (plain `http` is allowed for loopback hosts only) or that carry a query,
+/// a fragment or userinfo, and drops a trailing `/`.
 fn check_base_url(url: &str) -> Result<String, Error> {
     let parsed = reqwest::Url::parse(url)
         .map_err(|e| Error::Config(format!("invalid base URL {url:?}: {e}")))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        // The URL is not echoed: it holds a credential.
+        return Err(Error::Config(
+            "the base URL contains a user name or password (`user:pass@host`): remove it, the API key is the only credential Partoo needs".into(),
+        ));
+    }
+    if parsed.query().is_some() {
+        return Err(Error::Config(format!(
+            "the base URL {url:?} has a query (`?…`): every request path would be appended after it; remove it"
+        )));
+    }
+    if parsed.fragment().is_some() {
+        return Err(Error::Config(format!(
+            "the base URL {url:?} has a fragment (`#…`): every request path would be appended after it; remove it"
+        )));
+    }
     let loopback = match parsed.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

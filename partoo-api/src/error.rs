@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::hooks::{CAPTURE, Captured};
+use crate::redirect::RefusedRedirect;
 use crate::types::PartooError;
 use crate::{GeneratedError, ResponseValue};
 
@@ -50,6 +51,14 @@ pub enum Error {
         /// The start of the body.
         excerpt: String,
     },
+    /// Partoo (or something in between) redirected to another origin (scheme, host or port changed, e.g.
+    /// `https` to `http`). The redirect was not followed, so the API key stayed where it was sent.
+    RedirectRefused {
+        /// The URL that answered with the redirect.
+        from: String,
+        /// Where it pointed.
+        to: String,
+    },
     /// The request could not be built (a parameter failed to convert, a required one is missing).
     InvalidRequest(String),
     /// The client is misconfigured (no API key, a plain-http base URL, …).
@@ -80,6 +89,12 @@ impl Error {
     }
 
     fn from_transport(e: reqwest::Error) -> Self {
+        if let Some(refused) = refused_redirect(&e) {
+            return Error::RedirectRefused {
+                from: refused.from.to_string(),
+                to: refused.to.to_string(),
+            };
+        }
         if e.is_timeout() {
             Error::Timeout(e)
         } else {
@@ -160,6 +175,21 @@ impl Error {
     }
 }
 
+/// The [`RefusedRedirect`] behind a redirect error of reqwest, if that is what it is.
+fn refused_redirect(e: &reqwest::Error) -> Option<&RefusedRedirect> {
+    if !e.is_redirect() {
+        return None;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        if let Some(refused) = inner.downcast_ref::<RefusedRedirect>() {
+            return Some(refused);
+        }
+        source = inner.source();
+    }
+    None
+}
+
 impl From<GeneratedError<PartooError>> for Error {
     /// For `?` on a plain `send().await`. Prefer [`SendExt::into_result`], which also keeps raw bodies, the
     /// status of decode failures and the JSON path that failed.
@@ -203,6 +233,10 @@ impl fmt::Display for Error {
                     "unexpected response body{status} at `{path}`: {message}; body starts: {excerpt}"
                 )
             }
+            Error::RedirectRefused { from, to } => write!(
+                f,
+                "refused to follow the redirect from {from} to {to}: it leaves the origin the API key is meant for"
+            ),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Config(m) => write!(f, "client configuration: {m}"),
             Error::Pagination(m) => write!(f, "pagination: {m}"),

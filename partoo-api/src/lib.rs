@@ -26,12 +26,14 @@ mod error;
 mod exchange;
 mod hooks;
 pub mod pagination;
+mod redirect;
 mod retry;
 mod time;
 
 pub use config::{ApiKey, ClientBuilder, ClientState, Environment, PRODUCTION_URL, SANDBOX_URL};
 pub use error::{ApiErrorBody, Error, SendExt};
 pub use pagination::{Page, Paginate, PaginateCursor};
+pub use redirect::redirect_policy;
 pub use retry::RetryPolicy;
 pub use time::Timestamp;
 
