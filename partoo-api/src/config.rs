@@ -211,6 +211,7 @@ impl ClientBuilder {
             Error::Config("no API key: call .api_key(..) or set PARTOO_API_KEY".into())
         })?;
         let base = check_base_url(&self.base_url)?;
+        check_operation_names(&self.retry)?;
         let http = match self.http {
             Some(http) => http,
             None => tls(reqwest::Client::builder())?
@@ -258,6 +259,24 @@ fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error>
 #[cfg(not(feature = "rustls"))]
 fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
     Ok(builder)
+}
+
+/// Refuses names in [`RetryPolicy::retry_on_server_error`] that are no operation of the client: a typo there
+/// would silently leave the operation without retries.
+fn check_operation_names(policy: &RetryPolicy) -> Result<(), Error> {
+    let unknown: Vec<&str> = policy
+        .retry_on_server_error
+        .iter()
+        .map(String::as_str)
+        .filter(|name| crate::operations::find(name).is_none())
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "retry_on_server_error names no operation of this client: {} (use the method names of `Client`, listed in `partoo_api::operations::ALL`, e.g. `update_business`)",
+        unknown.join(", ")
+    )))
 }
 
 /// Refuses URLs that are not `https` (plain `http` is allowed for loopback hosts only) or that carry a query,

@@ -34,7 +34,7 @@ pub use config::{ApiKey, ClientBuilder, ClientState, Environment, PRODUCTION_URL
 pub use error::{ApiErrorBody, Error, SendExt};
 pub use pagination::{Page, Paginate, PaginateCursor};
 pub use redirect::redirect_policy;
-pub use retry::RetryPolicy;
+pub use retry::{RETRY_AFTER_CEILING, RetryPolicy};
 pub use time::Timestamp;
 
 /// The generated endpoint layer (progenitor 0.15.1, builder style). Exempt from the workspace lints.

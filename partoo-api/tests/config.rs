@@ -178,6 +178,29 @@ fn base_urls_with_a_query_a_fragment_or_credentials_are_refused() {
 }
 
 #[test]
+fn unknown_operations_in_retry_on_server_error_are_refused() {
+    use partoo_api::RetryPolicy;
+    let policy = RetryPolicy::default()
+        .retry_on_server_error("update_business")
+        .retry_on_server_error("update_busines")
+        .retry_on_server_error("updateBusiness");
+    let message = config_message(Client::builder().api_key("k").retry_policy(policy).build());
+    assert!(
+        message.contains("updateBusiness, update_busines"),
+        "both unknown names, in order: {message}"
+    );
+    assert!(message.contains("operations::ALL"), "{message}");
+    let known = RetryPolicy::default().retry_on_server_error("create_organization");
+    assert!(
+        Client::builder()
+            .api_key("k")
+            .retry_policy(known)
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
 fn other_misconfigurations_are_config_errors() {
     let message = config_message(Client::builder().build());
     assert!(message.contains("no API key"), "{message}");
