@@ -14,6 +14,9 @@ pub const PRODUCTION_URL: &str = "https://api.partoo.co/v2";
 /// Sandbox base URL (Partoo's test environment for clients and partners).
 pub const SANDBOX_URL: &str = "https://api.sandbox.partoo.co/v2";
 
+/// Default of [`ClientBuilder::max_error_body`]: 1 MiB of an error body is kept.
+pub const DEFAULT_MAX_ERROR_BODY: usize = 1024 * 1024;
+
 /// Which Partoo environment to talk to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Environment {
@@ -89,6 +92,7 @@ pub struct ClientState {
     pub(crate) retry: RetryPolicy,
     pub(crate) limiter: Option<Arc<DefaultDirectRateLimiter>>,
     pub(crate) rate_per_minute: Option<u32>,
+    pub(crate) max_error_body: usize,
 }
 
 impl fmt::Debug for ClientState {
@@ -97,6 +101,7 @@ impl fmt::Debug for ClientState {
             .field("api_key", &"<redacted>")
             .field("retry", &self.retry)
             .field("rate_per_minute", &self.rate_per_minute)
+            .field("max_error_body", &self.max_error_body)
             .finish()
     }
 }
@@ -111,6 +116,7 @@ pub struct ClientBuilder {
     user_agent: String,
     retry: RetryPolicy,
     rate_per_minute: Option<u32>,
+    max_error_body: usize,
     http: Option<reqwest::Client>,
 }
 
@@ -124,6 +130,7 @@ impl Default for ClientBuilder {
             user_agent: concat!("partoo-api-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
             rate_per_minute: None,
+            max_error_body: DEFAULT_MAX_ERROR_BODY,
             http: None,
         }
     }
@@ -180,6 +187,14 @@ impl ClientBuilder {
         self
     }
 
+    /// How much of an error response's body is kept (default [`DEFAULT_MAX_ERROR_BODY`], 1 MiB). The rest
+    /// is not read; the error's `truncated` flag and message say the body was cut. The same limit caps the raw
+    /// body an [`Error::Decode`] keeps. At least 1 byte.
+    pub fn max_error_body(mut self, bytes: usize) -> Self {
+        self.max_error_body = bytes;
+        self
+    }
+
     /// Your own `reqwest::Client` (proxies, TLS roots, connection pools). Timeouts, user agent **and the
     /// redirect policy** are then yours.
     ///
@@ -212,6 +227,11 @@ impl ClientBuilder {
         })?;
         let base = check_base_url(&self.base_url)?;
         check_operation_names(&self.retry)?;
+        if self.max_error_body == 0 {
+            return Err(Error::Config(
+                "max_error_body must be at least 1 byte".into(),
+            ));
+        }
         let http = match self.http {
             Some(http) => http,
             None => tls(reqwest::Client::builder())?
@@ -236,6 +256,7 @@ impl ClientBuilder {
             retry: self.retry,
             limiter,
             rate_per_minute: self.rate_per_minute,
+            max_error_body: self.max_error_body,
         };
         Ok(Client::new_with_client(&base, http, state))
     }

@@ -120,30 +120,57 @@ impl Future for Resumed<'_> {
     }
 }
 
-/// The response with its whole body read into memory (status, version, headers, URL and extensions kept),
-/// and that body.
-pub(crate) async fn buffer(response: Response) -> reqwest::Result<(Response, Bytes)> {
-    use reqwest::ResponseBuilderExt;
-
+/// The response with its body read into memory, at most `limit` bytes of it (status, version, headers, URL
+/// and extensions kept), that body, and whether it was cut at `limit` (the rest is not read).
+pub(crate) async fn buffer(
+    mut response: Response,
+    limit: usize,
+) -> reqwest::Result<(Response, Bytes, bool)> {
     let status = response.status();
     let version = response.version();
     let headers = response.headers().clone();
     let url = response.url().clone();
     let extensions = response.extensions().clone();
-    let body = response.bytes().await?;
+    let mut body = bytes::BytesMut::new();
+    let mut cut = false;
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit.saturating_sub(body.len());
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            cut = true;
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = body.freeze();
     let mut rebuilt = http::Response::new(body.clone());
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
     *rebuilt.extensions_mut() = extensions;
+    if cut {
+        rebuilt
+            .headers_mut()
+            .insert(BODY_CUT_HEADER, http::HeaderValue::from(body.len()));
+    }
+    set_url(&mut rebuilt, url);
+    Ok((Response::from(rebuilt), body, cut))
+}
+
+/// Makes `response` carry `url` once converted to a `reqwest::Response`.
+pub(crate) fn set_url<T>(response: &mut http::Response<T>, url: reqwest::Url) {
+    use reqwest::ResponseBuilderExt;
     // reqwest keeps the URL in an extension only its builder method can set; that call cannot fail.
     if let Ok(with_url) = http::Response::builder().url(url).body(()) {
-        rebuilt
+        response
             .extensions_mut()
             .extend(with_url.into_parts().0.extensions);
     }
-    Ok((Response::from(rebuilt), body))
 }
+
+/// Added to a buffered response whose body was cut, with the number of bytes kept, so that an error built
+/// from it outside [`crate::SendExt::into_result`] can say so.
+pub(crate) const BODY_CUT_HEADER: &str = "x-partoo-api-body-cut";
 
 #[cfg(test)]
 mod tests {

@@ -24,6 +24,10 @@ pub(crate) struct Captured {
     pub(crate) status: Option<StatusCode>,
     pub(crate) retry_after: Option<String>,
     pub(crate) body: Option<Bytes>,
+    /// Whether `body` was cut at the client's error body limit.
+    pub(crate) truncated: bool,
+    /// The client's error body limit, which also caps the raw body of a decode error.
+    pub(crate) limit: Option<usize>,
 }
 
 pub(crate) type CaptureCell = Arc<Mutex<Captured>>;
@@ -74,7 +78,9 @@ impl ClientHooks<ClientState> for Client {
         let result = match PAGE_EXCHANGE.try_with(Arc::clone) {
             Ok(page) => {
                 let result = match result {
-                    Ok(response) => buffer(response).await.map(|(response, _)| response),
+                    Ok(response) => buffer(response, usize::MAX)
+                        .await
+                        .map(|(response, _, _)| response),
                     Err(e) => Err(e),
                 };
                 page.release();
@@ -84,7 +90,7 @@ impl ClientHooks<ClientState> for Client {
             Err(_) => result,
         };
         match result {
-            Ok(response) => capture(response).await,
+            Ok(response) => capture(response, state.max_error_body).await,
             Err(e) => Err(e),
         }
     }
@@ -172,10 +178,11 @@ async fn wait_for_limiter(state: &ClientState) {
     }
 }
 
-/// Buffers the body of a non-2xx response (so that [`crate::Error`] can keep it, even after a plain
-/// `send()`), and records status, `Retry-After` and that body for a waiting [`crate::SendExt`] future. The
-/// body is put back so progenitor can still decode it.
-async fn capture(response: Response) -> reqwest::Result<Response> {
+/// Buffers the body of a non-2xx response, at most `limit` bytes (so that [`crate::Error`] can keep it, even
+/// after a plain `send()`), and records status, `Retry-After` and that body for a waiting [`crate::SendExt`]
+/// future. The body is put back so progenitor can still decode it; one that is not Partoo's JSON error shape
+/// (an HTML page from a proxy, a cut body) is put back wrapped, see [`wrap_foreign_error_body`].
+async fn capture(response: Response, limit: usize) -> reqwest::Result<Response> {
     let status = response.status();
     let cell = CAPTURE.try_with(Arc::clone).ok();
     if status.is_success() && cell.is_none() {
@@ -186,12 +193,21 @@ async fn capture(response: Response) -> reqwest::Result<Response> {
         status: Some(status),
         retry_after,
         body: None,
+        truncated: false,
+        limit: Some(limit),
     };
     let response = if status.is_success() {
         response
     } else {
-        let (response, body) = buffer(response).await?;
+        let (response, body, truncated) = buffer(response, limit).await?;
+        let response =
+            if truncated || serde_json::from_slice::<crate::types::PartooError>(&body).is_err() {
+                wrap_foreign_error_body(response, &body)
+            } else {
+                response
+            };
         captured.body = Some(body);
+        captured.truncated = truncated;
         response
     };
     if let Some(cell) = cell
@@ -200,6 +216,29 @@ async fn capture(response: Response) -> reqwest::Result<Response> {
         *slot = captured;
     }
     Ok(response)
+}
+
+/// Marks a response whose error body [`wrap_foreign_error_body`] replaced.
+pub(crate) const WRAPPED_BODY_HEADER: &str = "x-partoo-api-wrapped-body";
+
+/// progenitor decodes the body of a documented error status as `PartooError` and, when that fails, returns
+/// the raw bytes without the status. To keep the status on that path too, a body that is not Partoo's error
+/// shape is replaced by `{"error": "<the body as text>"}` and the response marked with
+/// [`WRAPPED_BODY_HEADER`]; [`crate::Error`] unwraps it (non-UTF-8 bytes are replaced by U+FFFD there).
+fn wrap_foreign_error_body(response: Response, body: &Bytes) -> Response {
+    let text = String::from_utf8_lossy(body);
+    let wrapped = serde_json::json!({ "error": text }).to_string();
+    let url = response.url().clone();
+    let mut rebuilt = http::Response::from(response).map(|_| reqwest::Body::from(wrapped));
+    crate::exchange::set_url(&mut rebuilt, url);
+    let headers = rebuilt.headers_mut();
+    headers.insert(WRAPPED_BODY_HEADER, http::HeaderValue::from_static("1"));
+    headers.remove(http::header::CONTENT_LENGTH);
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    Response::from(rebuilt)
 }
 
 /// Rewrites repeated query keys listed in `csv` (`a=1&a=2`) into one comma-separated value (`a=1,2`), the

@@ -30,7 +30,10 @@ mod redirect;
 mod retry;
 mod time;
 
-pub use config::{ApiKey, ClientBuilder, ClientState, Environment, PRODUCTION_URL, SANDBOX_URL};
+pub use config::{
+    ApiKey, ClientBuilder, ClientState, DEFAULT_MAX_ERROR_BODY, Environment, PRODUCTION_URL,
+    SANDBOX_URL,
+};
 pub use error::{ApiErrorBody, Error, SendExt};
 pub use pagination::{Page, Paginate, PaginateCursor};
 pub use redirect::redirect_policy;

@@ -165,7 +165,9 @@ async fn a_retry_after_beyond_max_retry_after_returns_at_once() {
     assert!(started.elapsed() < Duration::from_secs(1));
     assert_eq!(requests(&server).await, 1);
     match &err {
-        Error::RateLimited { retry_after, body } => {
+        Error::RateLimited {
+            retry_after, body, ..
+        } => {
             assert_eq!(*retry_after, Some(Duration::from_secs(3600)));
             assert_eq!(
                 body.messages(),
