@@ -66,3 +66,8 @@ pub fn build_script(
     }
     Ok(out)
 }
+
+/// The crate README's build-script example, compiled as a doctest (`cfg(doctest)` only, never built otherwise).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct Readme;

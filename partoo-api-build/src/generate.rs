@@ -297,3 +297,161 @@ fn success_of(ret: &str) -> String {
         })
         .unwrap_or(compact)
 }
+
+/// The operation methods of the generated client, read from the code alone: every `fn` of an inherent
+/// `impl Client` block whose first parameter is `&self` (progenitor's constructors `new` and
+/// `new_with_client` take none; trait impls such as `ClientInfo` are not inherent). Independent of the
+/// document's operation list, so that the count check below compares two sources.
+pub(crate) fn operation_methods(file: &[crate::items::Item]) -> Vec<String> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let mut names = Vec::new();
+    for item in file {
+        if !item
+            .impl_target()
+            .is_some_and(|(tr, ty)| tr.is_none() && ty == "Client")
+        {
+            continue;
+        }
+        let Some(body) = item.body() else { continue };
+        let tokens: Vec<TokenTree> = body.stream().into_iter().collect();
+        for w in tokens.windows(3) {
+            let (TokenTree::Ident(f), TokenTree::Ident(name), TokenTree::Group(params)) =
+                (&w[0], &w[1], &w[2])
+            else {
+                continue;
+            };
+            if f != "fn" || params.delimiter() != Delimiter::Parenthesis {
+                continue;
+            }
+            let head: Vec<String> = params
+                .stream()
+                .into_iter()
+                .take(2)
+                .map(|t| t.to_string())
+                .collect();
+            if head == ["&", "self"] {
+                names.push(name.to_string());
+            }
+        }
+    }
+    names
+}
+
+/// Compares the operations of the document with the methods found in the generated code: an operation
+/// without its method, a method no operation asked for, or a duplicate is an error naming them. Returns the
+/// number of methods found.
+pub(crate) fn check_methods(
+    file: &str,
+    operations: &[MethodInfo],
+    found: &[String],
+) -> Result<usize, BuildError> {
+    use std::collections::BTreeSet;
+    let wanted: BTreeSet<&str> = operations.iter().map(|m| m.rust_name.as_str()).collect();
+    let have: BTreeSet<&str> = found.iter().map(String::as_str).collect();
+    let mut problems = Vec::new();
+    let missing: Vec<String> = operations
+        .iter()
+        .filter(|m| !have.contains(m.rust_name.as_str()))
+        .map(|m| format!("{} {} ({})", m.method, m.path, m.rust_name))
+        .collect();
+    if !missing.is_empty() {
+        problems.push(format!(
+            "{} operations have no client method: {}",
+            missing.len(),
+            missing.join(", ")
+        ));
+    }
+    let extra: Vec<&str> = have.difference(&wanted).copied().collect();
+    if !extra.is_empty() {
+        problems.push(format!(
+            "{} client methods match no operation: {}",
+            extra.len(),
+            extra.join(", ")
+        ));
+    }
+    if problems.is_empty() && found.len() != operations.len() {
+        problems.push(format!(
+            "{} operations but {} client methods (a name is generated twice)",
+            operations.len(),
+            found.len()
+        ));
+    }
+    if problems.is_empty() {
+        Ok(found.len())
+    } else {
+        Err(BuildError::new(file, Location::Input, problems.join("; ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::{MethodInfo, check_methods, operation_methods};
+    use crate::items::split;
+
+    fn op(name: &str) -> MethodInfo {
+        MethodInfo {
+            method: "GET".into(),
+            path: format!("/{name}"),
+            operation_id: name.into(),
+            rust_name: name.into(),
+            parameters: Vec::new(),
+            has_body: false,
+            success_type: String::new(),
+            deprecated: false,
+        }
+    }
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn operation_methods_are_read_from_the_code_only() {
+        let file = split(quote! {
+            pub struct Client { baseurl: String }
+            impl Client {
+                pub fn new(baseurl: &str) -> Self { todo() }
+                pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self { todo() }
+            }
+            impl ClientInfo<()> for Client {
+                fn baseurl(&self) -> &str { &self.baseurl }
+            }
+            impl Client {
+                pub fn get_business(&self) -> builder::GetBusiness<'_> { builder::GetBusiness::new(self) }
+                pub fn search_businesses(&self) -> builder::SearchBusinesses<'_> { todo() }
+            }
+            impl Other {
+                pub fn not_a_client_method(&self) {}
+            }
+        });
+        assert_eq!(
+            operation_methods(&file),
+            names(&["get_business", "search_businesses"])
+        );
+    }
+
+    #[test]
+    fn the_count_check_fails_on_any_disagreement() {
+        let ops = [op("a"), op("b")];
+        assert_eq!(check_methods("t", &ops, &names(&["a", "b"])).unwrap(), 2);
+        let err = check_methods("t", &ops, &names(&["a"])).unwrap_err();
+        assert!(
+            err.message
+                .contains("1 operations have no client method: GET /b (b)"),
+            "{err}"
+        );
+        let err = check_methods("t", &ops, &names(&["a", "b", "c"])).unwrap_err();
+        assert!(
+            err.message
+                .contains("1 client methods match no operation: c"),
+            "{err}"
+        );
+        let err = check_methods("t", &ops, &names(&["a", "b", "b"])).unwrap_err();
+        assert!(
+            err.message.contains("2 operations but 3 client methods"),
+            "{err}"
+        );
+    }
+}

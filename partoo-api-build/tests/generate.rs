@@ -454,3 +454,40 @@ fn struct_builders_are_kept_for_request_types_only() {
     assert!(!code.contains("builder::CreateOrganizationResponse"));
     assert_eq!(code.matches("pubfnbuilder()").count(), 1, "{}", out.code);
 }
+
+/// The generated `send()` accepts every 2xx status: 201 decodes into the success type, an operation without a
+/// success body takes any 2xx as empty.
+#[test]
+fn any_2xx_status_is_matched_as_a_success() {
+    let spec = r"
+openapi: 3.0.3
+info: {title: t, version: v}
+paths:
+  /org:
+    post:
+      operationId: createOrganization
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {type: object, properties: {org_id: {type: integer}}}}}
+  /org/{org_id}:
+    delete:
+      operationId: deleteOrganization
+      parameters: [{name: org_id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        '200': {description: Deleted}
+";
+    let out = generate_bytes("ranges.yaml", spec.as_bytes(), &Options::default())
+        .expect("the spec generates");
+    let compact: String = out.code.split_whitespace().collect();
+    assert_eq!(
+        compact.matches("200u16..=299u16=>").count() + compact.matches("200..=299=>").count(),
+        2,
+        "both operations match the whole 2xx range"
+    );
+    assert!(compact.contains("Ok(ResponseValue::empty(response))"));
+    assert!(
+        !compact.contains("200u16=>"),
+        "no single-code success arm left"
+    );
+}

@@ -339,6 +339,7 @@ fn every_rule_is_known_to_the_tests() {
         "discriminator_unions",
         "error_responses",
         "success_responses",
+        "success_ranges",
         "request_bodies",
         "server_side_patterns",
         "timestamps",

@@ -407,3 +407,74 @@ components:
     );
     assert_no_change(&report, "request_bodies");
 }
+
+#[test]
+fn declared_2xx_codes_with_one_body_become_a_2xx_range() {
+    let doc = yaml(
+        r"
+openapi: 3.0.3
+paths:
+  /org:
+    post:
+      operationId: createOrganization
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {type: object}}}
+        '201':
+          description: Created
+          content: {application/json: {schema: {type: object}}}
+        '400': {description: Bad request}
+  /business/{id}:
+    delete:
+      operationId: deleteBusiness
+      responses:
+        '204': {description: Deleted}
+  /ranged:
+    get:
+      operationId: ranged
+      responses:
+        '2XX': {description: ok}
+        '200': {description: also ok}
+  /differ:
+    get:
+      operationId: differ
+      responses:
+        '200':
+          description: json
+          content: {application/json: {schema: {type: object}}}
+        '202':
+          description: text
+          content: {text/plain: {schema: {type: string}}}
+",
+    );
+    let (doc, report) = run(doc, &["success_ranges"]);
+    let org = at(&doc, "/paths/~1org/post/responses");
+    assert_eq!(
+        org,
+        &json!({
+            "2XX": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
+            "400": {"description": "Bad request"},
+        })
+    );
+    assert_eq!(
+        change(&report, "success_ranges", "/paths/~1org/post/responses/200").detail,
+        "200, 201 → 2XX"
+    );
+    assert_eq!(
+        at(&doc, "/paths/~1business~1{id}/delete/responses"),
+        &json!({"2XX": {"description": "Deleted"}})
+    );
+    // An explicit range, and bodies that still differ, are left as written.
+    assert_eq!(pointers(&report, "success_ranges").len(), 2);
+    assert!(
+        at(&doc, "/paths/~1ranged/get/responses")
+            .get("200")
+            .is_some()
+    );
+    assert!(
+        at(&doc, "/paths/~1differ/get/responses")
+            .get("202")
+            .is_some()
+    );
+}

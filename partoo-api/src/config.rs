@@ -14,6 +14,9 @@ pub const PRODUCTION_URL: &str = "https://api.partoo.co/v2";
 /// Sandbox base URL (Partoo's test environment for clients and partners).
 pub const SANDBOX_URL: &str = "https://api.sandbox.partoo.co/v2";
 
+/// Default of [`ClientBuilder::max_error_body`]: 1 MiB of an error body is kept.
+pub const DEFAULT_MAX_ERROR_BODY: usize = 1024 * 1024;
+
 /// Which Partoo environment to talk to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Environment {
@@ -89,6 +92,7 @@ pub struct ClientState {
     pub(crate) retry: RetryPolicy,
     pub(crate) limiter: Option<Arc<DefaultDirectRateLimiter>>,
     pub(crate) rate_per_minute: Option<u32>,
+    pub(crate) max_error_body: usize,
 }
 
 impl fmt::Debug for ClientState {
@@ -97,6 +101,7 @@ impl fmt::Debug for ClientState {
             .field("api_key", &"<redacted>")
             .field("retry", &self.retry)
             .field("rate_per_minute", &self.rate_per_minute)
+            .field("max_error_body", &self.max_error_body)
             .finish()
     }
 }
@@ -111,6 +116,7 @@ pub struct ClientBuilder {
     user_agent: String,
     retry: RetryPolicy,
     rate_per_minute: Option<u32>,
+    max_error_body: usize,
     http: Option<reqwest::Client>,
 }
 
@@ -124,6 +130,7 @@ impl Default for ClientBuilder {
             user_agent: concat!("partoo-api-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
             rate_per_minute: None,
+            max_error_body: DEFAULT_MAX_ERROR_BODY,
             http: None,
         }
     }
@@ -142,7 +149,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Any base URL, e.g. a proxy or a local mock. `https` is required unless the host is loopback.
+    /// Any base URL, e.g. a proxy or a local mock. `https` is required unless the host is loopback; a query
+    /// (`?tenant=1`), a fragment or credentials (`user:pass@`) are refused by [`Self::build`]: request paths are
+    /// appended to this URL as text, and the API key is the only credential sent.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
@@ -178,7 +187,34 @@ impl ClientBuilder {
         self
     }
 
-    /// Your own `reqwest::Client` (proxies, TLS roots, connection pools). Timeouts and user agent are then yours.
+    /// How much of an error response's body is kept (default [`DEFAULT_MAX_ERROR_BODY`], 1 MiB). The rest
+    /// is not read; the error's `truncated` flag and message say the body was cut. The same limit caps the raw
+    /// body an [`Error::Decode`] keeps. At least 1 byte.
+    pub fn max_error_body(mut self, bytes: usize) -> Self {
+        self.max_error_body = bytes;
+        self
+    }
+
+    /// Your own `reqwest::Client` (proxies, TLS roots, connection pools). Timeouts, user agent **and the
+    /// redirect policy** are then yours.
+    ///
+    /// **Security: that client must not follow redirects to another origin.** The API key travels in the
+    /// `x-APIKey` header, which reqwest (unlike `Authorization`) keeps on a redirect to another host, port or
+    /// scheme, and reqwest's default policy follows up to 10 redirects anywhere, `https` to `http` included.
+    /// Install [`crate::redirect_policy`] (same-origin redirects only, what clients built without this method
+    /// use) or `reqwest::redirect::Policy::none()`:
+    ///
+    /// ```no_run
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(partoo_api::redirect_policy())
+    ///     .build()
+    ///     .expect("an HTTP client");
+    /// let client = partoo_api::Client::builder()
+    ///     .api_key("key")
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # Ok::<(), partoo_api::Error>(())
+    /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -190,12 +226,19 @@ impl ClientBuilder {
             Error::Config("no API key: call .api_key(..) or set PARTOO_API_KEY".into())
         })?;
         let base = check_base_url(&self.base_url)?;
+        check_operation_names(&self.retry)?;
+        if self.max_error_body == 0 {
+            return Err(Error::Config(
+                "max_error_body must be at least 1 byte".into(),
+            ));
+        }
         let http = match self.http {
             Some(http) => http,
             None => tls(reqwest::Client::builder())?
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
                 .user_agent(self.user_agent)
+                .redirect(crate::redirect_policy())
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
@@ -213,6 +256,7 @@ impl ClientBuilder {
             retry: self.retry,
             limiter,
             rate_per_minute: self.rate_per_minute,
+            max_error_body: self.max_error_body,
         };
         Ok(Client::new_with_client(&base, http, state))
     }
@@ -238,10 +282,45 @@ fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error>
     Ok(builder)
 }
 
-/// Refuses URLs that are not `https` (plain `http` is allowed for loopback hosts only) and drops a trailing `/`.
+/// Refuses names in [`RetryPolicy::retry_on_server_error`] that are no operation of the client: a typo there
+/// would silently leave the operation without retries.
+fn check_operation_names(policy: &RetryPolicy) -> Result<(), Error> {
+    let unknown: Vec<&str> = policy
+        .retry_on_server_error
+        .iter()
+        .map(String::as_str)
+        .filter(|name| crate::operations::find(name).is_none())
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "retry_on_server_error names no operation of this client: {} (use the method names of `Client`, listed in `partoo_api::operations::ALL`, e.g. `update_business`)",
+        unknown.join(", ")
+    )))
+}
+
+/// Refuses URLs that are not `https` (plain `http` is allowed for loopback hosts only) or that carry a query,
+/// a fragment or userinfo, and drops a trailing `/`.
 fn check_base_url(url: &str) -> Result<String, Error> {
     let parsed = reqwest::Url::parse(url)
         .map_err(|e| Error::Config(format!("invalid base URL {url:?}: {e}")))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        // The URL is not echoed: it holds a credential.
+        return Err(Error::Config(
+            "the base URL contains a user name or password (`user:pass@host`): remove it, the API key is the only credential Partoo needs".into(),
+        ));
+    }
+    if parsed.query().is_some() {
+        return Err(Error::Config(format!(
+            "the base URL {url:?} has a query (`?…`): every request path would be appended after it; remove it"
+        )));
+    }
+    if parsed.fragment().is_some() {
+        return Err(Error::Config(format!(
+            "the base URL {url:?} has a fragment (`#…`): every request path would be appended after it; remove it"
+        )));
+    }
     let loopback = match parsed.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

@@ -10,7 +10,10 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::hooks::{CAPTURE, Captured};
+use crate::config::DEFAULT_MAX_ERROR_BODY;
+use crate::exchange::BODY_CUT_HEADER;
+use crate::hooks::{CAPTURE, Captured, WRAPPED_BODY_HEADER};
+use crate::redirect::RefusedRedirect;
 use crate::types::PartooError;
 use crate::{GeneratedError, ResponseValue};
 
@@ -29,6 +32,10 @@ pub enum Error {
         retry_after: Option<Duration>,
         /// Partoo's error details, if the body had any.
         body: ApiErrorBody,
+        /// The body as received (at most the client's `max_error_body` bytes).
+        raw: Bytes,
+        /// Whether `raw` was cut at that limit.
+        truncated: bool,
     },
     /// Partoo answered with a non-2xx status.
     Api {
@@ -36,12 +43,17 @@ pub enum Error {
         status: StatusCode,
         /// Partoo's error details, decoded from `{"errors": …}` or `{"error": …}`.
         body: ApiErrorBody,
-        /// The body exactly as received (re-encoded JSON when it was read outside [`SendExt::into_result`]).
+        /// The body as received, at most the client's `max_error_body` bytes. Outside
+        /// [`SendExt::into_result`], a JSON body is re-encoded and a body that is not Partoo's JSON error shape
+        /// (an HTML page from a proxy) is its text with invalid UTF-8 replaced.
         raw: Bytes,
+        /// Whether `raw` was cut at the limit (the rest was not read).
+        truncated: bool,
     },
-    /// A 2xx body that does not match the spec's type.
+    /// A 2xx body that does not decode into the operation's success type (also an empty body, e.g. a 204
+    /// for an operation that documents a JSON body).
     Decode {
-        /// The HTTP status, when known.
+        /// The HTTP status: always with [`SendExt::into_result`], `None` after `?` on a plain `send()`.
         status: Option<StatusCode>,
         /// JSON path of the value that failed, e.g. `businesses[3].status`.
         path: String,
@@ -49,6 +61,19 @@ pub enum Error {
         message: String,
         /// The start of the body.
         excerpt: String,
+        /// The body as received, at most the client's `max_error_body` bytes (the default limit after `?` on
+        /// a plain `send()`).
+        raw: Bytes,
+        /// Whether `raw` was cut at that limit.
+        truncated: bool,
+    },
+    /// Partoo (or something in between) redirected to another origin (scheme, host or port changed, e.g.
+    /// `https` to `http`). The redirect was not followed, so the API key stayed where it was sent.
+    RedirectRefused {
+        /// The URL that answered with the redirect.
+        from: String,
+        /// Where it pointed.
+        to: String,
     },
     /// The request could not be built (a parameter failed to convert, a required one is missing).
     InvalidRequest(String),
@@ -80,6 +105,12 @@ impl Error {
     }
 
     fn from_transport(e: reqwest::Error) -> Self {
+        if let Some(refused) = refused_redirect(&e) {
+            return Error::RedirectRefused {
+                from: refused.from.to_string(),
+                to: refused.to.to_string(),
+            };
+        }
         if e.is_timeout() {
             Error::Timeout(e)
         } else {
@@ -87,21 +118,33 @@ impl Error {
         }
     }
 
-    fn from_status(status: StatusCode, raw: Bytes, retry_after: Option<&str>) -> Self {
+    fn from_status(
+        status: StatusCode,
+        (raw, truncated): (Bytes, bool),
+        retry_after: Option<&str>,
+    ) -> Self {
         let body = ApiErrorBody::parse(&raw);
         if status == StatusCode::TOO_MANY_REQUESTS {
             return Error::RateLimited {
                 retry_after: retry_after.and_then(crate::retry::parse_retry_after),
                 body,
+                raw,
+                truncated,
             };
         }
-        Error::Api { status, body, raw }
+        Error::Api {
+            status,
+            body,
+            raw,
+            truncated,
+        }
     }
 
     fn decode<T: DeserializeOwned>(
         status: Option<StatusCode>,
-        raw: &[u8],
+        raw: &Bytes,
         fallback: &serde_json::Error,
+        limit: usize,
     ) -> Self {
         let de = &mut serde_json::Deserializer::from_slice(raw);
         let (path, message) = match serde_path_to_error::deserialize::<_, T>(de) {
@@ -110,11 +153,14 @@ impl Error {
         };
         let text = String::from_utf8_lossy(raw);
         let excerpt: String = text.chars().take(300).collect();
+        let truncated = raw.len() > limit;
         Error::Decode {
             status,
             path,
             message,
             excerpt,
+            raw: raw.slice(..raw.len().min(limit)),
+            truncated,
         }
     }
 
@@ -124,35 +170,50 @@ impl Error {
         captured: Option<Captured>,
     ) -> Self {
         let captured = captured.unwrap_or_default();
+        let kept = captured.body.map(|body| (body, captured.truncated));
         match e {
             GeneratedError::ErrorResponse(rv) => {
                 let status = rv.status();
-                let wrapped = rv.headers().contains_key(crate::hooks::WRAPPED_BODY_HEADER);
-                let raw = captured.body.unwrap_or_else(|| match &rv.error {
-                    // The hook wrapped a body that was not a JSON object: hand back its text.
-                    Some(Value::String(text)) if wrapped => Bytes::from(text.clone()),
-                    _ => Bytes::from(serde_json::to_vec(rv.as_ref()).unwrap_or_default()),
+                let raw = kept.unwrap_or_else(|| {
+                    let cut = rv.headers().contains_key(BODY_CUT_HEADER);
+                    if rv.headers().contains_key(WRAPPED_BODY_HEADER) {
+                        let text = rv.error.as_ref().and_then(Value::as_str).unwrap_or("");
+                        (Bytes::copy_from_slice(text.as_bytes()), cut)
+                    } else {
+                        let json = serde_json::to_vec(rv.as_ref()).unwrap_or_default();
+                        (Bytes::from(json), cut)
+                    }
                 });
                 Error::from_status(status, raw, captured.retry_after.as_deref())
             }
             GeneratedError::UnexpectedResponse(response) => {
                 let status = response.status();
                 let retry_after = crate::retry::retry_after_header(&response).map(str::to_owned);
+                let wrapped = response.headers().contains_key(WRAPPED_BODY_HEADER);
+                let cut = response.headers().contains_key(BODY_CUT_HEADER);
                 // The hook buffered the body of every non-2xx response, so reading it completes at once.
-                let raw = captured.body.unwrap_or_else(|| {
-                    response
+                let raw = kept.unwrap_or_else(|| {
+                    let body = response
                         .bytes()
                         .now_or_never()
                         .and_then(Result::ok)
-                        .unwrap_or_default()
+                        .unwrap_or_default();
+                    (if wrapped { unwrap_text(&body) } else { body }, cut)
                 });
                 Error::from_status(status, raw, retry_after.as_deref())
             }
             GeneratedError::InvalidResponsePayload(raw, err) => match captured.status {
-                Some(status) if !status.is_success() => {
-                    Error::from_status(status, raw, captured.retry_after.as_deref())
-                }
-                status => Error::decode::<T>(status, &raw, &err),
+                Some(status) if !status.is_success() => Error::from_status(
+                    status,
+                    kept.unwrap_or((raw, false)),
+                    captured.retry_after.as_deref(),
+                ),
+                status => Error::decode::<T>(
+                    status,
+                    &raw,
+                    &err,
+                    captured.limit.unwrap_or(DEFAULT_MAX_ERROR_BODY),
+                ),
             },
             GeneratedError::CommunicationError(e) | GeneratedError::ResponseBodyError(e) => {
                 Error::from_transport(e)
@@ -161,6 +222,39 @@ impl Error {
             other => Error::InvalidRequest(other.to_string()),
         }
     }
+}
+
+/// The original text of a body the hooks wrapped as `{"error": "<text>"}`.
+fn unwrap_text(body: &[u8]) -> Bytes {
+    let text = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_default();
+    Bytes::from(text)
+}
+
+/// ` (body cut after N bytes)` when an error's raw body was cut.
+fn cut_note(raw: &Bytes, truncated: bool) -> String {
+    if truncated {
+        format!(" (body cut after {} bytes)", raw.len())
+    } else {
+        String::new()
+    }
+}
+
+/// The [`RefusedRedirect`] behind a redirect error of reqwest, if that is what it is.
+fn refused_redirect(e: &reqwest::Error) -> Option<&RefusedRedirect> {
+    if !e.is_redirect() {
+        return None;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        if let Some(refused) = inner.downcast_ref::<RefusedRedirect>() {
+            return Some(refused);
+        }
+        source = inner.source();
+    }
+    None
 }
 
 impl From<GeneratedError<PartooError>> for Error {
@@ -177,35 +271,53 @@ impl fmt::Display for Error {
             Error::Transport(e) => write!(f, "could not reach Partoo: {e}"),
             Error::Timeout(e) => write!(f, "Partoo did not answer in time: {e}"),
             Error::RateLimited {
-                retry_after: Some(d),
+                retry_after,
                 body,
+                raw,
+                truncated,
+            } => {
+                let wait = retry_after
+                    .map(|d| format!(", retry after {} s", d.as_secs()))
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "rate limited by Partoo (429){wait}{}{}",
+                    body.suffix(),
+                    cut_note(raw, *truncated)
+                )
+            }
+            Error::Api {
+                status,
+                body,
+                raw,
+                truncated,
             } => {
                 write!(
                     f,
-                    "rate limited by Partoo (429), retry after {} s{}",
-                    d.as_secs(),
-                    body.suffix()
+                    "Partoo answered {status}{}{}",
+                    body.suffix(),
+                    cut_note(raw, *truncated)
                 )
-            }
-            Error::RateLimited {
-                retry_after: None,
-                body,
-            } => write!(f, "rate limited by Partoo (429){}", body.suffix()),
-            Error::Api { status, body, .. } => {
-                write!(f, "Partoo answered {status}{}", body.suffix())
             }
             Error::Decode {
                 status,
                 path,
                 message,
                 excerpt,
+                raw,
+                truncated,
             } => {
                 let status = status.map(|s| format!(" ({s})")).unwrap_or_default();
                 write!(
                     f,
-                    "unexpected response body{status} at `{path}`: {message}; body starts: {excerpt}"
+                    "unexpected response body{status} at `{path}`: {message}; body starts: {excerpt}{}",
+                    cut_note(raw, *truncated)
                 )
             }
+            Error::RedirectRefused { from, to } => write!(
+                f,
+                "refused to follow the redirect from {from} to {to}: it leaves the origin the API key is meant for"
+            ),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Config(m) => write!(f, "client configuration: {m}"),
             Error::Pagination(m) => write!(f, "pagination: {m}"),

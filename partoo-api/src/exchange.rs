@@ -120,58 +120,57 @@ impl Future for Resumed<'_> {
     }
 }
 
-/// The response with its whole body read into memory (status, version, headers, URL and extensions kept),
-/// and that body.
-pub(crate) async fn buffer(response: Response) -> reqwest::Result<(Response, Bytes)> {
-    let head = Head::of(&response);
-    let body = response.bytes().await?;
-    Ok((head.with_body(body.clone()), body))
-}
-
-/// Status, version, headers, URL and extensions of a response: everything but its body.
-pub(crate) struct Head {
-    status: reqwest::StatusCode,
-    version: http::Version,
-    headers: http::HeaderMap,
-    url: reqwest::Url,
-    extensions: http::Extensions,
-}
-
-impl Head {
-    pub(crate) fn of(response: &Response) -> Self {
-        Self {
-            status: response.status(),
-            version: response.version(),
-            headers: response.headers().clone(),
-            url: response.url().clone(),
-            extensions: response.extensions().clone(),
+/// The response with its body read into memory, at most `limit` bytes of it (status, version, headers, URL
+/// and extensions kept), that body, and whether it was cut at `limit` (the rest is not read).
+pub(crate) async fn buffer(
+    mut response: Response,
+    limit: usize,
+) -> reqwest::Result<(Response, Bytes, bool)> {
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let url = response.url().clone();
+    let extensions = response.extensions().clone();
+    let mut body = bytes::BytesMut::new();
+    let mut cut = false;
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit.saturating_sub(body.len());
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            cut = true;
+            break;
         }
+        body.extend_from_slice(&chunk);
     }
-
-    /// The response again, with `body` as its body.
-    pub(crate) fn with_body(self, body: Bytes) -> Response {
-        use reqwest::ResponseBuilderExt;
-
-        let mut rebuilt = http::Response::new(body);
-        *rebuilt.status_mut() = self.status;
-        *rebuilt.version_mut() = self.version;
-        *rebuilt.headers_mut() = self.headers;
-        *rebuilt.extensions_mut() = self.extensions;
-        // reqwest keeps the URL in an extension only its builder method can set; that call cannot fail.
-        if let Ok(with_url) = http::Response::builder().url(self.url).body(()) {
-            rebuilt
-                .extensions_mut()
-                .extend(with_url.into_parts().0.extensions);
-        }
-        Response::from(rebuilt)
+    let body = body.freeze();
+    let mut rebuilt = http::Response::new(body.clone());
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    *rebuilt.extensions_mut() = extensions;
+    if cut {
+        rebuilt
+            .headers_mut()
+            .insert(BODY_CUT_HEADER, http::HeaderValue::from(body.len()));
     }
+    set_url(&mut rebuilt, url);
+    Ok((Response::from(rebuilt), body, cut))
+}
 
-    /// Sets a header (replacing any of the same name) and drops `Content-Length`, which a new body voids.
-    pub(crate) fn set_header(&mut self, name: &'static str, value: http::HeaderValue) {
-        self.headers.remove(http::header::CONTENT_LENGTH);
-        self.headers.insert(name, value);
+/// Makes `response` carry `url` once converted to a `reqwest::Response`.
+pub(crate) fn set_url<T>(response: &mut http::Response<T>, url: reqwest::Url) {
+    use reqwest::ResponseBuilderExt;
+    // reqwest keeps the URL in an extension only its builder method can set; that call cannot fail.
+    if let Ok(with_url) = http::Response::builder().url(url).body(()) {
+        response
+            .extensions_mut()
+            .extend(with_url.into_parts().0.extensions);
     }
 }
+
+/// Added to a buffered response whose body was cut, with the number of bytes kept, so that an error built
+/// from it outside [`crate::SendExt::into_result`] can say so.
+pub(crate) const BODY_CUT_HEADER: &str = "x-partoo-api-body-cut";
 
 #[cfg(test)]
 mod tests {

@@ -12,7 +12,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{Request, Response, StatusCode};
 use tracing::{Instrument, field};
 
-use crate::exchange::{Head, PAGE_EXCHANGE, buffer};
+use crate::exchange::{PAGE_EXCHANGE, buffer};
 use crate::generated::operations;
 use crate::retry::{Verdict, for_error, for_status, full_jitter, retry_after_header};
 use crate::{Client, ClientState};
@@ -24,6 +24,10 @@ pub(crate) struct Captured {
     pub(crate) status: Option<StatusCode>,
     pub(crate) retry_after: Option<String>,
     pub(crate) body: Option<Bytes>,
+    /// Whether `body` was cut at the client's error body limit.
+    pub(crate) truncated: bool,
+    /// The client's error body limit, which also caps the raw body of a decode error.
+    pub(crate) limit: Option<usize>,
 }
 
 pub(crate) type CaptureCell = Arc<Mutex<Captured>>;
@@ -74,7 +78,9 @@ impl ClientHooks<ClientState> for Client {
         let result = match PAGE_EXCHANGE.try_with(Arc::clone) {
             Ok(page) => {
                 let result = match result {
-                    Ok(response) => buffer(response).await.map(|(response, _)| response),
+                    Ok(response) => buffer(response, usize::MAX)
+                        .await
+                        .map(|(response, _, _)| response),
                     Err(e) => Err(e),
                 };
                 page.release();
@@ -84,7 +90,7 @@ impl ClientHooks<ClientState> for Client {
             Err(_) => result,
         };
         match result {
-            Ok(response) => capture(response).await,
+            Ok(response) => capture(response, state.max_error_body).await,
             Err(e) => Err(e),
         }
     }
@@ -172,10 +178,11 @@ async fn wait_for_limiter(state: &ClientState) {
     }
 }
 
-/// Buffers the body of a non-2xx response (so that [`crate::Error`] can keep it, even after a plain
-/// `send()`), and records status, `Retry-After` and that body for a waiting [`crate::SendExt`] future. The
-/// body is put back so progenitor can still decode it.
-async fn capture(response: Response) -> reqwest::Result<Response> {
+/// Buffers the body of a non-2xx response, at most `limit` bytes (so that [`crate::Error`] can keep it, even
+/// after a plain `send()`), and records status, `Retry-After` and that body for a waiting [`crate::SendExt`]
+/// future. The body is put back so progenitor can still decode it; one that is not Partoo's JSON error shape
+/// (an HTML page from a proxy, a cut body) is put back wrapped, see [`wrap_foreign_error_body`].
+async fn capture(response: Response, limit: usize) -> reqwest::Result<Response> {
     let status = response.status();
     let cell = CAPTURE.try_with(Arc::clone).ok();
     if status.is_success() && cell.is_none() {
@@ -186,14 +193,22 @@ async fn capture(response: Response) -> reqwest::Result<Response> {
         status: Some(status),
         retry_after,
         body: None,
+        truncated: false,
+        limit: Some(limit),
     };
     let response = if status.is_success() {
         response
     } else {
-        let head = Head::of(&response);
-        let body = response.bytes().await?;
-        captured.body = Some(body.clone());
-        error_response(head, body)
+        let (response, body, truncated) = buffer(response, limit).await?;
+        let response =
+            if truncated || serde_json::from_slice::<crate::types::PartooError>(&body).is_err() {
+                wrap_foreign_error_body(response, &body)
+            } else {
+                response
+            };
+        captured.body = Some(body);
+        captured.truncated = truncated;
+        response
     };
     if let Some(cell) = cell
         && let Ok(mut slot) = cell.lock()
@@ -203,25 +218,27 @@ async fn capture(response: Response) -> reqwest::Result<Response> {
     Ok(response)
 }
 
-/// Marks an error response whose body the client wrapped (see [`error_response`]); its value is `wrapped`.
-pub(crate) const WRAPPED_BODY_HEADER: &str = "x-partoo-api-body";
+/// Marks a response whose error body [`wrap_foreign_error_body`] replaced.
+pub(crate) const WRAPPED_BODY_HEADER: &str = "x-partoo-api-wrapped-body";
 
-/// The error response progenitor will decode as `PartooError`. Partoo answers errors with a JSON object; a
-/// body that is not one (a proxy's HTML page, an empty body) would make progenitor fail with
-/// `InvalidResponsePayload`, which has no status. Such a body is handed on as `{"error": "<the body as
-/// text>"}`, marked with the [`WRAPPED_BODY_HEADER`] header, so that even a plain `send()?` gives
-/// `Error::Api` with the status and the body as received.
-fn error_response(mut head: Head, body: Bytes) -> Response {
-    if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&body).is_ok() {
-        return head.with_body(body);
-    }
-    let text = String::from_utf8_lossy(&body);
+/// progenitor decodes the body of a documented error status as `PartooError` and, when that fails, returns
+/// the raw bytes without the status. To keep the status on that path too, a body that is not Partoo's error
+/// shape is replaced by `{"error": "<the body as text>"}` and the response marked with
+/// [`WRAPPED_BODY_HEADER`]; [`crate::Error`] unwraps it (non-UTF-8 bytes are replaced by U+FFFD there).
+fn wrap_foreign_error_body(response: Response, body: &Bytes) -> Response {
+    let text = String::from_utf8_lossy(body);
     let wrapped = serde_json::json!({ "error": text }).to_string();
-    head.set_header(
-        WRAPPED_BODY_HEADER,
-        http::HeaderValue::from_static("wrapped"),
+    let url = response.url().clone();
+    let mut rebuilt = http::Response::from(response).map(|_| reqwest::Body::from(wrapped));
+    crate::exchange::set_url(&mut rebuilt, url);
+    let headers = rebuilt.headers_mut();
+    headers.insert(WRAPPED_BODY_HEADER, http::HeaderValue::from_static("1"));
+    headers.remove(http::header::CONTENT_LENGTH);
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
     );
-    head.with_body(Bytes::from(wrapped))
+    Response::from(rebuilt)
 }
 
 /// Rewrites repeated query keys listed in `csv` (`a=1&a=2`) into one comma-separated value (`a=1,2`), the

@@ -26,13 +26,18 @@ mod error;
 mod exchange;
 mod hooks;
 pub mod pagination;
+mod redirect;
 mod retry;
 mod time;
 
-pub use config::{ApiKey, ClientBuilder, ClientState, Environment, PRODUCTION_URL, SANDBOX_URL};
+pub use config::{
+    ApiKey, ClientBuilder, ClientState, DEFAULT_MAX_ERROR_BODY, Environment, PRODUCTION_URL,
+    SANDBOX_URL,
+};
 pub use error::{ApiErrorBody, Error, SendExt};
 pub use pagination::{Page, Paginate, PaginateCursor};
-pub use retry::RetryPolicy;
+pub use redirect::redirect_policy;
+pub use retry::{RETRY_AFTER_CEILING, RetryPolicy};
 pub use time::Timestamp;
 
 /// The generated endpoint layer (progenitor 0.15.1, builder style). Exempt from the workspace lints.

@@ -2,7 +2,11 @@
 //!
 //! Decisions, with their reasons:
 //! - **429** is retried for every method: Partoo refused the request before doing anything. The wait is
-//!   `Retry-After` (seconds or an HTTP date), capped by [`RetryPolicy::max_retry_after`].
+//!   `Retry-After` (seconds or an HTTP date; fractional seconds rounded up), and a wait longer than
+//!   [`RetryPolicy::max_retry_after`] ends the retries. A `Retry-After` too large to represent counts as
+//!   [`RETRY_AFTER_CEILING`].
+//! - **503** with `Retry-After` waits as long as the server asks, within the same limit, when the request may
+//!   be repeated at all (next point).
 //! - **Connection failures** (refused, DNS, TLS handshake) are retried for every method: nothing reached Partoo.
 //! - **5xx and timeouts** are retried only for idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE). Partoo uses
 //!   POST both to create and to update, so a POST that may have been processed is not repeated, unless the
@@ -14,6 +18,9 @@ use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime};
 
 use reqwest::{Method, StatusCode};
+
+/// The largest `Retry-After` a response can announce (one day); larger or overflowing values are cut to it.
+pub const RETRY_AFTER_CEILING: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Retry settings. The default: 3 attempts, 500 ms base delay, 30 s max delay, `Retry-After` capped at 120 s.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +34,8 @@ pub struct RetryPolicy {
     /// Longest `Retry-After` we honour; a longer one ends the retries and returns the 429.
     pub max_retry_after: Duration,
     /// Non-idempotent operations (by method name, e.g. `update_business`) retried on 5xx and timeouts anyway.
+    /// A name that is not an operation of [`crate::operations::ALL`] makes [`crate::ClientBuilder::build`]
+    /// fail with [`crate::Error::Config`].
     pub retry_on_server_error: BTreeSet<String>,
 }
 
@@ -65,7 +74,8 @@ impl RetryPolicy {
     }
 
     /// Also retries this operation (a method name such as `update_business`) on 5xx and timeouts, although
-    /// its HTTP method is not idempotent. Use it when you know repeating it is harmless.
+    /// its HTTP method is not idempotent. Use it when you know repeating it is harmless. The name is checked
+    /// when the client is built: an unknown one is a [`crate::Error::Config`].
     pub fn retry_on_server_error(mut self, operation: impl Into<String>) -> Self {
         self.retry_on_server_error.insert(operation.into());
         self
@@ -96,18 +106,27 @@ pub(crate) fn for_status(
     status: StatusCode,
     retry_after: Option<&str>,
 ) -> Verdict {
+    let asked = retry_after.and_then(parse_retry_after);
     if status == StatusCode::TOO_MANY_REQUESTS {
-        return match retry_after.map(parse_retry_after) {
-            Some(Some(wait)) if wait > policy.max_retry_after => Verdict::Done,
-            Some(Some(wait)) => Verdict::Retry(Some(wait)),
-            _ => Verdict::Retry(None),
-        };
+        return within_limit(policy, asked);
     }
     let transient = matches!(status.as_u16(), 500 | 502 | 503 | 504);
-    if transient && policy.may_repeat(method, operation) {
-        Verdict::Retry(None)
-    } else {
-        Verdict::Done
+    if !transient || !policy.may_repeat(method, operation) {
+        return Verdict::Done;
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        return within_limit(policy, asked);
+    }
+    Verdict::Retry(None)
+}
+
+/// Retry after the server's wait when it gave one that fits [`RetryPolicy::max_retry_after`], after our own
+/// backoff when it gave none; a longer wait ends the retries.
+fn within_limit(policy: &RetryPolicy, asked: Option<Duration>) -> Verdict {
+    match asked {
+        Some(wait) if wait > policy.max_retry_after => Verdict::Done,
+        Some(wait) => Verdict::Retry(Some(wait)),
+        None => Verdict::Retry(None),
     }
 }
 
@@ -137,16 +156,24 @@ pub(crate) fn retry_after_header(response: &reqwest::Response) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
 }
 
-/// `Retry-After`: delay-seconds or an HTTP date.
+/// `Retry-After`: delay-seconds or an HTTP date. Seconds may have a fraction (`1.5`, rounded up to whole
+/// seconds); any value is cut to [`RETRY_AFTER_CEILING`], including one too long for a `u64`.
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !whole.is_empty() && digits(whole) && digits(fraction) {
+        // All digits: an overflow can only mean "very long".
+        let secs = whole.parse::<u64>().unwrap_or(u64::MAX);
+        let round_up = u64::from(fraction.bytes().any(|b| b != b'0'));
+        let secs = secs.saturating_add(round_up);
+        return Some(Duration::from_secs(secs).min(RETRY_AFTER_CEILING));
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(
         when.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
+            .unwrap_or(Duration::ZERO)
+            .min(RETRY_AFTER_CEILING),
     )
 }
 
@@ -174,6 +201,59 @@ mod tests {
             "{wait:?}"
         );
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn retry_after_fractions_round_up_and_huge_values_are_cut() {
+        assert_eq!(parse_retry_after("1.5"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after("0.01"), Some(Duration::from_secs(1)));
+        assert_eq!(parse_retry_after("3.000"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("99999999999999999999999999"),
+            Some(RETRY_AFTER_CEILING)
+        );
+        assert_eq!(parse_retry_after("86401"), Some(RETRY_AFTER_CEILING));
+        for bad in ["", ".5", "-3", "1.2.3", "1e3", "+4"] {
+            assert_eq!(parse_retry_after(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_503_retry_after_is_honoured_within_the_limit() {
+        let p = RetryPolicy::default();
+        let verdict = |method: &Method, wait: Option<&str>| {
+            for_status(
+                &p,
+                method,
+                "get_business",
+                StatusCode::SERVICE_UNAVAILABLE,
+                wait,
+            )
+        };
+        assert_eq!(
+            verdict(&Method::GET, Some("4")),
+            Verdict::Retry(Some(Duration::from_secs(4)))
+        );
+        assert_eq!(
+            verdict(&Method::GET, Some("0.2")),
+            Verdict::Retry(Some(Duration::from_secs(1)))
+        );
+        assert_eq!(verdict(&Method::GET, Some("121")), Verdict::Done);
+        assert_eq!(verdict(&Method::GET, None), Verdict::Retry(None));
+        // The wait does not make a POST repeatable.
+        assert_eq!(verdict(&Method::POST, Some("4")), Verdict::Done);
+        // A 502's Retry-After is not an instruction: our own backoff applies.
+        assert_eq!(
+            for_status(
+                &p,
+                &Method::GET,
+                "get_business",
+                StatusCode::BAD_GATEWAY,
+                Some("4")
+            ),
+            Verdict::Retry(None)
+        );
     }
 
     #[test]
@@ -244,9 +324,20 @@ mod tests {
 
     #[test]
     fn jitter_stays_within_the_step() {
-        for _ in 0..1000 {
-            assert!(full_jitter(Duration::from_millis(100)) <= Duration::from_millis(100));
-        }
+        let step = Duration::from_millis(100);
+        let draws: Vec<Duration> = (0..1000).map(|_| full_jitter(step)).collect();
+        assert!(draws.iter().all(|d| *d <= step), "a draw above the step");
+        // Uniform on [0, step]: 1000 draws all on one side of the middle happen with probability 2^-999, so
+        // a missing or one-sided jitter (always `step`, always zero) fails here.
+        let half = step / 2;
+        assert!(
+            draws.iter().any(|d| *d < half),
+            "no draw below half the step"
+        );
+        assert!(
+            draws.iter().any(|d| *d > half),
+            "no draw above half the step"
+        );
         assert_eq!(full_jitter(Duration::ZERO), Duration::ZERO);
     }
 }

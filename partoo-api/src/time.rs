@@ -3,7 +3,8 @@
 //! Partoo's dates come in many shapes, often for the same kind of field: RFC 3339 (`2017-08-01T19:15:54.256+02:00`,
 //! `…Z`), a space instead of `T` (`2023-01-31 16:22:17.327878+00:00`), an hour-only offset (`…+00`), naive times
 //! taken as UTC (`2017-08-01T00:00:00`), epoch seconds as numbers (`1409925979.5`, `1615299414`), plain dates
-//! (`2025-01-01`) and day-first dates (`05-11-2021`). A strict `chrono::DateTime` field would make the whole
+//! (`2025-01-01`) and day-first dates (`05-11-2021`). Text of digits only is left unparsed (see
+//! [`Timestamp::to_utc`]). A strict `chrono::DateTime` field would make the whole
 //! response fail on the first odd one. `Timestamp` always decodes, keeps exactly what was sent (so it
 //! re-serializes unchanged), and parses on demand.
 
@@ -57,7 +58,20 @@ impl Timestamp {
         }
     }
 
-    /// The point in time in UTC, or `None` when the value is in no form we know.
+    /// The point in time in UTC, or `None` when the value is in no form we know or could be read two ways.
+    ///
+    /// Accepted forms:
+    /// - RFC 3339: `2017-08-01T19:15:54.256+02:00`, `2024-11-27T16:10:44Z`;
+    /// - the same with a space for `T` (`2023-01-31 16:22:17.327878+00:00`), an hour-only offset (`…+00`) or
+    ///   an offset without colon (`…+0200`);
+    /// - naive date-times, taken as UTC: `2017-08-01T00:00:00`, `2017-08-01T09:30`;
+    /// - dates, at midnight UTC: `2025-01-01`, day first `05-11-2021` and `05/11/2021`;
+    /// - epoch seconds as a JSON number (`1615299414`, `1409925979.5`), or as text with a fractional part
+    ///   (`"1409925979.5"`).
+    ///
+    /// Text made only of digits (`"20250101"`, `"1615299414"`) gives `None`: it may be a compact date, epoch
+    /// seconds or milliseconds, and guessing would turn `20250101` into a day of 1970. [`Self::raw`] still has
+    /// it.
     pub fn to_utc(&self) -> Option<DateTime<Utc>> {
         self.to_fixed_offset().map(|t| t.with_timezone(&Utc))
     }
@@ -123,8 +137,12 @@ fn parse_text(s: &str) -> Option<DateTime<FixedOffset>> {
             return Some(utc().from_utc_datetime(&d.and_time(NaiveTime::MIN)));
         }
     }
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return from_epoch(s.parse().ok()?);
+    // Epoch seconds as text only with a fraction: all-digit text is ambiguous (see `Timestamp::to_utc`).
+    if let Some((whole, fraction)) = s.split_once('.') {
+        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        if digits(whole) && digits(fraction) {
+            return from_epoch(s.parse().ok()?);
+        }
     }
     None
 }
@@ -267,6 +285,24 @@ mod tests {
             utc("\"2019-08-01 19:15:54+0200\""),
             "2019-08-01T17:15:54+00:00"
         );
+    }
+
+    #[test]
+    fn all_digit_text_is_ambiguous_and_stays_raw() {
+        for text in ["20250101", "1615299414", "1615299414000", "0"] {
+            let json = format!("\"{text}\"");
+            let t: Timestamp = serde_json::from_str(&json).unwrap();
+            assert_eq!(t.to_utc(), None, "{text} is not read as a date");
+            assert_eq!(t.date(), None);
+            assert_eq!(t.raw(), text);
+            assert_eq!(serde_json::to_string(&t).unwrap(), json);
+        }
+        // A fraction makes epoch seconds unambiguous; a JSON number is epoch seconds by the spec.
+        assert_eq!(utc("\"1409925979.5\""), "2014-09-05T14:06:19.500+00:00");
+        assert_eq!(utc("20250101"), "1970-08-23T09:01:41+00:00");
+        for odd in ["\"1.\"", "\".5\"", "\"1.2.3\""] {
+            assert_eq!(utc(odd), "unparsed", "{odd}");
+        }
     }
 
     #[test]

@@ -151,6 +151,56 @@ fn plain_http_is_refused_unless_the_host_is_loopback() {
 }
 
 #[test]
+fn base_urls_with_a_query_a_fragment_or_credentials_are_refused() {
+    let build = |url: &str| config_message(Client::builder().api_key("k").base_url(url).build());
+    let message = build("https://api.partoo.co/v2?tenant=1");
+    assert!(message.contains("has a query"), "{message}");
+    assert!(message.contains("?tenant=1"), "names the URL: {message}");
+    let message = build("https://api.partoo.co/v2#section");
+    assert!(message.contains("has a fragment"), "{message}");
+    // An empty query or fragment is still one: `…/v2?` would swallow the paths just the same.
+    assert!(build("https://api.partoo.co/v2?").contains("has a query"));
+    for url in [
+        "https://alice:s3cr3t-pw@api.partoo.co/v2",
+        "https://alice@api.partoo.co/v2",
+        "http://alice:s3cr3t-pw@127.0.0.1:8080",
+    ] {
+        let message = build(url);
+        assert!(
+            message.contains("user name or password"),
+            "{url}: {message}"
+        );
+        assert!(
+            !message.contains("s3cr3t-pw"),
+            "the password is not echoed: {message}"
+        );
+    }
+}
+
+#[test]
+fn unknown_operations_in_retry_on_server_error_are_refused() {
+    use partoo_api::RetryPolicy;
+    let policy = RetryPolicy::default()
+        .retry_on_server_error("update_business")
+        .retry_on_server_error("update_busines")
+        .retry_on_server_error("updateBusiness");
+    let message = config_message(Client::builder().api_key("k").retry_policy(policy).build());
+    assert!(
+        message.contains("updateBusiness, update_busines"),
+        "both unknown names, in order: {message}"
+    );
+    assert!(message.contains("operations::ALL"), "{message}");
+    let known = RetryPolicy::default().retry_on_server_error("create_organization");
+    assert!(
+        Client::builder()
+            .api_key("k")
+            .retry_policy(known)
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
 fn other_misconfigurations_are_config_errors() {
     let message = config_message(Client::builder().build());
     assert!(message.contains("no API key"), "{message}");

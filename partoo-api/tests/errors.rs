@@ -61,7 +61,9 @@ async fn update_business(response: ResponseTemplate) -> Error {
 /// Status, messages and raw body of an `Error::Api`.
 fn api_parts(err: &Error) -> (u16, Vec<(String, String)>, Value) {
     match err {
-        Error::Api { status, body, raw } => (
+        Error::Api {
+            status, body, raw, ..
+        } => (
             status.as_u16(),
             body.messages(),
             serde_json::from_slice(raw).unwrap_or(Value::Null),
@@ -183,7 +185,9 @@ async fn a_502_with_an_html_body_keeps_status_and_raw_body() {
     let (_server, client) = setup("GET", "/user/me", response).await;
     let err = client.get_my_user().send().into_result().await.unwrap_err();
     match &err {
-        Error::Api { status, body, raw } => {
+        Error::Api {
+            status, body, raw, ..
+        } => {
             assert_eq!(status.as_u16(), 502);
             assert_eq!(body.details, Value::Null);
             assert!(body.messages().is_empty());
@@ -201,7 +205,9 @@ async fn a_documented_error_status_with_a_non_json_body_is_still_an_api_error() 
     let response = ResponseTemplate::new(400).set_body_raw("Bad Request", "text/plain");
     let err = update_business(response).await;
     match &err {
-        Error::Api { status, body, raw } => {
+        Error::Api {
+            status, body, raw, ..
+        } => {
             assert_eq!(status.as_u16(), 400);
             assert_eq!(body.details, Value::Null);
             assert_eq!(raw.as_ref(), b"Bad Request");
@@ -232,6 +238,7 @@ async fn a_200_that_does_not_match_the_type_is_a_decode_error_with_its_path() {
             path,
             message,
             excerpt,
+            ..
         } => {
             assert_eq!(status.map(|s| s.as_u16()), Some(200));
             assert_eq!(path, "businesses[1].lat");
@@ -322,7 +329,9 @@ async fn a_documented_error_with_a_non_json_body_keeps_status_and_body() {
         .unwrap_err();
     for err in [plain, via_into_result] {
         match &err {
-            Error::Api { status, raw, body } => {
+            Error::Api {
+                status, raw, body, ..
+            } => {
                 assert_eq!(status.as_u16(), 404);
                 assert_eq!(&raw[..], b"<h1>Not Found</h1>");
                 assert!(body.details.is_null(), "{body:?}");

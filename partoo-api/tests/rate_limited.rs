@@ -1,4 +1,5 @@
-//! 429: `Retry-After` in seconds or as an HTTP date, the `max_retry_after` cap, POST retried, attempts used up.
+//! 429: `Retry-After` in seconds or as an HTTP date, the `max_retry_after` cap, POST retried, attempts used up;
+//! `Retry-After` on a 503; fractional and overflowing values.
 
 mod retry_common;
 
@@ -86,6 +87,57 @@ async fn retry_after_as_an_http_date_is_honoured() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_503_retry_after_is_honoured_like_a_429() {
+    let server = MockServer::start().await;
+    let unavailable = ResponseTemplate::new(503)
+        .insert_header("Retry-After", "2")
+        .set_body_json(json!({"errors": {"json": "Maintenance"}}));
+    mount_sequence(&server, "GET", "/user/me", unavailable, 1, user()).await;
+    let client = paused_client(&server, fast());
+    let started = tokio::time::Instant::now();
+    client.get_my_user().send().into_result().await.unwrap();
+    let waited = started.elapsed();
+    assert_eq!(requests(&server).await, 2);
+    assert!(
+        waited >= Duration::from_secs(2) && waited < Duration::from_millis(2100),
+        "waited {waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_fractional_retry_after_is_rounded_up() {
+    let server = MockServer::start().await;
+    mount_sequence(&server, "GET", "/user/me", too_many("1.5"), 1, user()).await;
+    let client = paused_client(&server, fast());
+    let started = tokio::time::Instant::now();
+    client.get_my_user().send().into_result().await.unwrap();
+    let waited = started.elapsed();
+    assert_eq!(requests(&server).await, 2);
+    assert!(
+        waited >= Duration::from_secs(2) && waited < Duration::from_millis(2100),
+        "waited {waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_overflowing_retry_after_is_capped_and_ends_the_retries() {
+    let server = MockServer::start().await;
+    let huge = "999999999999999999999999999999";
+    mount_sequence(&server, "GET", "/user/me", too_many(huge), 10, user()).await;
+    let err = paused_client(&server, fast())
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .unwrap_err();
+    assert_eq!(requests(&server).await, 1);
+    assert!(
+        matches!(err, Error::RateLimited { retry_after: Some(d), .. } if d == partoo_api::RETRY_AFTER_CEILING),
+        "{err:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_429_is_retried_even_for_a_post() {
     let server = MockServer::start().await;
     mount_sequence(&server, "POST", "/org", too_many("1"), 2, org_created()).await;
@@ -113,7 +165,9 @@ async fn a_retry_after_beyond_max_retry_after_returns_at_once() {
     assert!(started.elapsed() < Duration::from_secs(1));
     assert_eq!(requests(&server).await, 1);
     match &err {
-        Error::RateLimited { retry_after, body } => {
+        Error::RateLimited {
+            retry_after, body, ..
+        } => {
             assert_eq!(*retry_after, Some(Duration::from_secs(3600)));
             assert_eq!(
                 body.messages(),

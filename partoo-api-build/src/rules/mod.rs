@@ -252,6 +252,12 @@ pub static RULES: &[Rule] = &[
         responses::success_responses
     ),
     rule!(
+        success_ranges,
+        Adaptation,
+        "the 2xx responses of an operation, all with the same body → one `2XX`: any 2xx that decodes is a success",
+        responses::success_ranges
+    ),
+    rule!(
         request_bodies,
         Adaptation,
         "one request media type per operation; `+json` → JSON; multipart is refused",

@@ -224,6 +224,46 @@ pub(super) fn success_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     Ok(())
 }
 
+/// Adaptation (every operation of the snapshot declares only `200`; Partoo's pages say "Created" for some):
+/// progenitor matches the exact codes a document lists, so an undeclared 2xx such as `201` or `204` became
+/// `Error::UnexpectedResponse`: a POST that succeeded looked like a failure and could be repeated. When an
+/// operation's 2xx responses all describe the same body (which `success_responses` ensures), they become one
+/// `2XX` response: any 2xx whose body decodes into the success type is a success (an operation without a
+/// success body accepts any 2xx as empty). 2xx responses that still differ, and ranges already written as
+/// `2XX`, are left alone.
+pub(super) fn success_ranges(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    let mut sites = Vec::new();
+    for_each_responses(&mut ctx.doc, &mut |base, responses| {
+        let codes: Vec<String> = responses
+            .keys()
+            .filter(|c| is_success(c) && c.bytes().all(|b| b.is_ascii_digit()))
+            .cloned()
+            .collect();
+        let Some(first) = codes.first() else {
+            return;
+        };
+        if responses.contains_key("2XX") {
+            return;
+        }
+        let body = |code: &String| responses[code].get("content").cloned();
+        let shared = body(first);
+        if codes.iter().any(|c| body(c) != shared) {
+            return;
+        }
+        let kept = responses[first].clone();
+        for code in &codes {
+            responses.remove(code);
+        }
+        responses.insert("2XX".to_owned(), kept);
+        sites.push((
+            pointer_push(base, first),
+            format!("{} → 2XX", codes.join(", ")),
+        ));
+    });
+    ctx.changes(sites);
+    Ok(())
+}
+
 /// Adaptation: progenitor takes one request media type (`todo!` on two) and types only `application/json`.
 /// JSON is kept (`+json` renamed); `multipart/form-data`, which progenitor cannot send, is refused with the
 /// operation named.

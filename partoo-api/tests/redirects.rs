@@ -1,0 +1,119 @@
+//! Redirects never carry the API key to another origin: a cross-origin redirect is refused with both URLs
+//! named, a same-origin one is followed.
+
+use partoo_api::{Client, Error, RetryPolicy, SendExt};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const USER: &str = include_str!("fixtures/user_me.json");
+const KEY: &str = "pk_live_redirect_9d21";
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client builds")
+}
+
+fn redirect_to(location: &str) -> ResponseTemplate {
+    ResponseTemplate::new(302).insert_header("location", location)
+}
+
+async fn user_at(server: &MockServer, route: &str) {
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(USER, "application/json"))
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_refused_and_the_key_stays_home() {
+    let home = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    user_at(&elsewhere, "/user/me").await;
+    let target = format!("{}/user/me", elsewhere.uri());
+    Mock::given(method("GET"))
+        .and(path("/user/me"))
+        .respond_with(redirect_to(&target))
+        .mount(&home)
+        .await;
+
+    let err = client(&home)
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect_err("a cross-origin redirect is an error");
+
+    let seen = elsewhere.received_requests().await.unwrap_or_default();
+    assert!(
+        seen.iter().all(|r| !r.headers.contains_key("x-apikey")),
+        "the other origin saw the key"
+    );
+    assert!(seen.is_empty(), "the redirect was followed: {seen:?}");
+    match &err {
+        Error::RedirectRefused { from, to } => {
+            assert_eq!(from, &format!("{}/user/me", home.uri()));
+            assert_eq!(to, &target);
+        }
+        other => panic!("expected Error::RedirectRefused, got {other:?}"),
+    }
+    let text = err.to_string();
+    assert!(
+        text.contains(&home.uri()) && text.contains(&elsewhere.uri()),
+        "{text}"
+    );
+    assert!(!text.contains(KEY) && !format!("{err:?}").contains(KEY));
+}
+
+#[tokio::test]
+async fn a_plain_send_reports_the_refused_redirect_too() {
+    let home = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user/me"))
+        .respond_with(redirect_to(&format!("{}/user/me", elsewhere.uri())))
+        .mount(&home)
+        .await;
+    let err: Error = client(&home)
+        .get_my_user()
+        .send()
+        .await
+        .expect_err("refused")
+        .into();
+    assert!(matches!(err, Error::RedirectRefused { .. }), "{err:?}");
+    assert_eq!(
+        elsewhere
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .len(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_same_origin_redirect_is_followed_with_the_key() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user/me"))
+        .respond_with(redirect_to("/v2-moved/user/me"))
+        .mount(&server)
+        .await;
+    user_at(&server, "/v2-moved/user/me").await;
+
+    let me = client(&server)
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect("followed");
+    assert!(me.email.is_some());
+    let requests = server.received_requests().await.unwrap_or_default();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[1].url.path(), "/v2-moved/user/me");
+    assert_eq!(requests[1].headers["x-apikey"], KEY);
+}
