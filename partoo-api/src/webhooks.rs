@@ -213,12 +213,16 @@ impl Event {
     /// set (what `verify_webhook` prints).
     pub fn summary(&self) -> String {
         let json = self.to_json();
-        let payload = json.get("payload").unwrap_or(&json);
+        // Without a `payload` object, the body's own fields (but its `type`) stand for it.
+        let (payload, skip) = match json.get("payload") {
+            Some(payload) => (payload, ""),
+            None => (&json, "type"),
+        };
         let fields: Vec<&str> = payload
             .as_object()
             .map(|m| {
                 m.iter()
-                    .filter(|(_, v)| !v.is_null())
+                    .filter(|(k, v)| !v.is_null() && *k != skip)
                     .map(|(k, _)| k.as_str())
                     .collect()
             })
