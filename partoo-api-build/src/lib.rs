@@ -25,6 +25,7 @@ mod builders;
 pub mod cargo;
 mod enums;
 pub mod error;
+pub mod events;
 mod generate;
 mod items;
 pub mod load;
@@ -41,6 +42,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 pub use error::{BuildError, Location};
+pub use events::TypedEvent;
 pub use generate::MethodInfo;
 pub use names::NameTable;
 pub use report::{Change, Report, RuleKind};
@@ -98,6 +100,8 @@ pub struct Generated {
     pub timings: Vec<(&'static str, std::time::Duration)>,
     /// The normalised document (OpenAPI 3.0.3), as fed to progenitor.
     pub normalised: Value,
+    /// Webhook events given a variant of `webhook_events::Event` (the others are named in `report.notes`).
+    pub webhook_events: Vec<TypedEvent>,
 }
 
 impl Generated {
@@ -185,8 +189,11 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
             .iter()
             .map(|(op, why)| format!("{op}: no pagination support ({why})")),
     );
+    let (webhook_events, notes) = events::typed_events(&normalised, &types);
+    report.notes.extend(notes);
+    let events = events::emit(&webhook_events, &options.runtime);
     // The emitted support code is small: parse it to report a mistake in it here, not in rustc.
-    for tokens in [&support, &page_impls] {
+    for tokens in [&support, &page_impls, &events] {
         syn::parse2::<syn::File>(tokens.clone()).map_err(|e| {
             BuildError::new(
                 name,
@@ -200,6 +207,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         file[at].set_body(items::join(types));
     }
     file.extend(items::split(support));
+    file.extend(items::split(events));
     lap("enums, checks, support");
     let code = items::join(file).to_string();
     lap("print");
@@ -212,5 +220,6 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         open_enums,
         pagination,
         normalised,
+        webhook_events,
     })
 }

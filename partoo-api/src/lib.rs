@@ -29,6 +29,7 @@ pub mod pagination;
 mod redirect;
 mod retry;
 mod time;
+pub mod webhooks;
 
 pub use config::{
     ApiKey, ClientBuilder, ClientState, DEFAULT_MAX_ERROR_BODY, Environment, PRODUCTION_URL,

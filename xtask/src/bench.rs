@@ -1,7 +1,8 @@
 //! `cargo xtask bench [--quick]`: how fast the client and its build are, on this machine.
 //!
 //! 1. Runs `cargo bench -p partoo-api --bench client` (release profile): request overhead of the client
-//!    against raw reqwest, pagination against the ideal time, typed against untyped decoding.
+//!    against raw reqwest, pagination against the ideal time, typed against untyped decoding; then
+//!    `--bench webhooks`: verifying and decoding a 2 kB webhook event against bare Ed25519 + `Value`.
 //! 2. Times the build-script work, `partoo_api_build::generate_path`, in this process (dev profile, like a
 //!    build script) on the committed spec and on the 2021 spec in `../shared/partoo`, best of 5 runs.
 //! 3. Times a no-op `cargo build -p partoo-api` and checks from `-v` output that the build script did not run.
@@ -38,7 +39,9 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
     let started = Instant::now();
     header(quick);
     let mut summary = Vec::new();
-    client_bench(&root, quick, &mut summary)?;
+    for (target, what) in BENCH_TARGETS {
+        bench_target(&root, target, what, quick, &mut summary)?;
+    }
     generate_bench(&root, quick, &mut summary);
     noop_rebuild(&root, &mut summary)?;
     println!("\n== summary ({})", if quick { "quick" } else { "full" });
@@ -95,10 +98,22 @@ fn header(quick: bool) {
     );
 }
 
-/// Builds and runs the `client` bench target, echoing its lines and collecting their ratios.
-fn client_bench(root: &Path, quick: bool, summary: &mut Vec<Entry>) -> Result<(), String> {
-    let bench = ["bench", "--quiet", "-p", "partoo-api", "--bench", "client"];
-    println!("\n== client (cargo bench -p partoo-api --bench client, release profile)");
+/// partoo-api's bench targets, and what each measures.
+const BENCH_TARGETS: [(&str, &str); 2] = [
+    ("client", "request overhead, pagination, decoding"),
+    ("webhooks", "webhook verification + decoding"),
+];
+
+/// Builds and runs one bench target of partoo-api, echoing its lines and collecting their ratios.
+fn bench_target(
+    root: &Path,
+    target: &str,
+    what: &str,
+    quick: bool,
+    summary: &mut Vec<Entry>,
+) -> Result<(), String> {
+    let bench = ["bench", "--quiet", "-p", "partoo-api", "--bench", target];
+    println!("\n== {target}: {what} (cargo bench -p partoo-api --bench {target}, release profile)");
     let started = Instant::now();
     let status = crate::cmd::cargo_command(root)
         .args(bench)

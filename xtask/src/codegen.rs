@@ -40,6 +40,19 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
         generated.report.summary_line(),
         generated.open_enums
     );
+    let events: Vec<String> = generated
+        .webhook_events
+        .iter()
+        .map(|e| format!("{} → Event::{}", e.event_type, e.variant))
+        .collect();
+    println!(
+        "webhook events typed: {}",
+        if events.is_empty() {
+            "none (every delivery decodes as Event::Other)".to_owned()
+        } else {
+            events.join(", ")
+        }
+    );
     if let Some(out) = flags.value("out") {
         let code = format_code(&generated.code)?;
         write_atomic(Path::new(out), code.as_bytes())?;

@@ -13,6 +13,8 @@ mod refs;
 mod responses;
 mod schemas;
 mod v31;
+mod webhooks;
+pub use webhooks::EVENTS_EXTENSION;
 
 use serde_json::Value;
 
@@ -92,8 +94,8 @@ pub static RULES: &[Rule] = &[
     rule!(
         webhooks,
         Conversion,
-        "drops the 3.1 top-level `webhooks` (not requests a client makes)",
-        v31::webhooks
+        "top-level `webhooks` → each event's payload schema a component; the event list kept for `Event`",
+        webhooks::webhooks
     ),
     rule!(
         boolean_schemas,

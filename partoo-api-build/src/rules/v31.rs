@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::Ctx;
-use crate::error::{BuildError, pointer_push};
+use crate::error::BuildError;
 
 /// `openapi: 3.1.x` → `3.0.3`, dropping the 3.1-only `jsonSchemaDialect`, `info.summary`,
 /// `info.license.identifier` and `components.pathItems`.
@@ -46,19 +46,6 @@ pub(super) fn version(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     }
     for p in dropped {
         ctx.change(p, "removed (3.1 only)");
-    }
-    Ok(())
-}
-
-/// Top-level `webhooks` (3.1) describe requests Partoo sends to *you*; a client has nothing to generate for them.
-pub(super) fn webhooks(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    if let Some(Value::Object(hooks)) = ctx.doc.as_object_mut().and_then(|r| r.remove("webhooks")) {
-        for name in hooks.keys() {
-            ctx.change(
-                pointer_push("/webhooks", name),
-                "webhook definition dropped",
-            );
-        }
     }
     Ok(())
 }

@@ -1,0 +1,213 @@
+//! Stage 6: `pub mod webhook_events`, emitted beside progenitor's code: an `Event` enum with one variant per
+//! webhook event of the spec, dispatched on the body's `type` field, and a catch-all `Other` keeping the type
+//! string and the body as JSON.
+//!
+//! The rule `webhooks` kept each event's payload schema as a component and listed the events at the root
+//! ([`crate::rules::EVENTS_EXTENSION`]). An event gets a variant only when everything it needs is there: its
+//! component survived normalisation, progenitor generated a type for it, and its `type` value is known (a
+//! one-value `enum`/`const` on the payload's `type` property, else the `type` of the spec's example). Each
+//! event left out is named in a report note and decodes as `Other`, so the emitted code compiles for any spec,
+//! with or without `webhooks`.
+//!
+//! The emitted code calls `{runtime}::webhooks::decode_payload::<T>(event_type, body)` and names
+//! `{runtime}::webhooks::WebhookError`.
+
+use heck::ToUpperCamelCase;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+use serde_json::Value;
+
+use crate::error::escape_segment;
+use crate::items::Item;
+use crate::rules::EVENTS_EXTENSION;
+use crate::walk::deref;
+
+/// A webhook event given a variant of `Event`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TypedEvent {
+    /// The webhook's name in the spec (`reviewUpdated`).
+    pub webhook: String,
+    /// The body's `type` value (`review_updated`).
+    pub event_type: String,
+    /// The `Event` variant (`ReviewUpdated`).
+    pub variant: String,
+    /// The generated type it holds, in `types` (`ReviewUpdatedEvent`).
+    pub rust_type: String,
+}
+
+/// The events of `doc` that fit, and the notes on those that do not.
+pub(crate) fn typed_events(doc: &Value, types: &[Item]) -> (Vec<TypedEvent>, Vec<String>) {
+    let mut typed: Vec<TypedEvent> = Vec::new();
+    let mut notes = Vec::new();
+    let entries = doc
+        .get(EVENTS_EXTENSION)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for entry in entries {
+        let text = |key: &str| entry.get(key).and_then(Value::as_str).unwrap_or_default();
+        let (webhook, component) = (text("webhook"), text("schema"));
+        let mut leave_out = |why: String| {
+            notes.push(format!(
+                "webhook `{webhook}`: {why}; its deliveries decode as Event::Other"
+            ));
+        };
+        let pointer = format!("/components/schemas/{}", escape_segment(component));
+        let Some(schema) = doc.pointer(&pointer) else {
+            leave_out(format!(
+                "payload schema `{component}` was removed by normalisation"
+            ));
+            continue;
+        };
+        let event_type =
+            literal_type(doc, schema, 0).unwrap_or_else(|| text("example_type").to_owned());
+        if event_type.is_empty() {
+            leave_out(format!(
+                "no literal `type` value in `{component}` or in an example"
+            ));
+            continue;
+        }
+        let rust_type = component.to_upper_camel_case();
+        let generated = ["struct", "enum", "type"]
+            .iter()
+            .any(|kind| types.iter().any(|item| item.is(kind, &rust_type)));
+        if !generated {
+            leave_out(format!("no generated type `types::{rust_type}`"));
+            continue;
+        }
+        let variant = event_type.to_upper_camel_case();
+        if variant == "Other" || syn::parse_str::<Ident>(&variant).is_err() {
+            leave_out(format!(
+                "`type` value `{event_type}` makes no variant name of its own"
+            ));
+            continue;
+        }
+        if let Some(first) = typed
+            .iter()
+            .find(|t| t.event_type == event_type || t.variant == variant)
+        {
+            leave_out(format!(
+                "`type` value `{event_type}` is already the variant of webhook `{}`",
+                first.webhook
+            ));
+            continue;
+        }
+        typed.push(TypedEvent {
+            webhook: webhook.to_owned(),
+            event_type,
+            variant,
+            rust_type,
+        });
+    }
+    (typed, notes)
+}
+
+/// The single `type` value a payload schema allows: a one-value `enum` (what `const` became) on its `type`
+/// property, looking through `$ref`s and `allOf`.
+fn literal_type(doc: &Value, schema: &Value, depth: usize) -> Option<String> {
+    if depth > 8 {
+        return None;
+    }
+    let schema = deref(doc, schema);
+    if let Some(prop) = schema.pointer("/properties/type") {
+        let prop = deref(doc, prop);
+        if let Some([Value::String(only)]) = prop
+            .get("enum")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
+            return Some(only.clone());
+        }
+    }
+    schema
+        .get("allOf")
+        .and_then(Value::as_array)?
+        .iter()
+        .find_map(|part| literal_type(doc, part, depth + 1))
+}
+
+/// The `webhook_events` module for `events` (possibly none: `Event` then has only `Other`).
+pub(crate) fn emit(events: &[TypedEvent], runtime: &str) -> TokenStream {
+    let runtime: syn::Path = syn::parse_str(runtime).unwrap_or_else(|_| syn::parse_quote!(crate));
+    let variants: Vec<Ident> = events
+        .iter()
+        .map(|e| Ident::new(&e.variant, Span::call_site()))
+        .collect();
+    let names: Vec<&str> = events.iter().map(|e| e.variant.as_str()).collect();
+    let tys: Vec<Ident> = events
+        .iter()
+        .map(|e| Ident::new(&e.rust_type, Span::call_site()))
+        .collect();
+    let type_strs: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    let docs: Vec<String> = events
+        .iter()
+        .map(|e| {
+            format!(
+                " A `{}` event (webhook `{}` of the spec), decoded as [`super::types::{}`].",
+                e.event_type, e.webhook, e.rust_type
+            )
+        })
+        .collect();
+    quote! {
+        /// Webhook events of the spec (its top-level `webhooks`), decoded by their `type` field.
+        pub mod webhook_events {
+            /// A webhook delivery's body. Variants hold the generated type of each event the spec describes;
+            /// any other `type` is kept as [`Event::Other`].
+            #[derive(Clone, Debug)]
+            #[non_exhaustive]
+            pub enum Event {
+                #(
+                    #[doc = #docs]
+                    #variants(super::types::#tys),
+                )*
+                /// An event type this build does not type: the `type` value and the whole body as JSON.
+                Other {
+                    /// The body's `type` field.
+                    event_type: ::std::string::String,
+                    /// The body, parsed as JSON.
+                    body: ::serde_json::Value,
+                },
+            }
+
+            /// The `type` values with a variant of their own.
+            pub const EVENT_TYPES: &[&str] = &[#(#type_strs),*];
+
+            impl Event {
+                /// The body's `type` field.
+                pub fn event_type(&self) -> &str {
+                    match self {
+                        #(Self::#variants(_) => #type_strs,)*
+                        Self::Other { event_type, .. } => event_type,
+                    }
+                }
+
+                /// The variant's name (`"Other"` for the catch-all).
+                pub fn variant_name(&self) -> &'static str {
+                    match self {
+                        #(Self::#variants(_) => #names,)*
+                        Self::Other { .. } => "Other",
+                    }
+                }
+
+                /// The event as JSON: the typed value re-serialised, or the body kept by `Other`.
+                pub fn to_json(&self) -> ::serde_json::Value {
+                    match self {
+                        #(Self::#variants(event) => ::serde_json::to_value(event).unwrap_or(::serde_json::Value::Null),)*
+                        Self::Other { body, .. } => body.clone(),
+                    }
+                }
+
+                /// Decodes `body` as the event `event_type` names, or `None` when no variant has that type.
+                pub(crate) fn decode_known(
+                    event_type: &str,
+                    body: &[u8],
+                ) -> ::std::option::Option<::std::result::Result<Self, #runtime::webhooks::WebhookError>> {
+                    match event_type {
+                        #(#type_strs => Some(#runtime::webhooks::decode_payload(event_type, body).map(Self::#variants)),)*
+                        _ => None,
+                    }
+                }
+            }
+        }
+    }
+}

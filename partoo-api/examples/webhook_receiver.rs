@@ -1,0 +1,196 @@
+//! A webhook receiver on 127.0.0.1 (hyper): verifies each delivery, hands the event to a worker, answers.
+//!
+//! ```sh
+//! cargo run -p partoo-api --example webhook_receiver                      # demo: signs and sends to itself
+//! cargo run -p partoo-api --example webhook_receiver -- --listen 127.0.0.1:8080 [--environment sandbox]
+//! cargo run -p partoo-api --example webhook_receiver -- --listen 127.0.0.1:8080 --public-key key.pem
+//! ```
+//!
+//! Answers: 200 once the event is queued; 401 for a missing or bad signature and 400 for a signed body that
+//! is not an event (Partoo does not retry 4xx: retrying would not help); 413 for an oversized body; 503 only
+//! when the application cannot take the event right now (its queue is full), which Partoo retries.
+//!
+//! Without `--listen` it runs a demo and exits: a key pair is made, and the receiver gets a valid delivery, a
+//! tampered one, an unsigned one and a test (tryout) delivery from a local hyper client.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use partoo_api::Environment;
+use partoo_api::webhooks::{Event, PublicKey, Verifier};
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use tokio::sync::mpsc;
+
+/// Partoo's events are a few kB; anything far larger is refused before it is read whole.
+const MAX_BODY: usize = 1024 * 1024;
+/// Events waiting for the worker; when full, deliveries get 503 and Partoo retries later.
+const QUEUE: usize = 64;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+struct State {
+    verifier: Verifier,
+    events: mpsc::Sender<(Event, bool)>,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    match flag("--listen") {
+        Some(addr) => {
+            let verifier = match (flag("--public-key"), flag("--environment")) {
+                (Some(file), _) => {
+                    Verifier::new(PublicKey::from_pem(&std::fs::read_to_string(file)?)?)
+                }
+                (None, Some(env)) => Verifier::for_environment(env.parse::<Environment>()?),
+                (None, None) => Verifier::for_environment(Environment::Production),
+            };
+            let addr: SocketAddr = addr.parse()?;
+            if !addr.ip().is_loopback() {
+                return Err(
+                    "this example listens on 127.0.0.1 only (put a TLS proxy in front)".into(),
+                );
+            }
+            let (state, worker) = start(verifier);
+            println!("listening on http://{addr} with {:?}", state.verifier.key());
+            tokio::spawn(worker);
+            serve(tokio::net::TcpListener::bind(addr).await?, state).await
+        }
+        None => demo().await,
+    }
+}
+
+/// The application side: a worker that takes events off a bounded queue (here it prints them).
+fn start(verifier: Verifier) -> (Arc<State>, impl Future<Output = ()>) {
+    let (events, mut queue) = mpsc::channel(QUEUE);
+    let worker = async move {
+        while let Some((event, is_tryout)) = queue.recv().await {
+            let test = if is_tryout { " (test delivery)" } else { "" };
+            println!("handled{test}: {}", Event::summary(&event));
+        }
+    };
+    (Arc::new(State { verifier, events }), worker)
+}
+
+async fn serve(listener: tokio::net::TcpListener, state: Arc<State>) -> Result<(), Error> {
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let state = Arc::clone(&state);
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| receive(Arc::clone(&state), req));
+            // A client that hangs up mid-request is its own problem, not the receiver's.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+async fn receive(
+    state: Arc<State>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = req.into_parts();
+    if parts.method != hyper::Method::POST {
+        return Ok(answer(StatusCode::METHOD_NOT_ALLOWED, "POST only"));
+    }
+    // The signature covers these exact bytes: read them whole, verify, and only then decode.
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            return Ok(answer(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body too large or cut",
+            ));
+        }
+    };
+    let delivery = match state.verifier.verify_request(&parts.headers, &body) {
+        Ok(delivery) => delivery,
+        Err(e) if e.is_signature_error() => {
+            println!("refused (401): {e}");
+            return Ok(answer(StatusCode::UNAUTHORIZED, "bad signature"));
+        }
+        Err(e) => {
+            println!("refused (400): {e}");
+            return Ok(answer(StatusCode::BAD_REQUEST, "not an event"));
+        }
+    };
+    Ok(
+        match state.events.try_send((delivery.event, delivery.is_tryout)) {
+            Ok(()) => answer(StatusCode::OK, "ok"),
+            // Transient: the worker is behind (or gone). Partoo retries 5xx with backoff.
+            Err(_) => answer(StatusCode::SERVICE_UNAVAILABLE, "busy, retry later"),
+        },
+    )
+}
+
+fn answer(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+    *response.status_mut() = status;
+    response
+}
+
+/// Runs the receiver with a key made here and sends it four deliveries.
+async fn demo() -> Result<(), Error> {
+    let pair = Ed25519KeyPair::from_seed_unchecked(&[42; 32]).map_err(|e| e.to_string())?;
+    let key = PublicKey::from_bytes(pair.public_key().as_ref())?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (state, worker) = start(Verifier::new(key));
+    tokio::spawn(worker);
+    tokio::spawn(serve(listener, state));
+    let body = br#"{"type": "review_updated", "org_id": 7, "payload": {"review": {"id": 12, "rating": 5}}}"#;
+    let signature = base64::engine::general_purpose::STANDARD.encode(pair.sign(body));
+    let tampered = body.replace_rating();
+    let cases: [(&str, &[u8], Option<&str>, bool); 4] = [
+        ("valid", body, Some(&signature), false),
+        ("tampered", &tampered, Some(&signature), false),
+        ("unsigned", body, None, false),
+        ("tryout", body, Some(&signature), true),
+    ];
+    for (name, body, signature, tryout) in cases {
+        let mut request = Request::post("/partoo").header(hyper::header::HOST, addr.to_string());
+        if let Some(signature) = signature {
+            request = request.header("X-Partoo-Signature-v1", signature);
+        }
+        if tryout {
+            request = request.header("X-Partoo-Webhook-Tryout", "1");
+        }
+        let request = request.body(Full::new(Bytes::copy_from_slice(body)))?;
+        // One connection per delivery, as a plain hyper client (no TLS on loopback).
+        let stream = tokio::net::TcpStream::connect(addr).await?;
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        tokio::spawn(connection);
+        let status = sender.send_request(request).await?.status();
+        println!("{name} delivery → {status}");
+    }
+    // Let the worker print the last event before the runtime stops.
+    tokio::task::yield_now().await;
+    Ok(())
+}
+
+/// The demo's tampering: one byte of the rating changed.
+trait Tamper {
+    fn replace_rating(&self) -> Vec<u8>;
+}
+
+impl Tamper for [u8] {
+    fn replace_rating(&self) -> Vec<u8> {
+        String::from_utf8_lossy(self)
+            .replace("\"rating\": 5", "\"rating\": 1")
+            .into_bytes()
+    }
+}

@@ -1,0 +1,391 @@
+//! Webhook signature verification and event decoding, with key pairs made here (Partoo's private keys are
+//! not ours). Only the generic API is used, so these pass whichever snapshot is committed; assertions about
+//! a particular event run when the generated `Event` types it.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use http::{HeaderMap, HeaderValue};
+use partoo_api::Environment;
+use partoo_api::webhooks::{
+    EVENT_TYPES, Event, PRODUCTION_PUBLIC_KEY_PEM, PublicKey, SANDBOX_PUBLIC_KEY_PEM, Verifier,
+    WebhookError, parse_event,
+};
+use proptest::prelude::*;
+use ring::signature::{Ed25519KeyPair, KeyPair};
+
+const REVIEW_UPDATED: &[u8] = include_bytes!("fixtures/webhook_review_updated.json");
+
+/// A signing key made from a seed drawn for this run.
+struct Signer {
+    pair: Ed25519KeyPair,
+}
+
+impl Signer {
+    fn new() -> Self {
+        let mut seed = [0u8; 32];
+        seed.fill_with(|| fastrand::u8(..));
+        Self::from_seed(seed)
+    }
+
+    fn from_seed(seed: [u8; 32]) -> Self {
+        let pair = Ed25519KeyPair::from_seed_unchecked(&seed)
+            .unwrap_or_else(|e| panic!("seed {seed:?} makes no key: {e}"));
+        Self { pair }
+    }
+
+    fn public(&self) -> PublicKey {
+        PublicKey::from_bytes(self.pair.public_key().as_ref())
+            .expect("ring's public key is 32 bytes")
+    }
+
+    fn verifier(&self) -> Verifier {
+        Verifier::new(self.public())
+    }
+
+    fn sign(&self, body: &[u8]) -> String {
+        STANDARD.encode(self.pair.sign(body))
+    }
+}
+
+fn headers(signature: &str) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert(
+        "X-Partoo-Signature-v1",
+        HeaderValue::from_str(signature).expect("base64 is a valid header"),
+    );
+    h
+}
+
+#[test]
+fn a_valid_signature_verifies_and_the_event_decodes() {
+    let signer = Signer::new();
+    let signature = signer.sign(REVIEW_UPDATED);
+    let delivery = signer
+        .verifier()
+        .verify_request(&headers(&signature), REVIEW_UPDATED)
+        .expect("signed by the verifier's key");
+    assert_eq!(delivery.event.event_type(), "review_updated");
+    assert!(!delivery.is_tryout);
+    let event = signer
+        .verifier()
+        .verify_event(Some(signature.as_bytes()), REVIEW_UPDATED)
+        .expect("the byte-slice entry point agrees");
+    assert_eq!(event.event_type(), "review_updated");
+}
+
+#[test]
+fn the_tryout_header_is_surfaced() {
+    let signer = Signer::new();
+    let mut h = headers(&signer.sign(REVIEW_UPDATED));
+    h.insert("X-Partoo-Webhook-Tryout", HeaderValue::from_static("true"));
+    let delivery = signer
+        .verifier()
+        .verify_request(&h, REVIEW_UPDATED)
+        .expect("valid");
+    assert!(delivery.is_tryout);
+}
+
+#[test]
+fn a_body_changed_by_one_byte_is_refused() {
+    let signer = Signer::new();
+    let signature = signer.sign(REVIEW_UPDATED);
+    let mut body = REVIEW_UPDATED.to_vec();
+    let at = body
+        .iter()
+        .position(|&b| b == b'4')
+        .expect("the fixture has a 4");
+    body[at] = b'5';
+    let err = signer
+        .verifier()
+        .verify(Some(signature.as_bytes()), &body)
+        .unwrap_err();
+    assert!(matches!(err, WebhookError::SignatureMismatch), "{err:?}");
+    assert!(err.is_signature_error());
+}
+
+#[test]
+fn a_re_serialised_body_is_refused() {
+    let signer = Signer::new();
+    let signature = signer.sign(REVIEW_UPDATED);
+    let value: serde_json::Value = serde_json::from_slice(REVIEW_UPDATED).expect("fixture is JSON");
+    let compact = serde_json::to_vec(&value).expect("serialises");
+    assert_ne!(compact, REVIEW_UPDATED);
+    let err = signer
+        .verifier()
+        .verify(Some(signature.as_bytes()), &compact)
+        .unwrap_err();
+    assert!(matches!(err, WebhookError::SignatureMismatch), "{err:?}");
+}
+
+#[test]
+fn a_signature_from_another_key_is_refused() {
+    let (ours, theirs) = (Signer::new(), Signer::new());
+    let signature = theirs.sign(REVIEW_UPDATED);
+    let err = ours
+        .verifier()
+        .verify(Some(signature.as_bytes()), REVIEW_UPDATED)
+        .unwrap_err();
+    assert!(matches!(err, WebhookError::SignatureMismatch), "{err:?}");
+}
+
+#[test]
+fn each_environment_accepts_only_its_own_key() {
+    // No Partoo private key here: a signature that the key of another environment accepts must be refused
+    // by the production key, and the two built-in keys must differ.
+    let other_environment = Signer::new();
+    let signature = other_environment.sign(REVIEW_UPDATED);
+    assert!(
+        other_environment
+            .verifier()
+            .verify(Some(signature.as_bytes()), REVIEW_UPDATED)
+            .is_ok()
+    );
+    for env in [Environment::Production, Environment::Sandbox] {
+        let err = Verifier::for_environment(env)
+            .verify(Some(signature.as_bytes()), REVIEW_UPDATED)
+            .unwrap_err();
+        assert!(
+            matches!(err, WebhookError::SignatureMismatch),
+            "{env:?}: {err:?}"
+        );
+    }
+    assert_ne!(PublicKey::production(), PublicKey::sandbox());
+    assert_eq!(
+        *Verifier::for_environment(Environment::Sandbox).key(),
+        PublicKey::sandbox()
+    );
+    assert_eq!(
+        *Verifier::for_environment(Environment::Production).key(),
+        PublicKey::production()
+    );
+}
+
+#[test]
+fn malformed_signatures_get_their_own_errors() {
+    let signer = Signer::new();
+    let v = signer.verifier();
+    let good = signer.sign(REVIEW_UPDATED);
+    let check = |sig: &str| v.verify(Some(sig.as_bytes()), REVIEW_UPDATED).unwrap_err();
+    assert!(matches!(
+        check("not base64!!"),
+        WebhookError::SignatureNotBase64
+    ));
+    assert!(matches!(
+        check(""),
+        WebhookError::SignatureLength { found: 0 }
+    ));
+    assert!(matches!(
+        check(&good[..80]),
+        WebhookError::SignatureLength { found: 60 }
+    ));
+    let long = STANDARD.encode([7u8; 65]);
+    assert!(matches!(
+        check(&long),
+        WebhookError::SignatureLength { found: 65 }
+    ));
+    assert!(matches!(
+        check(&"A".repeat(10_000)),
+        WebhookError::SignatureLength { .. }
+    ));
+    let missing = v
+        .verify_request(&HeaderMap::new(), REVIEW_UPDATED)
+        .unwrap_err();
+    assert!(
+        matches!(missing, WebhookError::MissingSignature),
+        "{missing:?}"
+    );
+    assert!(v.verify(None, REVIEW_UPDATED).is_err());
+    // Whitespace around the value and missing padding are tolerated.
+    assert!(
+        v.verify(Some(format!(" {good} ").as_bytes()), REVIEW_UPDATED)
+            .is_ok()
+    );
+    assert!(
+        v.verify(Some(good.trim_end_matches('=').as_bytes()), REVIEW_UPDATED)
+            .is_ok()
+    );
+    for e in [check("not base64!!"), check(""), missing] {
+        assert!(e.is_signature_error());
+        assert!(!e.to_string().is_empty());
+    }
+}
+
+#[test]
+fn signed_bodies_that_are_not_events_get_their_own_errors() {
+    let signer = Signer::new();
+    let v = signer.verifier();
+    let check = |body: &[u8]| {
+        v.verify_event(Some(signer.sign(body).as_bytes()), body)
+            .unwrap_err()
+    };
+    for body in [
+        &b"not json"[..],
+        b"{\"type\": \"x\"",
+        b"{\"type\": \"x\"} trailing",
+        b"",
+    ] {
+        let err = check(body);
+        assert!(matches!(err, WebhookError::NotJson(_)), "{body:?}: {err:?}");
+        assert!(!err.is_signature_error());
+    }
+    for body in [
+        &b"{}"[..],
+        b"[\"review_updated\"]",
+        b"{\"type\": 5}",
+        b"{\"type\": null}",
+        b"\"type\"",
+    ] {
+        let err = check(body);
+        assert!(
+            matches!(err, WebhookError::MissingType),
+            "{body:?}: {err:?}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_event_type_keeps_its_type_and_body() {
+    let body = br#"{"type": "review_exploded", "payload": {"review": {"id": 1}}, "org_id": 3}"#;
+    let event = parse_event(body).expect("any object with a type decodes");
+    assert_eq!(event.event_type(), "review_exploded");
+    assert_eq!(event.variant_name(), "Other");
+    let Event::Other { event_type, body } = &event else {
+        panic!("expected Other, got {event:?}");
+    };
+    assert_eq!(event_type, "review_exploded");
+    assert_eq!(body["payload"]["review"]["id"], 1);
+    assert_eq!(event.to_json(), *body);
+    assert!(
+        event.summary().contains("review_exploded → Event::Other"),
+        "{}",
+        event.summary()
+    );
+    // Escapes in the type are decoded.
+    let escaped = parse_event(br#"{"ty\u0070e": "a\"b"}"#).expect("decodes");
+    assert_eq!(escaped.event_type(), "a\"b");
+}
+
+#[test]
+fn every_typed_event_type_decodes_to_its_variant() {
+    for &t in EVENT_TYPES {
+        let body = format!(r#"{{"type": "{t}", "a_field_from_the_future": [1, 2]}}"#);
+        match parse_event(body.as_bytes()) {
+            Ok(event) => {
+                assert_eq!(event.event_type(), t);
+                assert_ne!(event.variant_name(), "Other", "{t} has a variant");
+            }
+            // A spec may require payload fields: then the typed decoder, not the catch-all, refuses.
+            Err(WebhookError::Payload { event_type, .. }) => assert_eq!(event_type, t),
+            Err(e) => panic!("{t}: {e}"),
+        }
+    }
+}
+
+#[test]
+fn review_updated_when_typed_reads_new_fields_and_values_leniently() {
+    let event = parse_event(REVIEW_UPDATED).expect("decodes");
+    if !EVENT_TYPES.contains(&"review_updated") {
+        assert_eq!(event.variant_name(), "Other");
+        return;
+    }
+    // The fixture carries fields and an enum value no spec lists; the typed event keeps what it knows.
+    assert_eq!(event.variant_name(), "ReviewUpdated");
+    let json = event.to_json();
+    assert_eq!(json["payload"]["review"]["id"], 880412);
+    assert_eq!(
+        json["payload"]["review"]["business_id"],
+        "64b7f0c2a1d3e45f6a7b8c9d"
+    );
+    assert!(json["payload"]["review"].get("sentiment_score").is_none());
+    let odd =
+        String::from_utf8_lossy(REVIEW_UPDATED).replace("\"treated\"", "\"treated_auto_reply\"");
+    let event = parse_event(odd.as_bytes()).expect("a new state value is accepted");
+    assert_eq!(
+        event.to_json()["payload"]["review"]["state"],
+        "treated_auto_reply"
+    );
+}
+
+#[test]
+fn the_built_in_keys_are_the_published_pems() {
+    assert_eq!(
+        PublicKey::from_pem(PRODUCTION_PUBLIC_KEY_PEM),
+        Ok(PublicKey::production())
+    );
+    assert_eq!(
+        PublicKey::from_pem(SANDBOX_PUBLIC_KEY_PEM),
+        Ok(PublicKey::sandbox())
+    );
+    for (pem, key) in [
+        (PRODUCTION_PUBLIC_KEY_PEM, PublicKey::production()),
+        (SANDBOX_PUBLIC_KEY_PEM, PublicKey::sandbox()),
+    ] {
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = STANDARD.decode(body).expect("PEM body is base64");
+        assert_eq!(der.len(), 44);
+        assert_eq!(&der[12..], key.as_bytes());
+    }
+    assert!(format!("{:?}", PublicKey::production()).starts_with("PublicKey(production, d06f5c88"));
+}
+
+#[test]
+fn caller_keys_load_from_pem_or_raw_bytes() {
+    let signer = Signer::new();
+    let raw = signer.pair.public_key().as_ref().to_vec();
+    let mut der = vec![
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    der.extend_from_slice(&raw);
+    let pem = format!(
+        "-----BEGIN PUBLIC KEY-----\r\n{}\r\n-----END PUBLIC KEY-----\r\n",
+        STANDARD.encode(&der)
+    );
+    let key = PublicKey::from_pem(&pem).expect("an Ed25519 SPKI PEM");
+    assert_eq!(key, signer.public());
+    let sig = signer.sign(b"{}");
+    assert!(
+        Verifier::new(key)
+            .verify(Some(sig.as_bytes()), b"{}")
+            .is_ok()
+    );
+    assert!(PublicKey::from_bytes(&raw[..31]).is_err());
+    assert!(PublicKey::from_pem("hello").is_err());
+    let private = pem.replace("PUBLIC KEY", "PRIVATE KEY");
+    assert!(PublicKey::from_pem(&private).is_err());
+    let mut rsa_like = der.clone();
+    rsa_like[8] = 0x71; // OID 1.3.101.113 is Ed448
+    assert!(PublicKey::from_spki_der(&rsa_like).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bodies_and_headers_never_panic(
+        body in proptest::collection::vec(any::<u8>(), 0..512),
+        header in proptest::collection::vec(any::<u8>(), 0..160),
+    ) {
+        let v = Verifier::for_environment(Environment::Production);
+        // Random bytes are not Partoo's signature: always an error, never a panic.
+        prop_assert!(v.verify_event(Some(&header), &body).is_err());
+        let _ = parse_event(&body);
+        if let Ok(value) = HeaderValue::from_bytes(&header) {
+            let mut h = HeaderMap::new();
+            h.insert("x-partoo-signature-v1", value);
+            prop_assert!(v.verify_request(&h, &body).is_err());
+        }
+    }
+
+    #[test]
+    fn mutated_events_never_panic(at in 0usize..2048, byte in any::<u8>(), cut in 0usize..2048) {
+        let mut body = REVIEW_UPDATED.to_vec();
+        let at = at % body.len();
+        body[at] = byte;
+        body.truncate(cut.max(1));
+        let signer = Signer::from_seed([9; 32]);
+        let delivered = signer.verifier().verify_event(Some(signer.sign(&body).as_bytes()), &body);
+        if let Ok(event) = delivered {
+            let _ = event.summary();
+        }
+    }
+}
