@@ -52,7 +52,7 @@ fn the_operations_table_lists_the_csv_parameters() {
     let reviews = operations::find("search_reviews").unwrap();
     assert!(reviews.csv_query.contains(&"state__in"));
     assert!(reviews.csv_query.contains(&"gmb_rating__in"));
-    assert_eq!(operations::ALL.len(), 82);
+    assert_eq!(operations::ALL.len(), 150);
     assert!(operations::find("no_such_operation").is_none());
 }
 
