@@ -3,7 +3,7 @@
 
 use futures_util::TryStreamExt;
 use partoo_api::types::{
-    BusinessStatus, Lang, Product, ReviewPublisherLabel, ReviewState, Role, UserStatus,
+    Lang, ReviewPartner, ReviewPublisherLabel, ReviewState, Role, SidebarPage, UserStatus,
 };
 use partoo_api::{Client, Paginate, SendExt, Timestamp, operations};
 use serde_json::{Value, json};
@@ -223,7 +223,7 @@ async fn unknown_enum_values_and_odd_dates_do_not_break_a_review_page() {
     let review = &page.reviews.expect("reviews")[0];
     assert_eq!(
         review.partner,
-        Some(ReviewPublisherLabel::Unknown("trustpilot".into()))
+        Some(ReviewPartner::Unknown("trustpilot".into()))
     );
     assert_eq!(review.state, Some(ReviewState::Unknown("archived".into())));
     let date = review.date.as_ref().expect("date");
@@ -238,7 +238,7 @@ async fn a_user_with_unknown_role_status_lang_and_product_decodes() {
     user["role"] = json!("SUPER_ADMIN");
     user["status"] = json!("suspended");
     user["lang"] = json!("de");
-    user["sidebar_products"] = json!(["presence_management", "local_ads"]);
+    user["sidebar_pages"] = json!(["posts", "local_ads"]);
     let (_server, client) = serve("/user/5e2b9c41a0f3d26b8c7e1f04", user).await;
     let user = client
         .get_user()
@@ -251,13 +251,14 @@ async fn a_user_with_unknown_role_status_lang_and_product_decodes() {
     assert_eq!(user.status, Some(UserStatus::Unknown("suspended".into())));
     assert_eq!(user.lang, Some(Lang::Unknown("de".into())));
     assert_eq!(
-        user.sidebar_products,
+        user.sidebar_pages,
         Some(vec![
-            Product::PresenceManagement,
-            Product::Unknown("local_ads".into())
+            SidebarPage::Posts,
+            SidebarPage::Unknown("local_ads".into())
         ])
     );
-    assert_eq!(user.created_at, Some(1580383297.285134));
+    // The current reference does not show the type of `created_at`: any JSON, kept as sent.
+    assert_eq!(user.created_at, Some(json!(1580383297.285134)));
     // Unknown values re-serialize as received.
     assert_eq!(
         serde_json::to_value(&user.role).unwrap(),
@@ -293,10 +294,8 @@ async fn a_business_with_an_unknown_status_decodes() {
         .into_result()
         .await
         .unwrap();
-    assert_eq!(
-        business.status,
-        Some(BusinessStatus::Unknown("temporarily_closed".into()))
-    );
+    // The current reference types a business's status as a plain string (the search filter keeps the enum).
+    assert_eq!(business.status.as_deref(), Some("temporarily_closed"));
     assert_eq!(business.city.as_deref(), Some("Bordeaux"));
     assert!(business.created.is_some());
     // Epoch seconds with microseconds survive (f64, not f32: `float_precision`).
