@@ -48,7 +48,10 @@ const C: &str = "64b7f0c2e1d3a5b6c7d8e9f0";
 fn the_operations_table_lists_the_csv_parameters() {
     let search = operations::find("search_businesses").unwrap();
     assert_eq!((search.method, search.path), ("GET", "/business/search"));
-    assert_eq!(search.csv_query, ["business__in"]);
+    assert_eq!(
+        search.csv_query,
+        ["business__in", "features__in", "features__notin"]
+    );
     let reviews = operations::find("search_reviews").unwrap();
     assert!(reviews.csv_query.contains(&"state__in"));
     assert!(reviews.csv_query.contains(&"gmb_rating__in"));
@@ -237,7 +240,7 @@ async fn a_user_with_unknown_role_status_lang_and_product_decodes() {
     let mut user: Value = serde_json::from_str(include_str!("fixtures/user_me.json")).unwrap();
     user["role"] = json!("SUPER_ADMIN");
     user["status"] = json!("suspended");
-    user["lang"] = json!("de");
+    user["lang"] = json!("tlh");
     user["sidebar_pages"] = json!(["posts", "local_ads"]);
     let (_server, client) = serve("/user/5e2b9c41a0f3d26b8c7e1f04", user).await;
     let user = client
@@ -249,7 +252,7 @@ async fn a_user_with_unknown_role_status_lang_and_product_decodes() {
         .unwrap();
     assert_eq!(user.role, Some(Role::Unknown("SUPER_ADMIN".into())));
     assert_eq!(user.status, Some(UserStatus::Unknown("suspended".into())));
-    assert_eq!(user.lang, Some(Lang::Unknown("de".into())));
+    assert_eq!(user.lang, Some(Lang::Unknown("tlh".into())));
     assert_eq!(
         user.sidebar_pages,
         Some(vec![
