@@ -359,7 +359,8 @@ fn a_spec_the_pipeline_rejects_writes_nothing() {
 fn a_spec_that_does_not_compile_writes_nothing() {
     let s = Scratch::new("uncompilable");
     let mut spec = committed_spec();
-    let at = spec.find("\ncomponents:\n").unwrap();
+    // Right after `paths:` (the snapshot's top-level `webhooks` come before `components`).
+    let at = spec.find("\npaths:\n").unwrap() + "\npaths:".len();
     spec.insert_str(
         at,
         "\n  /sandbox:\n    get:\n      operationId: sandbox\n      responses:\n        '200':\n          description: OK",
