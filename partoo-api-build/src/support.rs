@@ -165,9 +165,17 @@ pub(crate) fn emit(
         };
         let (id, method, path) = (&m.rust_name, &m.method, &m.path);
         let csv = &f.csv_query;
-        metas.push(
-            quote! { Meta { id: #id, method: #method, path: #path, csv_query: &[#(#csv),*] } },
-        );
+        // The success body's decoder, typed from the generated success type (`types::…` resolves through
+        // the `use` below); none when the operation has no typed body.
+        let decode = match syn::parse_str::<syn::Type>(&m.success_type) {
+            Ok(ty) if m.success_type != "()" => {
+                quote! { ::std::option::Option::Some(decode::<#ty>) }
+            }
+            _ => quote! { ::std::option::Option::None },
+        };
+        metas.push(quote! {
+            Meta { id: #id, method: #method, path: #path, csv_query: &[#(#csv),*], decode_success: #decode }
+        });
         let has = |p: &str| f.props.iter().any(|x| x == p);
         let kind = if f.query.iter().any(|q| q == "page") && has("page") && has("max_page") {
             Kind::Page
@@ -191,8 +199,8 @@ pub(crate) fn emit(
     let tokens = quote! {
         /// Facts about each operation of the spec, for tracing, retries and query encoding.
         pub mod operations {
-            /// One operation.
-            #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+            /// One operation (no `PartialEq`: function pointers do not compare meaningfully; compare `id`s).
+            #[derive(Clone, Copy, Debug)]
             pub struct Meta {
                 /// progenitor's operation id (the Rust method name).
                 pub id: &'static str,
@@ -202,6 +210,13 @@ pub(crate) fn emit(
                 pub path: &'static str,
                 /// Query parameters sent as one comma-separated value (`style: form, explode: false` arrays).
                 pub csv_query: &'static [&'static str],
+                /// Decodes a success body into the operation's success type (and drops it); `None` when the
+                /// operation has no JSON success body. Lets tests check the spec's examples against the types.
+                pub decode_success: ::std::option::Option<fn(&[u8]) -> ::std::result::Result<(), ::serde_json::Error>>,
+            }
+            use super::types;
+            fn decode<T: ::serde::de::DeserializeOwned>(body: &[u8]) -> ::std::result::Result<(), ::serde_json::Error> {
+                ::serde_json::from_slice::<T>(body).map(|_| ())
             }
             /// Every operation, in spec order.
             pub static ALL: &[Meta] = &[#(#metas),*];

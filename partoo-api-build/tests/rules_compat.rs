@@ -61,6 +61,48 @@ fn discriminator_base_becomes_one_of_children_plus_catch_all() {
     );
 }
 
+const ONE_OF_UNION: &str = "
+    Attribute:
+      oneOf:
+        - $ref: '#/components/schemas/BoolAttribute'
+        - $ref: '#/components/schemas/UrlAttribute'
+      discriminator:
+        propertyName: type
+        mapping:
+          BOOL: '#/components/schemas/BoolAttribute'
+          URL: '#/components/schemas/UrlAttribute'
+    BoolAttribute:
+      type: object
+      properties:
+        type: {type: string, enum: [BOOL]}
+        value: {type: boolean}
+    UrlAttribute:
+      type: object
+      properties:
+        type: {type: string, enum: [URL]}
+        value: {type: string}
+";
+
+#[test]
+fn standalone_one_of_children_get_the_tag_on_their_own_properties() {
+    let (doc, _) = run(schemas(ONE_OF_UNION), &["discriminator_unions"]);
+    let url = at(&doc, "/components/schemas/UrlAttribute");
+    assert_eq!(url["properties"]["type"]["enum"], json!(["URL"]));
+    assert!(
+        url["properties"]["type"]["description"]
+            .as_str()
+            .is_some_and(|d| d.starts_with(TAG_DOC_PREFIX))
+    );
+    assert_eq!(url["required"], json!(["type"]));
+    assert_eq!(url["properties"]["value"], json!({"type": "string"}));
+    assert_eq!(
+        at(&doc, "/components/schemas/Attribute")["oneOf"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+}
+
 #[test]
 fn discriminator_children_get_a_tagged_inline_base() {
     let (doc, report) = run(schemas(UNION), &["discriminator_unions"]);

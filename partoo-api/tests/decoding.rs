@@ -1,7 +1,7 @@
 //! Decoding through the generated client and types: the forward-compatibility policy of partoo-api-build
 //! (error bodies, discriminated unions, open enums, dates), checked on the committed spec.
 
-use partoo_api::types::{AttributesFieldBase, CreateOrganizationResponse, RequestStatus};
+use partoo_api::types::{CreateOrganizationResponse, GoogleAttributeValue, RequestStatus};
 use partoo_api::{Client, GeneratedError, Timestamp, types};
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -92,7 +92,7 @@ fn open_enums_round_trip_known_and_unknown_values() {
 
 #[test]
 fn a_discriminated_union_keeps_each_variants_values() {
-    let attrs: Vec<AttributesFieldBase> = serde_json::from_value(json!([
+    let attrs: Vec<GoogleAttributeValue> = serde_json::from_value(json!([
         {"gmb_id": "has_wheelchair_accessible_entrance", "type": "BOOL", "value": true},
         {"gmb_id": "wi_fi", "type": "ENUM", "value": "free_wi_fi"},
         {"gmb_id": "url_menu", "type": "URL", "value": "https://example.com/menu"},
@@ -100,23 +100,23 @@ fn a_discriminated_union_keeps_each_variants_values() {
     ]))
     .unwrap();
     match &attrs[0] {
-        AttributesFieldBase::AttributesFieldBool(b) => assert_eq!(b.value, Some(true)),
+        GoogleAttributeValue::GoogleAttributeBool(b) => assert_eq!(b.value, Some(true)),
         other => panic!("expected the BOOL variant, got {other:?}"),
     }
     match &attrs[1] {
-        AttributesFieldBase::AttributesFieldEnum(e) => {
+        GoogleAttributeValue::GoogleAttributeEnum(e) => {
             assert_eq!(serde_json::to_value(&e.value).unwrap(), json!("free_wi_fi"));
         }
         other => panic!("expected the ENUM variant, got {other:?}"),
     }
     match &attrs[2] {
-        AttributesFieldBase::AttributesFieldUrl(u) => {
+        GoogleAttributeValue::GoogleAttributeUrl(u) => {
             assert_eq!(u.value.as_deref(), Some("https://example.com/menu"));
         }
         other => panic!("expected the URL variant, got {other:?}"),
     }
     match &attrs[3] {
-        AttributesFieldBase::Object(raw) => assert_eq!(raw["value"], json!({"beam": 3})),
+        GoogleAttributeValue::Object(raw) => assert_eq!(raw["value"], json!({"beam": 3})),
         other => panic!("an unknown type must land in the catch-all, got {other:?}"),
     }
 }

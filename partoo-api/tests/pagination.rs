@@ -82,7 +82,7 @@ async fn pages_requested(server: &MockServer) -> Vec<String> {
         .collect()
 }
 
-fn ids(items: &[partoo_api::types::BusinessWithCustomFields]) -> Vec<String> {
+fn ids(items: &[partoo_api::types::Business]) -> Vec<String> {
     items
         .iter()
         .map(|b| b.id.clone().unwrap_or_default())
@@ -203,7 +203,7 @@ async fn filters_are_sent_with_every_page_and_start_at_skips_pages() {
     let request = client
         .search_businesses()
         .city("Lyon")
-        .status(partoo_api::types::BusinessStatus::Open);
+        .status(partoo_api::types::SearchBusinessesStatus::Open);
     let items: Vec<_> = request
         .pages()
         .start_at(2)

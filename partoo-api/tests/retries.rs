@@ -122,10 +122,9 @@ async fn put_and_delete_are_retried_on_5xx() {
     let route = "/business/5d2f1a9e8b7c6d5e4f3a2b1c";
     mount_sequence(&server, "DELETE", route, status(503), 2, deleted).await;
     let client = client(&server, fast());
-    let body: types::UpdateApiKeysBody =
-        serde_json::from_value(json!({"label": "CI key"})).unwrap();
+    let body: types::ApiKeyBody = serde_json::from_value(json!({"label": "CI key"})).unwrap();
     let key = client
-        .update_api_keys()
+        .update_api_key()
         .api_key_id(7)
         .body(body)
         .send()

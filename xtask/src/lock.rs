@@ -41,10 +41,24 @@ pub(crate) struct SpecFacts {
 /// Provenance.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Source {
+    /// Whether `partoo.yaml` is our restatement or a document fetched from upstream as is.
+    pub(crate) kind: SpecKind,
     /// URL or description of the origin.
     pub(crate) origin: String,
     /// When it was fetched or produced (UTC, RFC 3339).
     pub(crate) fetched_at: String,
+}
+
+/// What kind of document `openapi/partoo.yaml` is; it decides which checks `spec-check` applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum SpecKind {
+    /// Written by this project from facts of Partoo's API (`cargo xtask lock --origin …`): the prose must be
+    /// ours, so the copied-prose rule applies.
+    Restatement,
+    /// Partoo's own document, vendored verbatim by `cargo xtask sync-spec` (origin = its URL or path; the
+    /// sha256 and `fetched_at` of the lock pin it): its prose is Partoo's, by definition.
+    Upstream,
 }
 
 /// Paths of the three files that must agree.
@@ -148,7 +162,9 @@ pub(crate) fn check(dir: &OpenapiDir) -> Result<(), String> {
     }
 }
 
-/// `cargo xtask lock [--origin TEXT] [--root DIR]`: rewrites lock and surface from the current spec.
+/// `cargo xtask lock [--origin TEXT] [--root DIR]`: rewrites lock and surface from the current spec. A new
+/// `--origin` marks the spec as a restatement (a hand-made document; `sync-spec` writes upstream locks);
+/// without it the previous source, kind included, is kept.
 pub(crate) fn run(flags: Flags) -> Result<(), String> {
     flags.only(&["origin", "root"])?;
     let dir = OpenapiDir::new(&root(&flags).join("openapi"));
@@ -157,6 +173,7 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
     let previous = read(&dir.lock).ok();
     let source = match (flags.value("origin"), previous) {
         (Some(origin), _) => Source {
+            kind: SpecKind::Restatement,
             origin: origin.to_owned(),
             fetched_at: now_utc(),
         },

@@ -1,9 +1,16 @@
-//! `cargo xtask spec-check [--spec PATH] [--shared DIR]`: checks the committed restatement of Partoo's API.
+//! `cargo xtask spec-check [--spec PATH] [--shared DIR]`: checks the committed spec against its lock.
 //!
-//! 1. It is valid OpenAPI 3.1 according to `openapi-spec-validator` (PyPI; `.ci/run` installs it).
-//! 2. Every operation has an operationId (82 expected for the 2021-based restatement).
-//! 3. No run of 8 consecutive words of the prose (descriptions, summaries, titles) of Partoo's own documents
-//!    in `../shared/partoo` appears anywhere in it: facts are carried over, sentences are not.
+//! The lock's `[source] kind` says what the spec is, and so which checks apply:
+//! 1. always: valid OpenAPI 3.1 according to `openapi-spec-validator` (PyPI; `.ci/run` installs it), and the
+//!    operation count equals the lock's (counts come from the lock, never from this file);
+//! 2. a *restatement* (our own document) also: every operation is named, by its operationId or by an entry of
+//!    `names.yaml`; no run of 8 consecutive words of the prose of the documents in `../shared/partoo` (Partoo's
+//!    specs and pages, and the fact files gathered from them) appears anywhere in it (facts are carried over,
+//!    sentences are not); and, when `../shared/partoo/current` is there, `fidelity.py` finds every operation
+//!    of the current facts in it with a score of at least 0.97 (skipped with a note otherwise).
+//!
+//! An *upstream* document (vendored verbatim by `sync-spec`) is Partoo's prose by definition, and Partoo's
+//! own unnamed operations are named by the pipeline, so rule 2 does not apply to it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -12,6 +19,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::flags::{Flags, root};
+use crate::lock::{self, SpecKind};
 
 /// Words in a run that counts as copied prose.
 const RUN: usize = 8;
@@ -26,27 +34,117 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
         .value("shared")
         .map_or_else(|| root.join("../shared"), PathBuf::from);
     validate(&spec)?;
-    let doc = load(&spec)?;
-    let ops = operation_ids(&doc);
-    let missing = ops.iter().filter(|id| id.is_none()).count();
-    println!("{} operations, {} without operationId", ops.len(), missing);
-    if missing > 0 {
+    for line in checks(&spec, &shared)? {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// Every check but the validator's, on `spec` and the `partoo.lock` and `names.yaml` beside it; returns the
+/// lines to print.
+fn checks(spec: &Path, shared: &Path) -> Result<Vec<String>, String> {
+    let dir = spec.parent().unwrap_or(Path::new("."));
+    let locked = lock::read(&dir.join("partoo.lock"))?;
+    let doc = load(spec)?;
+    let ops = operations(&doc);
+    let mut out = vec![format!(
+        "{} operations ({} per {})",
+        ops.len(),
+        locked.spec.operations,
+        dir.join("partoo.lock").display()
+    )];
+    if ops.len() != locked.spec.operations {
         return Err(format!(
-            "{}: {missing} operations have no operationId",
-            spec.display()
+            "{}: {} operations, but the lock says {}: run `cargo xtask lock` (or `sync-spec`)",
+            spec.display(),
+            ops.len(),
+            locked.spec.operations
         ));
     }
-    let hits = copied_prose(&doc, &shared)?;
+    if locked.source.kind == SpecKind::Upstream {
+        out.push(format!(
+            "upstream document ({}): the naming, prose and fidelity rules apply to restatements only",
+            locked.source.origin
+        ));
+        return Ok(out);
+    }
+    let names =
+        partoo_api_build::NameTable::load(&dir.join("names.yaml")).map_err(|e| e.to_string())?;
+    let unnamed: Vec<String> = ops
+        .iter()
+        .filter(|(m, p, id)| id.is_none() && names.lookup(m, p).is_none())
+        .map(|(m, p, _)| format!("{m} {p}"))
+        .collect();
+    if !unnamed.is_empty() {
+        return Err(format!(
+            "{}: {} operations have neither an operationId nor a names.yaml entry: {}",
+            spec.display(),
+            unnamed.len(),
+            unnamed.join(", ")
+        ));
+    }
+    out.push(format!(
+        "every operation named ({} by names.yaml)",
+        ops.iter().filter(|(_, _, id)| id.is_none()).count()
+    ));
+    let hits = copied_prose(&doc, shared)?;
     if !hits.is_empty() {
         return Err(format!(
             "{}: {} strings repeat {RUN}-word runs of Partoo's prose, e.g. {:?}; write them in your own words",
             spec.display(),
             hits.len(),
-            hits.iter().take(3).collect::<Vec<_>>()
+            hits.iter().take(20).collect::<Vec<_>>()
         ));
     }
-    println!("no {RUN}-word run of upstream prose found");
-    Ok(())
+    out.push(format!("no {RUN}-word run of upstream prose found"));
+    out.push(fidelity(spec, shared)?);
+    Ok(out)
+}
+
+/// Runs `fidelity.py` of the current facts on `spec`; a note when the facts are not there.
+fn fidelity(spec: &Path, shared: &Path) -> Result<String, String> {
+    let current = shared.join("partoo/current");
+    if !current.join("fidelity.py").exists() {
+        return Ok(format!(
+            "note: {} not found, fidelity to the current facts not measured",
+            current.display()
+        ));
+    }
+    let merged = std::env::temp_dir().join(format!("partoo-facts-{}.yaml", std::process::id()));
+    let python = |args: &[&std::ffi::OsStr]| {
+        Command::new("python3")
+            .args(args)
+            .output()
+            .map_err(|e| format!("cannot run python3: {e}"))
+    };
+    let merge = python(&[current.join("merge.py").as_os_str(), merged.as_os_str()])?;
+    if !merge.status.success() {
+        return Err(format!(
+            "merge.py failed: {}",
+            String::from_utf8_lossy(&merge.stderr)
+        ));
+    }
+    let out = python(&[
+        current.join("fidelity.py").as_os_str(),
+        merged.as_os_str(),
+        spec.as_os_str(),
+    ]);
+    let _ = std::fs::remove_file(&merged);
+    let out = out?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    if out.status.success() {
+        Ok(text
+            .lines()
+            .last()
+            .unwrap_or("fidelity: no output")
+            .to_owned())
+    } else {
+        Err(format!(
+            "{} keeps too little of the current facts (goal: fidelity >= 0.97, no operation missing):\n{text}{}",
+            spec.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
 }
 
 fn validate(spec: &Path) -> Result<(), String> {
@@ -80,30 +178,35 @@ fn load(path: &Path) -> Result<Value, String> {
     partoo_api_build::load::parse(&path.display().to_string(), &bytes).map_err(|e| e.to_string())
 }
 
-fn operation_ids(doc: &Value) -> Vec<Option<String>> {
+/// `(upper-case method, path, operationId)` of every operation.
+fn operations(doc: &Value) -> Vec<(String, String, Option<String>)> {
     let mut out = Vec::new();
-    for item in doc
+    for (path, item) in doc
         .get("paths")
         .and_then(Value::as_object)
         .into_iter()
-        .flat_map(|p| p.values())
+        .flatten()
     {
         for method in partoo_api_build::walk::METHODS {
             if let Some(op) = item.get(method) {
-                out.push(
+                out.push((
+                    method.to_ascii_uppercase(),
+                    path.clone(),
                     op.get("operationId")
                         .and_then(Value::as_str)
                         .map(str::to_owned),
-                );
+                ));
             }
         }
     }
     out
 }
 
+/// The words of `s`, lower-cased; numbers are not words (a timestamp such as `2019-08-22 11:46:38.914467+00`
+/// is eight numbers, and a fact).
 fn words(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
-        .filter(|w| !w.is_empty())
+        .filter(|w| !w.is_empty() && !w.bytes().all(|b| b.is_ascii_digit()))
         .map(str::to_ascii_lowercase)
         .collect()
 }
@@ -148,13 +251,39 @@ fn copied_prose(doc: &Value, shared: &Path) -> Result<Vec<String>, String> {
         ));
     }
     let mut upstream = Vec::new();
-    prose(&load(&full)?, &mut upstream);
+    let mut literals = BTreeSet::new();
+    let full_doc = load(&full)?;
+    prose(&full_doc, &mut upstream);
+    example_strings(&full_doc, false, &mut literals);
     let md =
         std::fs::read_to_string(&seed_page).map_err(|e| format!("{}: {e}", seed_page.display()))?;
     let yaml = crate::seed::yaml_block(&seed_page.display().to_string(), &md)?;
     let seed = partoo_api_build::load::parse("seed", yaml.as_bytes()).map_err(|e| e.to_string())?;
     prose(&seed, &mut upstream);
     upstream.extend(md.lines().map(str::to_owned));
+    // The other pages and fact files: their prose is not ours either (absent in older checkouts of ../shared).
+    for dir in [shared.join("partoo"), shared.join("partoo/current")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort();
+        for file in files {
+            let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if ext == "md" && file != seed_page {
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+                upstream.extend(text.lines().map(str::to_owned));
+            } else if ext == "yaml" && file != full {
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+                let value: Value = serde_norway::from_str(&text)
+                    .map_err(|e| format!("{}: invalid YAML: {e}", file.display()))?;
+                prose(&value, &mut upstream);
+                example_strings(&value, false, &mut literals);
+            }
+        }
+    }
     let grams: BTreeSet<Vec<String>> = upstream
         .iter()
         .flat_map(|s| {
@@ -164,12 +293,33 @@ fn copied_prose(doc: &Value, shared: &Path) -> Result<Vec<String>, String> {
                 .collect::<Vec<_>>()
         })
         .collect();
+    // A string without whitespace is a name, path or link (facts, whatever words a slug holds), not prose.
     let mut ours = Vec::new();
     strings(doc, &mut ours);
     Ok(ours
         .into_iter()
+        .filter(|s| s.contains(char::is_whitespace) && !literals.contains(s))
         .filter(|s| words(s).windows(RUN).any(|w| grams.contains(w)))
         .collect())
+}
+
+/// Strings inside `example`, `examples`, `default` and `enum` values: facts (an example API key's label is
+/// what Partoo's page shows), which our document may repeat verbatim.
+fn example_strings(v: &Value, inside: bool, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let literal =
+                    inside || matches!(k.as_str(), "example" | "examples" | "default" | "enum");
+                example_strings(child, literal, out);
+            }
+        }
+        Value::Array(list) => list.iter().for_each(|c| example_strings(c, inside, out)),
+        Value::String(s) if inside => {
+            out.insert(s.clone());
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -184,5 +334,65 @@ mod tests {
         let miss = "Creates an organization (provider role needed).";
         assert!(words(hit).windows(RUN).any(|w| grams.contains(w)));
         assert!(!words(miss).windows(RUN).any(|w| grams.contains(w)));
+    }
+
+    /// A scratch `openapi/` with a two-operation spec (one without operationId), a lock of `kind` counting
+    /// `locked` operations, and a name table.
+    fn scratch(name: &str, kind: SpecKind, locked: usize, names: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("xtask-spec-check-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let spec = "openapi: 3.1.0\ninfo: {title: t, version: v2}\npaths:\n  /a:\n    get:\n      operationId: getA\n      \
+                    responses: {'200': {description: OK}}\n    post:\n      responses: {'200': {description: OK}}\n";
+        std::fs::write(dir.join("partoo.yaml"), spec).unwrap();
+        std::fs::write(dir.join("names.yaml"), names).unwrap();
+        let lock = lock::Lock {
+            spec: lock::SpecFacts {
+                file: "partoo.yaml".into(),
+                sha256: String::new(),
+                size: 0,
+                openapi: "3.1.0".into(),
+                info_version: "v2".into(),
+                operations: locked,
+                report: String::new(),
+            },
+            source: lock::Source {
+                kind,
+                origin: "test".into(),
+                fetched_at: String::new(),
+            },
+        };
+        std::fs::write(dir.join("partoo.lock"), lock::render(&lock).unwrap()).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_operation_count_comes_from_the_lock() {
+        let dir = scratch("count", SpecKind::Upstream, 3, "");
+        let err = checks(&dir.join("partoo.yaml"), &dir.join("no-shared")).unwrap_err();
+        assert!(err.contains("2 operations, but the lock says 3"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_upstream_document_skips_the_restatement_rules() {
+        let dir = scratch("upstream", SpecKind::Upstream, 2, "");
+        let lines = checks(&dir.join("partoo.yaml"), &dir.join("no-shared")).unwrap();
+        assert!(
+            lines.iter().any(|l| l.starts_with("upstream document")),
+            "{lines:?}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_restatement_names_every_operation_and_is_checked_for_prose() {
+        let dir = scratch("restated", SpecKind::Restatement, 2, "");
+        let err = checks(&dir.join("partoo.yaml"), &dir.join("no-shared")).unwrap_err();
+        assert!(err.contains("names.yaml entry: POST /a"), "{err}");
+        std::fs::write(dir.join("names.yaml"), "POST /a: createA\n").unwrap();
+        let err = checks(&dir.join("partoo.yaml"), &dir.join("no-shared")).unwrap_err();
+        assert!(err.contains("the prose check compares"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

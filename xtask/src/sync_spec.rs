@@ -155,6 +155,7 @@ fn sync(
     let lock = Lock {
         spec: facts,
         source: Source {
+            kind: lock::SpecKind::Upstream,
             origin: name.clone(),
             fetched_at: lock::now_utc(),
         },

@@ -41,7 +41,7 @@ fn success_rewrites_spec_lock_and_surface_and_reports_changes() {
         "fetching http://127.0.0.1",
         "fetched ",
         "validating ",
-        "82 operations, 82 methods",
+        "150 operations, 150 methods",
         "wrote ",
     ] {
         assert!(stderr.contains(needle), "missing {needle:?} in\n{stderr}");
@@ -55,7 +55,7 @@ fn success_rewrites_spec_lock_and_surface_and_reports_changes() {
         lock.contains(&format!("origin = \"{url}\"")) && lock.contains("info_version = \"v3\""),
         "{lock}"
     );
-    assert!(lock.contains("operations = 82"), "{lock}");
+    assert!(lock.contains("operations = 150"), "{lock}");
     let surface = std::fs::read_to_string(s.openapi().join("partoo.api.md")).unwrap();
     assert!(
         surface.contains("`check_connection_token_state`") && surface.contains("`/ping`"),
@@ -359,7 +359,8 @@ fn a_spec_the_pipeline_rejects_writes_nothing() {
 fn a_spec_that_does_not_compile_writes_nothing() {
     let s = Scratch::new("uncompilable");
     let mut spec = committed_spec();
-    let at = spec.find("\ncomponents:\n").unwrap();
+    // Right after `paths:` (the snapshot's top-level `webhooks` come before `components`).
+    let at = spec.find("\npaths:\n").unwrap() + "\npaths:".len();
     spec.insert_str(
         at,
         "\n  /sandbox:\n    get:\n      operationId: sandbox\n      responses:\n        '200':\n          description: OK",
@@ -416,7 +417,7 @@ fn check_passes_on_a_clean_copy_and_fails_on_a_stale_one() {
     let s = Scratch::new("check");
     let (stdout, _) = common::ok(&s.run(&["--check"]));
     assert!(
-        stdout.starts_with("ok: ") && stdout.contains("82 operations"),
+        stdout.starts_with("ok: ") && stdout.contains("150 operations"),
         "{stdout}"
     );
     std::fs::write(s.openapi().join("partoo.api.md"), "stale").unwrap();

@@ -83,6 +83,7 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
                 list.push(json!(prop));
             }
             let cptr = pointer_push("/components/schemas", child);
+            let mut inherits = false;
             if let Some(all_of) = ctx
                 .doc
                 .pointer_mut(&format!("{cptr}/allOf"))
@@ -93,6 +94,24 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
                     .filter(|b| b.get("$ref") == Some(&json!(base_ref)))
                 {
                     *branch = Value::Object(tagged.clone());
+                    inherits = true;
+                }
+            }
+            // A `oneOf` child that does not inherit from the base (a standalone object listed in the base's
+            // `oneOf`) gets the tag on its own properties.
+            if !inherits
+                && let Some(child_schema) =
+                    ctx.doc.pointer_mut(&cptr).and_then(Value::as_object_mut)
+            {
+                let own = child_schema
+                    .entry("properties")
+                    .or_insert_with(|| json!({}));
+                own[prop] = tagged["properties"][prop].clone();
+                let req = child_schema.entry("required").or_insert_with(|| json!([]));
+                if let Some(list) = req.as_array_mut()
+                    && !list.contains(&json!(prop))
+                {
+                    list.push(json!(prop));
                 }
             }
             ctx.change(

@@ -252,20 +252,12 @@ fn pagination(runtime: &tokio::runtime::Runtime, plan: &Plan, concurrency: usize
 
 fn decoding(plan: &Plan) {
     let body = page_body(1, 3, 287, 100);
-    // Sanity: the typed decode sees every business and every custom field as its typed variant.
+    // Sanity: the typed decode sees every business. (The current reference shows no `custom_fields` on a
+    // search result, so they are extra fields now, skipped by the typed decode.)
     let typed: types::SearchBusinessesResponse =
         serde_json::from_slice(&body).expect("the 100-business page decodes");
     let businesses = typed.businesses.expect("businesses present");
     assert_eq!(businesses.len(), 100);
-    let untyped_fields = businesses
-        .iter()
-        .flat_map(|b| b.custom_fields.iter().flat_map(|f| f.iter()))
-        .filter(|f| matches!(f, types::CustomFieldsFieldBase::Object(_)))
-        .count();
-    assert_eq!(
-        untyped_fields, 0,
-        "custom fields fell back to a plain object"
-    );
 
     let rounds = 10;
     let per_round = plan.decode_iters.div_ceil(rounds);

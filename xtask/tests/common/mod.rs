@@ -55,13 +55,13 @@ pub(crate) fn changed_spec() -> String {
     );
     replace_once(
         &mut s,
-        "                  generated_by:\n                    type: string\n                    example: 5309c3a237bbc544d8e26737\n",
+        "        generated_by:\n          type: string\n          example: 5309c3a237bbc544d8e26737\n",
         "",
     );
     replace_once(
         &mut s,
-        "\ncomponents:\n",
-        "\n  /ping:\n    get:\n      operationId: ping\n      responses:\n        '200':\n          description: OK\ncomponents:\n",
+        "\npaths:\n",
+        "\npaths:\n  /ping:\n    get:\n      operationId: ping\n      responses:\n        '200':\n          description: OK\n",
     );
     s
 }
