@@ -1,4 +1,4 @@
-//! Quickstart: who am I, and which businesses can I see?
+//! Quickstart: who am I, which businesses can I see, and what are my customers writing?
 //!
 //! ```sh
 //! cargo run -p partoo-api --example quickstart                        # offline, against a local mock
@@ -6,15 +6,16 @@
 //! ```
 //!
 //! With `PARTOO_API_KEY` set, the client comes from `Client::from_env()` (`PARTOO_ENV` = production | sandbox,
-//! `PARTOO_BASE_URL` to override the URL). Without it, an embedded mock of Partoo serves `GET /user/me` and three
-//! pages of `GET /business/search` on 127.0.0.1, so the example runs anywhere with no account.
+//! `PARTOO_BASE_URL` to override the URL). Without it, an embedded mock of Partoo serves `GET /user/me`, three
+//! pages of `GET /business/search`, and two cursor pages each of `GET /conversations` and `GET /messages` on
+//! 127.0.0.1, so the example runs anywhere with no account.
 
 use std::error::Error;
 use std::process::ExitCode;
 
 use futures_util::TryStreamExt;
-use partoo_api::{Client, ClientInfo, Paginate, SendExt};
-use wiremock::matchers::{method, path, query_param};
+use partoo_api::{Client, ClientInfo, Paginate, PaginateCursor, SendExt};
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// How many businesses to print.
@@ -105,10 +106,51 @@ async fn run() -> Result<(), Box<dyn Error>> {
             .count();
         println!("pages fetched: {pages}");
     }
+    conversations(&client).await
+}
+
+/// Every conversation (cursor pages), then every message of the first one.
+async fn conversations(client: &Client) -> Result<(), Box<dyn Error>> {
+    let conversations: Vec<_> = client
+        .list_conversations()
+        .cursor_items()
+        .try_collect()
+        .await?;
+    let open = conversations
+        .iter()
+        .filter(|c| c.status.as_ref().is_some_and(|s| s.as_str() == "Open"))
+        .count();
+    println!("\n{} conversations ({open} open)", conversations.len());
+    let Some(first) = conversations.first() else {
+        return Ok(());
+    };
+    let Some(id) = first.id else {
+        return Ok(());
+    };
+    let mut pages = client.list_messages().conversation_id(id).cursor_pages();
+    let (mut page_count, mut messages, mut from_customer) = (0usize, 0usize, 0usize);
+    while let Some(page) = pages.try_next().await? {
+        page_count += 1;
+        messages += page.items.len();
+        from_customer += page
+            .items
+            .iter()
+            .filter(|m| {
+                m.sender_type
+                    .as_ref()
+                    .is_some_and(|s| s.as_str() == "Consumer")
+            })
+            .count();
+    }
+    let who = first.consumer_name.as_deref().unwrap_or("(unknown)");
+    println!(
+        "conversation {id} with {who}: {messages} messages ({from_customer} from the customer) in {page_count} pages"
+    );
     Ok(())
 }
 
-/// A mock of the two endpoints, with the fixtures of the test suite (three pages of 30 businesses).
+/// A mock of the four endpoints, with the fixtures of the test suite (three pages of 30 businesses, two cursor
+/// pages of conversations and of messages).
 async fn start_mock() -> Result<MockServer, Box<dyn Error>> {
     let server = MockServer::builder()
         .listener(std::net::TcpListener::bind("127.0.0.1:0")?)
@@ -130,6 +172,37 @@ async fn start_mock() -> Result<MockServer, Box<dyn Error>> {
             .and(path("/business/search"))
             .and(query_param("page", (n + 1).to_string()))
             .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+            .mount(&server)
+            .await;
+    }
+    let cursor_pages = [
+        (
+            "/conversations",
+            include_str!("../tests/fixtures/current/conversations_page_1.json"),
+            include_str!("../tests/fixtures/current/conversations_page_2.json"),
+        ),
+        (
+            "/messages",
+            include_str!("../tests/fixtures/current/messages_page_1.json"),
+            include_str!("../tests/fixtures/current/messages_page_2.json"),
+        ),
+    ];
+    for (route, first, second) in cursor_pages {
+        let cursor: serde_json::Value = serde_json::from_str(first)?;
+        let cursor = cursor["next_cursor"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        Mock::given(method("GET"))
+            .and(path(route))
+            .and(query_param_is_missing("cursor"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(first, "application/json"))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(route))
+            .and(query_param("cursor", cursor))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(second, "application/json"))
             .mount(&server)
             .await;
     }

@@ -1,5 +1,5 @@
-//! Cursor streams (`PaginateCursor`) over an in-memory `CursorRequest`: the committed spec has no
-//! cursor-paginated operation, so no generated builder implements the trait yet.
+//! Cursor streams (`PaginateCursor`) over an in-memory `CursorRequest`: the stopping rules without a server
+//! (the generated `list_conversations` and `list_messages` are walked over the wire in `current_api.rs`).
 
 use std::sync::{Arc, Mutex};
 
