@@ -3,7 +3,7 @@
 //! Built on the [`httpmock`] crate (re-exported, so your tests use the version these types were made for) and
 //! generated from the same document as the client, so a mock cannot drift from the API:
 //!
-//! - [`MockServerExt`] adds one method per operation to [`MockServer`](httpmock::MockServer), named like the
+//! - [`MockServerExt`] adds one method per operation to [`MockServer`], named like the
 //!   client's methods: `server.get_my_user(|when, then| { then.ok(&user); })`. The closure gets the
 //!   operation's wrappers from [`operations`]: `When` matches the method and path and has a typed matcher per
 //!   parameter (`when.city("Paris")`); `Then` has a method per documented response (`ok`, `not_found`,
@@ -12,9 +12,9 @@
 //!   Partoo's error body, and [`MockPagesExt::mock_pages`] serves a `Vec` of items as the pages of a list
 //!   operation.
 //!
-//! A request no mock matches gets httpmock's `404 Not Found`, so the client call fails at once (as
-//! [`Error::UnexpectedStatus`](crate::Error) or a typed error response) instead of waiting; `mock.assert()`
-//! then panics with the closest request it saw and how it differs.
+//! A request no mock matches gets httpmock's `404 Not Found`, so the client call fails at once with an
+//! [`Error::Api`](crate::Error::Api) of status 404 instead of waiting; `mock.assert()` then panics with the
+//! closest request the server saw and how it differs.
 //!
 //! ```
 //! use partoo_api::mock::httpmock::MockServer;
