@@ -53,9 +53,10 @@ pub fn httpmock(
         }
     };
     let mut file = items::split(tokens);
+    check_methods(name, &file, generated)?;
     let wrappers = wrapper_names(&file);
     match_arrays(&mut file, &runtime, generated);
-    let file = items::split(borrow_bodies(items::join(file)));
+    let mut code = escape_path_values(borrow_bodies(items::join(file)));
     let glue = glue(&runtime, &wrappers, generated);
     // The glue is ours and small: parse it so that a mistake in it is reported here, not by rustc.
     syn::parse2::<syn::File>(glue.clone()).map_err(|e| {
@@ -65,7 +66,6 @@ pub fn httpmock(
             format!("mock glue code does not parse: {e}"),
         )
     })?;
-    let mut code = items::join(file);
     code.extend(glue);
     Ok(code.to_string())
 }
@@ -81,6 +81,35 @@ fn runtime_path(name: &str, options: &Options) -> Result<syn::Path, BuildError> 
             ),
         )
     })
+}
+
+/// Every operation must have its `MockServerExt` method, named like the client's: a missing one is an error
+/// listing the operations, as for the client.
+fn check_methods(name: &str, file: &[Item], generated: &Generated) -> Result<(), BuildError> {
+    let found: Vec<String> = file
+        .iter()
+        .filter(|item| item.is("trait", "MockServerExt"))
+        .filter_map(Item::body)
+        .flat_map(|body| items::fn_names(&body.stream()))
+        .collect();
+    let missing: Vec<String> = generated
+        .methods
+        .iter()
+        .filter(|m| !found.contains(&m.rust_name))
+        .map(|m| format!("{} {} ({})", m.method, m.path, m.rust_name))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(BuildError::new(
+        name,
+        Location::Input,
+        format!(
+            "{} operations have no MockServerExt method: {}",
+            missing.len(),
+            missing.join(", ")
+        ),
+    ))
 }
 
 /// Names of the structs of progenitor's `mod operations` (`GetMyUserWhen`, `GetMyUserThen`, …).
@@ -181,6 +210,54 @@ fn borrow_bodies(stream: TokenStream) -> TokenStream {
         out.push(tt);
     }
     out.into_iter().collect()
+}
+
+/// progenitor matches a path parameter with a regular expression built as `format!(pattern, value.to_string())`,
+/// the value unescaped: `b.42` would also match `bx42`, and `a(b` would not compile as a pattern. The value is
+/// escaped (`regex::escape`) in every `format!` whose arguments end that way (the only ones of the mock code).
+fn escape_path_values(stream: TokenStream) -> TokenStream {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    let tokens: Vec<TokenTree> = stream.into_iter().collect();
+    let mut out = Vec::with_capacity(tokens.len());
+    for (at, tt) in tokens.iter().enumerate() {
+        let TokenTree::Group(g) = tt else {
+            out.push(tt.clone());
+            continue;
+        };
+        let is_format = at >= 2
+            && g.delimiter() == Delimiter::Parenthesis
+            && matches!(&tokens[at - 1], TokenTree::Punct(p) if p.as_char() == '!')
+            && matches!(&tokens[at - 2], TokenTree::Ident(i) if i == "format");
+        let inner = match is_format.then(|| escaped_value(g.stream())).flatten() {
+            Some(args) => args,
+            None => escape_path_values(g.stream()),
+        };
+        let mut group = Group::new(g.delimiter(), inner);
+        group.set_span(g.span());
+        out.push(TokenTree::Group(group));
+    }
+    out.into_iter().collect()
+}
+
+/// `pattern, value.to_string()` (trailing comma or not) → `pattern, regex::escape(&value.to_string())`.
+fn escaped_value(args: TokenStream) -> Option<TokenStream> {
+    use proc_macro2::TokenTree;
+    let mut tokens: Vec<TokenTree> = args.into_iter().collect();
+    if matches!(tokens.last(), Some(TokenTree::Punct(p)) if p.as_char() == ',') {
+        tokens.pop();
+    }
+    let at = tokens.len().checked_sub(4)?;
+    let call = &tokens[at..];
+    let plain = matches!(&call[0], TokenTree::Ident(i) if i == "value")
+        && matches!(&call[1], TokenTree::Punct(p) if p.as_char() == '.')
+        && matches!(&call[2], TokenTree::Ident(i) if i == "to_string")
+        && matches!(&call[3], TokenTree::Group(g) if g.stream().is_empty());
+    if !plain {
+        return None;
+    }
+    let mut out: TokenStream = tokens[..at].iter().cloned().collect();
+    out.extend(quote! { regex::escape(&value.to_string()) });
+    Some(out)
 }
 
 /// Every identifier of a token stream, nested groups included.

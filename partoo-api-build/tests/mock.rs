@@ -27,6 +27,17 @@ paths:
                   max_page: {type: integer}
                   count: {type: integer}
                   businesses: {type: array, items: {type: object, properties: {id: {type: string}}}}
+  /org/{org_id}:
+    get:
+      operationId: getOrganization
+      parameters:
+        - {name: org_id, in: path, required: true, schema: {type: integer}}
+      responses:
+        '200':
+          description: One organization.
+          content:
+            application/json:
+              schema: {type: object, properties: {org_id: {type: integer}}}
   /org:
     post:
       operationId: createOrganization
@@ -57,8 +68,6 @@ fn emits_the_extension_trait_the_wrappers_and_the_helper_glue() {
     let compact: String = code.split_whitespace().collect();
     for wanted in [
         "pubtraitMockServerExt",
-        "fnsearch_businesses<F>",
-        "fncreate_organization<F>",
         "implcrate::mock::WhenExtforoperations::SearchBusinessesWhen",
         "implcrate::mock::ThenExtforoperations::CreateOrganizationThen",
         "implcrate::mock::PagedOperationforoperations::SearchBusinessesWhen",
@@ -68,6 +77,15 @@ fn emits_the_extension_trait_the_wrappers_and_the_helper_glue() {
     ] {
         assert!(compact.contains(wanted), "missing `{wanted}` in:\n{code}");
     }
+    // One extension method per operation, named like the client's method.
+    assert_eq!(out.methods.len(), 3);
+    for m in &out.methods {
+        assert!(
+            compact.contains(&format!("fn{}<F>", m.rust_name)),
+            "{}",
+            m.rust_name
+        );
+    }
     // Only the list operation is paged.
     assert_eq!(compact.matches("PagedOperationfor").count(), 1);
     // The array filter goes through the helper that knows the comma-separated form, not `Vec::to_string`.
@@ -76,6 +94,12 @@ fn emits_the_extension_trait_the_wrappers_and_the_helper_glue() {
             "crate::mock::query_array(self.0,\"search_businesses\",\"business__in\",value)"
         )
     );
+    // Path parameter values are escaped before they become part of the path's regular expression.
+    assert!(
+        compact.contains("regex::escape(&value.to_string())"),
+        "{code}"
+    );
+    assert!(!compact.contains("format!(\"^/org/{}$\",value.to_string()"));
     // Bodies are always passed by reference to httpmock.
     assert!(!compact.contains("json_body_obj(value)"));
     assert!(compact.contains("json_body_obj(&value)"));

@@ -175,18 +175,27 @@ async fn typed_matchers_cover_path_query_arrays_and_bodies() {
     assert_eq!(got.businesses.map(|b| b.len()), Some(1));
     search.assert();
 
+    // The id is matched literally: `.` is not a regex wildcard here.
     let lookup = server.get_business(|when, then| {
-        when.business_id("b-42");
-        then.ok(&business("b-42", "Nantes"));
+        when.business_id("b.42");
+        then.ok(&business("b.42", "Nantes"));
     });
     let got = client(&server, "k")
         .get_business()
-        .business_id("b-42")
+        .business_id("b.42")
         .send()
         .into_result()
         .await
         .expect("the path matcher matches");
     assert_eq!(got.city.as_deref(), Some("Nantes"));
+    let other = client(&server, "k")
+        .get_business()
+        .business_id("bx42")
+        .send()
+        .into_result()
+        .await
+        .expect_err("another id is not matched");
+    assert_eq!(other.status().map(|s| s.as_u16()), Some(404));
     lookup.assert();
 
     let body: types::CreateOrganizationBody =
