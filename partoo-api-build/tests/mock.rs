@@ -125,7 +125,7 @@ fn a_runtime_that_is_no_rust_path_is_an_error() {
 }
 
 /// progenitor's mock generator names each response method after the status's reason phrase and panics on a
-/// status that has none (299); the client generator accepts it. The panic is caught and located.
+/// status that has none (420); the client generator accepts it. The panic is caught and located.
 #[test]
 fn a_progenitor_panic_becomes_an_error_naming_the_operation() {
     let spec = r#"
@@ -143,9 +143,12 @@ paths:
     get:
       operationId: oddStatus
       responses:
-        '299':
-          description: A status without a reason phrase.
+        '200':
+          description: OK
           content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}
+        '420':
+          description: A status without a reason phrase.
+          content: {application/json: {schema: {type: object, properties: {errors: {}}}}}
 "#;
     let (out, options) = generated(spec);
     let err = mock::httpmock("odd.yaml", &out, &options).expect_err("mock generation fails");
