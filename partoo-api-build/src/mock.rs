@@ -56,7 +56,8 @@ pub fn httpmock(
     check_methods(name, &file, generated)?;
     let wrappers = wrapper_names(&file);
     match_arrays(&mut file, &runtime, generated);
-    let mut code = escape_path_values(borrow_bodies(items::join(file)));
+    let code = escape_path_values(borrow_bodies(items::join(file)));
+    let code = with_ok_shortcuts(code);
     let glue = glue(&runtime, &wrappers, generated);
     // The glue is ours and small: parse it so that a mistake in it is reported here, not by rustc.
     syn::parse2::<syn::File>(glue.clone()).map_err(|e| {
@@ -66,6 +67,7 @@ pub fn httpmock(
             format!("mock glue code does not parse: {e}"),
         )
     })?;
+    let mut code = code;
     code.extend(glue);
     Ok(code.to_string())
 }
@@ -110,6 +112,65 @@ fn check_methods(name: &str, file: &[Item], generated: &Generated) -> Result<(),
             missing.join(", ")
         ),
     ))
+}
+
+/// Adds [`ok_shortcuts`] inside progenitor's `mod operations` (where the body types' paths resolve).
+fn with_ok_shortcuts(code: TokenStream) -> TokenStream {
+    let mut file = items::split(code);
+    if let Some(module) = file.iter_mut().find(|item| item.is("mod", "operations"))
+        && let Some(body) = module.body().map(proc_macro2::Group::stream)
+    {
+        let operations = items::split(body.clone());
+        let mut body = body;
+        body.extend(ok_shortcuts(&operations));
+        module.set_body(body);
+    }
+    items::join(file)
+}
+
+/// Success responses are `2XX` ranges after normalisation, so progenitor's `Then` has
+/// `success(status, &body)` and no `ok(&body)`: every such wrapper gets `ok(body)`, a 200 with the same type.
+fn ok_shortcuts(operations: &[Item]) -> TokenStream {
+    let mut out = TokenStream::new();
+    for wrapper in operations {
+        let Some((None, name)) = wrapper.impl_target() else {
+            continue;
+        };
+        if !name.ends_with("Then") {
+            continue;
+        }
+        let Some(body) = wrapper.body().map(proc_macro2::Group::stream) else {
+            continue;
+        };
+        let fns = items::split(body);
+        if fns.iter().any(|f| f.is("fn", "ok")) {
+            continue;
+        }
+        let Some(success) = fns.iter().find(|f| f.is("fn", "success")) else {
+            continue;
+        };
+        let Ok(success) = syn::parse2::<syn::ImplItemFn>(success.stream()) else {
+            continue;
+        };
+        let ty = Ident::new(&name, Span::call_site());
+        let inputs: Vec<&syn::FnArg> = success.sig.inputs.iter().collect();
+        let shortcut = match inputs.as_slice() {
+            [_, _] => quote! {
+                /// A `200 OK` (shortcut for `success(200)`).
+                pub fn ok(self) -> Self { self.success(200) }
+            },
+            [_, _, syn::FnArg::Typed(value)] => {
+                let value_ty = &value.ty;
+                quote! {
+                    /// A `200 OK` with this body (shortcut for `success(200, value)`).
+                    pub fn ok(self, value: #value_ty) -> Self { self.success(200, value) }
+                }
+            }
+            _ => continue,
+        };
+        out.extend(quote! { impl #ty { #shortcut } });
+    }
+    out
 }
 
 /// Names of the structs of progenitor's `mod operations` (`GetMyUserWhen`, `GetMyUserThen`, …).

@@ -249,7 +249,10 @@ paths:
         status.starts_with("Open,Closed,") && status.contains("Unknown(::std::string::String)"),
         "{status}"
     );
-    assert!(out.code.contains("\"Open\" => Self :: Open"), "Open is not read back");
+    assert!(
+        out.code.contains("\"Open\" => Self :: Open"),
+        "Open is not read back"
+    );
     assert_eq!(out.open_enums, 1);
 }
 

@@ -86,6 +86,8 @@ fn emits_the_extension_trait_the_wrappers_and_the_helper_glue() {
             m.rust_name
         );
     }
+    // Success bodies are 2XX ranges (`success(status, body)`): each Then also gets the `ok(body)` shortcut.
+    assert!(compact.contains("pubfnok(self,value:&types::"), "{code}");
     // Only the list operation is paged.
     assert_eq!(compact.matches("PagedOperationfor").count(), 1);
     // The array filter goes through the helper that knows the comma-separated form, not `Vec::to_string`.
