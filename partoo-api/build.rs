@@ -2,7 +2,10 @@
 fn main() {
     let spec = std::path::Path::new("openapi/partoo.yaml");
     let names = std::path::Path::new("openapi/names.yaml");
-    let options = partoo_api_build::Options::default();
+    let options = partoo_api_build::Options {
+        mock: std::env::var_os("CARGO_FEATURE_MOCK").is_some(),
+        ..Default::default()
+    };
     if let Err(e) = partoo_api_build::cargo::build_script(spec, names, "partoo.rs", options) {
         eprintln!("error: {e}");
         std::process::exit(1);

@@ -14,7 +14,8 @@ pub const NAMES_ENV: &str = "PARTOO_API_NAMES";
 /// Generates `$OUT_DIR/<out_name>` from `spec` (or `$PARTOO_API_SPEC`) with the name table `names` (or
 /// `$PARTOO_API_NAMES`), and tells
 /// Cargo to rerun only when those files or the variable change. Prints one `cargo:warning` summary line when a
-/// spec other than the default is used. `options.names` is replaced by the table read from `names`. Returns the
+/// spec other than the default is used. With `options.mock`, the `httpmock` extension goes to
+/// [`mock_file_name`]`(out_name)` beside it. `options.names` is replaced by the table read from `names`. Returns the
 /// path written.
 pub fn build_script(
     spec: &Path,
@@ -56,6 +57,17 @@ pub fn build_script(
             format!("cannot write: {e}"),
         )
     })?;
+    if options.mock {
+        let mock = out.with_file_name(mock_file_name(out_name));
+        let code = crate::mock::httpmock(&spec.display().to_string(), &generated, &options)?;
+        std::fs::write(&mock, code).map_err(|e| {
+            BuildError::new(
+                mock.display().to_string(),
+                Location::Input,
+                format!("cannot write: {e}"),
+            )
+        })?;
+    }
     if overridden.is_some() {
         println!(
             "cargo:warning=partoo-api generated from {SPEC_ENV}={}: {}; {}",
@@ -65,6 +77,14 @@ pub fn build_script(
         );
     }
     Ok(out)
+}
+
+/// Where [`build_script`] writes the mock extension: `partoo.rs` → `partoo_mock.rs`.
+pub fn mock_file_name(out_name: &str) -> String {
+    match out_name.strip_suffix(".rs") {
+        Some(stem) => format!("{stem}_mock.rs"),
+        None => format!("{out_name}_mock"),
+    }
 }
 
 /// The crate README's build-script example, compiled as a doctest (`cfg(doctest)` only, never built otherwise).

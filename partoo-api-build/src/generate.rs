@@ -29,7 +29,7 @@ pub(crate) fn to_openapi(file: &str, doc: &Value) -> Result<openapiv3::OpenAPI, 
     })
 }
 
-fn settings(options: &crate::Options) -> GenerationSettings {
+pub(crate) fn settings(options: &crate::Options) -> GenerationSettings {
     let mut s = GenerationSettings::new();
     if let Some(inner) = options
         .inner_type
@@ -65,19 +65,22 @@ fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
     short
 }
 
-/// Runs progenitor once; a panic becomes an `Err` with its message.
+/// Runs one progenitor entry point; an error or a panic becomes an `Err` with its message.
+pub(crate) fn guarded<T>(call: impl FnOnce() -> Result<T, progenitor::Error>) -> Result<T, String> {
+    match catch_unwind(AssertUnwindSafe(call)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(format!("progenitor error: {e}")),
+        Err(payload) => Err(format!("progenitor panicked: {}", panic_text(payload))),
+    }
+}
+
+/// Runs progenitor's client generation once.
 fn run(
     spec: &openapiv3::OpenAPI,
     options: &crate::Options,
 ) -> Result<proc_macro2::TokenStream, String> {
     let settings = settings(options);
-    match catch_unwind(AssertUnwindSafe(|| {
-        Generator::new(&settings).generate_tokens(spec)
-    })) {
-        Ok(Ok(tokens)) => Ok(tokens),
-        Ok(Err(e)) => Err(format!("progenitor error: {e}")),
-        Err(payload) => Err(format!("progenitor panicked: {}", panic_text(payload))),
-    }
+    guarded(|| Generator::new(&settings).generate_tokens(spec))
 }
 
 /// Generates tokens for the whole document; on failure, narrows the failure to one schema or operation.
@@ -91,15 +94,21 @@ pub(crate) fn generate_tokens(
         Ok(tokens) => return Ok(tokens),
         Err(msg) => msg,
     };
-    Err(locate(file, doc, options).unwrap_or_else(|| {
-        BuildError::new(file, Location::Input, whole).with_hint(
+    Err(
+        locate(file, doc, &|s| run(s, options).map(drop)).unwrap_or_else(|| {
+            BuildError::new(file, Location::Input, whole).with_hint(
             "no single schema or operation reproduces it alone; report it with the spec attached",
         )
-    }))
+        }),
+    )
 }
 
-/// Tries each component schema alone, then each operation alone, and reports the first that fails.
-fn locate(file: &str, doc: &Value, options: &crate::Options) -> Option<BuildError> {
+/// Tries each component schema alone, then each operation alone, and reports the first for which `run` fails.
+pub(crate) fn locate(
+    file: &str,
+    doc: &Value,
+    run: &dyn Fn(&openapiv3::OpenAPI) -> Result<(), String>,
+) -> Option<BuildError> {
     let mut empty = doc.clone();
     empty["paths"] = json!({});
     let names: Vec<String> = doc
@@ -110,7 +119,7 @@ fn locate(file: &str, doc: &Value, options: &crate::Options) -> Option<BuildErro
     // Schemas are converted before any operation, so a bad one fails everything: find it first.
     if let Err(msg) = to_openapi(file, &empty)
         .map_err(|e| e.message)
-        .and_then(|s| run(&s, options))
+        .and_then(|s| run(&s))
     {
         for name in &names {
             let mut one = empty.clone();
@@ -118,7 +127,7 @@ fn locate(file: &str, doc: &Value, options: &crate::Options) -> Option<BuildErro
             copy_closure(doc, name, &mut one);
             if let Err(m) = to_openapi(file, &one)
                 .map_err(|e| e.message)
-                .and_then(|s| run(&s, options))
+                .and_then(|s| run(&s))
             {
                 return Some(BuildError::at_pointer(
                     file,
@@ -144,7 +153,7 @@ fn locate(file: &str, doc: &Value, options: &crate::Options) -> Option<BuildErro
         one["paths"] = json!({ path.clone(): item });
         if let Err(m) = to_openapi(file, &one)
             .map_err(|e| e.message)
-            .and_then(|s| run(&s, options))
+            .and_then(|s| run(&s))
         {
             found = Some(BuildError::new(
                 file,

@@ -29,6 +29,7 @@ pub mod events;
 mod generate;
 mod items;
 pub mod load;
+pub mod mock;
 pub mod names;
 pub mod report;
 pub mod rules;
@@ -66,6 +67,8 @@ pub struct Options {
     /// Keep typify's struct builders (`types::X::builder()`, `body_map`) for the types request bodies are made
     /// of; response types never get one. Without them the generated code is about a quarter smaller.
     pub struct_builders: bool,
+    /// Also write progenitor's typed `httpmock` extension ([`mock::httpmock`]) in [`cargo::build_script`].
+    pub mock: bool,
 }
 
 impl Default for Options {
@@ -76,6 +79,7 @@ impl Default for Options {
             runtime: "crate".to_owned(),
             inner_type: Some("crate::ClientState".to_owned()),
             struct_builders: true,
+            mock: false,
         }
     }
 }

@@ -31,6 +31,8 @@ mod config;
 mod error;
 mod exchange;
 mod hooks;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod pagination;
 mod redirect;
 mod retry;

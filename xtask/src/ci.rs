@@ -1,9 +1,10 @@
 //! `cargo xtask ci [--skip STEP,STEP] [--shared DIR]`: everything CI runs, in order, stopping at the first
 //! failure with the command that failed.
 //!
-//! Steps: `fmt`, `clippy`, `tests` (README's test command), `docs`, `sync-check`, `spec-check` (3.1
+//! Steps: `fmt`, `clippy`, `tests` (README's test command), `mock` (the `mock` feature's lints, tests and
+//! docs on the committed spec), `docs`, `sync-check`, `spec-check` (3.1
 //! validity, names, no copied prose), `package` (publish dry run
-//! of both crates, built from their packages), and `compat`: partoo-api
+//! of both crates, built from their packages), and `compat`: partoo-api (with `mock`)
 //! built against the 2021 spec, the Create-organization seed and the merged facts of Partoo's current API in
 //! `../shared/partoo` (read by path, never copied), then against the committed snapshot again. `compat` runs
 //! last so that the generated crate is rebuilt for the committed spec at most once.
@@ -13,10 +14,11 @@ use std::time::Instant;
 
 use crate::flags::{Flags, root};
 
-const STEPS: [&str; 8] = [
+const STEPS: [&str; 9] = [
     "fmt",
     "clippy",
     "tests",
+    "mock",
     "docs",
     "sync-check",
     "spec-check",
@@ -58,6 +60,7 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
                 &[],
             )?,
             "tests" => cargo(&root, &["test", "--workspace"], &[])?,
+            "mock" => mock(&root)?,
             "docs" => cargo(
                 &root,
                 &["doc", "--workspace", "--no-deps"],
@@ -94,6 +97,26 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
     }
     println!("== ci: all steps passed");
     Ok(())
+}
+
+/// The `mock` feature on the committed spec: lints, the tests that use it as a user would, and its rustdoc.
+/// Only partoo-api is rebuilt (with the feature, beside the plain build in the same target dir).
+fn mock(root: &Path) -> Result<(), String> {
+    let targets = ["--lib", "--test", "mock", "--test", "mock_readme"];
+    let feature = ["-p", "partoo-api", "--features", "mock"];
+    let clippy: Vec<&str> = ["clippy"]
+        .into_iter()
+        .chain(feature)
+        .chain(targets)
+        .chain(["--", "-D", "warnings"])
+        .collect();
+    cargo(root, &clippy, &[])?;
+    let test: Vec<&str> = ["test"].into_iter().chain(feature).chain(targets).collect();
+    cargo(root, &test, &[])?;
+    let doctest: Vec<&str> = ["test", "--doc"].into_iter().chain(feature).collect();
+    cargo(root, &doctest, &[])?;
+    let doc: Vec<&str> = ["doc", "--no-deps"].into_iter().chain(feature).collect();
+    cargo(root, &doc, &[("RUSTDOCFLAGS", "-D warnings")])
 }
 
 /// Builds partoo-api against the upstream documents we hold, after checking each generates one method per
@@ -143,9 +166,10 @@ fn compat(root: &Path, shared: &Path) -> Result<(), String> {
         let spec = spec
             .canonicalize()
             .map_err(|e| format!("{}: {e}", spec.display()))?;
+        // With `mock`: the same client plus the mock code, so one build checks both.
         cargo(
             root,
-            &["build", "-p", "partoo-api"],
+            &["build", "-p", "partoo-api", "--features", "mock"],
             &[("PARTOO_API_SPEC", spec.to_str().unwrap_or_default())],
         )?;
     }

@@ -1,0 +1,171 @@
+//! The httpmock extension (`mock::httpmock`): what it emits for small specs, and located errors instead of
+//! panics.
+
+use partoo_api_build::{Location, Options, generate_bytes, mock};
+
+/// One page-numbered list operation (Partoo's envelope), one with a comma-separated array filter, and a
+/// POST with a body.
+const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: v2}
+paths:
+  /business/search:
+    get:
+      operationId: searchBusinesses
+      parameters:
+        - {name: page, in: query, schema: {type: integer}}
+        - {name: business__in, in: query, style: form, explode: false, schema: {type: array, items: {type: string}}}
+      responses:
+        '200':
+          description: A page.
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  page: {type: integer}
+                  max_page: {type: integer}
+                  count: {type: integer}
+                  businesses: {type: array, items: {type: object, properties: {id: {type: string}}}}
+  /org/{org_id}:
+    get:
+      operationId: getOrganization
+      parameters:
+        - {name: org_id, in: path, required: true, schema: {type: integer}}
+      responses:
+        '200':
+          description: One organization.
+          content:
+            application/json:
+              schema: {type: object, properties: {org_id: {type: integer}}}
+  /org:
+    post:
+      operationId: createOrganization
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [name], properties: {name: {type: string}}}
+      responses:
+        '200':
+          description: Created.
+          content:
+            application/json:
+              schema: {type: object, properties: {org_id: {type: integer}}}
+"#;
+
+fn generated(spec: &str) -> (partoo_api_build::Generated, Options) {
+    let options = Options::default();
+    let out = generate_bytes("spec.yaml", spec.as_bytes(), &options)
+        .unwrap_or_else(|e| panic!("the client generates: {e}"));
+    (out, options)
+}
+
+#[test]
+fn emits_the_extension_trait_the_wrappers_and_the_helper_glue() {
+    let (out, options) = generated(SPEC);
+    let code = mock::httpmock("spec.yaml", &out, &options).expect("mock code generates");
+    let compact: String = code.split_whitespace().collect();
+    for wanted in [
+        "pubtraitMockServerExt",
+        "implcrate::mock::WhenExtforoperations::SearchBusinessesWhen",
+        "implcrate::mock::ThenExtforoperations::CreateOrganizationThen",
+        "implcrate::mock::PagedOperationforoperations::SearchBusinessesWhen",
+        "constITEMS_KEY:&'staticstr=\"businesses\"",
+        // Page and item types come from the client's `PageRequest` impl, not from a second derivation.
+        "<crate::builder::SearchBusinesses<'static>ascrate::pagination::PageRequest<'static>>::Item",
+    ] {
+        assert!(compact.contains(wanted), "missing `{wanted}` in:\n{code}");
+    }
+    // One extension method per operation, named like the client's method.
+    assert_eq!(out.methods.len(), 3);
+    for m in &out.methods {
+        assert!(
+            compact.contains(&format!("fn{}<F>", m.rust_name)),
+            "{}",
+            m.rust_name
+        );
+    }
+    // Success bodies are 2XX ranges (`success(status, body)`): each Then also gets the `ok(body)` shortcut.
+    assert!(compact.contains("pubfnok(self,value:&types::"), "{code}");
+    // Only the list operation is paged.
+    assert_eq!(compact.matches("PagedOperationfor").count(), 1);
+    // The array filter goes through the helper that knows the comma-separated form, not `Vec::to_string`.
+    assert!(
+        compact.contains(
+            "crate::mock::query_array(self.0,\"search_businesses\",\"business__in\",value)"
+        )
+    );
+    // Path parameter values are escaped before they become part of the path's regular expression.
+    assert!(
+        compact.contains("regex::escape(&value.to_string())"),
+        "{code}"
+    );
+    assert!(!compact.contains("format!(\"^/org/{}$\",value.to_string()"));
+    // Bodies are always passed by reference to httpmock.
+    assert!(!compact.contains("json_body_obj(value)"));
+    assert!(compact.contains("json_body_obj(&value)"));
+}
+
+#[test]
+fn the_runtime_path_is_configurable() {
+    let (out, mut options) = generated(SPEC);
+    options.runtime = "::my_sdk".to_owned();
+    let code = mock::httpmock("spec.yaml", &out, &options).expect("mock code generates");
+    let compact: String = code.split_whitespace().collect();
+    assert!(compact.contains("impl::my_sdk::mock::WhenExtforoperations::SearchBusinessesWhen"));
+    assert!(compact.contains("use::my_sdk::*;"));
+}
+
+#[test]
+fn a_runtime_that_is_no_rust_path_is_an_error() {
+    let (out, mut options) = generated(SPEC);
+    options.runtime = "not a path".to_owned();
+    let err = mock::httpmock("spec.yaml", &out, &options).expect_err("rejected");
+    assert_eq!(err.location, Location::Input);
+    assert!(err.message.contains("not a path"), "{err}");
+}
+
+/// progenitor's mock generator names each response method after the status's reason phrase and panics on a
+/// status that has none (420); the client generator accepts it. The panic is caught and located.
+#[test]
+fn a_progenitor_panic_becomes_an_error_naming_the_operation() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: t, version: v2}
+paths:
+  /user/me:
+    get:
+      operationId: getMyUser
+      responses:
+        '200':
+          description: OK
+          content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}
+  /odd:
+    get:
+      operationId: oddStatus
+      responses:
+        '200':
+          description: OK
+          content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}
+        '420':
+          description: A status without a reason phrase.
+          content: {application/json: {schema: {type: object, properties: {errors: {}}}}}
+"#;
+    let (out, options) = generated(spec);
+    let err = mock::httpmock("odd.yaml", &out, &options).expect_err("mock generation fails");
+    assert_eq!(
+        err.location,
+        Location::Operation {
+            method: "GET".to_owned(),
+            path: "/odd".to_owned(),
+            operation_id: Some("oddStatus".to_owned()),
+        },
+        "{err}"
+    );
+    assert!(err.message.starts_with("mock generation: "), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("odd.yaml: operation GET /odd (oddStatus): ")
+    );
+}

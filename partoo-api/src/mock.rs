@@ -1,0 +1,261 @@
+//! Typed mocks of Partoo for your own tests (feature `mock`).
+//!
+//! Built on the [`httpmock`] crate (re-exported, so your tests use the version these types were made for) and
+//! generated from the same document as the client, so a mock cannot drift from the API:
+//!
+//! - [`MockServerExt`] adds one method per operation to [`MockServer`], named like the
+//!   client's methods: `server.get_my_user(|when, then| { then.ok(&user); })`. The closure gets the
+//!   operation's wrappers from [`operations`]: `When` matches the method and path and has a typed matcher per
+//!   parameter (`when.city("Paris")`); `Then` has a method per documented response (`ok`, `not_found`,
+//!   `client_error(status, ..)`) taking the typed body.
+//! - [`WhenExt::api_key`] matches the `x-APIKey` header, [`ThenExt::partoo_error`] answers any status with
+//!   Partoo's error body, and [`MockPagesExt::mock_pages`] serves a `Vec` of items as the pages of a list
+//!   operation.
+//!
+//! A request no mock matches gets httpmock's `404 Not Found`, so the client call fails at once with an
+//! [`Error::Api`](crate::Error::Api) of status 404 instead of waiting; `mock.assert()` then panics with the
+//! closest request the server saw and how it differs.
+//!
+//! ```
+//! use partoo_api::mock::httpmock::MockServer;
+//! use partoo_api::mock::{MockServerExt, WhenExt};
+//! use partoo_api::{Client, SendExt, types};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let server = MockServer::start_async().await;
+//! let user: types::UserWithFeatures = serde_json::from_value(serde_json::json!({"id": "u1", "email": "a@b.c"})).unwrap();
+//! let me = server.get_my_user(|when, then| {
+//!     when.api_key("secret");
+//!     then.ok(&user);
+//! });
+//! let client = Client::builder().api_key("secret").base_url(server.base_url()).build().unwrap();
+//! let got = client.get_my_user().send().into_result().await.unwrap();
+//! assert_eq!(got.email.as_deref(), Some("a@b.c"));
+//! me.assert();
+//! # }
+//! ```
+
+use httpmock::{Mock, MockServer, Then, When};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::types::PartooError;
+
+pub use httpmock;
+
+/// progenitor's httpmock extension for the spec: `MockServerExt` and the per-operation wrappers.
+#[allow(
+    missing_docs,
+    unreachable_pub,
+    unused,
+    rust_2018_idioms,
+    clippy::all,
+    clippy::pedantic,
+    clippy::unwrap_used,
+    rustdoc::all
+)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/partoo_mock.rs"));
+}
+
+pub use generated::{MockServerExt, operations};
+
+/// The header Partoo reads the API key from.
+pub const API_KEY_HEADER: &str = "x-APIKey";
+
+/// Request matchers shared by every operation's `When` wrapper (and httpmock's own [`When`]).
+pub trait WhenExt: Sized {
+    /// Wraps httpmock's matcher builder.
+    fn from_httpmock(inner: When) -> Self;
+    /// The httpmock matcher builder, for the matchers the wrapper does not type.
+    fn into_httpmock(self) -> When;
+
+    /// Matches only requests that carry `key` in the `x-APIKey` header.
+    fn api_key(self, key: &str) -> Self {
+        Self::from_httpmock(self.into_httpmock().header(API_KEY_HEADER, key))
+    }
+}
+
+/// Responses shared by every operation's `Then` wrapper (and httpmock's own [`Then`]).
+pub trait ThenExt: Sized {
+    /// Wraps httpmock's response builder.
+    fn from_httpmock(inner: Then) -> Self;
+    /// The httpmock response builder, for responses the wrapper does not type.
+    fn into_httpmock(self) -> Then;
+
+    /// Answers `status` with Partoo's error body, whatever statuses the operation documents: the client decodes
+    /// it into [`Error::Api`](crate::Error) with the status and the details.
+    fn partoo_error(self, status: u16, error: &PartooError) -> Self {
+        Self::from_httpmock(
+            self.into_httpmock()
+                .status(status)
+                .header("content-type", "application/json")
+                .json_body_obj(error),
+        )
+    }
+}
+
+impl WhenExt for When {
+    fn from_httpmock(inner: When) -> Self {
+        inner
+    }
+    fn into_httpmock(self) -> When {
+        self
+    }
+}
+
+impl ThenExt for Then {
+    fn from_httpmock(inner: Then) -> Self {
+        inner
+    }
+    fn into_httpmock(self) -> Then {
+        self
+    }
+}
+
+/// A Partoo error body with `errors` set, e.g. `partoo_error(json!({"json": {"name": ["required"]}}))`.
+pub fn partoo_error(errors: serde_json::Value) -> PartooError {
+    PartooError {
+        errors: Some(errors),
+        error: None,
+    }
+}
+
+/// Matches the array query parameter `name` of `operation` as the client sends it: one comma-separated value
+/// for the operation's `csv_query` parameters, else one `name=value` pair per element; an empty array is sent
+/// as no parameter at all. Called by the generated `When` wrappers.
+#[doc(hidden)]
+pub fn query_array<T: std::fmt::Display>(
+    when: When,
+    operation: &str,
+    name: &str,
+    values: &[T],
+) -> When {
+    if values.is_empty() {
+        return when.query_param_missing(name);
+    }
+    let csv = crate::operations::find(operation).is_some_and(|m| m.csv_query.contains(&name));
+    if csv {
+        let joined: Vec<String> = values.iter().map(ToString::to_string).collect();
+        when.query_param(name, joined.join(","))
+    } else {
+        values.iter().fold(when, |when, value| {
+            when.query_param(name, value.to_string())
+        })
+    }
+}
+
+/// The `When` of an operation with Partoo's page envelope (`?page=N` → `{page, max_page, count, <items>}`);
+/// implemented by the generated code with the operation's own page and item types.
+pub trait PagedOperation: WhenExt {
+    /// The operation's response envelope.
+    type Page: DeserializeOwned;
+    /// One item of a page.
+    type Item: Serialize;
+    /// The envelope's key holding the items (`businesses`, `reviews`, …).
+    const ITEMS_KEY: &'static str;
+}
+
+/// The mocks of a paged operation, one per page.
+pub struct MockPages<'a> {
+    /// Page `i + 1` is served by `mocks[i]`.
+    pub mocks: Vec<Mock<'a>>,
+}
+
+impl std::fmt::Debug for MockPages<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<usize> = self.mocks.iter().map(Mock::id).collect();
+        f.debug_struct("MockPages").field("mock_ids", &ids).finish()
+    }
+}
+
+impl MockPages<'_> {
+    /// Asserts that every page was requested exactly once (panics naming the first page that was not).
+    #[track_caller]
+    pub fn assert(&self) {
+        for (at, mock) in self.mocks.iter().enumerate() {
+            let hits = mock.calls();
+            assert!(
+                hits == 1,
+                "page {} of {} was requested {hits} times, expected once",
+                at + 1,
+                self.mocks.len()
+            );
+        }
+    }
+
+    /// Requests served, all pages together.
+    pub fn calls(&self) -> usize {
+        self.mocks.iter().map(Mock::calls).sum()
+    }
+}
+
+/// Serves a list of items as the pages of a paged operation.
+pub trait MockPagesExt {
+    /// Mocks pages `1..=N` of the operation whose `When` is `W`, `per_page` items each (at least one page, the
+    /// last possibly short; `per_page` 0 counts as 1): page `k` answers `?page=k` with
+    /// `{"page": k, "max_page": N, "count": items.len(), W::ITEMS_KEY: [...]}`. `when` adds matchers to every
+    /// page (`|when: operations::SearchBusinessesWhen| when.city("Paris")`; `|when| when` for none).
+    ///
+    /// # Panics
+    /// When a page built this way does not decode as `W::Page` (an envelope with further required fields): the
+    /// message names the page and the decoding error, before any request is made.
+    fn mock_pages<W, F>(&self, items: Vec<W::Item>, per_page: usize, when: F) -> MockPages<'_>
+    where
+        W: PagedOperation,
+        F: Fn(W) -> W;
+}
+
+impl MockPagesExt for MockServer {
+    #[track_caller]
+    fn mock_pages<W, F>(&self, items: Vec<W::Item>, per_page: usize, when: F) -> MockPages<'_>
+    where
+        W: PagedOperation,
+        F: Fn(W) -> W,
+    {
+        let per_page = per_page.max(1);
+        let count = items.len();
+        let max_page = count.div_ceil(per_page).max(1);
+        let mut items = items.into_iter();
+        let mut mocks = Vec::with_capacity(max_page);
+        for page in 1..=max_page {
+            let chunk: Vec<W::Item> = items.by_ref().take(per_page).collect();
+            let body = page_body::<W>(page, max_page, count, &chunk);
+            mocks.push(self.mock(|matcher, then| {
+                when(W::from_httpmock(matcher))
+                    .into_httpmock()
+                    .query_param("page", page.to_string());
+                then.status(200)
+                    .header("content-type", "application/json")
+                    .json_body(body);
+            }));
+        }
+        MockPages { mocks }
+    }
+}
+
+/// One page's JSON, checked to decode as the operation's envelope.
+#[track_caller]
+fn page_body<W: PagedOperation>(
+    page: usize,
+    max_page: usize,
+    count: usize,
+    items: &[W::Item],
+) -> serde_json::Value {
+    let mut body = serde_json::Map::new();
+    body.insert("page".to_owned(), page.into());
+    body.insert("max_page".to_owned(), max_page.into());
+    body.insert("count".to_owned(), count.into());
+    let items = serde_json::to_value(items)
+        .unwrap_or_else(|e| panic!("mock_pages: page {page}: the items do not serialize: {e}"));
+    body.insert(W::ITEMS_KEY.to_owned(), items);
+    let body = serde_json::Value::Object(body);
+    if let Err(e) = serde_json::from_value::<W::Page>(body.clone()) {
+        panic!(
+            "mock_pages: page {page} of {max_page} does not decode as the operation's response ({e}); \
+             serve it with the operation's own `then.ok(&page)` instead"
+        );
+    }
+    body
+}
