@@ -11,8 +11,7 @@ use partoo_api::{Client, Paginate, SendExt, types};
 /// The code under test: who is signed in, and the cities of their businesses.
 async fn report(client: &Client) -> Result<(String, Vec<String>), partoo_api::Error> {
     let me = client.get_my_user().send().into_result().await?;
-    let businesses: Vec<types::Business> =
-        client.search_businesses().items().try_collect().await?;
+    let businesses: Vec<types::Business> = client.search_businesses().items().try_collect().await?;
     let cities = businesses.into_iter().filter_map(|b| b.city).collect();
     Ok((me.email.unwrap_or_default(), cities))
 }

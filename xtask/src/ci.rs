@@ -173,7 +173,44 @@ fn compat(root: &Path, shared: &Path) -> Result<(), String> {
             &[("PARTOO_API_SPEC", spec.to_str().unwrap_or_default())],
         )?;
     }
+    upstream_sync(root, &full, &scratch)?;
     cargo(root, &["build", "-p", "partoo-api"], &[])
+}
+
+/// What a maintainer's first real `sync-spec` leaves must pass the spec checks: Partoo's 2021 document is synced
+/// into a scratch copy of `openapi/` (no compile check here: the build above covered it), then `spec-check`
+/// runs on the result, whose lock now says `upstream`.
+fn upstream_sync(root: &Path, upstream: &Path, scratch: &Path) -> Result<(), String> {
+    let scratch_root = scratch.join("upstream-sync");
+    let openapi = scratch_root.join("openapi");
+    let _ = std::fs::remove_dir_all(&scratch_root);
+    std::fs::create_dir_all(&openapi).map_err(|e| format!("{}: {e}", openapi.display()))?;
+    for file in ["partoo.yaml", "partoo.lock", "partoo.api.md", "names.yaml"] {
+        let from = root.join("openapi").join(file);
+        std::fs::copy(&from, openapi.join(file)).map_err(|e| format!("{}: {e}", from.display()))?;
+    }
+    let scratch_root = scratch_root.to_string_lossy().into_owned();
+    let upstream = upstream.to_string_lossy().into_owned();
+    cargo(
+        root,
+        &[
+            "xtask",
+            "sync-spec",
+            "--root",
+            &scratch_root,
+            "--from",
+            &upstream,
+            "--skip-compile-check",
+        ],
+        &[],
+    )?;
+    cargo(
+        root,
+        &["xtask", "sync-spec", "--check", "--root", &scratch_root],
+        &[],
+    )?;
+    let spec = format!("{scratch_root}/openapi/partoo.yaml");
+    cargo(root, &["xtask", "spec-check", "--spec", &spec], &[])
 }
 
 /// A publish dry run serves partoo-api-build to partoo-api from a temporary local registry, which cargo unpacks

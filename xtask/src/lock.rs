@@ -201,6 +201,11 @@ pub(crate) fn now_utc() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    utc_from_epoch(secs)
+}
+
+/// `secs` since the Unix epoch as RFC 3339 UTC, second precision (`2026-11-30T09:01:57Z`).
+fn utc_from_epoch(secs: u64) -> String {
     let days = secs / 86_400;
     let rem = secs % 86_400;
     // Civil-from-days (Howard Hinnant's algorithm).
@@ -267,9 +272,13 @@ mod tests {
     }
 
     #[test]
-    fn now_utc_has_rfc3339_shape() {
-        let t = now_utc();
-        assert_eq!(t.len(), 20, "{t}");
-        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T', "{t}");
+    fn epoch_seconds_become_the_right_utc_date() {
+        assert_eq!(utc_from_epoch(0), "1970-01-01T00:00:00Z");
+        // A leap day of a century leap year, and the last second of a day.
+        assert_eq!(utc_from_epoch(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc_from_epoch(1_796_083_199), "2026-11-30T23:59:59Z");
+        let now = now_utc();
+        assert_eq!(now.len(), 20, "{now}");
+        assert!(now.as_str() > "2026-01-01", "{now}");
     }
 }

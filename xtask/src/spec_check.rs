@@ -1,8 +1,8 @@
 //! `cargo xtask spec-check [--spec PATH] [--shared DIR]`: checks the committed spec against its lock.
 //!
 //! The lock's `[source] kind` says what the spec is, and so which checks apply:
-//! 1. always: valid OpenAPI 3.1 according to `openapi-spec-validator` (PyPI; `.ci/run` installs it), and the
-//!    operation count equals the lock's (counts come from the lock, never from this file);
+//! 1. always: the operation count equals the lock's (counts come from the lock, never from this file); for a
+//!    restatement, valid OpenAPI 3.1 according to `openapi-spec-validator` (PyPI; `.ci/run` installs it);
 //! 2. a *restatement* (our own document) also: every operation is named, by its operationId or by an entry of
 //!    `names.yaml`; no run of 8 consecutive words of the prose of the documents in `../shared/partoo` (Partoo's
 //!    specs and pages, and the fact files gathered from them) appears anywhere in it (facts are carried over,
@@ -33,7 +33,16 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
     let shared = flags
         .value("shared")
         .map_or_else(|| root.join("../shared"), PathBuf::from);
-    validate(&spec)?;
+    let dir = spec.parent().unwrap_or(Path::new("."));
+    if lock::read(&dir.join("partoo.lock"))?.source.kind == SpecKind::Restatement {
+        validate(&spec)?;
+    } else {
+        // Partoo's file as served (3.0 or 3.1, with its defects): sync-spec accepted it through the pipeline,
+        // whose rules exist because such files are not valid; refusing it here would refuse every real sync.
+        println!(
+            "upstream document: not held to openapi-spec-validator (the pipeline accepted it)"
+        );
+    }
     for line in checks(&spec, &shared)? {
         println!("{line}");
     }

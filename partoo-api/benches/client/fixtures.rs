@@ -124,7 +124,7 @@ pub(crate) const STREETS: [(&str, &str); 5] = [
     ("rue", "Victor Hugo"),
 ];
 
-/// One business as `GET /business/search` returns it (schema `BusinessWithCustomFields`).
+/// One business as `GET /business/search` returns it (schema `Business`).
 pub(crate) fn business(i: usize) -> Value {
     let (city, city_slug, zipcode, region, lat, long, phone) = CITIES[i % CITIES.len()];
     let (brand, slug, categories, short) = BRANDS[i % BRANDS.len()];
