@@ -105,7 +105,12 @@ async fn assert_waits_two_seconds(first: ResponseTemplate) {
     mount_sequence(&server, "GET", "/user/me", first, 1, user()).await;
     let client = paused_client(&server, fast());
     let started = tokio::time::Instant::now();
-    client.get_my_user().send().into_result().await.unwrap();
+    client
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect("the retry succeeds");
     let waited = started.elapsed();
     assert_eq!(requests(&server).await, 2);
     assert!(
