@@ -346,11 +346,12 @@ pub(crate) fn operation_methods(file: &[crate::items::Item]) -> Vec<String> {
     names
 }
 
-/// Compares the operations of the document with the methods found in the generated code: an operation
-/// without its method, a method no operation asked for, or a duplicate is an error naming them. Returns the
-/// number of methods found.
+/// Compares the operations of the document with the methods found in the generated code (`what` names where:
+/// `client` for `impl Client`, `MockServerExt` for the mocks): an operation without its method, a method no
+/// operation asked for, or a duplicate is an error naming them. Returns the number of methods found.
 pub(crate) fn check_methods(
     file: &str,
+    what: &str,
     operations: &[MethodInfo],
     found: &[String],
 ) -> Result<usize, BuildError> {
@@ -365,7 +366,7 @@ pub(crate) fn check_methods(
         .collect();
     if !missing.is_empty() {
         problems.push(format!(
-            "{} operations have no client method: {}",
+            "{} operations have no {what} method: {}",
             missing.len(),
             missing.join(", ")
         ));
@@ -373,14 +374,14 @@ pub(crate) fn check_methods(
     let extra: Vec<&str> = have.difference(&wanted).copied().collect();
     if !extra.is_empty() {
         problems.push(format!(
-            "{} client methods match no operation: {}",
+            "{} {what} methods match no operation: {}",
             extra.len(),
             extra.join(", ")
         ));
     }
     if problems.is_empty() && found.len() != operations.len() {
         problems.push(format!(
-            "{} operations but {} client methods (a name is generated twice)",
+            "{} operations but {} {what} methods (a name is generated twice)",
             operations.len(),
             found.len()
         ));
@@ -444,20 +445,23 @@ mod tests {
     #[test]
     fn the_count_check_fails_on_any_disagreement() {
         let ops = [op("a"), op("b")];
-        assert_eq!(check_methods("t", &ops, &names(&["a", "b"])).unwrap(), 2);
-        let err = check_methods("t", &ops, &names(&["a"])).unwrap_err();
+        assert_eq!(
+            check_methods("t", "client", &ops, &names(&["a", "b"])).unwrap(),
+            2
+        );
+        let err = check_methods("t", "client", &ops, &names(&["a"])).unwrap_err();
         assert!(
             err.message
                 .contains("1 operations have no client method: GET /b (b)"),
             "{err}"
         );
-        let err = check_methods("t", &ops, &names(&["a", "b", "c"])).unwrap_err();
+        let err = check_methods("t", "client", &ops, &names(&["a", "b", "c"])).unwrap_err();
         assert!(
             err.message
                 .contains("1 client methods match no operation: c"),
             "{err}"
         );
-        let err = check_methods("t", &ops, &names(&["a", "b", "b"])).unwrap_err();
+        let err = check_methods("t", "client", &ops, &names(&["a", "b", "b"])).unwrap_err();
         assert!(
             err.message.contains("2 operations but 3 client methods"),
             "{err}"

@@ -176,8 +176,12 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     let (_, success) = generate::inspect(&file);
     let mut methods = generate::operations(&normalised);
     // Counted from the generated code, not from `methods`: the two must agree.
-    let method_count =
-        generate::check_methods(name, &methods, &generate::operation_methods(&file))?;
+    let method_count = generate::check_methods(
+        name,
+        "client",
+        &methods,
+        &generate::operation_methods(&file),
+    )?;
     for m in &mut methods {
         let builder = heck::ToUpperCamelCase::to_upper_camel_case(m.rust_name.as_str());
         m.success_type = success

@@ -85,8 +85,8 @@ fn runtime_path(name: &str, options: &Options) -> Result<syn::Path, BuildError> 
     })
 }
 
-/// Every operation must have its `MockServerExt` method, named like the client's: a missing one is an error
-/// listing the operations, as for the client.
+/// Every operation must have its `MockServerExt` method, named like the client's (the same check as the
+/// client's methods: none missing, none extra, no duplicate).
 fn check_methods(name: &str, file: &[Item], generated: &Generated) -> Result<(), BuildError> {
     let found: Vec<String> = file
         .iter()
@@ -94,24 +94,7 @@ fn check_methods(name: &str, file: &[Item], generated: &Generated) -> Result<(),
         .filter_map(Item::body)
         .flat_map(|body| items::fn_names(&body.stream()))
         .collect();
-    let missing: Vec<String> = generated
-        .methods
-        .iter()
-        .filter(|m| !found.contains(&m.rust_name))
-        .map(|m| format!("{} {} ({})", m.method, m.path, m.rust_name))
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    Err(BuildError::new(
-        name,
-        Location::Input,
-        format!(
-            "{} operations have no MockServerExt method: {}",
-            missing.len(),
-            missing.join(", ")
-        ),
-    ))
+    crate::generate::check_methods(name, "MockServerExt", &generated.methods, &found).map(drop)
 }
 
 /// Adds [`ok_shortcuts`] inside progenitor's `mod operations` (where the body types' paths resolve).
