@@ -275,12 +275,12 @@ fn page_impl(
         ));
     }
     let page_ty = compact(&builder.success);
-    let page_ty = page_ty
+    let (page_ty, envelope) = page_ty
         .strip_prefix("types::")
-        .filter(|name| types.iter().any(|item| item.is("struct", name)))
+        .and_then(|name| Some((name, generated_struct(types, name)?)))
         .ok_or_else(|| format!("the success type `{page_ty}` is not a generated struct"))?;
     let field = |key: &str| {
-        struct_field(types, page_ty, key)
+        struct_field(&envelope, key)
             .ok_or_else(|| format!("`types::{page_ty}` has no field for `{key}`"))
     };
     let (items_ident, items_ty) = field(&items_key)?;
@@ -488,10 +488,14 @@ fn compact(ty: &syn::Type) -> String {
         .collect()
 }
 
-/// `(field ident, field type)` of the field of struct `ty` in `types` that (de)serializes as `key`.
-fn struct_field(types: &[crate::items::Item], ty: &str, key: &str) -> Option<(Ident, syn::Type)> {
+/// The generated struct `ty` of `types`, parsed (once per paginated operation).
+fn generated_struct(types: &[crate::items::Item], ty: &str) -> Option<syn::ItemStruct> {
     let item = types.iter().find(|item| item.is("struct", ty))?;
-    let s = syn::parse2::<syn::ItemStruct>(item.stream()).ok()?;
+    syn::parse2::<syn::ItemStruct>(item.stream()).ok()
+}
+
+/// `(field ident, field type)` of the field of `s` that (de)serializes as `key`.
+fn struct_field(s: &syn::ItemStruct, key: &str) -> Option<(Ident, syn::Type)> {
     s.fields.iter().find_map(|f| {
         let ident = f.ident.clone()?;
         let renamed = f.attrs.iter().any(|a| {
