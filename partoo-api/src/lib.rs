@@ -62,6 +62,13 @@ pub use time::Timestamp;
 )]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/partoo.rs"));
+
+    /// progenitor's httpmock extension for the spec (`MockServerExt` and the per-operation wrappers),
+    /// re-exported by [`crate::mock`]; its paths are all `crate::`-absolute, so it can live here.
+    #[cfg(feature = "mock")]
+    pub(crate) mod mock {
+        include!(concat!(env!("OUT_DIR"), "/partoo_mock.rs"));
+    }
 }
 
 /// progenitor's error type, as returned by a plain `send().await`; convert with `?` or use

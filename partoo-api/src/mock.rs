@@ -44,22 +44,7 @@ use crate::types::PartooError;
 
 pub use httpmock;
 
-/// progenitor's httpmock extension for the spec: `MockServerExt` and the per-operation wrappers.
-#[allow(
-    missing_docs,
-    unreachable_pub,
-    unused,
-    rust_2018_idioms,
-    clippy::all,
-    clippy::pedantic,
-    clippy::unwrap_used,
-    rustdoc::all
-)]
-mod generated {
-    include!(concat!(env!("OUT_DIR"), "/partoo_mock.rs"));
-}
-
-pub use generated::{MockServerExt, operations};
+pub use crate::generated::mock::{MockServerExt, operations};
 
 /// The header Partoo reads the API key from.
 pub const API_KEY_HEADER: &str = "x-APIKey";
