@@ -2,8 +2,9 @@
 //!
 //! Partoo's dates come in many shapes, often for the same kind of field: RFC 3339 (`2017-08-01T19:15:54.256+02:00`,
 //! `…Z`), a space instead of `T` (`2023-01-31 16:22:17.327878+00:00`), an hour-only offset (`…+00`), naive times
-//! taken as UTC (`2017-08-01T00:00:00`), epoch seconds as numbers (`1409925979.5`, `1615299414`), plain dates
-//! (`2025-01-01`) and day-first dates (`05-11-2021`). Text of digits only is left unparsed (see
+//! taken as UTC (`2017-08-01T00:00:00`), epoch seconds or milliseconds as numbers or digits (`1409925979.5`,
+//! `1615299414`, `1700000000000`), plain dates (`2025-01-01`) and day-first dates (`05-11-2021`). A JSON number
+//! and text of the same digits always read the same; other digit runs (`20250101`) are left unparsed (see
 //! [`Timestamp::to_utc`]). A strict `chrono::DateTime` field would make the whole
 //! response fail on the first odd one. `Timestamp` always decodes, keeps exactly what was sent (so it
 //! re-serializes unchanged), and parses on demand.
@@ -53,7 +54,8 @@ impl Timestamp {
     /// the text is in no form we know.
     pub fn to_fixed_offset(&self) -> Option<DateTime<FixedOffset>> {
         match &self.raw {
-            Raw::Number(n) => from_epoch(n.as_f64()?),
+            // As text of the same digits: `1700000000000` is milliseconds, not seconds of year 55,840.
+            Raw::Number(n) => parse_epoch(&n.to_string()),
             Raw::Text(s) => parse_text(s.trim()),
         }
     }
@@ -66,12 +68,15 @@ impl Timestamp {
     ///   an offset without colon (`…+0200`);
     /// - naive date-times, taken as UTC: `2017-08-01T00:00:00`, `2017-08-01T09:30`;
     /// - dates, at midnight UTC: `2025-01-01`, day first `05-11-2021` and `05/11/2021`;
-    /// - epoch seconds as a JSON number (`1615299414`, `1409925979.5`), or as text with a fractional part
-    ///   (`"1409925979.5"`).
+    /// - epoch values, as a JSON number or as text, read the same either way (`1615299414` and `"1615299414"`
+    ///   agree), told apart by size: a whole part from 1,000,000,000 to 9,999,999,999 (ten digits) is
+    ///   **seconds** (`1615299414`, `1409925979.5`), one from 1,000,000,000,000 to 9,999,999,999,999
+    ///   (thirteen digits) is **milliseconds** (`1700000000000`, `1700000000000.5`); both cover
+    ///   2001-09-09 to 2286-11-20.
     ///
-    /// Text made only of digits (`"20250101"`, `"1615299414"`) gives `None`: it may be a compact date, epoch
-    /// seconds or milliseconds, and guessing would turn `20250101` into a day of 1970. [`Self::raw`] still has
-    /// it.
+    /// Any other run of digits, number or text (`20250101`, `0`, `-3`, `1.5`, sixteen-digit microseconds),
+    /// gives `None`: it may be a compact date, and reading it as an epoch would give a day of 1970 or a year
+    /// past 50,000. [`Self::raw`] still has it.
     pub fn to_utc(&self) -> Option<DateTime<Utc>> {
         self.to_fixed_offset().map(|t| t.with_timezone(&Utc))
     }
@@ -86,13 +91,39 @@ fn utc() -> FixedOffset {
     Utc.fix()
 }
 
-fn from_epoch(secs: f64) -> Option<DateTime<FixedOffset>> {
-    if !secs.is_finite() {
+/// Seconds from 1,000,000,000 (2001-09-09) up to this bound (2286-11-20, exclusive) are epoch seconds.
+const SECONDS: std::ops::Range<u64> = 1_000_000_000..10_000_000_000;
+/// The same range in milliseconds.
+const MILLIS: std::ops::Range<u64> = 1_000_000_000_000..10_000_000_000_000;
+
+/// Epoch seconds or milliseconds written as digits with an optional fraction (`1615299414`,
+/// `1409925979.5`, `1700000000000`), told apart by [`SECONDS`] and [`MILLIS`]; `None` for anything else.
+/// The fraction is read digit by digit (to the nanosecond), not through `f64`.
+fn parse_epoch(s: &str) -> Option<DateTime<FixedOffset>> {
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    let (whole, fraction) = s.split_once('.').unwrap_or((s, "0"));
+    if !digits(whole) || !digits(fraction) {
         return None;
     }
-    let whole = secs.floor();
-    let nanos = ((secs - whole) * 1e9).round().min(999_999_999.0) as u32;
-    Utc.timestamp_opt(whole as i64, nanos)
+    let value: u64 = whole.parse().ok()?;
+    // Nanoseconds in one unit of `whole`, and the whole part as seconds plus nanoseconds.
+    let (unit_nanos, secs, mut nanos) = if SECONDS.contains(&value) {
+        (1_000_000_000u64, value, 0u64)
+    } else if MILLIS.contains(&value) {
+        (1_000_000, value / 1000, (value % 1000) * 1_000_000)
+    } else {
+        return None;
+    };
+    // The fraction of one unit, to the nanosecond: `.5` of a second is 500,000,000 ns, of a millisecond 500,000.
+    let mut scale = unit_nanos;
+    for b in fraction.bytes() {
+        scale /= 10;
+        if scale == 0 {
+            break;
+        }
+        nanos += u64::from(b - b'0') * scale;
+    }
+    Utc.timestamp_opt(i64::try_from(secs).ok()?, u32::try_from(nanos).ok()?)
         .single()
         .map(|t| t.fixed_offset())
 }
@@ -137,14 +168,7 @@ fn parse_text(s: &str) -> Option<DateTime<FixedOffset>> {
             return Some(utc().from_utc_datetime(&d.and_time(NaiveTime::MIN)));
         }
     }
-    // Epoch seconds as text only with a fraction: all-digit text is ambiguous (see `Timestamp::to_utc`).
-    if let Some((whole, fraction)) = s.split_once('.') {
-        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-        if digits(whole) && digits(fraction) {
-            return from_epoch(s.parse().ok()?);
-        }
-    }
-    None
+    parse_epoch(s)
 }
 
 impl<Tz: TimeZone> From<DateTime<Tz>> for Timestamp {
@@ -204,7 +228,7 @@ impl<'de> serde::de::Visitor<'de> for TimestampVisitor {
     type Value = Timestamp;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a date or date-time string, or epoch seconds as a number")
+        f.write_str("a date or date-time string, or epoch seconds or milliseconds as a number")
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Timestamp, E> {
@@ -288,19 +312,52 @@ mod tests {
     }
 
     #[test]
-    fn all_digit_text_is_ambiguous_and_stays_raw() {
-        for text in ["20250101", "1615299414", "1615299414000", "0"] {
-            let json = format!("\"{text}\"");
-            let t: Timestamp = serde_json::from_str(&json).unwrap();
-            assert_eq!(t.to_utc(), None, "{text} is not read as a date");
-            assert_eq!(t.date(), None);
-            assert_eq!(t.raw(), text);
-            assert_eq!(serde_json::to_string(&t).unwrap(), json);
+    fn epoch_milliseconds_as_a_number_are_milliseconds() {
+        // Read as seconds, this was a day of year 55,840.
+        assert_eq!(utc("1700000000000"), "2023-11-14T22:13:20+00:00");
+        assert_eq!(utc("1700000000000.5"), "2023-11-14T22:13:20.000500+00:00");
+        assert_eq!(utc("1700000000123"), "2023-11-14T22:13:20.123+00:00");
+    }
+
+    #[test]
+    fn a_number_and_text_of_the_same_digits_agree() {
+        let cases = [
+            ("1615299414", "2021-03-09T14:16:54+00:00"),
+            ("1409925979.5", "2014-09-05T14:06:19.500+00:00"),
+            ("1700000000000", "2023-11-14T22:13:20+00:00"),
+            ("1615299414123", "2021-03-09T14:16:54.123+00:00"),
+            ("1000000000", "2001-09-09T01:46:40+00:00"),
+            ("9999999999999", "2286-11-20T17:46:39.999+00:00"),
+        ];
+        for (digits, expected) in cases {
+            assert_eq!(utc(digits), expected, "number {digits}");
+            assert_eq!(utc(&format!("\"{digits}\"")), expected, "text {digits}");
         }
-        // A fraction makes epoch seconds unambiguous; a JSON number is epoch seconds by the spec.
-        assert_eq!(utc("\"1409925979.5\""), "2014-09-05T14:06:19.500+00:00");
-        assert_eq!(utc("20250101"), "1970-08-23T09:01:41+00:00");
-        for odd in ["\"1.\"", "\".5\"", "\"1.2.3\""] {
+        // Neither ten nor thirteen digits: no epoch reading, as a number or as text.
+        for digits in [
+            "20250101",
+            "0",
+            "1.5",
+            "999999999",
+            "10000000000",
+            "1700000000000000",
+        ] {
+            for json in [digits.to_owned(), format!("\"{digits}\"")] {
+                let t: Timestamp = serde_json::from_str(&json).unwrap();
+                assert_eq!(t.to_utc(), None, "{json} is not read as a date");
+                assert_eq!(t.date(), None);
+                assert_eq!(t.raw(), digits);
+                assert_eq!(serde_json::to_string(&t).unwrap(), json);
+            }
+        }
+        assert_eq!(utc("-3"), "unparsed");
+        for odd in [
+            "\"1.\"",
+            "\".5\"",
+            "\"1.2.3\"",
+            "\"1615299414.5e3\"",
+            "\"+1615299414\"",
+        ] {
             assert_eq!(utc(odd), "unparsed", "{odd}");
         }
     }

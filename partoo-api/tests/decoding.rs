@@ -154,3 +154,18 @@ fn null_in_optional_collections_decodes() {
         serde_json::from_value(json!({"id": 1, "ip_whitelist": null})).unwrap();
     assert!(key.ip_whitelist.is_none());
 }
+
+#[test]
+fn epoch_milliseconds_decode_the_same_as_a_number_or_as_text() {
+    for form in [json!(1_700_000_000_000u64), json!("1700000000000")] {
+        let key: types::ApiKey =
+            serde_json::from_value(json!({"id": 7, "last_used_at": form})).expect("decodes");
+        let t = key.last_used_at.expect("a timestamp");
+        assert_eq!(
+            t.date(),
+            chrono::NaiveDate::from_ymd_opt(2023, 11, 14),
+            "{form} is 2023-11-14, not a day of year 55,840"
+        );
+        assert_eq!(serde_json::to_value(&t).unwrap(), form, "kept as sent");
+    }
+}
