@@ -478,3 +478,66 @@ paths:
             .is_some()
     );
 }
+
+#[test]
+fn success_bodies_with_one_schema_but_their_own_examples_become_one_2xx_range() {
+    let doc = yaml(
+        r"
+openapi: 3.0.3
+paths:
+  /org:
+    post:
+      operationId: createOrganization
+      responses:
+        '200':
+          description: Updated
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Org'}
+              example: {id: 1, name: Old}
+        '201':
+          description: Created
+          headers: {Location: {schema: {type: string}}}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Org'}
+              examples: {created: {value: {id: 2, name: New}}}
+  /differ:
+    post:
+      operationId: differ
+      responses:
+        '200':
+          description: json
+          content: {application/json: {schema: {type: object}}}
+        '201':
+          description: other schema, same example
+          content: {application/json: {schema: {type: array}}}
+components:
+  schemas:
+    Org: {type: object, properties: {id: {type: integer}, name: {type: string}}}
+",
+    );
+    let (doc, report) = run(doc, &["success_ranges"]);
+    let org = at(&doc, "/paths/~1org/post/responses");
+    assert_eq!(
+        org,
+        &json!({"2XX": {
+            "description": "Updated",
+            "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Org"},
+                "example": {"id": 1, "name": "Old"},
+            }},
+        }}),
+        "examples, descriptions and headers do not keep 200 and 201 apart"
+    );
+    assert_eq!(
+        change(&report, "success_ranges", "/paths/~1org/post/responses/200").detail,
+        "200, 201 → 2XX"
+    );
+    let differ = at(&doc, "/paths/~1differ/post/responses");
+    assert!(
+        differ.get("200").is_some() && differ.get("201").is_some(),
+        "different schemas stay apart: {differ}"
+    );
+    assert_eq!(pointers(&report, "success_ranges").len(), 1);
+}

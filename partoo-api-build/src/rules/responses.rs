@@ -229,8 +229,11 @@ pub(super) fn success_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 /// `Error::UnexpectedResponse`: a POST that succeeded looked like a failure and could be repeated. When an
 /// operation's 2xx responses all describe the same body (which `success_responses` ensures), they become one
 /// `2XX` response: any 2xx whose body decodes into the success type is a success (an operation without a
-/// success body accepts any 2xx as empty). 2xx responses that still differ, and ranges already written as
-/// `2XX`, are left alone.
+/// success body accepts any 2xx as empty). Bodies are compared by media type and schema only: examples,
+/// descriptions and headers do not change what decodes, so `200` and `201` with their own examples still
+/// merge (the first one's text is kept). 2xx responses whose media types or schemas still differ, and ranges
+/// already written as `2XX`, are left alone; another 2xx then reaches the client as
+/// `Error::UnexpectedSuccess` with its body.
 pub(super) fn success_ranges(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let mut sites = Vec::new();
     for_each_responses(&mut ctx.doc, &mut |base, responses| {
@@ -245,9 +248,8 @@ pub(super) fn success_ranges(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         if responses.contains_key("2XX") {
             return;
         }
-        let body = |code: &String| responses[code].get("content").cloned();
-        let shared = body(first);
-        if codes.iter().any(|c| body(c) != shared) {
+        let shared = body_schemas(&responses[first]);
+        if codes.iter().any(|c| body_schemas(&responses[c]) != shared) {
             return;
         }
         let kept = responses[first].clone();
@@ -262,6 +264,20 @@ pub(super) fn success_ranges(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     });
     ctx.changes(sites);
     Ok(())
+}
+
+/// A response's body as far as decoding goes: each media type with its schema (`None` without one).
+fn body_schemas(response: &Value) -> Vec<(&String, Option<&Value>)> {
+    response
+        .get("content")
+        .and_then(Value::as_object)
+        .map(|content| {
+            content
+                .iter()
+                .map(|(media, entry)| (media, entry.get("schema")))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Adaptation: progenitor takes one request media type (`todo!` on two) and types only `application/json`.
