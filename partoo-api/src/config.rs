@@ -1,4 +1,4 @@
-//! Building a [`Client`]: environments, the API key, timeouts, retries, rate limit, your own `reqwest::Client`.
+//! Building a [`Client`]: environments, the API key, timeouts, retries, rate limit, your own `reqwest` settings.
 
 use std::fmt;
 use std::sync::Arc;
@@ -117,7 +117,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     rate_per_minute: Option<u32>,
     max_error_body: usize,
-    http: Option<reqwest::Client>,
+    http: Option<reqwest::ClientBuilder>,
 }
 
 impl Default for ClientBuilder {
@@ -157,19 +157,19 @@ impl ClientBuilder {
         self
     }
 
-    /// Total time for one attempt (default 30 s). Ignored with [`Self::http_client`].
+    /// Total time for one attempt (default 30 s). Ignored with [`Self::http_client_builder`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Time to establish a connection (default 10 s). Ignored with [`Self::http_client`].
+    /// Time to establish a connection (default 10 s). Ignored with [`Self::http_client_builder`].
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// The `User-Agent` header (default `partoo-api-rust/<version>`). Ignored with [`Self::http_client`].
+    /// The `User-Agent` header (default `partoo-api-rust/<version>`). Ignored with [`Self::http_client_builder`].
     pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
         self.user_agent = agent.into();
         self
@@ -195,28 +195,37 @@ impl ClientBuilder {
         self
     }
 
-    /// Your own `reqwest::Client` (proxies, TLS roots, connection pools). Timeouts, user agent **and the
-    /// redirect policy** are then yours.
+    /// Your own `reqwest` settings (proxies, connection pools, local address, DNS resolver, timeouts, user
+    /// agent): [`Self::build`] finishes the builder, after imposing two things on it:
     ///
-    /// **Security: that client must not follow redirects to another origin.** The API key travels in the
-    /// `x-APIKey` header, which reqwest (unlike `Authorization`) keeps on a redirect to another host, port or
-    /// scheme, and reqwest's default policy follows up to 10 redirects anywhere, `https` to `http` included.
-    /// Install [`crate::redirect_policy`] (same-origin redirects only, what clients built without this method
-    /// use) or `reqwest::redirect::Policy::none()`:
+    /// - **the redirect policy**: [`crate::redirect_policy`] (same-origin redirects only) replaces whatever
+    ///   policy the builder had. The API key travels in the `x-APIKey` header, which reqwest (unlike
+    ///   `Authorization`) keeps on a redirect to another host, port or scheme, so no client of this crate
+    ///   follows one; a refused redirect is [`Error::RedirectRefused`].
+    /// - **TLS**, with the `rustls` feature (the default): rustls with the ring provider and the platform's
+    ///   certificate verifier (the roots your OS trusts, a company root installed there included), as for
+    ///   clients built without this method; TLS settings made on the builder are replaced. With `native-tls`
+    ///   the builder's TLS settings are kept.
+    ///
+    /// [`Self::timeout`], [`Self::connect_timeout`] and [`Self::user_agent`] are then ignored: set them on
+    /// the `reqwest` builder (reqwest's defaults: no timeout, no user agent).
+    ///
+    /// This replaces `http_client(reqwest::Client)` (removed before 1.0): a finished `reqwest::Client` does
+    /// not show its redirect policy, and reqwest's default one follows up to 10 redirects anywhere, `https` to
+    /// `http` included, with the key.
     ///
     /// ```no_run
     /// let http = reqwest::Client::builder()
-    ///     .redirect(partoo_api::redirect_policy())
-    ///     .build()
-    ///     .expect("an HTTP client");
+    ///     .pool_max_idle_per_host(4)
+    ///     .timeout(std::time::Duration::from_secs(60));
     /// let client = partoo_api::Client::builder()
     ///     .api_key("key")
-    ///     .http_client(http)
+    ///     .http_client_builder(http)
     ///     .build()?;
     /// # Ok::<(), partoo_api::Error>(())
     /// ```
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+    pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = Some(builder);
         self
     }
 
@@ -232,16 +241,17 @@ impl ClientBuilder {
                 "max_error_body must be at least 1 byte".into(),
             ));
         }
-        let http = match self.http {
-            Some(http) => http,
-            None => tls(reqwest::Client::builder())?
+        let http = self.http.unwrap_or_else(|| {
+            reqwest::Client::builder()
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
                 .user_agent(self.user_agent)
-                .redirect(crate::redirect_policy())
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
-        };
+        });
+        // Imposed on a builder of the caller's too (see `http_client_builder`).
+        let http = tls(http)?
+            .redirect(crate::redirect_policy())
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         let limiter = match self.rate_per_minute {
             None => None,
             Some(n) => {

@@ -13,18 +13,10 @@ use reqwest::redirect::{Attempt, Policy};
 /// Most redirects followed for one request before giving up.
 const MAX_REDIRECTS: usize = 10;
 
-/// The redirect policy every client built by [`crate::ClientBuilder`] uses: same-origin redirects only, at
-/// most 10 in a row. Install it on your own `reqwest::Client` before handing it to
-/// [`crate::ClientBuilder::http_client`]:
-///
-/// ```no_run
-/// let http = reqwest::Client::builder()
-///     .redirect(partoo_api::redirect_policy())
-///     .build()
-///     .unwrap();
-/// let client = partoo_api::Client::builder().api_key("key").http_client(http).build().unwrap();
-/// # drop(client);
-/// ```
+/// The redirect policy every client built by [`crate::ClientBuilder`] uses, also one built from your own
+/// `reqwest::ClientBuilder` ([`crate::ClientBuilder::http_client_builder`] imposes it): same-origin
+/// redirects only, at most 10 in a row. Public so that other `reqwest` clients of yours that send a key in a
+/// custom header can use it too.
 pub fn redirect_policy() -> Policy {
     Policy::custom(decide)
 }

@@ -21,26 +21,15 @@ fn too_many(retry_after: &str) -> ResponseTemplate {
 // wiremock runs on its own thread and runtime, so the paused clock of the test runtime does not reach it. What
 // paused time does break is the *client's* timers: while a request waits for the socket, tokio auto-advances the
 // clock to the next timer, i.e. the default client's 30 s timeout (or its 10 s connect timeout), and the request
-// fails with `Error::Timeout` now and then. These tests therefore pass their own `reqwest::Client` with no
+// fails with `Error::Timeout` now and then. These tests therefore pass their own `reqwest` builder with no
 // timeouts and no connection pool (the pool's 90 s idle timer would also be jumped to, hiding a missing wait):
 // the only timers left are the retry waits, so virtual time measures exactly them.
 
-/// A `reqwest::Client` without timers.
-fn timerless_http() -> reqwest::Client {
-    let builder = reqwest::Client::builder()
+/// A `reqwest` builder without timers.
+fn timerless_http() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
         .pool_max_idle_per_host(0)
-        .pool_idle_timeout(None);
-    #[cfg(feature = "rustls")]
-    let builder = {
-        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("TLS versions")
-            .with_root_certificates(rustls::RootCertStore::empty())
-            .with_no_client_auth();
-        builder.tls_backend_preconfigured(tls)
-    };
-    builder.build().expect("a reqwest client")
+        .pool_idle_timeout(None)
 }
 
 fn paused_client(server: &MockServer, policy: RetryPolicy) -> Client {
@@ -48,7 +37,7 @@ fn paused_client(server: &MockServer, policy: RetryPolicy) -> Client {
         .api_key("k")
         .base_url(server.uri())
         .retry_policy(policy)
-        .http_client(timerless_http())
+        .http_client_builder(timerless_http())
         .build()
         .expect("client builds")
 }

@@ -117,3 +117,65 @@ async fn a_same_origin_redirect_is_followed_with_the_key() {
     assert_eq!(requests[1].url.path(), "/v2-moved/user/me");
     assert_eq!(requests[1].headers["x-apikey"], KEY);
 }
+
+/// A client from a `reqwest` builder of the caller's that would follow any redirect.
+fn client_from_a_permissive_builder(server: &MockServer) -> Client {
+    let permissive = reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(10));
+    Client::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .http_client_builder(permissive)
+        .build()
+        .expect("client builds")
+}
+
+#[tokio::test]
+async fn a_reqwest_builder_of_the_callers_cannot_carry_the_key_to_another_origin() {
+    let home = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    user_at(&elsewhere, "/user/me").await;
+    let target = format!("{}/user/me", elsewhere.uri());
+    Mock::given(method("GET"))
+        .and(path("/user/me"))
+        .respond_with(redirect_to(&target))
+        .mount(&home)
+        .await;
+
+    let client = client_from_a_permissive_builder(&home);
+    let err = client
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect_err("the builder's own policy is replaced: the redirect is refused");
+
+    let seen = elsewhere.received_requests().await.unwrap_or_default();
+    assert!(
+        seen.iter().all(|r| !r.headers.contains_key("x-apikey")),
+        "the other origin saw the key"
+    );
+    assert!(seen.is_empty(), "the redirect was followed: {seen:?}");
+    assert!(
+        matches!(&err, Error::RedirectRefused { to, .. } if *to == target),
+        "{err:?}"
+    );
+
+    // Same-origin redirects are still followed with that builder, key included.
+    let moved = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user/me"))
+        .respond_with(redirect_to("/v2-moved/user/me"))
+        .mount(&moved)
+        .await;
+    user_at(&moved, "/v2-moved/user/me").await;
+    let me = client_from_a_permissive_builder(&moved)
+        .get_my_user()
+        .send()
+        .into_result()
+        .await;
+    assert!(me.is_ok(), "{me:?}");
+    let requests = moved.received_requests().await.unwrap_or_default();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[1].headers["x-apikey"], KEY);
+}
