@@ -29,6 +29,8 @@ pub struct Pagination {
 
 struct OpFacts {
     csv_query: Vec<String>,
+    /// The 2xx statuses progenitor's code takes as a success, as inclusive ranges.
+    success_statuses: Vec<(u16, u16)>,
     query: Vec<String>,
     /// Names of the success schema's properties that are arrays, and whether it has page/max_page/next_cursor.
     arrays: Vec<String>,
@@ -71,6 +73,19 @@ fn op_facts(doc: &Value) -> Vec<(String, String, OpFacts)> {
                             .map(|s| deref(doc, s))
                     })
             });
+        let codes: Vec<&String> = op
+            .get("responses")
+            .and_then(Value::as_object)
+            .map(|r| r.keys().collect())
+            .unwrap_or_default();
+        let mut success_statuses: Vec<(u16, u16)> = codes
+            .iter()
+            .filter_map(|code| success_range(code))
+            .collect();
+        // Without any success response (`101` counts as one), progenitor adds a `2XX` of its own.
+        if success_statuses.is_empty() && !codes.iter().any(|c| *c == "101") {
+            success_statuses.push((200, 299));
+        }
         let (mut arrays, mut props) = (Vec::new(), Vec::new());
         if let Some(success) = success {
             collect_props(doc, success, 0, &mut props, &mut arrays);
@@ -80,6 +95,7 @@ fn op_facts(doc: &Value) -> Vec<(String, String, OpFacts)> {
             path.to_owned(),
             OpFacts {
                 csv_query,
+                success_statuses,
                 query,
                 arrays,
                 props,
@@ -87,6 +103,19 @@ fn op_facts(doc: &Value) -> Vec<(String, String, OpFacts)> {
         ));
     }
     out
+}
+
+/// The 2xx statuses a response key covers in progenitor's status match: `201` → 201..=201, `2XX` and
+/// `default` (matched as `_`) → 200..=299; none for other keys.
+fn success_range(code: &str) -> Option<(u16, u16)> {
+    match code {
+        "2XX" | "2xx" | "default" => Some((200, 299)),
+        _ => code
+            .parse::<u16>()
+            .ok()
+            .filter(|c| (200..300).contains(c))
+            .map(|c| (c, c)),
+    }
 }
 
 /// Property names of an object schema, following `allOf` (Partoo builds envelopes as
@@ -165,6 +194,7 @@ pub(crate) fn emit(
         };
         let (id, method, path) = (&m.rust_name, &m.method, &m.path);
         let csv = &f.csv_query;
+        let (lows, highs): (Vec<u16>, Vec<u16>) = f.success_statuses.iter().copied().unzip();
         // The success body's decoder, typed from the generated success type (`types::…` resolves through
         // the `use` below); none when the operation has no typed body.
         let decode = match syn::parse_str::<syn::Type>(&m.success_type) {
@@ -174,7 +204,10 @@ pub(crate) fn emit(
             _ => quote! { ::std::option::Option::None },
         };
         metas.push(quote! {
-            Meta { id: #id, method: #method, path: #path, csv_query: &[#(#csv),*], decode_success: #decode }
+            Meta {
+                id: #id, method: #method, path: #path, csv_query: &[#(#csv),*],
+                success_statuses: &[#((#lows, #highs)),*], decode_success: #decode,
+            }
         });
         let has = |p: &str| f.props.iter().any(|x| x == p);
         let kind = if f.query.iter().any(|q| q == "page") && has("page") && has("max_page") {
@@ -210,6 +243,10 @@ pub(crate) fn emit(
                 pub path: &'static str,
                 /// Query parameters sent as one comma-separated value (`style: form, explode: false` arrays).
                 pub csv_query: &'static [&'static str],
+                /// The 2xx statuses the spec documents for this operation, as inclusive ranges (`2XX` and
+                /// `default` are 200..=299). Another 2xx is answered as `Error::UnexpectedSuccess`, with its
+                /// body.
+                pub success_statuses: &'static [(u16, u16)],
                 /// Decodes a success body into the operation's success type (and drops it); `None` when the
                 /// operation has no JSON success body. Lets tests check the spec's examples against the types.
                 pub decode_success: ::std::option::Option<fn(&[u8]) -> ::std::result::Result<(), ::serde_json::Error>>,

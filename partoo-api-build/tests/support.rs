@@ -131,3 +131,57 @@ fn pagination_impls_follow_the_generated_types() {
     assert!(!code.contains("forsuper::builder::ListPairs<'a>"));
     assert!(!code.contains("forsuper::builder::ListNamed<'a>"));
 }
+
+#[test]
+fn each_operation_lists_the_2xx_statuses_its_generated_code_accepts() {
+    let spec = r"
+openapi: 3.0.3
+info: {title: t, version: v2}
+paths:
+  /merged:
+    post:
+      operationId: merged
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object}, example: {a: 1}}}}
+        '201': {description: created, content: {application/json: {schema: {type: object}, example: {b: 2}}}}
+  /export:
+    get:
+      operationId: export
+      responses:
+        '200': {description: csv, content: {text/csv: {schema: {type: string}}}}
+        '201': {description: text, content: {text/plain: {schema: {type: string}}}}
+  /nothing:
+    get:
+      operationId: nothing
+      responses:
+        '404': {description: missing}
+";
+    let out = generate_bytes("statuses.yaml", spec.as_bytes(), &Options::default())
+        .unwrap_or_else(|e| panic!("does not generate: {e}"));
+    let code = compact(&out.code);
+    let meta = |id: &str| {
+        let start = code
+            .find(&format!("Meta{{id:\"{id}\""))
+            .unwrap_or_else(|| panic!("no Meta for {id}"));
+        let rest = &code[start..];
+        rest[..rest.find('}').expect("end of Meta")].to_owned()
+    };
+    // One schema, two examples: one `2XX` range, every 2xx accepted.
+    assert!(
+        meta("merged").contains("success_statuses:&[(200u16,299u16)]"),
+        "{}",
+        meta("merged")
+    );
+    // Two media types stay two codes: a 202 is undeclared.
+    assert!(
+        meta("export").contains("success_statuses:&[(200u16,200u16),(201u16,201u16)]"),
+        "{}",
+        meta("export")
+    );
+    // No success response: progenitor accepts any 2xx as a raw body.
+    assert!(
+        meta("nothing").contains("success_statuses:&[(200u16,299u16)]"),
+        "{}",
+        meta("nothing")
+    );
+}

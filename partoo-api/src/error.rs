@@ -50,6 +50,17 @@ pub enum Error {
         /// Whether `raw` was cut at the limit (the rest was not read).
         truncated: bool,
     },
+    /// Partoo answered with a 2xx status the operation does not document (e.g. a `202` where the spec lists
+    /// `200` and `201` with different bodies), so its body was not decoded. **The request was processed: do
+    /// not repeat it** (a repeated POST may create a second item). Never [`Error::Api`], never retryable.
+    UnexpectedSuccess {
+        /// The HTTP status, a 2xx.
+        status: StatusCode,
+        /// The body as received, at most the client's `max_error_body` bytes.
+        raw: Bytes,
+        /// Whether `raw` was cut at that limit (the rest was not read).
+        truncated: bool,
+    },
     /// A 2xx body that does not decode into the operation's success type (also an empty body, e.g. a 204
     /// for an operation that documents a JSON body).
     Decode {
@@ -99,6 +110,7 @@ impl Error {
             Error::Api { status, .. } => Some(*status),
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             Error::Decode { status, .. } => *status,
+            Error::UnexpectedSuccess { status, .. } => Some(*status),
             Error::Transport(e) | Error::Timeout(e) => e.status(),
             _ => None,
         }
@@ -123,6 +135,13 @@ impl Error {
         (raw, truncated): (Bytes, bool),
         retry_after: Option<&str>,
     ) -> Self {
+        if status.is_success() {
+            return Error::UnexpectedSuccess {
+                status,
+                raw,
+                truncated,
+            };
+        }
         let body = ApiErrorBody::parse(&raw);
         if status == StatusCode::TOO_MANY_REQUESTS {
             return Error::RateLimited {
@@ -191,7 +210,8 @@ impl Error {
                 let retry_after = crate::retry::retry_after_header(&response).map(str::to_owned);
                 let wrapped = response.headers().contains_key(WRAPPED_BODY_HEADER);
                 let cut = response.headers().contains_key(BODY_CUT_HEADER);
-                // The hook buffered the body of every non-2xx response, so reading it completes at once.
+                // The hook buffered the body of every non-2xx and undeclared 2xx response, so reading it
+                // completes at once.
                 let raw = kept.unwrap_or_else(|| {
                     let body = response
                         .bytes()
@@ -296,6 +316,19 @@ impl fmt::Display for Error {
                     f,
                     "Partoo answered {status}{}{}",
                     body.suffix(),
+                    cut_note(raw, *truncated)
+                )
+            }
+            Error::UnexpectedSuccess {
+                status,
+                raw,
+                truncated,
+            } => {
+                let text = String::from_utf8_lossy(raw);
+                let excerpt: String = text.chars().take(300).collect();
+                write!(
+                    f,
+                    "Partoo answered {status}, a success status this operation does not document: the request was processed, do not repeat it; body starts: {excerpt}{}",
                     cut_note(raw, *truncated)
                 )
             }

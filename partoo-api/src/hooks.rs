@@ -89,8 +89,10 @@ impl ClientHooks<ClientState> for Client {
             }
             Err(_) => result,
         };
+        // An unknown operation (none: the generated code names its own) is taken to accept every 2xx.
+        let declared = meta.map_or(ANY_2XX, |m| m.success_statuses);
         match result {
-            Ok(response) => capture(response, state.max_error_body).await,
+            Ok(response) => capture(response, state.max_error_body, declared).await,
             Err(e) => Err(e),
         }
     }
@@ -178,14 +180,26 @@ async fn wait_for_limiter(state: &ClientState) {
     }
 }
 
-/// Buffers the body of a non-2xx response, at most `limit` bytes (so that [`crate::Error`] can keep it, even
-/// after a plain `send()`), and records status, `Retry-After` and that body for a waiting [`crate::SendExt`]
-/// future. The body is put back so progenitor can still decode it; one that is not Partoo's JSON error shape
-/// (an HTML page from a proxy, a cut body) is put back wrapped, see [`wrap_foreign_error_body`].
-async fn capture(response: Response, limit: usize) -> reqwest::Result<Response> {
+/// Every 2xx status, as [`operations::Meta::success_statuses`] writes it.
+const ANY_2XX: &[(u16, u16)] = &[(200, 299)];
+
+/// Buffers the body of a non-2xx response, and of a 2xx outside `declared` (which progenitor hands back
+/// undecoded, as [`crate::Error::UnexpectedSuccess`] reports), at most `limit` bytes (so that [`crate::Error`]
+/// can keep it, even after a plain `send()`), and records status, `Retry-After` and that body for a waiting
+/// [`crate::SendExt`] future. The body is put back so progenitor can still decode it; an error body that is
+/// not Partoo's JSON error shape (an HTML page from a proxy, a cut body) is put back wrapped, see
+/// [`wrap_foreign_error_body`].
+async fn capture(
+    response: Response,
+    limit: usize,
+    declared: &[(u16, u16)],
+) -> reqwest::Result<Response> {
     let status = response.status();
     let cell = CAPTURE.try_with(Arc::clone).ok();
-    if status.is_success() && cell.is_none() {
+    let code = status.as_u16();
+    let expected =
+        status.is_success() && declared.iter().any(|(lo, hi)| (*lo..=*hi).contains(&code));
+    if expected && cell.is_none() {
         return Ok(response);
     }
     let retry_after = retry_after_header(&response).map(str::to_owned);
@@ -196,16 +210,16 @@ async fn capture(response: Response, limit: usize) -> reqwest::Result<Response> 
         truncated: false,
         limit: Some(limit),
     };
-    let response = if status.is_success() {
+    let response = if expected {
         response
     } else {
         let (response, body, truncated) = buffer(response, limit).await?;
-        let response =
-            if truncated || serde_json::from_slice::<crate::types::PartooError>(&body).is_err() {
-                wrap_foreign_error_body(response, &body)
-            } else {
-                response
-            };
+        let foreign = || serde_json::from_slice::<crate::types::PartooError>(&body).is_err();
+        let response = if !status.is_success() && (truncated || foreign()) {
+            wrap_foreign_error_body(response, &body)
+        } else {
+            response
+        };
         captured.body = Some(body);
         captured.truncated = truncated;
         response
@@ -267,3 +281,6 @@ pub(crate) fn join_csv_query(request: &mut Request, csv: &[&str]) {
     }
     url.query_pairs_mut().clear().extend_pairs(merged);
 }
+
+#[cfg(test)]
+mod tests;

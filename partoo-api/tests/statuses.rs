@@ -1,6 +1,7 @@
 //! Every 2xx whose body decodes is a success, a 2xx that does not decode is `Error::Decode` with its status
 //! and raw body, every error keeps its status and raw body (capped, and says so), through `into_result()` and
-//! through `?` on a plain `send()`.
+//! through `?` on a plain `send()`. (A 2xx an operation does not document, possible only when its 2xx
+//! responses differ, is `Error::UnexpectedSuccess` with its body: see `src/hooks/tests.rs`.)
 
 use bytes::Bytes;
 use partoo_api::{Client, Error, RetryPolicy, SendExt, types};
@@ -262,5 +263,19 @@ fn a_zero_error_body_limit_is_a_config_error() {
         matches!(&result, Err(Error::Config(m)) if m.contains("max_error_body")),
         "{:?}",
         result.map(|_| ())
+    );
+}
+
+#[test]
+fn every_operation_of_the_current_spec_accepts_every_2xx() {
+    // `success_ranges` merged each operation's 2xx responses into `2XX`: no 2xx of Partoo's is undeclared.
+    let narrow: Vec<(&str, &[(u16, u16)])> = partoo_api::operations::ALL
+        .iter()
+        .filter(|m| m.success_statuses != [(200, 299)])
+        .map(|m| (m.id, m.success_statuses))
+        .collect();
+    assert!(
+        narrow.is_empty(),
+        "operations that answer another 2xx with Error::UnexpectedSuccess: {narrow:?}"
     );
 }
