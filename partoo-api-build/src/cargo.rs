@@ -11,6 +11,23 @@ pub const SPEC_ENV: &str = "PARTOO_API_SPEC";
 /// table of the tree it will be written into).
 pub const NAMES_ENV: &str = "PARTOO_API_NAMES";
 
+/// The umbrella feature of `partoo-api` that turns every tag feature on (see [`crate::select`]).
+pub const ALL_TAGS_FEATURE: &str = "all-tags";
+
+/// The tag selection of the crate being built, from Cargo's `CARGO_FEATURE_*` variables: `None` (everything)
+/// when [`ALL_TAGS_FEATURE`] is on, else the enabled features' names (`CARGO_FEATURE_CUSTOM_ROLES` →
+/// `custom-roles`), of which [`crate::select::select_tags`] uses those that name a tag.
+pub fn tag_features_from_env() -> Option<std::collections::BTreeSet<String>> {
+    let features: std::collections::BTreeSet<String> = std::env::vars_os()
+        .filter_map(|(key, _)| {
+            let key = key.into_string().ok()?;
+            let name = key.strip_prefix("CARGO_FEATURE_")?;
+            Some(name.to_ascii_lowercase().replace('_', "-"))
+        })
+        .collect();
+    (!features.contains(ALL_TAGS_FEATURE)).then_some(features)
+}
+
 /// Generates `$OUT_DIR/<out_name>` from `spec` (or `$PARTOO_API_SPEC`) with the name table `names` (or
 /// `$PARTOO_API_NAMES`), and tells
 /// Cargo to rerun only when those files or the variable change. Prints one `cargo:warning` summary line when a

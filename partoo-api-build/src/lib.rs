@@ -5,6 +5,8 @@
 //! 1. [`load`]: bytes → JSON value (YAML or JSON; size cap, alias-bomb protection, located parse errors).
 //! 2. [`rules`]: an ordered list of named normalisation rules: OpenAPI 3.1 → 3.0.3, Partoo's real defects,
 //!    and the adaptations progenitor needs. Each change is reported with a JSON pointer.
+//!    Then [`select`] keeps only the operations of the tags asked for ([`Options::tags`]; all by default) and the
+//!    components they reach.
 //! 3. `generate`: progenitor 0.15.1 (builder interface) under `catch_unwind`; a failure is narrowed to the
 //!    schema or operation that causes it.
 //! 4. `items` cuts progenitor's tokens into items without parsing them; `enums` opens string enums with an
@@ -33,6 +35,7 @@ pub mod mock;
 pub mod names;
 pub mod report;
 pub mod rules;
+pub mod select;
 mod support;
 mod surface;
 pub mod walk;
@@ -69,6 +72,9 @@ pub struct Options {
     pub struct_builders: bool,
     /// Also write progenitor's typed `httpmock` extension ([`mock::httpmock`]) in [`cargo::build_script`].
     pub mock: bool,
+    /// Generate only the operations of these tags, named by their cargo feature ([`select::tag_feature`]),
+    /// and the components they reach; `None` (the default) generates everything. See [`select`].
+    pub tags: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Default for Options {
@@ -80,6 +86,7 @@ impl Default for Options {
             inner_type: Some("crate::ClientState".to_owned()),
             struct_builders: true,
             mock: false,
+            tags: None,
         }
     }
 }
@@ -156,7 +163,11 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         timings.push((stage, clock.elapsed()));
         clock = Instant::now();
     };
-    let (normalised, mut report) = normalise(name, doc, options)?;
+    let (mut normalised, mut report) = normalise(name, doc, options)?;
+    if let Some(features) = &options.tags {
+        let selection = select::select_tags(&mut normalised, features);
+        report.notes.push(selection.note());
+    }
     lap("normalise");
     let tokens = generate::generate_tokens(name, &normalised, options)?;
     lap("progenitor");

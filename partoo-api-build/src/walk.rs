@@ -378,3 +378,24 @@ pub fn deref<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
     }
     schema
 }
+
+/// Calls `f` on every local reference inside `value`: each `$ref` string, and each value of a discriminator's
+/// `mapping` (which names schemas by reference without a `$ref` key).
+pub fn refs_in(value: &Value, f: &mut dyn FnMut(&str)) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                match (key.as_str(), child) {
+                    ("$ref", Value::String(reference)) => f(reference),
+                    ("mapping", Value::Object(mapping)) => {
+                        mapping.values().filter_map(Value::as_str).for_each(&mut *f);
+                        refs_in(child, f);
+                    }
+                    _ => refs_in(child, f),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| refs_in(item, f)),
+        _ => {}
+    }
+}

@@ -6,6 +6,7 @@
 //! 2. Times the build-script work, `partoo_api_build::generate_path`, in this process (dev profile, like a
 //!    build script) on the committed spec and on the 2021 spec in `../shared/partoo`, best of 5 runs.
 //! 3. Times a no-op `cargo build -p partoo-api` and checks from `-v` output that the build script did not run.
+//! 4. Full runs only: a clean debug build with one tag feature against all tags ([`clean_build`]).
 //!
 //! Every result is one line ending with its ratio, and a summary block closes the run. A benchmark never
 //! fails on a time: it reports. `--quick` runs fewer iterations, for a smoke run.
@@ -18,6 +19,8 @@ use std::time::{Duration, Instant};
 use partoo_api_build::{NameTable, Options};
 
 use crate::flags::{Flags, root};
+
+mod clean_build;
 
 /// Goals, as stated in the task.
 const GOAL_GENERATE_S: f64 = 0.5;
@@ -44,6 +47,9 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
     }
     generate_bench(&root, quick, &mut summary);
     noop_rebuild(&root, &mut summary)?;
+    if !quick {
+        clean_build::run(&root, &mut summary)?;
+    }
     println!("\n== summary ({})", if quick { "quick" } else { "full" });
     for e in &summary {
         let verdict = match e.goal {

@@ -4,6 +4,7 @@ mod bench;
 mod ci;
 mod cmd;
 mod codegen;
+mod features;
 mod flags;
 mod lock;
 mod seed;
@@ -30,6 +31,11 @@ pub(crate) const TASKS: &[Task] = &[
         "lock",
         "rewrite openapi/partoo.lock and the surface file from the current spec [--origin TEXT]",
         lock::run,
+    ),
+    (
+        "features",
+        "rewrite partoo-api's tag features (one per tag of the spec) [--check]",
+        features::run,
     ),
     (
         "sync-spec",

@@ -184,11 +184,35 @@ fn sync(
     }
 
     print!("{}", changes.render(&title, false));
+    report_new_tags(dir, &new);
     if let Some(path) = report_file {
         crate::codegen::write_atomic(path, changes.render(&title, true).as_bytes())?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())
+}
+
+/// Tags of the new spec without a tag feature in `partoo-api/Cargo.toml` (beside `openapi/`): their operations
+/// would be missing from builds that pick tags, so say which and how to fix it.
+fn report_new_tags(dir: &OpenapiDir, new: &Generated) {
+    let Some(manifest) = dir
+        .spec
+        .parent()
+        .and_then(Path::parent)
+        .map(|root| root.join("partoo-api/Cargo.toml"))
+        .filter(|m| m.exists())
+    else {
+        return;
+    };
+    match crate::features::missing_features(&new.normalised, &manifest) {
+        Ok(missing) if missing.is_empty() => {}
+        Ok(missing) => println!(
+            "new tags without a feature in {}: {}; run `cargo xtask features`",
+            manifest.display(),
+            missing.join(", ")
+        ),
+        Err(e) => eprintln!("warning: cannot compare the tags with the features: {e}"),
+    }
 }
 
 /// `--check`: spec, lock and surface file agree.

@@ -433,3 +433,32 @@ fn redirect(to: &str) -> Vec<u8> {
     )
     .into_bytes()
 }
+
+#[test]
+fn a_new_tag_without_its_feature_is_reported() {
+    let s = Scratch::new("new-tag");
+    let crate_dir = s.root.join("partoo-api");
+    std::fs::create_dir_all(&crate_dir).unwrap();
+    let manifest =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../partoo-api/Cargo.toml");
+    std::fs::copy(manifest, crate_dir.join("Cargo.toml")).unwrap();
+    let spec = changed_spec().replacen(
+        "      operationId: ping\n",
+        "      operationId: ping\n      tags: [Ping Pong]\n",
+        1,
+    );
+    let file = s.root.join("new.yaml");
+    std::fs::write(&file, spec).unwrap();
+    let out = s.run(&["--from", file.to_str().unwrap(), "--skip-compile-check"]);
+    let (stdout, _) = common::ok(&out);
+    assert!(
+        stdout.contains("new tags without a feature")
+            && stdout.contains("Ping Pong (feature `ping-pong`)")
+            && stdout.contains("cargo xtask features"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("(feature `reviews`)"),
+        "tags that have their feature are not reported: {stdout}"
+    );
+}
