@@ -155,6 +155,17 @@ pub fn normalise(name: &str, doc: Value, options: &Options) -> Result<(Value, Re
     rules::normalise(doc, name, &options.names)
 }
 
+/// Runs progenitor alone on an already normalised document (`Generated::normalised`) and prints its tokens,
+/// without any stage of ours: the floor `cargo xtask bench` compares the whole pipeline with. Returns the size
+/// of the code.
+pub fn progenitor_alone(
+    name: &str,
+    normalised: &Value,
+    options: &Options,
+) -> Result<usize, BuildError> {
+    generate::generate_tokens(name, normalised, options).map(|tokens| tokens.to_string().len())
+}
+
 /// Generates from a parsed document (stages 2–4).
 pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Generated, BuildError> {
     let mut timings = Vec::new();
