@@ -1,6 +1,8 @@
 //! Stage 6: `pub mod webhook_events`, emitted beside progenitor's code: an `Event` enum with one variant per
 //! webhook event of the spec, dispatched on the body's `type` field, and a catch-all `Other` keeping the type
-//! string and the body as JSON.
+//! string and the body as JSON, and `Unparsed` keeping the raw bytes of a body that could not be typed (a
+//! known `type` whose payload does not fit its schema, or no JSON object with a string `type` at all): a
+//! verified delivery is Partoo's, so it is handed over rather than refused.
 //!
 //! The rule `webhooks` kept each event's payload schema as a component and listed the events at the root
 //! ([`crate::rules::EVENTS_EXTENSION`]). An event gets a variant only when everything it needs is there: its
@@ -9,8 +11,8 @@
 //! event left out is named in a report note and decodes as `Other`, so the emitted code compiles for any spec,
 //! with or without `webhooks`.
 //!
-//! The emitted code calls `{runtime}::webhooks::decode_payload::<T>(event_type, body)` and names
-//! `{runtime}::webhooks::WebhookError`.
+//! The emitted code calls `{runtime}::webhooks::decode_payload::<T>(body)` and names
+//! `{runtime}::webhooks::ParseError`.
 
 use heck::ToUpperCamelCase;
 use proc_macro2::{Ident, Span, TokenStream};
@@ -126,7 +128,7 @@ fn literal_type(doc: &Value, schema: &Value, depth: usize) -> Option<String> {
         .find_map(|part| literal_type(doc, part, depth + 1))
 }
 
-/// The `webhook_events` module for `events` (possibly none: `Event` then has only `Other`).
+/// The `webhook_events` module for `events` (possibly none: `Event` then has only `Other` and `Unparsed`).
 pub(crate) fn emit(events: &[TypedEvent], runtime: &str) -> TokenStream {
     let runtime: syn::Path = syn::parse_str(runtime).unwrap_or_else(|_| syn::parse_quote!(crate));
     let variants: Vec<Ident> = events
@@ -152,7 +154,8 @@ pub(crate) fn emit(events: &[TypedEvent], runtime: &str) -> TokenStream {
         /// Webhook events of the spec (its top-level `webhooks`), decoded by their `type` field.
         pub mod webhook_events {
             /// A webhook delivery's body. Variants hold the generated type of each event the spec describes;
-            /// any other `type` is kept as [`Event::Other`].
+            /// any other `type` is kept as [`Event::Other`], and a body that cannot be typed as
+            /// [`Event::Unparsed`] with its raw bytes.
             #[derive(Clone, Debug)]
             #[non_exhaustive]
             pub enum Event {
@@ -167,43 +170,60 @@ pub(crate) fn emit(events: &[TypedEvent], runtime: &str) -> TokenStream {
                     /// The body, parsed as JSON.
                     body: ::serde_json::Value,
                 },
+                /// A body that could not be typed, kept whole: a known `type` whose payload does not fit its
+                /// schema, or a body that is not a JSON object with a string `type`. Its signature verified,
+                /// so it is Partoo's: keep it (answer 2xx), since Partoo does not retry a 4xx.
+                Unparsed {
+                    /// The body's `type` field, when it has a string one.
+                    event_type: ::std::option::Option<::std::string::String>,
+                    /// The body's bytes, exactly as received.
+                    body: ::std::vec::Vec<u8>,
+                    /// Why it could not be typed (for a schema mismatch: the JSON path and serde's message).
+                    error: #runtime::webhooks::ParseError,
+                },
             }
 
             /// The `type` values with a variant of their own.
             pub const EVENT_TYPES: &[&str] = &[#(#type_strs),*];
 
             impl Event {
-                /// The body's `type` field.
+                /// The body's `type` field; empty only for an [`Event::Unparsed`] body without a string
+                /// `type` (its `event_type` is `None`).
                 pub fn event_type(&self) -> &str {
                     match self {
                         #(Self::#variants(_) => #type_strs,)*
                         Self::Other { event_type, .. } => event_type,
+                        Self::Unparsed { event_type, .. } => event_type.as_deref().unwrap_or_default(),
                     }
                 }
 
-                /// The variant's name (`"Other"` for the catch-all).
+                /// The variant's name (`"Other"` for the catch-all, `"Unparsed"` for a body kept untyped).
                 pub fn variant_name(&self) -> &'static str {
                     match self {
                         #(Self::#variants(_) => #names,)*
                         Self::Other { .. } => "Other",
+                        Self::Unparsed { .. } => "Unparsed",
                     }
                 }
 
-                /// The event as JSON: the typed value re-serialised, or the body kept by `Other`.
+                /// The event as JSON: the typed value re-serialised, the body kept by `Other`, or the body
+                /// of `Unparsed` read as JSON (`Null` when it is not JSON: its bytes are in `body`).
                 pub fn to_json(&self) -> ::serde_json::Value {
                     match self {
                         #(Self::#variants(event) => ::serde_json::to_value(event).unwrap_or(::serde_json::Value::Null),)*
                         Self::Other { body, .. } => body.clone(),
+                        Self::Unparsed { body, .. } => ::serde_json::from_slice(body).unwrap_or(::serde_json::Value::Null),
                     }
                 }
 
-                /// Decodes `body` as the event `event_type` names, or `None` when no variant has that type.
+                /// Decodes `body` as the event `event_type` names (the schema error when it does not fit), or
+                /// `None` when no variant has that type.
                 pub(crate) fn decode_known(
                     event_type: &str,
                     body: &[u8],
-                ) -> ::std::option::Option<::std::result::Result<Self, #runtime::webhooks::WebhookError>> {
+                ) -> ::std::option::Option<::std::result::Result<Self, #runtime::webhooks::ParseError>> {
                     match event_type {
-                        #(#type_strs => Some(#runtime::webhooks::decode_payload(event_type, body).map(Self::#variants)),)*
+                        #(#type_strs => Some(#runtime::webhooks::decode_payload(body).map(Self::#variants)),)*
                         _ => None,
                     }
                 }

@@ -176,7 +176,7 @@ fn every_event_with_a_type_and_a_generated_type_gets_a_variant() {
     for wanted in [
         "pub mod webhook_events",
         "ReviewUpdated (super :: types :: ReviewUpdatedEvent)",
-        "\"lead_received\" => Some (crate :: webhooks :: decode_payload (event_type , body) . map (Self :: LeadReceived))",
+        "\"lead_received\" => Some (crate :: webhooks :: decode_payload (body) . map (Self :: LeadReceived))",
         "Other {",
     ] {
         assert!(out.code.contains(wanted), "missing `{wanted}`");
@@ -208,6 +208,23 @@ fn event_types_follow_the_response_typing_policy() {
             .contains("pub enum LeadReceivedEventPayloadChannel")
     );
     assert!(out.code.contains("Unknown (:: std :: string :: String)"));
+}
+
+#[test]
+fn a_body_that_cannot_be_typed_has_a_variant_keeping_its_bytes() {
+    let out = generate(SPEC);
+    // The variant, its three fields, and each accessor's arm for it.
+    for wanted in [
+        "Unparsed { # [doc = r\" The body's `type` field, when it has a string one.\"] event_type : :: std :: option :: Option < :: std :: string :: String >",
+        "body : :: std :: vec :: Vec < u8 >",
+        "error : crate :: webhooks :: ParseError",
+        "Self :: Unparsed { event_type , .. } => event_type . as_deref () . unwrap_or_default ()",
+        "Self :: Unparsed { .. } => \"Unparsed\"",
+        "Self :: Unparsed { body , .. } => :: serde_json :: from_slice (body)",
+        "Result < Self , crate :: webhooks :: ParseError >",
+    ] {
+        assert!(out.code.contains(wanted), "missing `{wanted}`");
+    }
 }
 
 #[test]

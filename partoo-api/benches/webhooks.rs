@@ -30,6 +30,10 @@ fn main() {
         .expect("the bench event verifies and decodes");
     let path = match event.variant_name() {
         "Other" => "Event::Other (this spec types no review_updated: JSON value path)".to_owned(),
+        "Unparsed" => panic!(
+            "the bench event does not fit this spec: {}",
+            event.summary()
+        ),
         typed => format!("Event::{typed} (typed)"),
     };
 

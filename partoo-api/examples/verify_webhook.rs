@@ -2,20 +2,23 @@
 //!
 //! ```sh
 //! cargo run -p partoo-api --example verify_webhook -- \
-//!     [--public-key FILE | --environment production|sandbox] --signature BASE64 BODY_FILE
+//!     [--public-key FILE... | --environment production|sandbox] --signature BASE64 BODY_FILE
 //! ```
 //!
-//! On success prints `event: <type>` and a one-line summary of the typed event, exit status 0. Any failure
-//! (bad arguments, unreadable file, bad key, bad signature, a body that is not an event) prints one line
+//! When the signature verifies: prints `event: <type>` and a one-line summary of the event, exit status 0.
+//! That holds for a body that could not be typed too (`Event::Unparsed`): it is Partoo's, a receiver must
+//! keep it, so a third line says that it did not fit the schema and why (`event: (no type)` when the body has
+//! no string `type`). Any failure (bad arguments, unreadable file, bad key, bad signature) prints one line
 //! naming the reason, exit status 1. The key defaults to Partoo's production key; `--public-key` takes a PEM
-//! SubjectPublicKeyInfo or a file of the raw 32 bytes.
+//! SubjectPublicKeyInfo or a file of the raw 32 bytes, and may be given more than once (key rotation: any of
+//! them may have signed).
 
 use std::process::ExitCode;
 
 use partoo_api::Environment;
-use partoo_api::webhooks::{PublicKey, Verifier};
+use partoo_api::webhooks::{Event, ParseError, PublicKey, Verifier};
 
-const USAGE: &str = "usage: verify_webhook [--public-key FILE | --environment production|sandbox] \
+const USAGE: &str = "usage: verify_webhook [--public-key FILE... | --environment production|sandbox] \
                      --signature BASE64 BODY_FILE";
 
 fn main() -> ExitCode {
@@ -32,7 +35,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Vec<String>) -> Result<String, String> {
-    let mut key = None;
+    let mut keys = Vec::new();
     let mut environment = None;
     let mut signature = None;
     let mut body_file = None;
@@ -40,7 +43,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value; {USAGE}"));
         match arg.as_str() {
-            "--public-key" => key = Some(value("--public-key")?),
+            "--public-key" => keys.push(value("--public-key")?),
             "--environment" => environment = Some(value("--environment")?),
             "--signature" => signature = Some(value("--signature")?),
             "-h" | "--help" => return Err(USAGE.to_owned()),
@@ -53,28 +56,46 @@ fn run(args: Vec<String>) -> Result<String, String> {
     }
     let signature = signature.ok_or(format!("--signature is required; {USAGE}"))?;
     let body_file = body_file.ok_or(format!("BODY_FILE is required; {USAGE}"))?;
-    let key = match (key, environment) {
-        (Some(_), Some(_)) => {
+    let verifier = match (keys.is_empty(), environment) {
+        (false, Some(_)) => {
             return Err(format!(
                 "give --public-key or --environment, not both; {USAGE}"
             ));
         }
-        (Some(file), None) => read_key(&file)?,
-        (None, Some(env)) => PublicKey::for_environment(
+        (false, None) => Verifier::from_keys(
+            keys.iter()
+                .map(|file| read_key(file))
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+        .map_err(|e| e.to_string())?,
+        (true, Some(env)) => Verifier::for_environment(
             env.parse::<Environment>()
                 .map_err(|_| format!("unknown environment `{env}` (production or sandbox)"))?,
         ),
-        (None, None) => PublicKey::production(),
+        (true, None) => Verifier::for_environment(Environment::Production),
     };
     let body = std::fs::read(&body_file).map_err(|e| format!("cannot read {body_file}: {e}"))?;
-    let event = Verifier::new(key)
+    let event = verifier
         .verify_event(Some(signature.as_bytes()), &body)
         .map_err(|e| e.to_string())?;
-    Ok(format!(
+    let mut lines = format!(
         "event: {}\n{}",
-        event.event_type(),
+        match event.event_type() {
+            "" => "(no type)",
+            event_type => event_type,
+        },
         event.summary()
-    ))
+    );
+    if let Event::Unparsed { error, .. } = &event {
+        let why = match error {
+            ParseError::Schema { .. } => "it did not fit the schema of its event type",
+            _ => "it did not fit the schema of any event (no JSON object with a string `type`)",
+        };
+        lines.push_str(&format!(
+            "\nsignature verified, but {why}: kept as Event::Unparsed (a receiver answers 2xx and keeps it)"
+        ));
+    }
+    Ok(lines)
 }
 
 /// A PEM public key, or a file holding exactly the 32 raw key bytes.

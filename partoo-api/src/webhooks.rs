@@ -3,23 +3,25 @@
 //!
 //! Partoo POSTs each event as JSON, signed with its environment's Ed25519 key; the base64 signature is in the
 //! `X-Partoo-Signature-v1` header. The signature covers the exact bytes received, so verify before any
-//! parsing, and never re-serialise the body first. Answer 2xx once the event is safely handled, 4xx for a
-//! refused delivery (Partoo does not retry those) and 5xx only when your side failed for a reason that may
-//! pass: Partoo retries 5xx a few times with backoff.
+//! parsing, and never re-serialise the body first. Answer 2xx once the event is safely kept, 4xx for a
+//! delivery whose signature fails (Partoo does not retry those) and 5xx only when your side failed for a
+//! reason that may pass: Partoo retries 5xx a few times with backoff.
 //!
 //! ```
 //! use partoo_api::Environment;
-//! use partoo_api::webhooks::{Event, Verifier, WebhookError};
+//! use partoo_api::webhooks::{Event, Verifier};
 //!
 //! fn handle(headers: &http::HeaderMap, body: &[u8]) -> u16 {
 //!     let verifier = Verifier::for_environment(Environment::Production);
 //!     match verifier.verify_request(headers, body) {
 //!         Ok(delivery) => {
+//!             if let Event::Unparsed { error, .. } = &delivery.event {
+//!                 println!("kept untyped: {error}"); // still Partoo's: store it, answer 2xx
+//!             }
 //!             println!("{} (tryout: {})", delivery.event.event_type(), delivery.is_tryout);
 //!             200
 //!         }
-//!         Err(e) if e.is_signature_error() => 401,
-//!         Err(_) => 400,
+//!         Err(_) => 401, // every WebhookError is a signature failure
 //!     }
 //! }
 //! # assert_eq!(handle(&http::HeaderMap::new(), b"{}"), 401);
@@ -29,21 +31,38 @@
 //! names a literal `type`, holding that event's generated type (same lenient typing as responses: unknown
 //! enum values, extra fields and nulls are accepted). Any other `type` lands in [`Event::Other`] with the
 //! body as JSON, so an event Partoo adds later is never refused. [`EVENT_TYPES`] lists the typed ones.
+//!
+//! **Every body whose signature verifies is delivered.** A known `type` whose payload does not fit its
+//! schema, a body that is JSON but has no string `type`, even a body that is not JSON: each becomes
+//! [`Event::Unparsed`] with the raw bytes and a [`ParseError`] saying why. Refusing it would lose it for good,
+//! as Partoo does not retry a 4xx. [`WebhookError`] is only about signatures.
+//!
+//! **Replay.** The signature covers the body only: no timestamp, delivery id or nonce is signed, so a
+//! captured delivery verifies forever and can be sent again by anyone who saw it. Make handlers idempotent;
+//! [`Deduplicator`] remembers recent bodies by their SHA-256 to drop repeats.
+//!
+//! **Tryout header.** `X-Partoo-Webhook-Tryout` is not covered by the signature: anyone can add or remove
+//! it. [`Delivery::is_tryout`] is a hint for routing Partoo's test deliveries, never a reason to skip a
+//! check (the signature is verified whatever it says).
+//!
+//! **Key rotation.** A [`Verifier`] holds one or more keys and accepts a signature made with any of them
+//! ([`Verifier::with_key`]), so the next key can be added before Partoo switches to it.
 
+mod dedup;
 mod error;
 mod key;
-
-use std::borrow::Cow;
-use std::fmt;
+mod type_field;
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, Visitor};
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
 
 pub use crate::generated::webhook_events::{EVENT_TYPES, Event};
-pub use error::WebhookError;
+pub use dedup::Deduplicator;
+pub use error::{ParseError, WebhookError};
 pub use key::{KeyError, PRODUCTION_PUBLIC_KEY_PEM, PublicKey, SANDBOX_PUBLIC_KEY_PEM};
+use type_field::TypeField;
 
 use crate::Environment;
 
@@ -67,52 +86,87 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Delivery {
-    /// The decoded event.
+    /// The decoded event ([`Event::Unparsed`] when the body could not be typed).
     pub event: Event,
-    /// Whether the delivery is a test sent through `POST /webhooks/tryout` (header `X-Partoo-Webhook-Tryout`).
+    /// Whether the `X-Partoo-Webhook-Tryout` header marks this as a test sent through
+    /// `POST /webhooks/tryout` (see [`is_tryout`]). UNAUTHENTICATED: the header is not signed.
     pub is_tryout: bool,
+    /// The key the signature verified with (with several keys: tells which one Partoo used).
+    pub key: PublicKey,
 }
 
-/// Checks signatures with one public key and decodes the signed bodies. Cheap to copy; build it once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Checks signatures with one or more public keys and decodes the signed bodies. Build it once and share it.
+///
+/// With several keys (a rotation: the current key and the next, or the old one for a while) a signature is
+/// accepted when any key verifies it; keys are tried in the order given, so put the one in use first.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verifier {
-    key: PublicKey,
+    /// Never empty, no duplicates.
+    keys: Vec<PublicKey>,
 }
 
 impl Verifier {
     /// A verifier for signatures made with `key`'s private half.
-    pub const fn new(key: PublicKey) -> Self {
-        Self { key }
+    pub fn new(key: PublicKey) -> Self {
+        Self { keys: vec![key] }
+    }
+
+    /// A verifier accepting signatures made with any of `keys` (tried in order; duplicates are dropped).
+    /// [`KeyError::NoKeys`] when there is none.
+    pub fn from_keys(keys: impl IntoIterator<Item = PublicKey>) -> Result<Self, KeyError> {
+        let mut keys = keys.into_iter();
+        let first = keys.next().ok_or(KeyError::NoKeys)?;
+        Ok(keys.fold(Self::new(first), Self::with_key))
+    }
+
+    /// This verifier, also accepting signatures made with `key` (tried after the keys already there; a key
+    /// already there is not added twice).
+    #[must_use]
+    pub fn with_key(mut self, key: PublicKey) -> Self {
+        if !self.keys.contains(&key) {
+            self.keys.push(key);
+        }
+        self
     }
 
     /// A verifier with Partoo's built-in key for `environment`.
-    pub const fn for_environment(environment: Environment) -> Self {
+    pub fn for_environment(environment: Environment) -> Self {
         Self::new(PublicKey::for_environment(environment))
     }
 
-    /// The key signatures are checked against.
-    pub const fn key(&self) -> &PublicKey {
-        &self.key
+    /// The keys signatures are checked against, in the order they are tried (never empty).
+    pub fn keys(&self) -> &[PublicKey] {
+        &self.keys
     }
 
     /// Checks `signature` (the `X-Partoo-Signature-v1` value, `None` when the header is absent) over the
-    /// exact `body` bytes, without parsing the body.
-    pub fn verify(&self, signature: Option<&[u8]>, body: &[u8]) -> Result<(), WebhookError> {
+    /// exact `body` bytes, without parsing the body. Returns the key that verified it.
+    pub fn verify(
+        &self,
+        signature: Option<&[u8]>,
+        body: &[u8],
+    ) -> Result<&PublicKey, WebhookError> {
         let signature = decode_signature(signature.ok_or(WebhookError::MissingSignature)?)?;
-        ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, self.key.as_bytes())
-            .verify(body, &signature)
-            .map_err(|_| WebhookError::SignatureMismatch)
+        self.keys
+            .iter()
+            .find(|key| {
+                ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, key.as_bytes())
+                    .verify(body, &signature)
+                    .is_ok()
+            })
+            .ok_or(WebhookError::SignatureMismatch)
     }
 
     /// [`Verifier::verify`], then [`parse_event`]: the entry point for any framework (pass the header's
-    /// bytes, `None` when it is absent).
+    /// bytes, `None` when it is absent). Errors are signature failures only: a verified body is always
+    /// delivered, as [`Event::Unparsed`] when it cannot be typed.
     pub fn verify_event(
         &self,
         signature: Option<&[u8]>,
         body: &[u8],
     ) -> Result<Event, WebhookError> {
         self.verify(signature, body)?;
-        parse_event(body)
+        Ok(parse_event(body))
     }
 
     /// [`Verifier::verify`] reading the signature from `headers`.
@@ -120,20 +174,21 @@ impl Verifier {
         &self,
         headers: &http::HeaderMap,
         body: &[u8],
-    ) -> Result<(), WebhookError> {
+    ) -> Result<&PublicKey, WebhookError> {
         self.verify(signature_header(headers), body)
     }
 
-    /// Verifies and decodes a delivery from its headers and raw body, noting whether it is a test.
+    /// Verifies and decodes a delivery from its headers and raw body, noting whether it claims to be a test.
     pub fn verify_request(
         &self,
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<Delivery, WebhookError> {
-        let event = self.verify_event(signature_header(headers), body)?;
+        let key = *self.verify_headers(headers, body)?;
         Ok(Delivery {
-            event,
+            event: parse_event(body),
             is_tryout: is_tryout(headers),
+            key,
         })
     }
 }
@@ -145,9 +200,22 @@ pub fn signature_header(headers: &http::HeaderMap) -> Option<&[u8]> {
         .map(http::HeaderValue::as_bytes)
 }
 
-/// Whether `headers` mark a test delivery.
+/// Whether `headers` mark a test delivery, reading the first `X-Partoo-Webhook-Tryout` value.
+///
+/// Absent, or `false`, `0`, `no`, `off` (any case, surrounding spaces ignored): not a test. Any other value,
+/// `true` and `1` but also an empty or unknown one: a test, since Partoo adds the header to its test
+/// deliveries only and its presence is the mark.
+///
+/// The header is NOT signed: anyone who can reach your endpoint can set it on a genuine delivery, or remove
+/// it. Use it to route or label test deliveries, never to skip verification or de-duplication, and do not
+/// drop an event you cannot afford to lose only because it says it is a test.
 pub fn is_tryout(headers: &http::HeaderMap) -> bool {
-    headers.contains_key(TRYOUT_HEADER)
+    headers.get(TRYOUT_HEADER).is_some_and(|value| {
+        let value = value.as_bytes().trim_ascii();
+        !["false", "0", "no", "off"]
+            .iter()
+            .any(|off| value.eq_ignore_ascii_case(off.as_bytes()))
+    })
 }
 
 fn decode_signature(value: &[u8]) -> Result<[u8; SIGNATURE_LEN], WebhookError> {
@@ -165,27 +233,37 @@ fn decode_signature(value: &[u8]) -> Result<[u8; SIGNATURE_LEN], WebhookError> {
 }
 
 /// Decodes a body into an [`Event`] WITHOUT checking any signature: for bodies verified elsewhere, and for
-/// tests. Dispatches on the `type` field; a type without a variant becomes [`Event::Other`].
-pub fn parse_event(body: &[u8]) -> Result<Event, WebhookError> {
+/// tests. Dispatches on the `type` field; a type without a variant becomes [`Event::Other`], and a body that
+/// cannot be typed becomes [`Event::Unparsed`] with its bytes and the reason. Never fails.
+pub fn parse_event(body: &[u8]) -> Event {
+    let unparsed = |event_type: Option<&str>, error| Event::Unparsed {
+        event_type: event_type.map(str::to_owned),
+        body: body.to_vec(),
+        error,
+    };
     let event_type = match serde_json::from_slice::<TypeField<'_>>(body) {
         Ok(TypeField(Some(t))) => t,
-        Ok(TypeField(None)) => return Err(WebhookError::MissingType),
+        Ok(TypeField(None)) => return unparsed(None, ParseError::MissingType),
         // Not an object: tell JSON that is not an event from bytes that are not JSON.
         Err(e) => {
-            return Err(match serde_json::from_slice::<IgnoredAny>(body) {
-                Ok(_) => WebhookError::MissingType,
-                Err(_) => WebhookError::NotJson(e),
-            });
+            let error = match serde_json::from_slice::<IgnoredAny>(body) {
+                Ok(_) => ParseError::MissingType,
+                Err(_) => ParseError::NotJson(e.to_string()),
+            };
+            return unparsed(None, error);
         }
     };
-    if let Some(typed) = Event::decode_known(&event_type, body) {
-        return typed;
+    match Event::decode_known(&event_type, body) {
+        Some(Ok(typed)) => typed,
+        Some(Err(error)) => unparsed(Some(&event_type), error),
+        None => match serde_json::from_slice::<Value>(body) {
+            Ok(body) => Event::Other {
+                event_type: event_type.into_owned(),
+                body,
+            },
+            Err(e) => unparsed(Some(&event_type), ParseError::NotJson(e.to_string())),
+        },
     }
-    let body = serde_json::from_slice::<Value>(body).map_err(WebhookError::NotJson)?;
-    Ok(Event::Other {
-        event_type: event_type.into_owned(),
-        body,
-    })
 }
 
 /// Decodes `body` as the event type `T` (called by the generated [`Event`] for the types it knows).
@@ -193,25 +271,33 @@ pub fn parse_event(body: &[u8]) -> Result<Event, WebhookError> {
     dead_code,
     reason = "only called when the spec has typed webhook events; the snapshot may have none"
 )]
-pub(crate) fn decode_payload<T: DeserializeOwned>(
-    event_type: &str,
-    body: &[u8],
-) -> Result<T, WebhookError> {
+pub(crate) fn decode_payload<T: DeserializeOwned>(body: &[u8]) -> Result<T, ParseError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let value =
-        serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| WebhookError::Payload {
-            event_type: event_type.to_owned(),
+        serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| ParseError::Schema {
             path: e.path().to_string(),
             message: e.into_inner().to_string(),
         })?;
-    de.end().map_err(WebhookError::NotJson)?;
+    de.end().map_err(|e| ParseError::NotJson(e.to_string()))?;
     Ok(value)
 }
 
 impl Event {
     /// One line on the event: its type, the Rust variant, and the top-level fields of its payload that are
-    /// set (what `verify_webhook` prints).
+    /// set (what `verify_webhook` prints); for [`Event::Unparsed`], the size kept and why it is untyped.
     pub fn summary(&self) -> String {
+        if let Self::Unparsed {
+            event_type,
+            body,
+            error,
+        } = self
+        {
+            return format!(
+                "{} → Event::Unparsed, {} bytes kept: {error}",
+                event_type.as_deref().unwrap_or("(no type)"),
+                body.len()
+            );
+        }
         let json = self.to_json();
         // Without a `payload` object, the body's own fields (but its `type`) stand for it.
         let (payload, skip) = match json.get("payload") {
@@ -237,106 +323,5 @@ impl Event {
                 fields.join(", ")
             }
         )
-    }
-}
-
-/// Reads only the top-level `type` of a JSON object, skipping everything else without building it.
-struct TypeField<'a>(Option<Cow<'a, str>>);
-
-impl<'de> de::Deserialize<'de> for TypeField<'de> {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(TypeFieldVisitor)
-    }
-}
-
-struct TypeFieldVisitor;
-
-impl<'de> Visitor<'de> for TypeFieldVisitor {
-    type Value = TypeField<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
-        while let Some(IsType(is_type)) = map.next_key()? {
-            if is_type && found.is_none() {
-                found = map.next_value_seed(TextOrNothing)?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(TypeField(found))
-    }
-}
-
-/// A map key, reduced to whether it is `type` (escaped keys included).
-struct IsType(bool);
-
-impl<'de> de::Deserialize<'de> for IsType {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = IsType;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<IsType, E> {
-                Ok(IsType(key == "type"))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
-
-/// A string value (borrowed from the body when it has no escapes), or `None` for any other JSON value.
-struct TextOrNothing;
-
-impl<'de> de::DeserializeSeed<'de> for TextOrNothing {
-    type Value = Option<Cow<'de, str>>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TextOrNothing {
-    type Value = Option<Cow<'de, str>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Borrowed(v)))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(v.to_owned())))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(None)
     }
 }

@@ -7,11 +7,16 @@ use base64::engine::general_purpose::STANDARD;
 use http::{HeaderMap, HeaderValue};
 use partoo_api::Environment;
 use partoo_api::webhooks::{
-    EVENT_TYPES, Event, PRODUCTION_PUBLIC_KEY_PEM, PublicKey, SANDBOX_PUBLIC_KEY_PEM, Verifier,
-    WebhookError, parse_event,
+    EVENT_TYPES, Event, PRODUCTION_PUBLIC_KEY_PEM, ParseError, PublicKey, SANDBOX_PUBLIC_KEY_PEM,
+    Verifier, WebhookError, is_tryout, parse_event,
 };
 use proptest::prelude::*;
 use ring::signature::{Ed25519KeyPair, KeyPair};
+
+#[path = "webhooks/dedup.rs"]
+mod dedup;
+#[path = "webhooks/keys.rs"]
+mod keys;
 
 const REVIEW_UPDATED: &[u8] = include_bytes!("fixtures/webhook_review_updated.json");
 
@@ -31,6 +36,10 @@ impl Signer {
         let pair = Ed25519KeyPair::from_seed_unchecked(&seed)
             .unwrap_or_else(|e| panic!("seed {seed:?} makes no key: {e}"));
         Self { pair }
+    }
+
+    fn pair_public(&self) -> &[u8] {
+        self.pair.public_key().as_ref()
     }
 
     fn public(&self) -> PublicKey {
@@ -74,15 +83,30 @@ fn a_valid_signature_verifies_and_the_event_decodes() {
 }
 
 #[test]
-fn the_tryout_header_is_surfaced() {
+fn the_tryout_header_value_is_parsed() {
     let signer = Signer::new();
-    let mut h = headers(&signer.sign(REVIEW_UPDATED));
-    h.insert("X-Partoo-Webhook-Tryout", HeaderValue::from_static("true"));
-    let delivery = signer
-        .verifier()
-        .verify_request(&h, REVIEW_UPDATED)
-        .expect("valid");
-    assert!(delivery.is_tryout);
+    let signature = signer.sign(REVIEW_UPDATED);
+    let tryout = |value: Option<&'static [u8]>| {
+        let mut h = headers(&signature);
+        if let Some(value) = value {
+            let value = HeaderValue::from_bytes(value).expect("a header value");
+            h.insert("X-Partoo-Webhook-Tryout", value);
+        }
+        let delivery = signer
+            .verifier()
+            .verify_request(&h, REVIEW_UPDATED)
+            .expect("valid whatever the tryout header says: it is not signed");
+        assert_eq!(delivery.is_tryout, is_tryout(&h));
+        delivery.is_tryout
+    };
+    assert!(!tryout(None));
+    for off in [&b"false"[..], b"FALSE", b"0", b" 0 ", b"no", b"Off"] {
+        assert!(!tryout(Some(off)), "{off:?} is not a tryout");
+    }
+    // Presence is the mark: any other value, empty or unknown included, is a tryout.
+    for on in [&b"true"[..], b"True", b"1", b"", b"yes", b"\xff"] {
+        assert!(tryout(Some(on)), "{on:?} is a tryout");
+    }
 }
 
 #[test]
@@ -151,12 +175,12 @@ fn each_environment_accepts_only_its_own_key() {
     }
     assert_ne!(PublicKey::production(), PublicKey::sandbox());
     assert_eq!(
-        *Verifier::for_environment(Environment::Sandbox).key(),
-        PublicKey::sandbox()
+        Verifier::for_environment(Environment::Sandbox).keys(),
+        [PublicKey::sandbox()]
     );
     assert_eq!(
-        *Verifier::for_environment(Environment::Production).key(),
-        PublicKey::production()
+        Verifier::for_environment(Environment::Production).keys(),
+        [PublicKey::production()]
     );
 }
 
@@ -210,23 +234,40 @@ fn malformed_signatures_get_their_own_errors() {
     }
 }
 
-#[test]
-fn signed_bodies_that_are_not_events_get_their_own_errors() {
+/// Signs `body` and runs it through `verify_request`: it must verify and be kept whole as `Unparsed`.
+fn deliver_unparsed(body: &[u8]) -> (Option<String>, ParseError) {
     let signer = Signer::new();
-    let v = signer.verifier();
-    let check = |body: &[u8]| {
-        v.verify_event(Some(signer.sign(body).as_bytes()), body)
-            .unwrap_err()
+    let delivery = signer
+        .verifier()
+        .verify_request(&headers(&signer.sign(body)), body)
+        .unwrap_or_else(|e| panic!("{body:?}: a verified body is delivered, got {e}"));
+    assert_eq!(delivery.event.variant_name(), "Unparsed");
+    let Event::Unparsed {
+        event_type,
+        body: kept,
+        error,
+    } = delivery.event
+    else {
+        panic!("{body:?}: expected Unparsed");
     };
+    assert_eq!(kept, body, "the raw bytes are kept");
+    (event_type, error)
+}
+
+#[test]
+fn signed_bodies_that_are_not_events_are_delivered_whole() {
     for body in [
         &b"not json"[..],
         b"{\"type\": \"x\"",
         b"{\"type\": \"x\"} trailing",
         b"",
     ] {
-        let err = check(body);
-        assert!(matches!(err, WebhookError::NotJson(_)), "{body:?}: {err:?}");
-        assert!(!err.is_signature_error());
+        let (event_type, error) = deliver_unparsed(body);
+        assert_eq!(event_type, None);
+        assert!(
+            matches!(error, ParseError::NotJson(_)),
+            "{body:?}: {error:?}"
+        );
     }
     for body in [
         &b"{}"[..],
@@ -235,18 +276,68 @@ fn signed_bodies_that_are_not_events_get_their_own_errors() {
         b"{\"type\": null}",
         b"\"type\"",
     ] {
-        let err = check(body);
+        let (event_type, error) = deliver_unparsed(body);
+        assert_eq!(event_type, None);
+        assert_eq!(error, ParseError::MissingType, "{body:?}");
+    }
+    let event = parse_event(b"{}");
+    assert_eq!(event.event_type(), "");
+    assert!(
+        event.summary().contains("(no type) → Event::Unparsed"),
+        "{}",
+        event.summary()
+    );
+}
+
+#[test]
+fn a_known_event_that_does_not_fit_its_schema_is_delivered_as_unparsed() {
+    // A field of another type: a string where the schema has an object or an integer.
+    if EVENT_TYPES.contains(&"review_updated") {
+        let body = String::from_utf8_lossy(REVIEW_UPDATED)
+            .replace("\"id\": 880412", "\"id\": \"880412-x\"");
+        let (event_type, error) = deliver_unparsed(body.as_bytes());
+        assert_eq!(event_type.as_deref(), Some("review_updated"));
+        let ParseError::Schema { path, message } = &error else {
+            panic!("expected a schema error, got {error:?}");
+        };
+        assert_eq!(path, "payload.review.id");
+        assert!(message.contains("invalid type"), "{message}");
+        let event = parse_event(body.as_bytes());
+        assert_eq!(event.event_type(), "review_updated");
+        assert_eq!(event.to_json()["payload"]["review"]["id"], "880412-x");
+        let summary = event.summary();
         assert!(
-            matches!(err, WebhookError::MissingType),
-            "{body:?}: {err:?}"
+            summary.starts_with("review_updated → Event::Unparsed")
+                && summary.contains("payload.review.id"),
+            "{summary}"
         );
     }
+    // Whatever the snapshot types: a payload that is no object does not fit an event whose payload is an
+    // object (one typed as any JSON value takes it).
+    let mut unparsed = 0;
+    for &t in EVENT_TYPES {
+        let body = format!(r#"{{"type": "{t}", "payload": "not an object"}}"#);
+        match parse_event(body.as_bytes()) {
+            Event::Unparsed {
+                event_type, error, ..
+            } => {
+                assert_eq!(event_type.as_deref(), Some(t));
+                assert!(
+                    matches!(&error, ParseError::Schema { path, .. } if path == "payload"),
+                    "{t}: {error:?}"
+                );
+                unparsed += 1;
+            }
+            typed => assert_eq!(typed.event_type(), t),
+        }
+    }
+    assert!(EVENT_TYPES.is_empty() || unparsed > 0);
 }
 
 #[test]
 fn an_unknown_event_type_keeps_its_type_and_body() {
     let body = br#"{"type": "review_exploded", "payload": {"review": {"id": 1}}, "org_id": 3}"#;
-    let event = parse_event(body).expect("any object with a type decodes");
+    let event = parse_event(body);
     assert_eq!(event.event_type(), "review_exploded");
     assert_eq!(event.variant_name(), "Other");
     let Event::Other { event_type, body } = &event else {
@@ -261,7 +352,7 @@ fn an_unknown_event_type_keeps_its_type_and_body() {
         event.summary()
     );
     // Escapes in the type are decoded.
-    let escaped = parse_event(br#"{"ty\u0070e": "a\"b"}"#).expect("decodes");
+    let escaped = parse_event(br#"{"ty\u0070e": "a\"b"}"#);
     assert_eq!(escaped.event_type(), "a\"b");
 }
 
@@ -269,21 +360,21 @@ fn an_unknown_event_type_keeps_its_type_and_body() {
 fn every_typed_event_type_decodes_to_its_variant() {
     for &t in EVENT_TYPES {
         let body = format!(r#"{{"type": "{t}", "a_field_from_the_future": [1, 2]}}"#);
-        match parse_event(body.as_bytes()) {
-            Ok(event) => {
-                assert_eq!(event.event_type(), t);
-                assert_ne!(event.variant_name(), "Other", "{t} has a variant");
+        let event = parse_event(body.as_bytes());
+        assert_eq!(event.event_type(), t);
+        match &event {
+            // A spec may require payload fields: then the typed decoder, not the catch-all, says so.
+            Event::Unparsed { error, .. } => {
+                assert!(matches!(error, ParseError::Schema { .. }), "{t}: {error:?}");
             }
-            // A spec may require payload fields: then the typed decoder, not the catch-all, refuses.
-            Err(WebhookError::Payload { event_type, .. }) => assert_eq!(event_type, t),
-            Err(e) => panic!("{t}: {e}"),
+            _ => assert_ne!(event.variant_name(), "Other", "{t} has a variant"),
         }
     }
 }
 
 #[test]
 fn review_updated_when_typed_reads_new_fields_and_values_leniently() {
-    let event = parse_event(REVIEW_UPDATED).expect("decodes");
+    let event = parse_event(REVIEW_UPDATED);
     if !EVENT_TYPES.contains(&"review_updated") {
         assert_eq!(event.variant_name(), "Other");
         return;
@@ -299,7 +390,12 @@ fn review_updated_when_typed_reads_new_fields_and_values_leniently() {
     assert!(json["payload"]["review"].get("sentiment_score").is_none());
     let odd =
         String::from_utf8_lossy(REVIEW_UPDATED).replace("\"treated\"", "\"treated_auto_reply\"");
-    let event = parse_event(odd.as_bytes()).expect("a new state value is accepted");
+    let event = parse_event(odd.as_bytes());
+    assert_eq!(
+        event.variant_name(),
+        "ReviewUpdated",
+        "a new state value is accepted"
+    );
     assert_eq!(
         event.to_json()["payload"]["review"]["state"],
         "treated_auto_reply"
@@ -368,7 +464,7 @@ proptest! {
         let v = Verifier::for_environment(Environment::Production);
         // Random bytes are not Partoo's signature: always an error, never a panic.
         prop_assert!(v.verify_event(Some(&header), &body).is_err());
-        let _ = parse_event(&body);
+        let _ = parse_event(&body).summary();
         if let Ok(value) = HeaderValue::from_bytes(&header) {
             let mut h = HeaderMap::new();
             h.insert("x-partoo-signature-v1", value);

@@ -1,10 +1,14 @@
-//! [`WebhookError`]: why a delivery was refused, one variant per reason.
+//! [`WebhookError`]: why a delivery was refused (its signature); [`ParseError`]: why a verified body was kept
+//! as [`super::Event::Unparsed`] instead of a typed event.
 
 use std::fmt;
 
-/// Why a webhook delivery was refused. The first four are signature failures (answer 4xx: Partoo does not
-/// retry them); the rest are about the body of a correctly signed delivery.
-#[derive(Debug)]
+/// Why a webhook delivery was refused: every variant is a signature failure (answer 4xx: Partoo does not
+/// retry those, and a retry would not verify either).
+///
+/// A body whose signature verifies is never an error, whatever it holds: it is Partoo's, so it is delivered,
+/// as [`super::Event::Unparsed`] when it cannot be typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WebhookError {
     /// No `X-Partoo-Signature-v1` header.
@@ -16,25 +20,14 @@ pub enum WebhookError {
         /// The decoded length.
         found: usize,
     },
-    /// The signature does not match the body under the key: tampered body, other key, or wrong environment.
+    /// The signature does not match the body under any of the verifier's keys: tampered body, other key, or
+    /// wrong environment.
     SignatureMismatch,
-    /// The (correctly signed) body is not JSON.
-    NotJson(serde_json::Error),
-    /// The body is JSON but not an object with a string `type` field.
-    MissingType,
-    /// The body's `type` is one the spec describes, but the body does not fit that event's type.
-    Payload {
-        /// The body's `type`.
-        event_type: String,
-        /// JSON path of the value that failed, e.g. `payload.review.id`.
-        path: String,
-        /// serde's message.
-        message: String,
-    },
 }
 
 impl WebhookError {
-    /// Whether the signature was the problem (as opposed to the signed body).
+    /// Whether the signature was the problem. True of every variant today; kept so that a handler written
+    /// as `Err(e) if e.is_signature_error() => 401` stays right if a variant of another kind is added.
     pub fn is_signature_error(&self) -> bool {
         matches!(
             self,
@@ -58,28 +51,48 @@ impl fmt::Display for WebhookError {
                 "signature has the wrong length: {found} bytes, an Ed25519 signature has 64"
             ),
             Self::SignatureMismatch => f.write_str(
-                "signature mismatch: the body was not signed by this key (tampered, re-serialised, or \
-                 another environment's key)",
-            ),
-            Self::NotJson(e) => write!(f, "body is not JSON: {e}"),
-            Self::MissingType => f.write_str("body has no string `type` field"),
-            Self::Payload {
-                event_type,
-                path,
-                message,
-            } => write!(
-                f,
-                "`{event_type}` event does not match its schema at `{path}`: {message}"
+                "signature mismatch: the body was not signed by any of the verifier's keys (tampered, \
+                 re-serialised, or another environment's key)",
             ),
         }
     }
 }
 
-impl std::error::Error for WebhookError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+impl std::error::Error for WebhookError {}
+
+/// Why a (verified) body could not be typed; held by [`super::Event::Unparsed`] next to the raw body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// The body is not JSON (serde's message, with the line and column).
+    NotJson(String),
+    /// The body is JSON, but not an object with a string `type` field.
+    MissingType,
+    /// The body's `type` is one the spec describes, but the body does not fit that event's schema (a field
+    /// of another type, a value the schema forbids, a required field missing).
+    Schema {
+        /// JSON path of the value that failed, e.g. `payload.review.id` (`.` for the body itself).
+        path: String,
+        /// serde's message.
+        message: String,
+    },
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NotJson(e) => Some(e),
-            _ => None,
+            Self::NotJson(e) => write!(f, "body is not JSON: {e}"),
+            Self::MissingType => {
+                f.write_str("body is not a JSON object with a string `type` field")
+            }
+            Self::Schema { path, message } => {
+                write!(
+                    f,
+                    "body does not fit the event's schema at `{path}`: {message}"
+                )
+            }
         }
     }
 }
+
+impl std::error::Error for ParseError {}

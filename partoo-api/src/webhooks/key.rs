@@ -57,11 +57,21 @@ impl PublicKey {
         }
     }
 
-    /// A raw Ed25519 public key: exactly 32 bytes.
+    /// A raw Ed25519 public key: exactly 32 bytes that encode a point of the curve which is not of small
+    /// order.
+    ///
+    /// Both checks happen here, when the key is loaded: ring only decodes a key when it verifies, so a bad
+    /// key would otherwise show up as every signature failing. A small-order point (e.g. the identity) is a
+    /// valid encoding, but signatures under it can be made without any private key, so it is refused too.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
-        <[u8; 32]>::try_from(bytes)
-            .map(Self)
-            .map_err(|_| KeyError::Length(bytes.len()))
+        let raw = <[u8; 32]>::try_from(bytes).map_err(|_| KeyError::Length(bytes.len()))?;
+        let point = curve25519_dalek::edwards::CompressedEdwardsY(raw)
+            .decompress()
+            .ok_or(KeyError::NotOnCurve)?;
+        if point.is_small_order() {
+            return Err(KeyError::SmallOrder);
+        }
+        Ok(Self(raw))
     }
 
     /// A `-----BEGIN PUBLIC KEY-----` PEM block holding an Ed25519 SubjectPublicKeyInfo (what Partoo
@@ -117,6 +127,12 @@ pub enum KeyError {
     NotEd25519,
     /// A raw key that is not 32 bytes long (the length found).
     Length(usize),
+    /// 32 bytes that are not the encoding of an Ed25519 curve point.
+    NotOnCurve,
+    /// A curve point of small order: a weak key, under which signatures can be forged.
+    SmallOrder,
+    /// A [`super::Verifier`] was asked for with no key at all.
+    NoKeys,
 }
 
 impl fmt::Display for KeyError {
@@ -126,6 +142,11 @@ impl fmt::Display for KeyError {
             Self::Label(l) => write!(f, "PEM block is `{l}`, expected `PUBLIC KEY`"),
             Self::NotEd25519 => f.write_str("public key is not an Ed25519 SubjectPublicKeyInfo"),
             Self::Length(n) => write!(f, "raw Ed25519 public key must be 32 bytes, got {n}"),
+            Self::NotOnCurve => f.write_str("public key is 32 bytes but not an Ed25519 curve point"),
+            Self::SmallOrder => f.write_str(
+                "public key is a small-order Ed25519 point (a weak key signatures can be forged for)",
+            ),
+            Self::NoKeys => f.write_str("a webhook verifier needs at least one public key"),
         }
     }
 }
