@@ -33,6 +33,7 @@ mod exchange;
 mod hooks;
 #[cfg(feature = "mock")]
 pub mod mock;
+mod pacer;
 pub mod pagination;
 mod redirect;
 mod retry;
