@@ -27,6 +27,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod bulk;
 mod config;
 mod error;
 mod exchange;
