@@ -191,9 +191,11 @@ impl ClientBuilder {
 
     /// Limits this client and its clones to `n` requests in every window of length `per`, sliding: no
     /// stretch of time `per` long, wherever it starts, holds more than `n` requests of this client (retries
-    /// included). Requests are spread out rather than sent in bursts: for `n ≥ 10`, one every `per / (n − 2)`
-    /// with a burst of at most 2, which leaves one interval of slack for network jitter; for `n < 10`, one
-    /// every `per / n`. The sustained rate is thus `(n − 2) / per` (298 a minute for Partoo's 300).
+    /// included). Requests are spread out rather than sent in bursts: for `n ≥ 10`, a burst of at most 2 and
+    /// then one every `(per + S) / (n − 1)`, where the slack `S` (one interval or 0.5 % of `per`, whichever is
+    /// longer) absorbs the jitter between the client and the server's clock; for `n < 10`, one every
+    /// `per / n`. The sustained rate is thus a little under `n / per` (297.5 a minute for Partoo's 300).
+    /// The reasoning is in the `pacer` module's source.
     ///
     /// `n` must be at least 1 and `per` between 1 ms and 24 h, or [`Self::build`] fails naming
     /// `rate_limit`. Clients built separately do not share a limit: clone one client instead.

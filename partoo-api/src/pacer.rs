@@ -13,11 +13,14 @@
 //! governor's `Quota::per_minute(n)` is `T = W / n` with `b = n`: `n` at once, then `n` more over the minute,
 //! about `2n` in the first minute. Here:
 //!
-//! - **`n ≥ 10`: `b = 2`, `T = W / (n − 2)`.** `n + 1` requests span at least `(n − 1)·T = W + T`: every
-//!   window of length `W` holds at most `n`, with one slot `T` to spare for the network (a request that
-//!   arrives at the server up to `T` later than a neighbour does not break the quota there). The burst of 2
-//!   lets a task that wakes up late (timer granularity, a busy machine) be caught up by the next one instead
-//!   of pushing the whole schedule back; the price of both is 2 slots in `n` (under 1 % for Partoo's 300).
+//! - **`n ≥ 10`: `b = 2`, `T = (W + S) / (n − 1)` with a slack `S` of one slot or 0.5 % of `W`, whichever
+//!   is longer** (`T = max(W / (n − 2), 1.005·W / (n − 1))`). `n + 1` requests span at least
+//!   `(n − 1)·T = W + S`: every window of length `W` holds at most `n`, with `S` to spare for the way to
+//!   the server (a request that reaches the server up to `S` later than its neighbours, because its
+//!   connection was being opened or its thread was descheduled, does not break the quota there: 300 ms for
+//!   Partoo's 300 a minute). The burst of 2 lets a task that wakes up late (timer granularity, a busy
+//!   machine) be caught up by the next one instead of pushing the whole schedule back. The price of both:
+//!   a sustained rate of `(n − 1) / (W + S)`, 297.5 a minute for Partoo's 300.
 //! - **`n < 10`: `b = 1`, `T = W / n`.** Slots exactly `W / n` apart, `n + 1` requests span at least `W`; a
 //!   slot of slack would cost more than 10 % there.
 //!
@@ -48,6 +51,9 @@ use crate::Error;
 
 /// Rate limits below this many requests per window get no burst and no slack slot (see the module docs).
 const SLACK_FROM: u32 = 10;
+
+/// The slack is at least `W / SLACK_SHARE` (0.5 %).
+const SLACK_SHARE: u32 = 200;
 
 /// Shortest and longest window [`crate::ClientBuilder::rate_limit`] accepts.
 const MIN_WINDOW: Duration = Duration::from_millis(1);
@@ -101,12 +107,13 @@ pub(crate) fn slots(n: u32, window: Duration) -> Result<(Duration, NonZeroU32), 
             "rate_limit: the window must be between 1 ms and 24 h, not {window:?}"
         )));
     }
-    let (burst, slots) = if n >= SLACK_FROM {
-        (NonZeroU32::MIN.saturating_add(1), n - 2)
+    let (burst, interval) = if n >= SLACK_FROM {
+        let one_slot = window / (n - 2);
+        let share = (window + window / SLACK_SHARE) / (n - 1);
+        (NonZeroU32::MIN.saturating_add(1), one_slot.max(share))
     } else {
-        (NonZeroU32::MIN, n)
+        (NonZeroU32::MIN, window / n)
     };
-    let interval = window / slots;
     if interval.is_zero() {
         return Err(Error::Config(format!(
             "rate_limit: {n} requests per {window:?} is more than one a nanosecond"
@@ -189,8 +196,12 @@ mod tests {
 
     #[test]
     fn slots_follow_the_documented_rule() {
+        // 300 a minute: 0.5 % of the minute (300 ms) is more than a slot (about 200 ms).
         let (t, b) = slots(300, Duration::from_secs(60)).unwrap();
-        assert_eq!((t, b.get()), (Duration::from_secs(60) / 298, 2));
+        assert_eq!((t, b.get()), (Duration::from_millis(60_300) / 299, 2));
+        // 20 a second: a slot (1/18 s) is more than 0.5 % of the second.
+        let (t, b) = slots(20, Duration::from_secs(1)).unwrap();
+        assert_eq!((t, b.get()), (Duration::from_secs(1) / 18, 2));
         let (t, b) = slots(9, Duration::from_secs(9)).unwrap();
         assert_eq!((t, b.get()), (Duration::from_secs(1), 1));
         for (n, w) in [
