@@ -109,7 +109,8 @@ impl Bulk {
 
     /// Runs `work` on every item of `items`, at most `concurrency` at a time, in any order. An item whose
     /// future returns `Err` is recorded in [`BulkReport::failed`] with its error, and the run goes on; the
-    /// values of successful items are in [`BulkReport::outputs`] (in completion order).
+    /// values of successful items are in [`BulkReport::outputs`] (in completion order). Each item is cloned
+    /// before `work` takes it, so that a failure is reported with its item: stream ids, not large values.
     pub async fn run<S, I, F, Fut, T, E>(mut self, items: S, mut work: F) -> BulkReport<I, T, E>
     where
         S: Stream<Item = I>,
