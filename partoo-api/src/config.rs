@@ -4,9 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::pacer::Pacer;
 use crate::{Client, Error, RetryPolicy};
 
 /// Production base URL.
@@ -85,13 +85,15 @@ impl fmt::Display for ApiKey {
     }
 }
 
-/// What every request of a [`Client`] (and its clones) shares: the key, the retry policy, the rate limiter.
+/// What every request of a [`Client`] (and its clones) shares: the key, the retry policy, the rate limiter
+/// and the pause after a 429.
 #[derive(Clone)]
 pub struct ClientState {
     pub(crate) api_key: reqwest::header::HeaderValue,
     pub(crate) retry: RetryPolicy,
-    pub(crate) limiter: Option<Arc<DefaultDirectRateLimiter>>,
-    pub(crate) rate_per_minute: Option<u32>,
+    /// One for a client and all its clones (see [`crate::ClientBuilder::rate_limit`]).
+    pub(crate) pacer: Arc<Pacer>,
+    pub(crate) rate_limit: Option<(u32, Duration)>,
     pub(crate) max_error_body: usize,
 }
 
@@ -100,7 +102,7 @@ impl fmt::Debug for ClientState {
         f.debug_struct("ClientState")
             .field("api_key", &"<redacted>")
             .field("retry", &self.retry)
-            .field("rate_per_minute", &self.rate_per_minute)
+            .field("rate_limit", &self.rate_limit)
             .field("max_error_body", &self.max_error_body)
             .finish()
     }
@@ -115,7 +117,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     user_agent: String,
     retry: RetryPolicy,
-    rate_per_minute: Option<u32>,
+    rate_limit: Option<(u32, Duration)>,
     max_error_body: usize,
     http: Option<reqwest::ClientBuilder>,
 }
@@ -129,7 +131,7 @@ impl Default for ClientBuilder {
             connect_timeout: Duration::from_secs(10),
             user_agent: concat!("partoo-api-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
-            rate_per_minute: None,
+            rate_limit: None,
             max_error_body: DEFAULT_MAX_ERROR_BODY,
             http: None,
         }
@@ -181,9 +183,24 @@ impl ClientBuilder {
         self
     }
 
-    /// Limits this client and its clones to `per_minute` requests (Partoo allows 300 per organization).
-    pub fn rate_limit_per_minute(mut self, per_minute: u32) -> Self {
-        self.rate_per_minute = Some(per_minute);
+    /// Limits this client and its clones to `per_minute` requests in every 60-second window (Partoo allows
+    /// 300 per organization): [`Self::rate_limit`]`(per_minute, 60 s)`.
+    pub fn rate_limit_per_minute(self, per_minute: u32) -> Self {
+        self.rate_limit(per_minute, Duration::from_secs(60))
+    }
+
+    /// Limits this client and its clones to `n` requests in every window of length `per`, sliding: no
+    /// stretch of time `per` long, wherever it starts, holds more than `n` requests of this client (retries
+    /// included). Requests are spread out rather than sent in bursts: for `n ≥ 10`, a burst of at most 2 and
+    /// then one every `(per + S) / (n − 1)`, where the slack `S` (one interval or 0.5 % of `per`, whichever is
+    /// longer) absorbs the jitter between the client and the server's clock; for `n < 10`, one every
+    /// `per / n`. The sustained rate is thus a little under `n / per` (297.5 a minute for Partoo's 300).
+    /// The reasoning is in the `pacer` module's source.
+    ///
+    /// `n` must be at least 1 and `per` between 1 ms and 24 h, or [`Self::build`] fails naming
+    /// `rate_limit`. Clients built separately do not share a limit: clone one client instead.
+    pub fn rate_limit(mut self, n: u32, per: Duration) -> Self {
+        self.rate_limit = Some((n, per));
         self
     }
 
@@ -252,20 +269,11 @@ impl ClientBuilder {
             .redirect(crate::redirect_policy())
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        let limiter = match self.rate_per_minute {
-            None => None,
-            Some(n) => {
-                let n = std::num::NonZeroU32::new(n).ok_or_else(|| {
-                    Error::Config("rate limit must be at least 1 per minute".into())
-                })?;
-                Some(Arc::new(RateLimiter::direct(Quota::per_minute(n))))
-            }
-        };
         let state = ClientState {
             api_key: key.header_value()?,
             retry: self.retry,
-            limiter,
-            rate_per_minute: self.rate_per_minute,
+            pacer: Arc::new(Pacer::new(self.rate_limit)?),
+            rate_limit: self.rate_limit,
             max_error_body: self.max_error_body,
         };
         Ok(Client::new_with_client(&base, http, state))

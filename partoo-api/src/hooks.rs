@@ -14,7 +14,7 @@ use tracing::{Instrument, field};
 
 use crate::exchange::{PAGE_EXCHANGE, buffer};
 use crate::generated::operations;
-use crate::retry::{Verdict, for_error, for_status, full_jitter, retry_after_header};
+use crate::retry::{Verdict, for_error, for_status, full_jitter, pause_for, retry_after_header};
 use crate::{Client, ClientState};
 
 /// Status, headers and raw body of the last response of a request, when a [`crate::SendExt`] future is
@@ -110,7 +110,11 @@ async fn send_with_retries(
     let Some(template) = request.try_clone().filter(|_| policy.max_attempts > 1) else {
         tracing::Span::current().record("attempt", 1);
         wait_for_limiter(state).await;
-        return client.client().execute(request).await;
+        let outcome = client.client().execute(request).await;
+        if let Ok(response) = &outcome {
+            pause_on_429(state, response);
+        }
+        return outcome;
     };
     let first = Mutex::new(Some(request));
     let backoff = ExponentialBuilder::default()
@@ -131,13 +135,16 @@ async fn send_with_retries(
             wait_for_limiter(state).await;
             let outcome = client.client().execute(request).await;
             let verdict = match &outcome {
-                Ok(r) => for_status(
-                    policy,
-                    &method,
-                    operation,
-                    r.status(),
-                    retry_after_header(r),
-                ),
+                Ok(r) => {
+                    pause_on_429(state, r);
+                    for_status(
+                        policy,
+                        &method,
+                        operation,
+                        r.status(),
+                        retry_after_header(r),
+                    )
+                }
                 Err(e) => for_error(policy, &method, operation, e),
             };
             match (verdict, outcome) {
@@ -174,9 +181,20 @@ async fn send_with_retries(
     }
 }
 
+/// Waits for the client's pause after a 429 and for a slot of its rate limit (see `crate::pacer`).
 async fn wait_for_limiter(state: &ClientState) {
-    if let Some(limiter) = &state.limiter {
-        limiter.until_ready().await;
+    state.pacer.ready().await;
+}
+
+/// A 429 with a `Retry-After` within the policy's limit holds back every request of the client and its
+/// clones for that long, not only this one's retry.
+fn pause_on_429(state: &ClientState, response: &Response) {
+    if let Some(wait) = pause_for(
+        &state.retry,
+        response.status(),
+        retry_after_header(response),
+    ) {
+        state.pacer.pause_for(wait);
     }
 }
 

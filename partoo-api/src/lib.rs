@@ -3,8 +3,10 @@
 //! The endpoint layer ([`Client`], [`types`], [`builder`]) is generated at build time from the vendored
 //! OpenAPI document (`openapi/partoo.yaml`) by `partoo-api-build`. Around it, this crate adds what a
 //! production integration needs: environments and the API key ([`ClientBuilder`]), one error type
-//! ([`Error`], via [`SendExt::into_result`]), retries ([`RetryPolicy`]), a client-side rate limit,
-//! pagination streams ([`Paginate`]), lenient dates ([`Timestamp`]) and a tracing span per request.
+//! ([`Error`], via [`SendExt::into_result`]), retries ([`RetryPolicy`]), a client-side rate limit that holds in
+//! every sliding window ([`ClientBuilder::rate_limit`]) and pauses every clone after a 429, bulk work with
+//! bounded concurrency, progress and cancellation ([`bulk::Bulk`]), pagination streams ([`Paginate`]),
+//! lenient dates ([`Timestamp`]) and a tracing span per request.
 //!
 //! Coverage: 150 operations, one method each. 115 are Partoo's current reference (65 confirmed, 47 partial,
 //! 3 inferred); 35 are 2021 operations the reference no longer shows, kept as deprecated methods. A *partial*
@@ -27,12 +29,14 @@
 //! # Ok(()) }
 //! ```
 
+pub mod bulk;
 mod config;
 mod error;
 mod exchange;
 mod hooks;
 #[cfg(feature = "mock")]
 pub mod mock;
+mod pacer;
 pub mod pagination;
 mod redirect;
 mod retry;

@@ -130,6 +130,22 @@ fn within_limit(policy: &RetryPolicy, asked: Option<Duration>) -> Verdict {
     }
 }
 
+/// How long a response pauses every request of the client (see `crate::pacer`): a 429's `Retry-After` when
+/// it is within [`RetryPolicy::max_retry_after`]; nothing for other statuses, a missing or unreadable header,
+/// or a longer wait (which ends the retries instead).
+pub(crate) fn pause_for(
+    policy: &RetryPolicy,
+    status: StatusCode,
+    retry_after: Option<&str>,
+) -> Option<Duration> {
+    if status != StatusCode::TOO_MANY_REQUESTS {
+        return None;
+    }
+    retry_after
+        .and_then(parse_retry_after)
+        .filter(|wait| *wait <= policy.max_retry_after)
+}
+
 /// Classifies a transport error.
 pub(crate) fn for_error(
     policy: &RetryPolicy,
@@ -320,6 +336,22 @@ mod tests {
             ),
             Verdict::Done
         );
+    }
+
+    #[test]
+    fn only_a_429_with_a_retry_after_within_the_limit_pauses() {
+        let p = RetryPolicy::default();
+        let many = StatusCode::TOO_MANY_REQUESTS;
+        assert_eq!(pause_for(&p, many, Some("5")), Some(Duration::from_secs(5)));
+        assert_eq!(
+            pause_for(&p, many, Some("120")),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(pause_for(&p, many, Some("121")), None);
+        assert_eq!(pause_for(&p, many, None), None);
+        assert_eq!(pause_for(&p, many, Some("soon")), None);
+        let unavailable = StatusCode::SERVICE_UNAVAILABLE;
+        assert_eq!(pause_for(&p, unavailable, Some("5")), None);
     }
 
     #[test]

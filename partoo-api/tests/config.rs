@@ -215,7 +215,10 @@ fn other_misconfigurations_are_config_errors() {
             .rate_limit_per_minute(0)
             .build(),
     );
-    assert!(message.contains("at least 1 per minute"), "{message}");
+    assert!(
+        message.contains("rate_limit: at least 1 request"),
+        "{message}"
+    );
     assert!(
         Client::builder()
             .api_key("k")

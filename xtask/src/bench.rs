@@ -8,8 +8,12 @@
 //! 3. Times a no-op `cargo build -p partoo-api` and checks from `-v` output that the build script did not run.
 //! 4. Full runs only: a clean debug build with one tag feature against all tags ([`clean_build`]).
 //!
-//! Every result is one line ending with its ratio, and a summary block closes the run. A benchmark never
-//! fails on a time: it reports. `--quick` runs fewer iterations, for a smoke run.
+//! The client target also runs the **bulk sync** figure: ≥ 1,000 item requests through `bulk::Bulk` and a
+//! client limited to 300 requests per 3 s, against a loopback server enforcing that quota (429 past it).
+//!
+//! Every result is one line with its ratio, and a summary block closes the run. A benchmark never fails on a
+//! time: it reports. `--quick` runs fewer iterations, for a smoke run. `--only NAME` runs one part: `client`,
+//! `webhooks`, `bulk` (the bulk sync alone), `generate`, `noop` or `clean-build`.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -27,6 +31,18 @@ const GOAL_GENERATE_S: f64 = 0.5;
 const GOAL_NOOP_S: f64 = 0.3;
 /// The pipeline's time over progenitor's alone on the same normalised document.
 const GOAL_PROGENITOR_RATIO: f64 = 1.2;
+/// The bulk sync's goals: elapsed within 2 % of the quota's bound, and not one 429.
+const GOAL_BULK_RATIO: f64 = 1.02;
+
+/// What `--only` accepts.
+const PARTS: [&str; 6] = [
+    "client",
+    "webhooks",
+    "bulk",
+    "generate",
+    "noop",
+    "clean-build",
+];
 
 /// One line of the summary block.
 struct Entry {
@@ -37,19 +53,45 @@ struct Entry {
 }
 
 pub(crate) fn run(flags: Flags) -> Result<(), String> {
-    flags.only(&["quick", "root"])?;
+    flags.only(&["quick", "root", "only"])?;
     // `Flags` keeps bare switches to itself; `--quick` is a switch.
     let quick = flags.value("quick").is_some() || std::env::args().any(|a| a == "--quick");
+    let only = flags.value("only");
+    if let Some(part) = only.filter(|p| !PARTS.contains(p)) {
+        return Err(format!(
+            "--only {part}: no such part (known: {})",
+            PARTS.join(", ")
+        ));
+    }
+    let wanted = |part: &str| only.is_none_or(|o| o == part);
     let root = root(&flags);
     let started = Instant::now();
     header(quick);
     let mut summary = Vec::new();
     for (target, what) in BENCH_TARGETS {
-        bench_target(&root, target, what, quick, &mut summary)?;
+        if wanted(target) {
+            bench_target(&root, target, what, quick, &[], &mut summary)?;
+        }
     }
-    generate_bench(&root, quick, &mut summary);
-    noop_rebuild(&root, &mut summary)?;
-    if !quick {
+    if only == Some("bulk") {
+        let (target, what) = ("client", "bulk sync alone");
+        bench_target(
+            &root,
+            target,
+            what,
+            quick,
+            &["--only", "bulk"],
+            &mut summary,
+        )?;
+    }
+    if wanted("generate") {
+        generate_bench(&root, quick, &mut summary);
+    }
+    if wanted("noop") {
+        noop_rebuild(&root, &mut summary)?;
+    }
+    // Two clean builds: minutes, so in full runs (or `--only clean-build`) only.
+    if !quick && wanted("clean-build") {
         clean_build::run(&root, &mut summary)?;
     }
     println!("\n== summary ({})", if quick { "quick" } else { "full" });
@@ -118,6 +160,7 @@ fn bench_target(
     target: &str,
     what: &str,
     quick: bool,
+    extra: &[&str],
     summary: &mut Vec<Entry>,
 ) -> Result<(), String> {
     let bench = ["bench", "--quiet", "-p", "partoo-api", "--bench", target];
@@ -142,6 +185,7 @@ fn bench_target(
         .args(bench)
         .arg("--")
         .args(quick.then_some("--quick"))
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
@@ -155,6 +199,9 @@ fn bench_target(
         if let Some(entry) = parse_ratio_line(&line) {
             summary.push(entry);
         }
+        if let Some(entry) = parse_count_429(&line) {
+            summary.push(entry);
+        }
     }
     let status = child
         .wait()
@@ -165,23 +212,40 @@ fn bench_target(
     Ok(())
 }
 
-/// `label: …; goal ≤ G; ratio what V` → a summary entry.
+/// `label: …; goal ≤ G; ratio what V[; more]` → a summary entry. The bulk sync line states no goal (its
+/// format is fixed); its goal is [`GOAL_BULK_RATIO`].
 fn parse_ratio_line(line: &str) -> Option<Entry> {
     let (label, rest) = line.split_once(": ")?;
     let (_, ratio) = rest.rsplit_once("ratio ")?;
+    let ratio = ratio.split(';').next()?;
     let (what, value) = ratio.trim().rsplit_once(' ')?;
     let value = value.parse().ok()?;
-    let goal = rest.split_once("goal ≤ ").and_then(|(_, g)| {
-        let end = g
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(g.len());
-        g[..end].parse().ok()
-    });
+    let goal = rest
+        .split_once("goal ≤ ")
+        .and_then(|(_, g)| {
+            let end = g
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(g.len());
+            g[..end].parse().ok()
+        })
+        .or((label == "bulk sync").then_some(GOAL_BULK_RATIO));
     Some(Entry {
         label: label.to_owned(),
         ratio: what.to_owned(),
         value,
         goal,
+    })
+}
+
+/// The bulk sync line's `429 responses: K` → a summary entry with the goal K = 0.
+fn parse_count_429(line: &str) -> Option<Entry> {
+    let rest = line.strip_prefix("bulk sync: ")?;
+    let (_, count) = rest.rsplit_once("429 responses: ")?;
+    Some(Entry {
+        label: "bulk sync 429 responses".to_owned(),
+        ratio: "count".to_owned(),
+        value: count.trim().parse().ok()?,
+        goal: Some(0.0),
     })
 }
 
@@ -430,6 +494,18 @@ mod tests {
             .expect("parses");
         assert_eq!((e.ratio.as_str(), e.goal), ("to ideal", None));
         assert!(parse_ratio_line("bench client (full mode)").is_none());
+        let bulk = "bulk sync: 1200 requests, quota 300 per 3 s; elapsed 12.100 s; bound 12.000 s; \
+                    ratio to bound 1.008; 429 responses: 2";
+        let e = parse_ratio_line(bulk).expect("parses");
+        assert_eq!(
+            (e.label.as_str(), e.ratio.as_str()),
+            ("bulk sync", "to bound")
+        );
+        assert!((e.value - 1.008).abs() < 1e-9);
+        assert_eq!(e.goal, Some(GOAL_BULK_RATIO));
+        let k = parse_count_429(bulk).expect("parses");
+        assert_eq!((k.value, k.goal), (2.0, Some(0.0)));
+        assert!(parse_count_429("pagination c=1: ratio to ideal 1.0").is_none());
     }
 
     #[test]

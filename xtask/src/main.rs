@@ -49,7 +49,7 @@ pub(crate) const TASKS: &[Task] = &[
     ),
     (
         "bench",
-        "client overhead, pagination, decoding, build-script time, no-op rebuild [--quick]",
+        "client overhead, pagination, decoding, bulk sync, build-script time, no-op rebuild [--quick] [--only PART]",
         bench::run,
     ),
     (

@@ -6,10 +6,15 @@
 //! 1. request overhead: `Client` with the whole hand-written layer (API key header, retry policy, tracing span,
 //!    error capture, `into_result`) against the same `reqwest::Client` used raw, decoding into the same type;
 //! 2. pagination: `pages().concurrency(c).stream()` over pages answered after 20 ms, against the ideal time;
-//! 3. decoding a 100-business page into `types::SearchBusinessesResponse` against `serde_json::Value`.
+//! 3. decoding a 100-business page into `types::SearchBusinessesResponse` against `serde_json::Value`;
+//! 4. bulk sync: ≥ 1,000 item requests through `bulk::Bulk` and a rate-limited client, against a server that
+//!    enforces the quota (see `bulk_sync.rs`).
+//!
+//! `-- --only bulk` runs the bulk sync alone.
 //!
 //! Every result is one line ending with its ratio; nothing fails on a time.
 
+mod bulk_sync;
 mod fixtures;
 mod server;
 
@@ -24,15 +29,16 @@ use serde_json::Value;
 use fixtures::page_body;
 use server::{Server, ok_response, query_value};
 
-const API_KEY: &str = "bench-key-0123456789abcdef";
+pub(crate) const API_KEY: &str = "bench-key-0123456789abcdef";
 
 /// Iteration counts: full run, or `--quick` for a smoke run.
-struct Plan {
+pub(crate) struct Plan {
     quick: bool,
     warmup: usize,
     requests: usize,
     pages: i64,
     decode_iters: usize,
+    bulk_requests: usize,
 }
 
 impl Plan {
@@ -45,6 +51,7 @@ impl Plan {
                 requests: 300,
                 pages: 30,
                 decode_iters: 100,
+                bulk_requests: 1_000,
             }
         } else {
             Plan {
@@ -53,6 +60,7 @@ impl Plan {
                 requests: 2_000,
                 pages: 100,
                 decode_iters: 1_000,
+                bulk_requests: 1_200,
             }
         }
     }
@@ -64,17 +72,28 @@ fn main() {
         .enable_all()
         .build()
         .expect("a tokio runtime");
+    let args: Vec<String> = std::env::args().collect();
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str);
     println!(
         "bench client ({} mode, release profile, tokio multi-thread runtime with {} workers)",
         if plan.quick { "quick" } else { "full" },
         std::thread::available_parallelism().map_or(1, usize::from)
     );
+    if only == Some("bulk") {
+        bulk_sync::bulk_sync(&runtime, &plan);
+        return;
+    }
     request_overhead(&runtime, &plan);
     pagination(&runtime, &plan, 1, PAGE_SIZE);
     pagination(&runtime, &plan, 8, PAGE_SIZE);
     // The same with 1-business pages: the pagination machinery with almost no decoding work.
     pagination(&runtime, &plan, 8, 1);
     decoding(&plan);
+    bulk_sync::bulk_sync(&runtime, &plan);
 }
 
 // ---------------------------------------------------------------------------------------------------------

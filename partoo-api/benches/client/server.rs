@@ -152,14 +152,15 @@ pub(crate) fn serve(
             }
         }
         buf.drain(..head_end + head.content_length);
-        if !delay.is_zero() {
-            std::thread::sleep(delay);
-        }
-        let response = if head.target.starts_with("/business/search") {
+        // Decided on arrival (the quota server stamps the request then), sent after the delay.
+        let response = if head.target.starts_with("/business") {
             respond(&head.target)
         } else {
             Arc::new(not_found())
         };
+        if !delay.is_zero() {
+            std::thread::sleep(delay);
+        }
         if stream.write_all(&response).is_err() {
             return;
         }

@@ -1,0 +1,160 @@
+//! `partoo_api::bulk::Bulk`: bounded concurrency, per-item errors collected, progress with an ETA,
+//! cancellation that lets items in progress finish, and a run through a rate-limited client. Paused virtual
+//! time: every item's work is a `sleep`, so the counts and times below are exact.
+
+mod loopback;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use futures_util::stream;
+use loopback::{Answer, Loopback};
+use partoo_api::bulk::{Bulk, Progress};
+use partoo_api::{Error, SendExt};
+use tokio_util::sync::CancellationToken;
+
+const SECOND: Duration = Duration::from_secs(1);
+
+#[tokio::test(start_paused = true)]
+async fn at_most_concurrency_items_run_at_once() {
+    let running = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let report = Bulk::new(4)
+        .run(stream::iter(0..50u32), |item| {
+            let (running, most) = (Arc::clone(&running), Arc::clone(&most));
+            async move {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(SECOND).await;
+                running.fetch_sub(1, Ordering::SeqCst);
+                Ok::<_, String>(item * 2)
+            }
+        })
+        .await;
+    assert_eq!(most.load(Ordering::SeqCst), 4);
+    assert_eq!(report.done, 50);
+    let mut outputs = report.outputs;
+    outputs.sort_unstable();
+    assert_eq!(outputs, (0..50).map(|i| i * 2).collect::<Vec<_>>());
+    assert!(report.failed.is_empty() && !report.cancelled);
+    // 50 items of 1 s, 4 at a time: 13 rounds.
+    assert_eq!(report.elapsed, 13 * SECOND);
+}
+
+#[tokio::test(start_paused = true)]
+async fn failed_items_are_collected_and_the_run_goes_on() {
+    let report = Bulk::new(3)
+        .run(stream::iter(0..20u32), |item| async move {
+            tokio::time::sleep(SECOND).await;
+            if item % 4 == 0 {
+                Err(format!("item {item} refused"))
+            } else {
+                Ok(())
+            }
+        })
+        .await;
+    assert_eq!(report.done, 15);
+    let mut failed = report.failed.clone();
+    failed.sort();
+    let expected: Vec<(u32, String)> = [0, 4, 8, 12, 16]
+        .into_iter()
+        .map(|i| (i, format!("item {i} refused")))
+        .collect();
+    assert_eq!(failed, expected);
+    assert!(!report.cancelled && !report.is_complete());
+}
+
+#[tokio::test(start_paused = true)]
+async fn progress_counts_and_estimates_the_time_left() {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<Progress>::new()));
+    let sink = Arc::clone(&seen);
+    let report = Bulk::new(1)
+        .on_progress(move |p| sink.lock().expect("the list").push(p.clone()))
+        .run(stream::iter(0..10u32), |item| async move {
+            tokio::time::sleep(SECOND).await;
+            if item == 3 { Err("no") } else { Ok(()) }
+        })
+        .await;
+    let seen = seen.lock().expect("the list");
+    assert_eq!(seen.len(), 10, "one call per item");
+    for (k, p) in seen.iter().enumerate() {
+        let finished = k as u64 + 1;
+        assert_eq!(p.finished(), finished);
+        assert_eq!(p.failed, u64::from(finished > 3));
+        assert_eq!(p.total, Some(10), "the exact size_hint of the stream");
+        assert_eq!(p.elapsed, SECOND * finished as u32);
+        // One item a second so far, 10 − finished to go.
+        assert_eq!(p.eta, Some(SECOND * (10 - finished) as u32));
+    }
+    assert_eq!(
+        seen[3].to_string(),
+        "4/10 finished (3 done, 1 failed), 0 in progress, 4.0 s elapsed, ETA 6.0 s"
+    );
+    assert_eq!(report.done, 9);
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancelling_stops_new_items_and_lets_started_ones_finish() {
+    let token = CancellationToken::new();
+    let trigger = token.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(3500)).await;
+        trigger.cancel();
+    });
+    let started = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&started);
+    let report = Bulk::new(2)
+        .total(100)
+        .cancel_on(token.cancelled_owned())
+        // An endless stream: cancellation is what ends this run.
+        .run(stream::iter(0u32..), |item| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async move {
+                tokio::time::sleep(SECOND).await;
+                Ok::<_, String>(item)
+            }
+        })
+        .await;
+    // Items 0–5 finished by 3 s; 6 and 7 were started at 3 s and finish at 4 s, after the cancel at 3.5 s.
+    assert!(report.cancelled);
+    assert_eq!(started.load(Ordering::SeqCst), 8);
+    assert_eq!(report.done, 8);
+    assert_eq!(report.not_started, Some(92));
+    assert_eq!(report.elapsed, 4 * SECOND);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_bulk_run_through_a_rate_limited_client_stays_in_the_quota_and_collects_errors() {
+    // Request 8 is a 429 beyond `max_retry_after`: that item fails with `RateLimited`, the rest succeed.
+    fn answer(arrival: usize) -> Answer {
+        if arrival == 8 {
+            Answer::TooMany("3600")
+        } else {
+            Answer::User
+        }
+    }
+    let server = Loopback::start(answer).await;
+    let client = server
+        .client()
+        .rate_limit(10, SECOND)
+        .build()
+        .expect("client builds");
+    let report = Bulk::new(6)
+        .run(stream::iter(0..40u32), |_item| {
+            let client = client.clone();
+            async move { client.get_my_user().send().into_result().await }
+        })
+        .await;
+    assert_eq!(report.done, 39);
+    assert_eq!(report.failed.len(), 1);
+    assert!(
+        matches!(report.failed[0].1, Error::RateLimited { .. }),
+        "{:?}",
+        report.failed[0].1
+    );
+    let arrivals: Vec<_> = server.arrivals().iter().map(|a| a.at).collect();
+    assert_eq!(arrivals.len(), 40);
+    let tightest = arrivals.windows(11).map(|w| w[10] - w[0]).min();
+    assert!(tightest >= Some(SECOND), "11 requests within {tightest:?}");
+}
