@@ -127,7 +127,10 @@ fn against_facts(spec: &Path, shared: &Path) -> Result<Vec<String>, String> {
         )]);
     }
     let merged = std::env::temp_dir().join(format!("partoo-facts-{}.yaml", std::process::id()));
-    let merge = python(&[current.join("merge.py").as_os_str(), merged.as_os_str()], None)?;
+    let merge = python(
+        &[current.join("merge.py").as_os_str(), merged.as_os_str()],
+        None,
+    )?;
     if !merge.status.success() {
         return Err(format!(
             "merge.py failed: {}",
@@ -190,10 +193,7 @@ fn examples_result(spec: &Path, out: &std::process::Output) -> Result<String, St
 }
 
 /// Runs `python3 ARGS`, with `stdin` as its standard input when given (a script read from `-`).
-fn python(
-    args: &[&std::ffi::OsStr],
-    stdin: Option<&str>,
-) -> Result<std::process::Output, String> {
+fn python(args: &[&std::ffi::OsStr], stdin: Option<&str>) -> Result<std::process::Output, String> {
     use std::io::Write;
     use std::process::Stdio;
     let mut child = Command::new("python3")
@@ -476,7 +476,9 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            err.contains("GET /a/{id}: response 200 example (application/json): at /keys/0/created_at:"),
+            err.contains(
+                "GET /a/{id}: response 200 example (application/json): at /keys/0/created_at:"
+            ),
             "{err}"
         );
         assert!(err.contains("is not a 'date-time'"), "{err}");
@@ -486,7 +488,10 @@ mod tests {
             "{keys: [{created_at: '2019-08-22T11:46:38.914467+00:00'}]}",
         )
         .unwrap();
-        assert!(ok.contains("1 of the facts") && ok.ends_with(": 0 failures"), "{ok}");
+        assert!(
+            ok.contains("1 of the facts") && ok.ends_with(": 0 failures"),
+            "{ok}"
+        );
     }
 
     #[test]
@@ -496,7 +501,8 @@ mod tests {
         // Neither branch requires `kind`, so an example without it fits both.
         let err = examples_on("one-of", schema, "{other: 1}").unwrap_err();
         assert!(
-            err.contains("at /: fits 2 branches of a oneOf") && err.contains("must fit exactly one"),
+            err.contains("at /: fits 2 branches of a oneOf")
+                && err.contains("must fit exactly one"),
             "{err}"
         );
         assert!(examples_on("one-of-ok", schema, "{kind: b}").is_ok());
@@ -516,7 +522,10 @@ mod tests {
         // jsonschema would skip it silently; the check refuses to report success without checking it.
         let schema = "{type: object, properties: {d: {type: string, format: made-up}}}";
         let err = examples_on("format-missing", schema, "{d: anything}").unwrap_err();
-        assert!(err.contains("could not run") && err.contains("format 'made-up'"), "{err}");
+        assert!(
+            err.contains("could not run") && err.contains("format 'made-up'"),
+            "{err}"
+        );
     }
 
     #[test]
