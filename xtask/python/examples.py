@@ -27,6 +27,15 @@ try:
 except ImportError as e:  # pragma: no cover - environment problem, reported plainly
     sys.exit(f"examples: {e}: pip install jsonschema pyyaml (see .ci/run for the pinned versions)")
 
+class JsonLoader(yaml.SafeLoader):
+    """YAML as JSON sees it: an unquoted date stays the string it is (PyYAML would make it a datetime)."""
+
+
+JsonLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PLACEHOLDER = re.compile(r"<[A-Za-z_ -]+>")
 SPEC_URI = "urn:partoo-api:spec"
@@ -257,7 +266,7 @@ def validate(label, which, media, example, schema_at, registry, checker):
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
-    facts, spec = (yaml.safe_load(open(p, encoding="utf-8")) for p in sys.argv[1:3])
+    facts, spec = (yaml.load(open(p, encoding="utf-8"), Loader=JsonLoader) for p in sys.argv[1:3])
     checker = check_formats(spec)
     registry = Registry().with_resource(SPEC_URI, Resource(spec, DRAFT202012))
     index = {key: (label, op, at) for key, label, op, at in operations(spec)}

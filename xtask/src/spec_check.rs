@@ -529,6 +529,18 @@ mod tests {
     }
 
     #[test]
+    fn our_own_timestamp_format_is_checked_by_its_pattern() {
+        let bare = "{type: object, properties: {t: {type: string, format: timestamp}}}";
+        let err = examples_on("own-bare", bare, "{t: '2019-08-22 11:46:38+00'}").unwrap_err();
+        assert!(err.contains("needs a `pattern`"), "{err}");
+        let with_pattern = "{type: object, properties: {t: {type: string, format: timestamp, \
+                            pattern: '^\\d{4}-\\d{2}-\\d{2} '}}}";
+        assert!(examples_on("own-ok", with_pattern, "{t: '2019-08-22 11:46:38+00'}").is_ok());
+        let err = examples_on("own-bad", with_pattern, "{t: 'yesterday'}").unwrap_err();
+        assert!(err.contains("at /t: 'yesterday' does not match"), "{err}");
+    }
+
+    #[test]
     fn the_operation_count_comes_from_the_lock() {
         let dir = scratch("count", SpecKind::Upstream, 3, "");
         let err = checks(&dir.join("partoo.yaml"), &dir.join("no-shared")).unwrap_err();
