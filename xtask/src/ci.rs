@@ -2,9 +2,9 @@
 //! failure with the command that failed.
 //!
 //! Steps: `fmt`, `clippy`, `tests` (README's test command), `mock` (the `mock` feature's lints, tests and
-//! docs on the committed spec), `docs`, `sync-check`, `spec-check` (3.1
-//! validity, names, no copied prose), `package` (publish dry run
-//! of both crates, built from their packages), and `compat`: partoo-api (with `mock`)
+//! docs on the committed spec), `docs`, `sync-check`, `spec-check` (3.1 validity, names, no copied prose,
+//! fidelity to the facts, their examples against the schemas), `package` (publish dry run of both crates,
+//! built from their packages), and `compat`: partoo-api (with `mock`)
 //! built against the 2021 spec, the Create-organization seed and the merged facts of Partoo's current API in
 //! `../shared/partoo` (read by path, never copied), checked with one tag feature alone (`reviews`), then
 //! against the committed snapshot again. `compat` runs

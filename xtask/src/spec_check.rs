@@ -7,7 +7,10 @@
 //!    `names.yaml`; no run of 8 consecutive words of the prose of the documents in `../shared/partoo` (Partoo's
 //!    specs and pages, and the fact files gathered from them) appears anywhere in it (facts are carried over,
 //!    sentences are not); and, when `../shared/partoo/current` is there, `fidelity.py` finds every operation
-//!    of the current facts in it with a score of at least 0.97 (skipped with a note otherwise).
+//!    of the current facts in it with a score of at least 0.97, and our `xtask/python/examples.py` validates
+//!    every request and response example of the facts, and the spec's own, against the spec's schemas (JSON
+//!    Schema 2020-12, formats asserted; it refuses to run when a format used cannot be checked): zero failures
+//!    (both skipped with a note when the facts are absent).
 //!
 //! An *upstream* document (vendored verbatim by `sync-spec`) is Partoo's prose by definition, and Partoo's
 //! own unnamed operations are named by the pipeline, so rule 2 does not apply to it.
@@ -106,54 +109,111 @@ fn checks(spec: &Path, shared: &Path) -> Result<Vec<String>, String> {
         ));
     }
     out.push(format!("no {RUN}-word run of upstream prose found"));
-    out.push(fidelity(spec, shared)?);
+    out.extend(against_facts(spec, shared)?);
     Ok(out)
 }
 
-/// Runs `fidelity.py` of the current facts on `spec`; a note when the facts are not there.
-fn fidelity(spec: &Path, shared: &Path) -> Result<String, String> {
+/// Our examples check, `xtask/python/examples.py`, embedded so that it runs from any directory.
+const EXAMPLES_PY: &str = include_str!("../python/examples.py");
+
+/// Merges the current facts (their own `merge.py`), then runs `fidelity.py` of the facts and our
+/// [`EXAMPLES_PY`] on `spec`; a note when the facts are not there.
+fn against_facts(spec: &Path, shared: &Path) -> Result<Vec<String>, String> {
     let current = shared.join("partoo/current");
     if !current.join("fidelity.py").exists() {
-        return Ok(format!(
-            "note: {} not found, fidelity to the current facts not measured",
+        return Ok(vec![format!(
+            "note: {} not found, fidelity to the current facts and their examples not checked",
             current.display()
-        ));
+        )]);
     }
     let merged = std::env::temp_dir().join(format!("partoo-facts-{}.yaml", std::process::id()));
-    let python = |args: &[&std::ffi::OsStr]| {
-        Command::new("python3")
-            .args(args)
-            .output()
-            .map_err(|e| format!("cannot run python3: {e}"))
-    };
-    let merge = python(&[current.join("merge.py").as_os_str(), merged.as_os_str()])?;
+    let merge = python(
+        &[current.join("merge.py").as_os_str(), merged.as_os_str()],
+        None,
+    )?;
     if !merge.status.success() {
         return Err(format!(
             "merge.py failed: {}",
             String::from_utf8_lossy(&merge.stderr)
         ));
     }
-    let out = python(&[
-        current.join("fidelity.py").as_os_str(),
-        merged.as_os_str(),
-        spec.as_os_str(),
-    ]);
+    let fidelity = python(
+        &[
+            current.join("fidelity.py").as_os_str(),
+            merged.as_os_str(),
+            spec.as_os_str(),
+        ],
+        None,
+    );
+    let examples = python(
+        &["-".as_ref(), merged.as_os_str(), spec.as_os_str()],
+        Some(EXAMPLES_PY),
+    );
     let _ = std::fs::remove_file(&merged);
-    let out = out?;
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    if out.status.success() {
-        Ok(text
-            .lines()
-            .last()
-            .unwrap_or("fidelity: no output")
-            .to_owned())
-    } else {
-        Err(format!(
+    let (fidelity, examples) = (fidelity?, examples?);
+    let text = String::from_utf8_lossy(&fidelity.stdout).trim().to_owned();
+    if !fidelity.status.success() {
+        return Err(format!(
             "{} keeps too little of the current facts (goal: fidelity >= 0.97, no operation missing):\n{text}{}",
             spec.display(),
-            String::from_utf8_lossy(&out.stderr)
+            String::from_utf8_lossy(&fidelity.stderr)
+        ));
+    }
+    let fidelity_line = text
+        .lines()
+        .last()
+        .unwrap_or("fidelity: no output")
+        .to_owned();
+    Ok(vec![fidelity_line, examples_result(spec, &examples)?])
+}
+
+/// The summary line of a successful examples check, or an error with every failure it printed.
+fn examples_result(spec: &Path, out: &std::process::Output) -> Result<String, String> {
+    let stdout = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+    if out.status.success() {
+        return Ok(stdout
+            .lines()
+            .last()
+            .unwrap_or("examples: no output")
+            .to_owned());
+    }
+    if out.status.code() == Some(1) && !stdout.is_empty() {
+        Err(format!(
+            "{}: examples of Partoo's reference (or of the spec) do not fit the spec's schemas:\n{stdout}",
+            spec.display()
+        ))
+    } else {
+        // Exit 2 (a format that cannot be checked, a missing module) or a crash: nothing was checked.
+        Err(format!(
+            "the examples check could not run ({}); nothing was checked:\n{stderr}{stdout}",
+            out.status
         ))
     }
+}
+
+/// Runs `python3 ARGS`, with `stdin` as its standard input when given (a script read from `-`).
+fn python(args: &[&std::ffi::OsStr], stdin: Option<&str>) -> Result<std::process::Output, String> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new("python3")
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run python3: {e}"))?;
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        pipe.write_all(text.as_bytes())
+            .map_err(|e| format!("cannot feed python3 its script: {e}"))?;
+    }
+    child
+        .wait_with_output()
+        .map_err(|e| format!("python3 did not finish: {e}"))
 }
 
 fn validate(spec: &Path) -> Result<(), String> {
@@ -373,6 +433,111 @@ mod tests {
         };
         std::fs::write(dir.join("partoo.lock"), lock::render(&lock).unwrap()).unwrap();
         dir
+    }
+
+    /// Runs the embedded examples check on a one-operation spec whose response schema is `schema`, against
+    /// facts showing `example` for that response.
+    fn examples_on(name: &str, schema: &str, example: &str) -> Result<String, String> {
+        let dir =
+            std::env::temp_dir().join(format!("xtask-examples-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let op = |body: &str| {
+            format!(
+                "openapi: 3.1.0\ninfo: {{title: t, version: v2}}\npaths:\n  /a/{{id}}:\n    get:\n      \
+                 responses:\n        '200':\n          description: OK\n          content:\n            \
+                 application/json:\n              {body}\n"
+            )
+        };
+        std::fs::write(dir.join("spec.yaml"), op(&format!("schema: {schema}"))).unwrap();
+        // The facts name the placeholder differently: operations are matched by method and path shape.
+        let facts = op(&format!("example: {example}")).replace("{id}", "{other}");
+        std::fs::write(dir.join("facts.yaml"), facts).unwrap();
+        let out = python(
+            &[
+                "-".as_ref(),
+                dir.join("facts.yaml").as_os_str(),
+                dir.join("spec.yaml").as_os_str(),
+            ],
+            Some(EXAMPLES_PY),
+        )
+        .unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        examples_result(Path::new("spec.yaml"), &out)
+    }
+
+    #[test]
+    fn an_example_outside_its_schema_fails_naming_operation_example_and_pointer() {
+        let schema = "{type: object, properties: {keys: {type: array, items: {type: object, properties: \
+                      {created_at: {type: string, format: date-time}}}}}}";
+        let err = examples_on(
+            "format",
+            schema,
+            "{keys: [{created_at: '2019-08-22 11:46:38.914467+00'}]}",
+        )
+        .unwrap_err();
+        assert!(
+            err.contains(
+                "GET /a/{id}: response 200 example (application/json): at /keys/0/created_at:"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("is not a 'date-time'"), "{err}");
+        let ok = examples_on(
+            "format-ok",
+            schema,
+            "{keys: [{created_at: '2019-08-22T11:46:38.914467+00:00'}]}",
+        )
+        .unwrap();
+        assert!(
+            ok.contains("1 of the facts") && ok.ends_with(": 0 failures"),
+            "{ok}"
+        );
+    }
+
+    #[test]
+    fn an_example_fitting_several_one_of_branches_fails() {
+        let schema = "{oneOf: [{type: object, properties: {kind: {const: a}}}, {type: object, \
+                      properties: {kind: {const: b}}}]}";
+        // Neither branch requires `kind`, so an example without it fits both.
+        let err = examples_on("one-of", schema, "{other: 1}").unwrap_err();
+        assert!(
+            err.contains("at /: fits 2 branches of a oneOf")
+                && err.contains("must fit exactly one"),
+            "{err}"
+        );
+        assert!(examples_on("one-of-ok", schema, "{kind: b}").is_ok());
+    }
+
+    #[test]
+    fn placeholders_are_skipped_but_a_wrong_enum_value_is_not() {
+        let schema = "{type: object, properties: {n: {type: integer}, f: {enum: [x, y]}}}";
+        let ok = examples_on("placeholder", schema, "{n: '<string>', f: x}").unwrap();
+        assert!(ok.contains("1 placeholder values skipped"), "{ok}");
+        let err = examples_on("enum", schema, "{n: 1, f: z}").unwrap_err();
+        assert!(err.contains("at /f: 'z' is not one of"), "{err}");
+    }
+
+    #[test]
+    fn a_format_that_cannot_be_checked_stops_the_check() {
+        // jsonschema would skip it silently; the check refuses to report success without checking it.
+        let schema = "{type: object, properties: {d: {type: string, format: made-up}}}";
+        let err = examples_on("format-missing", schema, "{d: anything}").unwrap_err();
+        assert!(
+            err.contains("could not run") && err.contains("format 'made-up'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn our_own_timestamp_format_is_checked_by_its_pattern() {
+        let bare = "{type: object, properties: {t: {type: string, format: timestamp}}}";
+        let err = examples_on("own-bare", bare, "{t: '2019-08-22 11:46:38+00'}").unwrap_err();
+        assert!(err.contains("needs a `pattern`"), "{err}");
+        let with_pattern = "{type: object, properties: {t: {type: string, format: timestamp, \
+                            pattern: '^\\d{4}-\\d{2}-\\d{2} '}}}";
+        assert!(examples_on("own-ok", with_pattern, "{t: '2019-08-22 11:46:38+00'}").is_ok());
+        let err = examples_on("own-bad", with_pattern, "{t: 'yesterday'}").unwrap_err();
+        assert!(err.contains("at /t: 'yesterday' does not match"), "{err}");
     }
 
     #[test]
