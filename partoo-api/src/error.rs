@@ -79,8 +79,78 @@ pub enum Error {
     InvalidRequest(String),
     /// The client is misconfigured (no API key, a plain-http base URL, …).
     Config(String),
-    /// Pagination stopped: the server kept returning pages past the limit.
-    Pagination(String),
+    /// A page stream stopped: the server is not advancing, or the stream reached its page cap. Pages
+    /// before this one were yielded; no request is made after it.
+    Pagination {
+        /// The operation streamed (the `Client` method name, e.g. `search_businesses`).
+        operation: &'static str,
+        /// The page the rule fired on: its number (page-numbered streams) or its 1-based position (cursor
+        /// streams).
+        page: i64,
+        /// Which rule fired.
+        reason: PaginationStop,
+    },
+    /// A success body longer than the client's limit ([`crate::ClientBuilder::max_body`]): refused from its
+    /// `Content-Length`, or cut off while reading. At most `limit` bytes of it were held in memory.
+    BodyTooLarge {
+        /// The operation (the `Client` method name).
+        operation: &'static str,
+        /// The limit in bytes.
+        limit: usize,
+        /// The `Content-Length` the server announced, when it did.
+        content_length: Option<u64>,
+    },
+}
+
+/// Why a page stream stopped with [`Error::Pagination`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaginationStop {
+    /// The envelope's `page` is not the page requested (a server that ignores `?page=` answers page 1 to
+    /// every request).
+    PageMismatch {
+        /// The page number the envelope reported.
+        echoed: i64,
+    },
+    /// The page's items are the same as the previous page's (compared by a 64-bit digest of their JSON).
+    RepeatedItems {
+        /// The page they repeat (its number or position).
+        previous: i64,
+    },
+    /// The page's `next_cursor` is a cursor this stream already followed: following it would loop.
+    RepeatedCursor {
+        /// That cursor.
+        cursor: String,
+    },
+    /// The stream reached its cap before the server said it was over ([`crate::ClientBuilder::max_pages`],
+    /// [`crate::pagination::Pages::max_pages`], [`crate::pagination::CursorPages::max_pages`]).
+    MaxPages {
+        /// The cap, in pages.
+        limit: u32,
+    },
+}
+
+impl fmt::Display for PaginationStop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PaginationStop::PageMismatch { echoed } => write!(
+                f,
+                "the server answered page {echoed} instead, so it is not advancing"
+            ),
+            PaginationStop::RepeatedItems { previous } => write!(
+                f,
+                "its items repeat those of page {previous}, so the server is not advancing"
+            ),
+            PaginationStop::RepeatedCursor { cursor } => write!(
+                f,
+                "its next_cursor {cursor:?} was already followed, so the stream would loop"
+            ),
+            PaginationStop::MaxPages { limit } => write!(
+                f,
+                "the cap of {limit} pages is reached (raise it with ClientBuilder::max_pages or the stream's max_pages if this is expected)"
+            ),
+        }
+    }
 }
 
 impl Error {
@@ -105,6 +175,13 @@ impl Error {
     }
 
     fn from_transport(e: reqwest::Error) -> Self {
+        if let Some(over) = crate::exchange::body_over_limit(&e) {
+            return Error::BodyTooLarge {
+                operation: over.operation,
+                limit: over.limit,
+                content_length: over.content_length,
+            };
+        }
         if let Some(refused) = refused_redirect(&e) {
             return Error::RedirectRefused {
                 from: refused.from.to_string(),
@@ -320,7 +397,27 @@ impl fmt::Display for Error {
             ),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Config(m) => write!(f, "client configuration: {m}"),
-            Error::Pagination(m) => write!(f, "pagination: {m}"),
+            Error::Pagination {
+                operation,
+                page,
+                reason,
+            } => write!(
+                f,
+                "{operation}: pagination stopped at page {page}: {reason}"
+            ),
+            Error::BodyTooLarge {
+                operation,
+                limit,
+                content_length,
+            } => {
+                let announced = content_length
+                    .map(|n| format!(" (Content-Length: {n})"))
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "{operation}: the response body is over the max_body limit of {limit} bytes{announced}; raise ClientBuilder::max_body if this is expected"
+                )
+            }
         }
     }
 }
