@@ -432,6 +432,8 @@ mod wire {
             let mut page = fixture.clone();
             page["page"] = json!(n);
             page["max_page"] = json!(4);
+            // Each page its own businesses (the same items twice in a row would stop the stream).
+            page["businesses"][0]["id"] = json!(format!("page-{n}"));
             if n == 3 {
                 page["businesses"][1]["lat"] = json!("north");
             }
