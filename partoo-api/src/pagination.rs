@@ -44,13 +44,15 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use serde::Serialize;
 
 use crate::types::PartooError;
-use crate::{Client, Error, GeneratedError, PaginationStop, ResponseValue, SendExt};
+use crate::{Client, Error, GeneratedError, ResponseValue, SendExt};
 
 mod checks;
 mod cursor;
+mod stop;
 mod window;
 
 pub use cursor::{CursorPages, PaginateCursor};
+pub use stop::PaginationStop;
 
 use checks::{Fetched, in_order};
 use window::Window;
