@@ -211,7 +211,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
             .cloned()
             .unwrap_or_else(|| "?".to_owned());
     }
-    let (support, page_impls, pagination) =
+    let (support, page_impls, page_clients, pagination) =
         support::emit(&normalised, &methods, &file, &types, &options.runtime);
     report.notes.extend(
         pagination
@@ -219,11 +219,17 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
             .iter()
             .map(|(op, why)| format!("{op}: no pagination support ({why})")),
     );
+    report.notes.extend(
+        pagination
+            .notes
+            .iter()
+            .map(|(op, note)| format!("{op}: {note}")),
+    );
     let (webhook_events, notes) = events::typed_events(&normalised, &types);
     report.notes.extend(notes);
     let events = events::emit(&webhook_events, &options.runtime);
     // The emitted support code is small: parse it to report a mistake in it here, not in rustc.
-    for tokens in [&support, &page_impls, &events] {
+    for tokens in [&support, &page_impls, &page_clients, &events] {
         syn::parse2::<syn::File>(tokens.clone()).map_err(|e| {
             BuildError::new(
                 name,
@@ -235,6 +241,13 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     types.extend(items::split(page_impls));
     if let Some(at) = types_at {
         file[at].set_body(items::join(types));
+    }
+    if let Some(builder) = file.iter_mut().find(|item| item.is("mod", "builder"))
+        && let Some(body) = builder.body()
+    {
+        let mut inner = body.stream();
+        inner.extend(page_clients);
+        builder.set_body(inner);
     }
     file.extend(items::split(support));
     file.extend(items::split(events));

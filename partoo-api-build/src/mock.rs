@@ -360,6 +360,7 @@ fn glue(runtime: &syn::Path, wrappers: &[String], generated: &Generated) -> Toke
                 type Page = #request::Page;
                 type Item = #request::Item;
                 const ITEMS_KEY: &'static str = #items_key;
+                const FIRST_PAGE: i64 = #request::FIRST_PAGE;
             }
         });
     }

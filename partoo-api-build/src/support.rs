@@ -5,7 +5,12 @@
 //!   used for tracing spans, retry decisions and query encoding.
 //! - For every operation with Partoo's page envelope (query `page`; response with `page`, `max_page` and one
 //!   array of items), an `impl {runtime}::pagination::PageRequest` for its builder; for every operation with
-//!   a cursor (query `cursor`; response `next_cursor` and one array), an `impl …::CursorRequest`.
+//!   a cursor (query `cursor`; response `next_cursor` and one array), an `impl …::CursorRequest`. Each impl
+//!   names its operation (`OPERATION`, for the runtime's errors); a page impl also carries `FIRST_PAGE`, the
+//!   `default` of the `page` parameter in the normalised document (1 when it has none).
+//! - For the builder of each such operation, an inherent `pagination_client()` (emitted inside `mod builder`,
+//!   the only place its private `client` field is visible), through which the runtime reads the client's
+//!   pagination settings.
 
 use heck::ToUpperCamelCase;
 use proc_macro2::{Ident, Span, TokenStream};
@@ -25,6 +30,12 @@ pub struct Pagination {
     /// `rust_name → reason` for operations shaped like a page or cursor envelope whose generated items do not
     /// fit the runtime's traits (no impl is emitted for them; the build reports each one).
     pub left_out: Vec<(String, String)>,
+    /// `rust_name → first page` for page-numbered operations whose streams do not start at page 1 (the
+    /// `page` parameter's `default`).
+    pub first_pages: Vec<(String, i64)>,
+    /// `rust_name → note` for what the build could not use as is (a `page` default that is not an integer:
+    /// the stream starts at 1); the build reports each one.
+    pub notes: Vec<(String, String)>,
 }
 
 struct OpFacts {
@@ -32,6 +43,8 @@ struct OpFacts {
     /// The 2xx statuses progenitor's code takes as a success, as inclusive ranges.
     success_statuses: Vec<(u16, u16)>,
     query: Vec<String>,
+    /// The `default` of the `page` query parameter (its schema's, or the parameter's own).
+    page_default: Option<Value>,
     /// Names of the success schema's properties that are arrays, and whether it has page/max_page/next_cursor.
     arrays: Vec<String>,
     props: Vec<String>,
@@ -42,6 +55,7 @@ fn op_facts(doc: &Value) -> Vec<(String, String, OpFacts)> {
     for (path, method, op) in crate::walk::operations(doc) {
         let mut csv_query = Vec::new();
         let mut query = Vec::new();
+        let mut page_default = None;
         for p in crate::walk::parameters(doc, path, op) {
             if p.get("in").and_then(Value::as_str) != Some("query") {
                 continue;
@@ -51,6 +65,12 @@ fn op_facts(doc: &Value) -> Vec<(String, String, OpFacts)> {
             };
             query.push(name.to_owned());
             let schema = p.get("schema").map(|s| deref(doc, s));
+            if name == "page" {
+                page_default = schema
+                    .and_then(|s| s.get("default"))
+                    .or_else(|| p.get("default"))
+                    .cloned();
+            }
             let is_array =
                 schema.and_then(|s| s.get("type")).and_then(Value::as_str) == Some("array");
             if is_array && p.get("explode") == Some(&Value::Bool(false)) {
@@ -97,6 +117,7 @@ fn op_facts(doc: &Value) -> Vec<(String, String, OpFacts)> {
                 csv_query,
                 success_statuses,
                 query,
+                page_default,
                 arrays,
                 props,
             },
@@ -161,8 +182,9 @@ fn collect_props(
     }
 }
 
-/// Emits the `operations` module (first) and the pagination impls (second, to be placed inside `mod types`,
-/// where the field types of the page envelopes resolve); returns them with what was detected.
+/// Emits the `operations` module (first), the pagination impls (second, to be placed inside `mod types`,
+/// where the field types of the page envelopes resolve) and the builders' `pagination_client` accessors
+/// (third, to be placed inside `mod builder`); returns them with what was detected.
 ///
 /// Every type the impls mention is read off the generated items (`file`: the builder's setters and `send`,
 /// `types`: the envelope's fields); an operation whose items do not fit is left out and said so in
@@ -173,7 +195,7 @@ pub(crate) fn emit(
     file: &[crate::items::Item],
     types: &[crate::items::Item],
     runtime: &str,
-) -> (TokenStream, TokenStream, Pagination) {
+) -> (TokenStream, TokenStream, TokenStream, Pagination) {
     let runtime: syn::Path = syn::parse_str(runtime).unwrap_or_else(|_| syn::parse_quote!(crate));
     let facts = op_facts(doc);
     let builders = file
@@ -184,6 +206,7 @@ pub(crate) fn emit(
         .unwrap_or_default();
     let mut metas = Vec::new();
     let mut impls = Vec::new();
+    let mut accessors = Vec::new();
     let mut found = Pagination::default();
     for m in methods {
         let Some((_, _, f)) = facts
@@ -217,8 +240,28 @@ pub(crate) fn emit(
         } else {
             continue;
         };
-        match page_impl(m, f, kind, &builders, types, &runtime) {
+        let first_page = match (kind, first_page(f.page_default.as_ref())) {
+            (Kind::Cursor, _) => 1,
+            (Kind::Page, Ok(page)) => page,
+            (Kind::Page, Err(note)) => {
+                found.notes.push((m.rust_name.clone(), note));
+                1
+            }
+        };
+        match page_impl(m, f, kind, first_page, &builders, types, &runtime) {
             Ok((tokens, items_key)) => {
+                if first_page != 1 {
+                    found.first_pages.push((m.rust_name.clone(), first_page));
+                }
+                let builder = Ident::new(&m.rust_name.to_upper_camel_case(), Span::call_site());
+                accessors.push(quote! {
+                    impl<'a> #builder<'a> {
+                        /// The client this request is sent with (for the pagination runtime's settings).
+                        pub(crate) fn pagination_client(&self) -> &'a super::Client {
+                            self.client
+                        }
+                    }
+                });
                 let list = match kind {
                     Kind::Page => &mut found.paged,
                     Kind::Cursor => &mut found.cursor,
@@ -263,7 +306,31 @@ pub(crate) fn emit(
             }
         }
     };
-    (tokens, quote! { #(#impls)* }, found)
+    (
+        tokens,
+        quote! { #(#impls)* },
+        quote! { #(#accessors)* },
+        found,
+    )
+}
+
+/// The page a stream starts at, from the `page` parameter's `default`: 1 without one; an integer (or an
+/// integral number) as is; anything else is a note, and the stream starts at 1.
+fn first_page(default: Option<&Value>) -> Result<i64, String> {
+    let Some(default) = default else {
+        return Ok(1);
+    };
+    let integral = default.as_i64().or_else(|| {
+        default
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            .map(|f| f as i64)
+    });
+    integral.ok_or_else(|| {
+        format!(
+            "the `page` parameter's default {default} is not an integer: streams start at page 1"
+        )
+    })
 }
 
 #[derive(Clone, Copy)]
@@ -288,6 +355,7 @@ fn page_impl(
     m: &MethodInfo,
     f: &OpFacts,
     kind: Kind,
+    first_page: i64,
     builders: &[crate::items::Item],
     types: &[crate::items::Item],
     runtime: &syn::Path,
@@ -337,7 +405,9 @@ fn page_impl(
     };
     let builder_ident = Ident::new(&builder_name, Span::call_site());
     let page_ident = Ident::new(page_ty, Span::call_site());
+    let operation = &m.rust_name;
     let common = quote! {
+        const OPERATION: &'static str = #operation;
         type Page = #page_ident;
         type Item = <#items_ty as #runtime::pagination::IntoItems>::Item;
         fn send_page(self) -> impl ::std::future::Future<Output = ::std::result::Result<super::ResponseValue<Self::Page>, super::Error<PartooError>>> + Send + 'a {
@@ -345,6 +415,9 @@ fn page_impl(
         }
         fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
             #runtime::pagination::IntoItems::into_items(page.#items_ident)
+        }
+        fn client(&self) -> ::std::option::Option<&'a super::Client> {
+            ::std::option::Option::Some(self.pagination_client())
         }
     };
     let tokens = match kind {
@@ -359,9 +432,11 @@ fn page_impl(
                 ));
             }
             let (page_field, _) = field("page")?;
+            let first = proc_macro2::Literal::i64_unsuffixed(first_page);
             let (max_field, _) = field("max_page")?;
             quote! {
                 impl<'a> #runtime::pagination::PageRequest<'a> for super::builder::#builder_ident<'a> {
+                    const FIRST_PAGE: i64 = #first;
                     #common
                     fn with_page(self, page: i64) -> Self {
                         self.page(#runtime::pagination::PageNumber(page))

@@ -72,6 +72,8 @@ fn emits_the_extension_trait_the_wrappers_and_the_helper_glue() {
         "implcrate::mock::ThenExtforoperations::CreateOrganizationThen",
         "implcrate::mock::PagedOperationforoperations::SearchBusinessesWhen",
         "constITEMS_KEY:&'staticstr=\"businesses\"",
+        // Pages are served from the page the client's streams start at.
+        "constFIRST_PAGE:i64=<crate::builder::SearchBusinesses<'static>ascrate::pagination::PageRequest<'static>>::FIRST_PAGE;",
         // Page and item types come from the client's `PageRequest` impl, not from a second derivation.
         "<crate::builder::SearchBusinesses<'static>ascrate::pagination::PageRequest<'static>>::Item",
     ] {

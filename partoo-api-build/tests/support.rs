@@ -185,3 +185,106 @@ paths:
         meta("nothing")
     );
 }
+
+const DEFAULTS: &str = r"
+openapi: 3.1.0
+info: {title: t, version: v2}
+paths:
+  /templates:
+    get:
+      operationId: searchTemplate
+      parameters:
+        - {name: page, in: query, schema: {type: integer, default: 0}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  page: {type: integer}
+                  max_page: {type: integer}
+                  reply_templates: {type: array, items: {type: string}}
+  /things:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: page, in: query, schema: {type: integer}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  page: {type: integer}
+                  max_page: {type: integer}
+                  things: {type: array, items: {type: string}}
+  /halves:
+    get:
+      operationId: listHalves
+      parameters:
+        - {name: page, in: query, schema: {type: number, default: 1.5}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  page: {type: integer}
+                  max_page: {type: integer}
+                  halves: {type: array, items: {type: string}}
+";
+
+/// The text of the `PageRequest` impl for `builder` (up to the next impl).
+fn page_impl<'c>(code: &'c str, builder: &str) -> &'c str {
+    let head =
+        format!("impl<'a>crate::pagination::PageRequest<'a>forsuper::builder::{builder}<'a>{{");
+    let start = code
+        .find(&head)
+        .unwrap_or_else(|| panic!("no PageRequest impl for {builder}"));
+    let rest = &code[start + head.len()..];
+    &rest[..rest.find("}impl<").unwrap_or(rest.len())]
+}
+
+#[test]
+fn streams_start_at_the_page_parameters_default_and_name_their_operation() {
+    let out = generate_bytes("defaults.yaml", DEFAULTS.as_bytes(), &Options::default())
+        .unwrap_or_else(|e| panic!("does not generate: {e}"));
+    let code = compact(&out.code);
+    let template = page_impl(&code, "SearchTemplate");
+    assert!(template.contains("constFIRST_PAGE:i64=0;"), "{template}");
+    assert!(
+        template.contains(r#"constOPERATION:&'staticstr="search_template";"#),
+        "{template}"
+    );
+    // No default: page 1.
+    assert!(page_impl(&code, "ListThings").contains("constFIRST_PAGE:i64=1;"));
+    assert_eq!(
+        out.pagination.first_pages,
+        [("search_template".to_owned(), 0)]
+    );
+    // A default that is no page number: page 1, and the report says so.
+    assert!(page_impl(&code, "ListHalves").contains("constFIRST_PAGE:i64=1;"));
+    assert!(
+        out.report.notes.iter().any(|n| n
+            == "list_halves: the `page` parameter's default 1.5 is not an integer: streams start at page 1"),
+        "{:?}",
+        out.report.notes
+    );
+    // The runtime reads the client's settings through an accessor inside `mod builder`.
+    // (only code inside `mod builder` may read the builder's private `client` field)
+    let builder_mod = &code[code.find("pubmodbuilder{").expect("mod builder")..];
+    let accessors = builder_mod
+        .matches("fnpagination_client(&self)->&'asuper::Client{self.client}")
+        .count();
+    assert_eq!(accessors, 3, "one accessor per paginated builder");
+    assert!(
+        template.contains("Some(self.pagination_client())"),
+        "{template}"
+    );
+}

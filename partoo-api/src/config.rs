@@ -17,6 +17,13 @@ pub const SANDBOX_URL: &str = "https://api.sandbox.partoo.co/v2";
 /// Default of [`ClientBuilder::max_error_body`]: 1 MiB of an error body is kept.
 pub const DEFAULT_MAX_ERROR_BODY: usize = 1024 * 1024;
 
+/// Default of [`ClientBuilder::max_body`]: a success body over 64 MiB is refused. Partoo's largest pages are
+/// well under a megabyte; the limit only guards against a runaway or hostile answer.
+pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// Default of [`ClientBuilder::max_pages`]: a page stream stops with [`Error::Pagination`] after 10 000 pages.
+pub const DEFAULT_MAX_PAGES: u32 = 10_000;
+
 /// Which Partoo environment to talk to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Environment {
@@ -95,6 +102,8 @@ pub struct ClientState {
     pub(crate) pacer: Arc<Pacer>,
     pub(crate) rate_limit: Option<(u32, Duration)>,
     pub(crate) max_error_body: usize,
+    pub(crate) max_body: usize,
+    pub(crate) max_pages: u32,
 }
 
 impl fmt::Debug for ClientState {
@@ -104,6 +113,8 @@ impl fmt::Debug for ClientState {
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .field("max_error_body", &self.max_error_body)
+            .field("max_body", &self.max_body)
+            .field("max_pages", &self.max_pages)
             .finish()
     }
 }
@@ -119,6 +130,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     rate_limit: Option<(u32, Duration)>,
     max_error_body: usize,
+    max_body: usize,
+    max_pages: u32,
     http: Option<reqwest::ClientBuilder>,
 }
 
@@ -133,6 +146,8 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             rate_limit: None,
             max_error_body: DEFAULT_MAX_ERROR_BODY,
+            max_body: DEFAULT_MAX_BODY,
+            max_pages: DEFAULT_MAX_PAGES,
             http: None,
         }
     }
@@ -212,6 +227,23 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest success body accepted (default [`DEFAULT_MAX_BODY`], 64 MiB), for plain requests and for
+    /// the pages of a stream alike. A body whose `Content-Length` is over it is not read; one without a
+    /// `Content-Length` is read up to the limit and no further. Either way the request fails with
+    /// [`Error::BodyTooLarge`], which names the operation and the limit. At least 1 byte.
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// How many pages a page or cursor stream of this client fetches at most before it stops with
+    /// [`Error::Pagination`] (default [`DEFAULT_MAX_PAGES`], 10 000); `Pages::max_pages` and
+    /// `CursorPages::max_pages` override it for one stream. At least 1.
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.max_pages = pages;
+        self
+    }
+
     /// Your own `reqwest` settings (proxies, connection pools, local address, DNS resolver, timeouts, user
     /// agent): [`Self::build`] finishes the builder, after imposing two things on it:
     ///
@@ -258,6 +290,12 @@ impl ClientBuilder {
                 "max_error_body must be at least 1 byte".into(),
             ));
         }
+        if self.max_body == 0 {
+            return Err(Error::Config("max_body must be at least 1 byte".into()));
+        }
+        if self.max_pages == 0 {
+            return Err(Error::Config("max_pages must be at least 1".into()));
+        }
         let http = self.http.unwrap_or_else(|| {
             reqwest::Client::builder()
                 .timeout(self.timeout)
@@ -275,6 +313,8 @@ impl ClientBuilder {
             pacer: Arc::new(Pacer::new(self.rate_limit)?),
             rate_limit: self.rate_limit,
             max_error_body: self.max_error_body,
+            max_body: self.max_body,
+            max_pages: self.max_pages,
         };
         Ok(Client::new_with_client(&base, http, state))
     }

@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::config::DEFAULT_MAX_ERROR_BODY;
 use crate::exchange::BODY_CUT_HEADER;
 use crate::hooks::{CAPTURE, Captured, WRAPPED_BODY_HEADER};
+use crate::pagination::PaginationStop;
 use crate::redirect::RefusedRedirect;
 use crate::types::PartooError;
 use crate::{GeneratedError, ResponseValue};
@@ -90,8 +91,27 @@ pub enum Error {
     InvalidRequest(String),
     /// The client is misconfigured (no API key, a plain-http base URL, …).
     Config(String),
-    /// Pagination stopped: the server kept returning pages past the limit.
-    Pagination(String),
+    /// A page stream stopped: the server is not advancing, or the stream reached its page cap. Pages
+    /// before this one were yielded; no request is made after it.
+    Pagination {
+        /// The operation streamed (the `Client` method name, e.g. `search_businesses`).
+        operation: &'static str,
+        /// The page the rule fired on: its number (page-numbered streams) or its 1-based position (cursor
+        /// streams).
+        page: i64,
+        /// Which rule fired.
+        reason: PaginationStop,
+    },
+    /// A success body longer than the client's limit ([`crate::ClientBuilder::max_body`]): refused from its
+    /// `Content-Length`, or cut off while reading. At most `limit` bytes of it were held in memory.
+    BodyTooLarge {
+        /// The operation (the `Client` method name).
+        operation: &'static str,
+        /// The limit in bytes.
+        limit: usize,
+        /// The `Content-Length` the server announced, when it did.
+        content_length: Option<u64>,
+    },
 }
 
 impl Error {
@@ -117,6 +137,13 @@ impl Error {
     }
 
     fn from_transport(e: reqwest::Error) -> Self {
+        if let Some(over) = crate::exchange::body_over_limit(&e) {
+            return Error::BodyTooLarge {
+                operation: over.operation,
+                limit: over.limit,
+                content_length: over.content_length,
+            };
+        }
         if let Some(refused) = refused_redirect(&e) {
             return Error::RedirectRefused {
                 from: refused.from.to_string(),
@@ -353,7 +380,27 @@ impl fmt::Display for Error {
             ),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Config(m) => write!(f, "client configuration: {m}"),
-            Error::Pagination(m) => write!(f, "pagination: {m}"),
+            Error::Pagination {
+                operation,
+                page,
+                reason,
+            } => write!(
+                f,
+                "{operation}: pagination stopped at page {page}: {reason}"
+            ),
+            Error::BodyTooLarge {
+                operation,
+                limit,
+                content_length,
+            } => {
+                let announced = content_length
+                    .map(|n| format!(" (Content-Length: {n})"))
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "{operation}: the response body is over the max_body limit of {limit} bytes{announced}; raise ClientBuilder::max_body if this is expected"
+                )
+            }
         }
     }
 }

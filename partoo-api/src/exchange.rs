@@ -157,6 +157,80 @@ pub(crate) async fn buffer(
     Ok((Response::from(rebuilt), body, cut))
 }
 
+/// Why a success body was refused: it is longer than the client's `max_body`. Travels as the source of the
+/// `reqwest::Error` the body read fails with; [`crate::Error`] turns it into [`crate::Error::BodyTooLarge`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct BodyOverLimit {
+    pub(crate) operation: &'static str,
+    pub(crate) limit: usize,
+    pub(crate) content_length: Option<u64>,
+}
+
+impl std::fmt::Display for BodyOverLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "response body over the limit of {} bytes", self.limit)
+    }
+}
+
+impl std::error::Error for BodyOverLimit {}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Caps the body of a success response at `limit` bytes, without reading it here:
+///
+/// - a `Content-Length` over the limit: the body is not read at all, reading it fails at once;
+/// - a `Content-Length` within it: the response is returned as is (the HTTP layer never yields more bytes than
+///   the announced length, so nothing can go over);
+/// - no `Content-Length` (chunked, or decompressed): the body is read through a counter that fails with the
+///   chunk that would take it past the limit, so at most `limit` bytes are ever held.
+///
+/// The failure is a body error of reqwest whose source is a [`BodyOverLimit`].
+pub(crate) fn limit_body(response: Response, limit: usize, operation: &'static str) -> Response {
+    let content_length = response.content_length();
+    let over = BodyOverLimit {
+        operation,
+        limit,
+        content_length,
+    };
+    if content_length.is_some_and(|n| usize::try_from(n).is_ok_and(|n| n <= limit)) {
+        return response;
+    }
+    let url = response.url().clone();
+    let (parts, body) = http::Response::from(response).into_parts();
+    let body = if content_length.is_some() {
+        // Announced over the limit: nothing is read.
+        drop(body);
+        let refused: Result<Bytes, BoxError> = Err(Box::new(over));
+        reqwest::Body::wrap_stream(futures_util::stream::iter([refused]))
+    } else {
+        let mut seen = 0_usize;
+        let chunks = Response::from(http::Response::new(body)).bytes_stream();
+        reqwest::Body::wrap_stream(futures_util::StreamExt::map(chunks, move |chunk| {
+            let chunk = chunk.map_err(|e| Box::new(e) as BoxError)?;
+            seen = seen.saturating_add(chunk.len());
+            if seen > limit {
+                return Err(Box::new(over.clone()) as BoxError);
+            }
+            Ok(chunk)
+        }))
+    };
+    let mut rebuilt = http::Response::from_parts(parts, body);
+    set_url(&mut rebuilt, url);
+    Response::from(rebuilt)
+}
+
+/// The [`BodyOverLimit`] behind a body error of reqwest, if that is what it is.
+pub(crate) fn body_over_limit(e: &reqwest::Error) -> Option<&BodyOverLimit> {
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        if let Some(over) = inner.downcast_ref::<BodyOverLimit>() {
+            return Some(over);
+        }
+        source = inner.source();
+    }
+    None
+}
+
 /// Makes `response` carry `url` once converted to a `reqwest::Response`.
 pub(crate) fn set_url<T>(response: &mut http::Response<T>, url: reqwest::Url) {
     use reqwest::ResponseBuilderExt;

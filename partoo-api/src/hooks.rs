@@ -12,7 +12,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::{Request, Response, StatusCode};
 use tracing::{Instrument, field};
 
-use crate::exchange::{PAGE_EXCHANGE, buffer};
+use crate::exchange::{PAGE_EXCHANGE, buffer, limit_body};
 use crate::generated::operations;
 use crate::retry::{Verdict, for_error, for_status, full_jitter, pause_for, retry_after_header};
 use crate::{Client, ClientState};
@@ -73,9 +73,21 @@ impl ClientHooks<ClientState> for Client {
             Ok(r) => span.record("status", r.status().as_u16()),
             Err(_) => span.record("status", "transport error"),
         };
-        // A page of a concurrent stream: its exchange ends with the last byte of the body; then it frees
-        // its slot and is decoded when the window says so (see `crate::exchange`).
-        let result = match PAGE_EXCHANGE.try_with(Arc::clone) {
+        // An unknown operation (none: the generated code names its own) is taken to accept every 2xx.
+        let declared = meta.map_or(ANY_2XX, |m| m.success_statuses);
+        // Success bodies are capped at `max_body` as they are read (error bodies, and the bodies of 2xx
+        // statuses the operation does not declare, at `max_error_body`, by `capture`).
+        let result = match result {
+            Ok(response) if response.status().is_success() => {
+                let limited = limit_body(response, state.max_body, info.operation_id);
+                capture(limited, state.max_error_body, declared).await
+            }
+            Ok(response) => capture(response, state.max_error_body, declared).await,
+            Err(e) => Err(e),
+        };
+        // A page of a concurrent stream: its exchange ends with the last byte of the body (read through the
+        // cap above); then it frees its slot and is decoded when the window says so (see `crate::exchange`).
+        match PAGE_EXCHANGE.try_with(Arc::clone) {
             Ok(page) => {
                 let result = match result {
                     Ok(response) => buffer(response, usize::MAX)
@@ -88,12 +100,6 @@ impl ClientHooks<ClientState> for Client {
                 result
             }
             Err(_) => result,
-        };
-        // An unknown operation (none: the generated code names its own) is taken to accept every 2xx.
-        let declared = meta.map_or(ANY_2XX, |m| m.success_statuses);
-        match result {
-            Ok(response) => capture(response, state.max_error_body, declared).await,
-            Err(e) => Err(e),
         }
     }
 }

@@ -44,11 +44,11 @@ mod time;
 pub mod webhooks;
 
 pub use config::{
-    ApiKey, ClientBuilder, ClientState, DEFAULT_MAX_ERROR_BODY, Environment, PRODUCTION_URL,
-    SANDBOX_URL,
+    ApiKey, ClientBuilder, ClientState, DEFAULT_MAX_BODY, DEFAULT_MAX_ERROR_BODY,
+    DEFAULT_MAX_PAGES, Environment, PRODUCTION_URL, SANDBOX_URL,
 };
 pub use error::{ApiErrorBody, Error, SendExt};
-pub use pagination::{Page, Paginate, PaginateCursor};
+pub use pagination::{Page, Paginate, PaginateCursor, PaginationStop};
 pub use redirect::redirect_policy;
 pub use retry::{RETRY_AFTER_CEILING, RetryPolicy};
 pub use time::Timestamp;

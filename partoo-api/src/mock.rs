@@ -140,11 +140,13 @@ pub trait PagedOperation: WhenExt {
     type Item: Serialize;
     /// The envelope's key holding the items (`businesses`, `reviews`, …).
     const ITEMS_KEY: &'static str;
+    /// The first page, as the client's streams request it ([`crate::pagination::PageRequest::FIRST_PAGE`]).
+    const FIRST_PAGE: i64 = 1;
 }
 
 /// The mocks of a paged operation, one per page.
 pub struct MockPages<'a> {
-    /// Page `i + 1` is served by `mocks[i]`.
+    /// Page `FIRST_PAGE + i` (page `i + 1` for most operations) is served by `mocks[i]`.
     pub mocks: Vec<Mock<'a>>,
 }
 
@@ -178,9 +180,11 @@ impl MockPages<'_> {
 
 /// Serves a list of items as the pages of a paged operation.
 pub trait MockPagesExt {
-    /// Mocks pages `1..=N` of the operation whose `When` is `W`, `per_page` items each (at least one page, the
-    /// last possibly short; `per_page` 0 counts as 1): page `k` answers `?page=k` with
-    /// `{"page": k, "max_page": N, "count": items.len(), W::ITEMS_KEY: [...]}`. `when` adds matchers to every
+    /// Mocks `N` pages of the operation whose `When` is `W`, `per_page` items each (at least one page, the
+    /// last possibly short; `per_page` 0 counts as 1), numbered from the operation's first page
+    /// ([`PagedOperation::FIRST_PAGE`], 1 unless the spec's `page` default says otherwise): page `k` answers
+    /// `?page=k` with `{"page": k, "max_page": <the last page's number>, "count": items.len(),
+    /// W::ITEMS_KEY: [...]}`. `when` adds matchers to every
     /// page (`|when: operations::SearchBusinessesWhen| when.city("Paris")`; `|when| when` for none).
     ///
     /// # Panics
@@ -201,10 +205,12 @@ impl MockPagesExt for MockServer {
     {
         let per_page = per_page.max(1);
         let count = items.len();
-        let max_page = count.div_ceil(per_page).max(1);
+        let pages = i64::try_from(count.div_ceil(per_page).max(1)).unwrap_or(i64::MAX);
+        let first = W::FIRST_PAGE;
+        let max_page = first.saturating_add(pages - 1);
         let mut items = items.into_iter();
-        let mut mocks = Vec::with_capacity(max_page);
-        for page in 1..=max_page {
+        let mut mocks = Vec::new();
+        for page in first..=max_page {
             let chunk: Vec<W::Item> = items.by_ref().take(per_page).collect();
             let body = page_body::<W>(page, max_page, count, &chunk);
             mocks.push(self.mock(|matcher, then| {
@@ -223,8 +229,8 @@ impl MockPagesExt for MockServer {
 /// One page's JSON, checked to decode as the operation's envelope.
 #[track_caller]
 fn page_body<W: PagedOperation>(
-    page: usize,
-    max_page: usize,
+    page: i64,
+    max_page: i64,
     count: usize,
     items: &[W::Item],
 ) -> serde_json::Value {

@@ -14,13 +14,28 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Stopping rules: after the page whose number reaches `max_page`, after an empty page, and — so that a server
-//! that never ends cannot hold a caller forever — with [`Error::Pagination`] after [`Pages::max_pages`] pages
-//! (default 10 000). With `concurrency(n)`, the first page is fetched alone to learn `max_page` (no request is
-//! ever made past it: each one counts against Partoo's rate limit), then up to `n` requests are in flight
-//! and pages are yielded in order. A slow page does not hold up the requests after it: the next page is
-//! requested as soon as any exchange is over, and pages decode while the others wait on the network; at
-//! most `2n - 1` finished pages wait behind a slow one. Dropping the stream cancels its requests.
+//! Stopping rules, checked for every page in the order pages are yielded (with `concurrency(n)` too):
+//!
+//! - the stream ends after the page whose number reaches `max_page`, or after an empty page;
+//! - it stops with [`Error::Pagination`] when the server is not advancing: the `page` its envelope echoes is
+//!   not the page requested ([`PaginationStop::PageMismatch`]), the page's items are the previous page's
+//!   again ([`PaginationStop::RepeatedItems`], compared by a 64-bit digest of their JSON), or, for cursor
+//!   streams, a `next_cursor` is one already followed ([`PaginationStop::RepeatedCursor`]);
+//! - and, so that a server that never ends cannot hold a caller forever, after a cap of pages
+//!   ([`PaginationStop::MaxPages`]): [`crate::ClientBuilder::max_pages`] (default
+//!   [`crate::DEFAULT_MAX_PAGES`], 10 000), overridden per stream by [`Pages::max_pages`] or
+//!   [`CursorPages::max_pages`].
+//!
+//! Every such error names the operation and the page; no request is made after it. A stream starts at the
+//! page parameter's `default` in the spec (page 0 for `search_template`, page 1 where the spec gives none):
+//! the build reads it into [`PageRequest::FIRST_PAGE`]; [`Pages::start_at`] overrides it.
+//!
+//! With `concurrency(n)`, the first page is fetched alone to learn `max_page` (no request is ever made past
+//! it: each one counts against Partoo's rate limit), then up to `n` requests are in flight and pages are
+//! yielded in order. A slow page does not hold up the requests after it: the next page is requested as soon
+//! as any exchange is over, and pages decode while the others wait on the network; at most `2n - 1`
+//! finished pages wait behind a slow one. Dropping the stream (or an error ending it) cancels its requests.
+//! Each page's body is read under [`crate::ClientBuilder::max_body`] like any other success body.
 
 use std::future::Future;
 
@@ -29,18 +44,30 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use serde::Serialize;
 
 use crate::types::PartooError;
-use crate::{Error, GeneratedError, ResponseValue, SendExt};
+use crate::{Client, Error, GeneratedError, ResponseValue, SendExt};
 
+mod checks;
+mod cursor;
+mod stop;
 mod window;
 
+pub use cursor::{CursorPages, PaginateCursor};
+pub use stop::PaginationStop;
+
+use checks::{Fetched, in_order};
 use window::Window;
 
 /// A builder of a page-numbered operation (implemented by generated code).
 pub trait PageRequest<'a>: Clone + Send + Sync + 'a {
+    /// The operation's name (the `Client` method), named in [`Error::Pagination`].
+    const OPERATION: &'static str;
+    /// The page a stream starts at: the `default` of the operation's `page` parameter in the spec, 1 when it
+    /// has none.
+    const FIRST_PAGE: i64 = 1;
     /// The response envelope.
     type Page: serde::de::DeserializeOwned + Send + 'a;
-    /// One item of the page.
-    type Item: Send + 'a;
+    /// One item of the page (serialised to compare consecutive pages).
+    type Item: Serialize + Send + 'a;
     /// The same request for page `page`.
     fn with_page(self, page: i64) -> Self;
     /// Sends the request.
@@ -51,14 +78,21 @@ pub trait PageRequest<'a>: Clone + Send + Sync + 'a {
     fn page_numbers(page: &Self::Page) -> (Option<i64>, Option<i64>);
     /// The items of a page.
     fn into_items(page: Self::Page) -> Vec<Self::Item>;
+    /// The client the request is sent with, whose settings ([`crate::ClientBuilder::max_pages`]) the stream
+    /// follows; `None` (the default) means the defaults.
+    fn client(&self) -> Option<&'a Client> {
+        None
+    }
 }
 
 /// A builder of a cursor-paginated operation (implemented by generated code).
 pub trait CursorRequest<'a>: Clone + Send + Sync + 'a {
+    /// The operation's name (the `Client` method), named in [`Error::Pagination`].
+    const OPERATION: &'static str;
     /// The response envelope.
     type Page: serde::de::DeserializeOwned + Send + 'a;
-    /// One item of the page.
-    type Item: Send + 'a;
+    /// One item of the page (serialised to compare consecutive pages).
+    type Item: Serialize + Send + 'a;
     /// The same request continuing at `cursor`.
     fn with_cursor(self, cursor: String) -> Self;
     /// Sends the request.
@@ -69,6 +103,11 @@ pub trait CursorRequest<'a>: Clone + Send + Sync + 'a {
     fn next_cursor(page: &Self::Page) -> Option<String>;
     /// The items of a page.
     fn into_items(page: Self::Page) -> Vec<Self::Item>;
+    /// The client the request is sent with, whose settings ([`crate::ClientBuilder::max_pages`]) the stream
+    /// follows; `None` (the default) means the defaults.
+    fn client(&self) -> Option<&'a Client> {
+        None
+    }
 }
 
 /// One page of results.
@@ -82,25 +121,34 @@ pub struct Page<T> {
     pub items: Vec<T>,
 }
 
+/// The page cap of a stream: its own setting, else its client's, else [`crate::DEFAULT_MAX_PAGES`].
+fn page_cap(own: Option<u32>, client: Option<&Client>) -> u32 {
+    own.or_else(|| client.map(|c| crate::ClientInfo::inner(c).max_pages))
+        .unwrap_or(crate::DEFAULT_MAX_PAGES)
+        .max(1)
+}
+
 /// A page stream under construction: set the options, then call [`Pages::stream`] or [`Pages::items`].
 #[derive(Clone, Debug)]
 pub struct Pages<R> {
     request: R,
     first: i64,
-    max_pages: u32,
+    max_pages: Option<u32>,
     concurrency: usize,
 }
 
 impl<R> Pages<R> {
-    /// The first page to request (default 1; a few Partoo operations count from 0).
+    /// The first page to request (default [`PageRequest::FIRST_PAGE`], the spec's default for the page
+    /// parameter).
     pub fn start_at(mut self, page: i64) -> Self {
         self.first = page;
         self
     }
 
-    /// Gives up with [`Error::Pagination`] after this many pages (default 10 000).
+    /// Gives up with [`Error::Pagination`] after this many pages (default: the client's
+    /// [`crate::ClientBuilder::max_pages`], 10 000 unless set). At least 1.
     pub fn max_pages(mut self, pages: u32) -> Self {
-        self.max_pages = pages.max(1);
+        self.max_pages = Some(pages.max(1));
         self
     }
 
@@ -118,8 +166,8 @@ pub trait Paginate<'a>: PageRequest<'a> + Sized {
     fn pages(self) -> Pages<Self> {
         Pages {
             request: self,
-            first: 1,
-            max_pages: 10_000,
+            first: Self::FIRST_PAGE,
+            max_pages: None,
             concurrency: 1,
         }
     }
@@ -132,14 +180,22 @@ pub trait Paginate<'a>: PageRequest<'a> + Sized {
 
 impl<'a, R: PageRequest<'a>> Paginate<'a> for R {}
 
-async fn fetch<'a, R: PageRequest<'a>>(request: R, number: i64) -> Result<Page<R::Item>, Error> {
+/// Fetches page `number`; a page whose envelope echoes another number is an error.
+async fn fetch<'a, R: PageRequest<'a>>(request: R, number: i64) -> Result<Fetched<R::Item>, Error> {
     let page = request.with_page(number).send_page().into_result().await?;
-    let (_, max_page) = R::page_numbers(&page);
-    Ok(Page {
+    let (echoed, max_page) = R::page_numbers(&page);
+    if let Some(echoed) = echoed.filter(|&e| e != number) {
+        return Err(Error::Pagination {
+            operation: R::OPERATION,
+            page: number,
+            reason: PaginationStop::PageMismatch { echoed },
+        });
+    }
+    Ok(Fetched::new(Page {
         number,
         max_page,
         items: R::into_items(page),
-    })
+    }))
 }
 
 /// Whether the page after `page` should be fetched.
@@ -156,72 +212,78 @@ impl<'a, R: PageRequest<'a>> Pages<R> {
             max_pages,
             concurrency,
         } = self;
+        let max_pages = page_cap(max_pages, request.client());
         let cap = first.saturating_add(i64::from(max_pages));
-        let limit = move || {
-            Error::Pagination(format!(
-                "stopped after {max_pages} pages; raise Pages::max_pages if this is expected"
-            ))
+        let limit = move |page: i64| Error::Pagination {
+            operation: R::OPERATION,
+            page,
+            reason: PaginationStop::MaxPages { limit: max_pages },
         };
         let first_page = stream::once(fetch(request.clone(), first));
-        first_page
-            .flat_map(
-                move |result| -> BoxStream<'a, Result<Page<R::Item>, Error>> {
-                    let page = match result {
-                        Ok(page) => page,
-                        Err(e) => return stream::iter([Err(e)]).boxed(),
-                    };
-                    if !has_next(&page) {
-                        return stream::iter([Ok(page)]).boxed();
+        let pages = first_page.flat_map(
+            move |result| -> BoxStream<'a, Result<Fetched<R::Item>, Error>> {
+                let fetched = match result {
+                    Ok(fetched) => fetched,
+                    Err(e) => return stream::iter([Err(e)]).boxed(),
+                };
+                if !has_next(&fetched.page) {
+                    return stream::iter([Ok(fetched)]).boxed();
+                }
+                let next = fetched.page.number + 1;
+                let known_max = fetched.page.max_page;
+                let head = stream::iter([Ok(fetched)]);
+                let rest = match (concurrency, known_max) {
+                    (n, Some(max)) if n > 1 => {
+                        let last = max.min(cap - 1);
+                        let trailer = (max >= cap).then(|| limit(cap));
+                        let request = request.clone();
+                        let fetch = move |n| fetch(request.clone(), n).boxed();
+                        Window::new(fetch, next, last, n, trailer).boxed()
                     }
-                    let next = page.number + 1;
-                    let known_max = page.max_page;
-                    let head = stream::iter([Ok(page)]);
-                    let rest = match (concurrency, known_max) {
-                        (n, Some(max)) if n > 1 => {
-                            let last = max.min(cap - 1);
-                            let trailer = (max >= cap).then(limit);
-                            let request = request.clone();
-                            let fetch = move |n| fetch(request.clone(), n).boxed();
-                            Window::new(fetch, next, last, n, trailer).boxed()
-                        }
-                        _ => sequential(request.clone(), next, cap, limit),
-                    };
-                    head.chain(rest).boxed()
-                },
-            )
-            .boxed()
+                    _ => sequential(request.clone(), next, cap, limit),
+                };
+                head.chain(rest).boxed()
+            },
+        );
+        in_order(pages, R::OPERATION)
     }
 
     /// Every item of every page.
     pub fn items(self) -> BoxStream<'a, Result<R::Item, Error>> {
-        self.stream()
-            .flat_map(|page| match page {
-                Ok(page) => stream::iter(page.items.into_iter().map(Ok).collect::<Vec<_>>()),
-                Err(e) => stream::iter(vec![Err(e)]),
-            })
-            .boxed()
+        flatten(self.stream())
     }
+}
+
+/// The items of a page stream, one at a time.
+fn flatten<'a, T: Send + 'a>(
+    pages: BoxStream<'a, Result<Page<T>, Error>>,
+) -> BoxStream<'a, Result<T, Error>> {
+    pages
+        .flat_map(|page| match page {
+            Ok(page) => stream::iter(page.items.into_iter().map(Ok).collect::<Vec<_>>()),
+            Err(e) => stream::iter(vec![Err(e)]),
+        })
+        .boxed()
 }
 
 fn sequential<'a, R: PageRequest<'a>>(
     request: R,
     next: i64,
     cap: i64,
-    limit: impl Fn() -> Error + Send + 'a,
-) -> BoxStream<'a, Result<Page<R::Item>, Error>> {
+    limit: impl Fn(i64) -> Error + Send + 'a,
+) -> BoxStream<'a, Result<Fetched<R::Item>, Error>> {
     stream::unfold(Some(next), move |state| {
         let request = request.clone();
-        let over = state.is_some_and(|n| n >= cap);
-        let err = over.then(&limit);
+        let err = state.filter(|&n| n >= cap).map(&limit);
         async move {
             let number = state?;
             if let Some(err) = err {
                 return Some((Err(err), None));
             }
             match fetch(request, number).await {
-                Ok(page) => {
-                    let next = has_next(&page).then_some(number + 1);
-                    Some((Ok(page), next))
+                Ok(fetched) => {
+                    let next = has_next(&fetched.page).then_some(number + 1);
+                    Some((Ok(fetched), next))
                 }
                 Err(e) => Some((Err(e), None)),
             }
@@ -229,65 +291,6 @@ fn sequential<'a, R: PageRequest<'a>>(
     })
     .boxed()
 }
-
-/// Streams for every [`CursorRequest`].
-pub trait PaginateCursor<'a>: CursorRequest<'a> + Sized {
-    /// The pages, following `next_cursor` until it is null or empty (at most 10 000 pages).
-    fn cursor_pages(self) -> BoxStream<'a, Result<Page<Self::Item>, Error>> {
-        let max_pages = 10_000_i64;
-        stream::unfold((Some(None::<String>), 1_i64), move |(state, number)| {
-            let request = self.clone();
-            async move {
-                let cursor = state?;
-                if number > max_pages {
-                    return Some((
-                        Err(Error::Pagination(format!(
-                            "stopped after {max_pages} cursor pages"
-                        ))),
-                        (None, number),
-                    ));
-                }
-                let request = match cursor {
-                    Some(c) => request.with_cursor(c),
-                    None => request,
-                };
-                match request.send_page().into_result().await {
-                    Ok(page) => {
-                        let next = Self::next_cursor(&page).filter(|c| !c.is_empty());
-                        let items = Self::into_items(page);
-                        let state = if items.is_empty() {
-                            None
-                        } else {
-                            next.map(Some)
-                        };
-                        Some((
-                            Ok(Page {
-                                number,
-                                max_page: None,
-                                items,
-                            }),
-                            (state, number + 1),
-                        ))
-                    }
-                    Err(e) => Some((Err(e), (None, number))),
-                }
-            }
-        })
-        .boxed()
-    }
-
-    /// Every item, following the cursor.
-    fn cursor_items(self) -> BoxStream<'a, Result<Self::Item, Error>> {
-        self.cursor_pages()
-            .flat_map(|page| match page {
-                Ok(page) => stream::iter(page.items.into_iter().map(Ok).collect::<Vec<_>>()),
-                Err(e) => stream::iter(vec![Err(e)]),
-            })
-            .boxed()
-    }
-}
-
-impl<'a, R: CursorRequest<'a>> PaginateCursor<'a> for R {}
 
 /// The items field of a page envelope: `Vec<T>` or `Option<Vec<T>>`.
 pub trait IntoItems {

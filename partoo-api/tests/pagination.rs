@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use futures_util::{StreamExt, TryStreamExt};
-use partoo_api::{Client, Error, Paginate, RetryPolicy};
+use partoo_api::{Client, Error, Paginate, PaginationStop, RetryPolicy};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -134,7 +134,7 @@ async fn concurrent_pages_overlap_and_still_come_out_in_order() {
     // max_page 5; page 2 is the slowest, so with overlap it finishes last but must still come out second.
     let server = MockServer::start().await;
     for n in 1..=5 {
-        let mut page = page_json(if n <= 3 { n } else { 3 });
+        let mut page = page_json(if n <= 3 { n } else { n - 3 });
         page["page"] = json!(n);
         page["max_page"] = json!(5);
         let delay = match n {
@@ -243,16 +243,42 @@ async fn an_empty_page_ends_the_stream_when_max_page_is_absent() {
     }
 }
 
-#[tokio::test]
-async fn a_server_that_never_ends_stops_at_max_pages() {
+/// Answers `?page=N` with page N of a list that never ends: the page echoed, one business `bN`, and
+/// `max_page` as given (`None`: absent).
+struct Endless {
+    max_page: Option<i64>,
+}
+
+impl wiremock::Respond for Endless {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let page: i64 = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "page")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(1);
+        let mut body =
+            json!({"page": page, "count": 1_000_000, "businesses": [{"id": format!("b{page}")}]});
+        if let Some(max) = self.max_page {
+            body["max_page"] = json!(max);
+        }
+        json(&body)
+    }
+}
+
+async fn endless(max_page: Option<i64>) -> MockServer {
     let server = MockServer::start().await;
-    let mut endless = page_json(1);
-    endless.as_object_mut().expect("object").remove("max_page");
     Mock::given(method("GET"))
         .and(path("/business/search"))
-        .respond_with(json(&endless))
+        .respond_with(Endless { max_page })
         .mount(&server)
         .await;
+    server
+}
+
+#[tokio::test]
+async fn a_server_that_never_ends_stops_at_max_pages() {
+    let server = endless(None).await;
     let client = client(&server);
     let results: Vec<_> = client
         .search_businesses()
@@ -261,11 +287,18 @@ async fn a_server_that_never_ends_stops_at_max_pages() {
         .items()
         .collect()
         .await;
-    assert_eq!(results.len(), 5 * 30 + 1);
-    assert!(results[..150].iter().all(Result::is_ok));
-    match &results[150] {
-        Err(Error::Pagination(message)) => {
-            assert!(message.contains("stopped after 5 pages"), "{message}");
+    assert_eq!(results.len(), 5 + 1);
+    assert!(results[..5].iter().all(Result::is_ok));
+    match &results[5] {
+        Err(
+            e @ Error::Pagination {
+                operation: "search_businesses",
+                page: 6,
+                reason: PaginationStop::MaxPages { limit: 5 },
+            },
+        ) => {
+            let message = e.to_string();
+            assert!(message.contains("cap of 5 pages"), "{message}");
         }
         other => panic!("expected Error::Pagination, got {other:?}"),
     }
@@ -274,14 +307,7 @@ async fn a_server_that_never_ends_stops_at_max_pages() {
 
 #[tokio::test]
 async fn a_max_page_beyond_max_pages_stops_concurrent_streams_too() {
-    let server = MockServer::start().await;
-    let mut huge = page_json(1);
-    huge["max_page"] = json!(100);
-    Mock::given(method("GET"))
-        .and(path("/business/search"))
-        .respond_with(json(&huge))
-        .mount(&server)
-        .await;
+    let server = endless(Some(100)).await;
     let client = client(&server);
     let pages: Vec<_> = client
         .search_businesses()
@@ -298,7 +324,13 @@ async fn a_max_page_beyond_max_pages_stops_concurrent_streams_too() {
         .collect();
     assert_eq!(numbers, [1, 2, 3, 4, 5]);
     assert!(
-        matches!(&pages[5], Err(Error::Pagination(_))),
+        matches!(
+            &pages[5],
+            Err(Error::Pagination {
+                reason: PaginationStop::MaxPages { limit: 5 },
+                ..
+            })
+        ),
         "{:?}",
         pages[5]
     );

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use futures_util::{StreamExt, TryStreamExt};
 use partoo_api::pagination::CursorRequest;
 use partoo_api::types::PartooError;
-use partoo_api::{Error, GeneratedError, PaginateCursor, ResponseValue};
+use partoo_api::{Error, GeneratedError, PaginateCursor, PaginationStop, ResponseValue};
 use serde_json::{Value, json};
 
 #[derive(Clone, Debug, serde::Deserialize)]
@@ -38,6 +38,7 @@ impl FakeCursor {
 }
 
 impl<'a> CursorRequest<'a> for FakeCursor {
+    const OPERATION: &'static str = "fake_cursor";
     type Page = CursorPage;
     type Item = u32;
 
@@ -126,5 +127,90 @@ async fn a_cursor_error_ends_the_stream_with_that_error() {
         }
         other => panic!("expected Error::Api, got {other:?}"),
     }
+    assert_eq!(request.asked().len(), 2);
+}
+
+#[tokio::test]
+async fn a_cursor_that_comes_back_stops_the_stream_after_its_page() {
+    // Page 2 (cursor "1") answers with cursor "1" again: following it would loop.
+    let request = FakeCursor::new(json!([
+        {"items": [1], "next_cursor": "1"},
+        {"items": [2], "next_cursor": "1"}
+    ]));
+    let results: Vec<_> = request.clone().cursor_items().collect().await;
+    assert_eq!(results.len(), 3, "{results:?}");
+    assert_eq!(
+        results[1].as_ref().ok(),
+        Some(&2),
+        "the page itself is kept"
+    );
+    match &results[2] {
+        Err(
+            e @ Error::Pagination {
+                operation: "fake_cursor",
+                page: 2,
+                reason: PaginationStop::RepeatedCursor { cursor },
+            },
+        ) => {
+            assert_eq!(cursor, "1");
+            assert!(e.to_string().contains("already followed"), "{e}");
+        }
+        other => panic!("expected a repeated cursor, got {other:?}"),
+    }
+    assert_eq!(request.asked(), [None, Some("1".into())]);
+}
+
+#[tokio::test]
+async fn a_cursor_page_repeating_the_previous_items_stops_the_stream() {
+    let request = FakeCursor::new(json!([
+        {"items": [1, 2], "next_cursor": "1"},
+        {"items": [1, 2], "next_cursor": "2"},
+        {"items": [3], "next_cursor": null}
+    ]));
+    let results: Vec<_> = request.clone().cursor_pages().collect().await;
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert!(
+        matches!(
+            &results[1],
+            Err(Error::Pagination {
+                page: 2,
+                reason: PaginationStop::RepeatedItems { previous: 1 },
+                ..
+            })
+        ),
+        "{:?}",
+        results[1]
+    );
+    assert_eq!(request.asked().len(), 2);
+}
+
+#[tokio::test]
+async fn a_cursor_stream_has_its_own_page_cap() {
+    let request = FakeCursor::new(json!([
+        {"items": [1], "next_cursor": "1"},
+        {"items": [2], "next_cursor": "2"},
+        {"items": [3], "next_cursor": "3"},
+        {"items": [4], "next_cursor": null}
+    ]));
+    let results: Vec<_> = request
+        .clone()
+        .cursor()
+        .max_pages(2)
+        .items()
+        .collect()
+        .await;
+    assert_eq!(results.len(), 3, "{results:?}");
+    assert!(
+        matches!(
+            &results[2],
+            Err(Error::Pagination {
+                page: 3,
+                reason: PaginationStop::MaxPages { limit: 2 },
+                ..
+            })
+        ),
+        "{:?}",
+        results[2]
+    );
     assert_eq!(request.asked().len(), 2);
 }

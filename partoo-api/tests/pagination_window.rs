@@ -12,7 +12,7 @@ use std::time::Duration;
 use futures_util::{StreamExt, TryStreamExt};
 use partoo_api::pagination::PageRequest;
 use partoo_api::types::PartooError;
-use partoo_api::{Error, GeneratedError, Paginate, ResponseValue};
+use partoo_api::{Error, GeneratedError, Paginate, PaginationStop, ResponseValue};
 use tokio::sync::Semaphore;
 
 #[derive(Clone, Debug, serde::Deserialize)]
@@ -114,6 +114,7 @@ impl Drop for Running {
 }
 
 impl<'a> PageRequest<'a> for Fake {
+    const OPERATION: &'static str = "fake";
     type Page = FakePage;
     type Item = i64;
 
@@ -323,7 +324,14 @@ async fn the_max_pages_limit_ends_a_concurrent_stream_after_the_pages_it_allows(
         .collect();
     assert_eq!(ok, [1, 2, 3, 4, 5, 6]);
     assert!(
-        matches!(&results[6], Err(Error::Pagination(_))),
+        matches!(
+            &results[6],
+            Err(Error::Pagination {
+                operation: "fake",
+                page: 7,
+                reason: PaginationStop::MaxPages { limit: 6 }
+            })
+        ),
         "{:?}",
         results[6]
     );
@@ -424,6 +432,8 @@ mod wire {
             let mut page = fixture.clone();
             page["page"] = json!(n);
             page["max_page"] = json!(4);
+            // Each page its own businesses (the same items twice in a row would stop the stream).
+            page["businesses"][0]["id"] = json!(format!("page-{n}"));
             if n == 3 {
                 page["businesses"][1]["lat"] = json!("north");
             }

@@ -27,11 +27,12 @@ use std::task::{Context, Poll};
 use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
 
-use super::{Page, has_next};
+use super::checks::Fetched;
+use super::has_next;
 use crate::Error;
 use crate::exchange::{PAGE_EXCHANGE, Release, WindowSignal};
 
-type Outcome<T> = Result<Page<T>, Error>;
+type Outcome<T> = Result<Fetched<T>, Error>;
 
 /// One page future, tagged with its page number and its slot.
 struct Tagged<'a, T> {
@@ -144,7 +145,7 @@ impl<'a, T: Send + 'a> Window<'a, T> {
             return;
         }
         let ends = match &outcome {
-            Ok(page) => !has_next(page),
+            Ok(fetched) => !has_next(&fetched.page),
             Err(_) => true,
         };
         self.finished.insert(number, outcome);
