@@ -172,29 +172,8 @@ pub(crate) fn locate(
 
 /// Copies schema `name` and everything it references into `out`'s components.
 fn copy_closure(doc: &Value, name: &str, out: &mut Value) {
-    let mut todo = vec![name.to_owned()];
-    while let Some(n) = todo.pop() {
-        if out["components"]["schemas"].get(&n).is_some() {
-            continue;
-        }
-        let Some(s) = doc.pointer(&pointer_push("/components/schemas", &n)) else {
-            continue;
-        };
-        out["components"]["schemas"][&n] = s.clone();
-        collect_refs(s, &mut todo);
-    }
-}
-
-fn collect_refs(v: &Value, out: &mut Vec<String>) {
-    match v {
-        Value::Object(m) => {
-            if let Some(r) = crate::walk::schema_ref(v) {
-                out.push(r.to_owned());
-            }
-            m.values().for_each(|c| collect_refs(c, out));
-        }
-        Value::Array(l) => l.iter().for_each(|c| collect_refs(c, out)),
-        _ => {}
+    for (n, schema) in crate::walk::schema_closure(doc, name) {
+        out["components"]["schemas"][n] = schema.clone();
     }
 }
 

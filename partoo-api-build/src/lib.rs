@@ -77,6 +77,23 @@ pub struct Options {
     pub tags: Option<std::collections::BTreeSet<String>>,
 }
 
+impl Options {
+    /// [`Options::runtime`] as a Rust path, for every stage that emits code naming the runtime; `file` names
+    /// the spec in the error when it is not one (never replaced by `crate` silently).
+    pub fn runtime_path(&self, file: &str) -> Result<syn::Path, BuildError> {
+        syn::parse_str(&self.runtime).map_err(|e| {
+            BuildError::new(
+                file,
+                Location::Input,
+                format!(
+                    "Options::runtime `{}` is not a Rust path: {e}",
+                    self.runtime
+                ),
+            )
+        })
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Self {
@@ -168,6 +185,7 @@ pub fn progenitor_alone(
 
 /// Generates from a parsed document (stages 2–4).
 pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Generated, BuildError> {
+    let runtime = options.runtime_path(name)?;
     let mut timings = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |stage: &'static str| {
@@ -212,7 +230,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
             .unwrap_or_else(|| "?".to_owned());
     }
     let (support, page_impls, page_clients, pagination) =
-        support::emit(&normalised, &methods, &file, &types, &options.runtime);
+        support::emit(&normalised, &methods, &file, &types, &runtime);
     report.notes.extend(
         pagination
             .left_out
@@ -227,7 +245,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     );
     let (webhook_events, notes) = events::typed_events(&normalised, &types);
     report.notes.extend(notes);
-    let events = events::emit(&webhook_events, &options.runtime);
+    let events = events::emit(&webhook_events, &runtime);
     // The emitted support code is small: parse it to report a mistake in it here, not in rustc.
     for tokens in [&support, &page_impls, &page_clients, &events] {
         syn::parse2::<syn::File>(tokens.clone()).map_err(|e| {

@@ -30,7 +30,7 @@ pub fn httpmock(
     generated: &Generated,
     options: &Options,
 ) -> Result<String, BuildError> {
-    let runtime = runtime_path(name, options)?;
+    let runtime = options.runtime_path(name)?;
     let doc = &generated.normalised;
     let spec = to_openapi(name, doc)?;
     let crate_path = options.runtime.as_str();
@@ -70,19 +70,6 @@ pub fn httpmock(
     let mut code = code;
     code.extend(glue);
     Ok(code.to_string())
-}
-
-fn runtime_path(name: &str, options: &Options) -> Result<syn::Path, BuildError> {
-    syn::parse_str(&options.runtime).map_err(|e| {
-        BuildError::new(
-            name,
-            Location::Input,
-            format!(
-                "Options::runtime `{}` is not a Rust path: {e}",
-                options.runtime
-            ),
-        )
-    })
 }
 
 /// Every operation must have its `MockServerExt` method, named like the client's (the same check as the

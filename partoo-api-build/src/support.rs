@@ -18,7 +18,7 @@ use quote::{ToTokens, quote};
 use serde_json::Value;
 
 use crate::MethodInfo;
-use crate::walk::{deref, resolve};
+use crate::walk::deref;
 
 /// What the pagination detection found, for the report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -77,22 +77,7 @@ fn op_facts(doc: &Value) -> Vec<(String, String, OpFacts)> {
                 csv_query.push(name.to_owned());
             }
         }
-        let success = op
-            .get("responses")
-            .and_then(Value::as_object)
-            .and_then(|r| {
-                r.iter()
-                    .filter(|(c, _)| c.starts_with('2'))
-                    .find_map(|(_, resp)| {
-                        let resp = resp
-                            .get("$ref")
-                            .and_then(Value::as_str)
-                            .and_then(|r| resolve(doc, r))
-                            .unwrap_or(resp);
-                        resp.pointer("/content/application~1json/schema")
-                            .map(|s| deref(doc, s))
-                    })
-            });
+        let success = crate::walk::json_success_schema(doc, op);
         let codes: Vec<&String> = op
             .get("responses")
             .and_then(Value::as_object)
@@ -108,7 +93,7 @@ fn op_facts(doc: &Value) -> Vec<(String, String, OpFacts)> {
         }
         let (mut arrays, mut props) = (Vec::new(), Vec::new());
         if let Some(success) = success {
-            collect_props(doc, success, 0, &mut props, &mut arrays);
+            collect_props(doc, success, &mut props, &mut arrays);
         }
         out.push((
             method.to_ascii_uppercase(),
@@ -139,45 +124,17 @@ fn success_range(code: &str) -> Option<(u16, u16)> {
     }
 }
 
-/// Property names of an object schema, following `allOf` (Partoo builds envelopes as
-/// `allOf: [ListResult, {items…}]`); array-typed ones also go to `arrays`.
-fn collect_props(
-    doc: &Value,
-    schema: &Value,
-    depth: usize,
-    props: &mut Vec<String>,
-    arrays: &mut Vec<String>,
-) {
-    let schema = deref(doc, schema);
-    if depth > 8 {
-        return;
-    }
-    for part in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        collect_props(doc, part, depth + 1, props, arrays);
-    }
-    for (name, s) in schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        if props.contains(name) {
+/// Property names of the success schema (through `allOf`, see [`crate::walk::properties`]), the first
+/// declaration of a name winning; the array-typed ones also go to `arrays`.
+fn collect_props(doc: &Value, schema: &Value, props: &mut Vec<String>, arrays: &mut Vec<String>) {
+    for (name, s) in crate::walk::properties(doc, schema) {
+        if props.iter().any(|p| p == name) {
             continue;
         }
-        props.push(name.clone());
-        let s = deref(doc, s);
-        let s = s
-            .get("allOf")
-            .and_then(Value::as_array)
-            .and_then(|l| l.first())
-            .map_or(s, |f| deref(doc, f));
+        props.push(name.to_owned());
+        let s = crate::walk::unwrap_single_all_of(doc, s);
         if s.get("type").and_then(Value::as_str) == Some("array") {
-            arrays.push(name.clone());
+            arrays.push(name.to_owned());
         }
     }
 }
@@ -194,9 +151,8 @@ pub(crate) fn emit(
     methods: &[MethodInfo],
     file: &[crate::items::Item],
     types: &[crate::items::Item],
-    runtime: &str,
+    runtime: &syn::Path,
 ) -> (TokenStream, TokenStream, TokenStream, Pagination) {
-    let runtime: syn::Path = syn::parse_str(runtime).unwrap_or_else(|_| syn::parse_quote!(crate));
     let facts = op_facts(doc);
     let builders = file
         .iter()
@@ -248,7 +204,7 @@ pub(crate) fn emit(
                 1
             }
         };
-        match page_impl(m, f, kind, first_page, &builders, types, &runtime) {
+        match page_impl(m, f, kind, first_page, &builders, types, runtime) {
             Ok((tokens, items_key)) => {
                 if first_page != 1 {
                     found.first_pages.push((m.rust_name.clone(), first_page));

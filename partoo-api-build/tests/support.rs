@@ -288,3 +288,20 @@ fn streams_start_at_the_page_parameters_default_and_name_their_operation() {
         "{template}"
     );
 }
+
+/// An invalid `Options::runtime` is an error of the client's generation too (it was silently `crate` for the
+/// support and event code, and an error only for the mocks).
+#[test]
+fn a_runtime_that_is_no_rust_path_fails_the_client_generation() {
+    let options = Options {
+        runtime: "not a path".to_owned(),
+        ..Options::default()
+    };
+    let err = generate_bytes("spec.yaml", SPEC.as_bytes(), &options).expect_err("rejected");
+    assert_eq!(err.location, partoo_api_build::Location::Input);
+    assert!(
+        err.message.contains("Options::runtime `not a path`"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("spec.yaml"), "{err}");
+}
