@@ -29,10 +29,13 @@ mod enums;
 pub mod error;
 pub mod events;
 mod generate;
+mod index;
 mod items;
 pub mod load;
 pub mod mock;
 pub mod names;
+pub mod operation;
+mod print;
 pub mod report;
 pub mod rules;
 pub mod select;
@@ -47,8 +50,8 @@ use serde_json::Value;
 
 pub use error::{BuildError, Location};
 pub use events::TypedEvent;
-pub use generate::MethodInfo;
 pub use names::NameTable;
+pub use operation::{MethodInfo, Operation, Parameter};
 pub use report::{Change, Report, RuleKind};
 pub use support::Pagination;
 pub use surface::surface_markdown;
@@ -117,6 +120,9 @@ pub struct Generated {
     pub report: Report,
     /// One entry per operation of the document, with its client method.
     pub methods: Vec<MethodInfo>,
+    /// One record per operation of the document (what `methods` summarises), as every stage after
+    /// `operations` sees it.
+    pub operations: Vec<Operation>,
     /// Operation methods (`fn x(&self …)` of `impl Client`) counted in the generated code; generation fails
     /// unless they are exactly the methods of `methods`.
     pub method_count: usize,
@@ -200,37 +206,24 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     lap("normalise");
     let tokens = generate::generate_tokens(name, &normalised, options)?;
     lap("progenitor");
-    let mut file = items::split(tokens);
-    let types_at = file.iter().position(|item| item.is("mod", "types"));
-    let mut types = types_at
-        .and_then(|at| file[at].body())
-        .map(|body| items::split(body.stream()))
-        .unwrap_or_default();
+    let mut index = index::CodeIndex::new(tokens);
     lap("split");
     if options.struct_builders {
-        builders::keep_request_builders(&file, &mut types);
+        // Without a `mod builder` (no operation builders at all) nothing says which to keep: keep them all.
+        if index.builder_at.is_some() {
+            builders::keep_request_builders(&index.builders, &mut index.types);
+        }
     } else {
-        builders::strip(&mut file, &mut types);
+        builders::strip(&mut index.builders, &mut index.types);
     }
-    let open_enums = enums::open_enums(&mut types);
-    let (_, success) = generate::inspect(&file);
-    let mut methods = generate::operations(&normalised);
-    // Counted from the generated code, not from `methods`: the two must agree.
-    let method_count = generate::check_methods(
-        name,
-        "client",
-        &methods,
-        &generate::operation_methods(&file),
-    )?;
-    for m in &mut methods {
-        let builder = heck::ToUpperCamelCase::to_upper_camel_case(m.rust_name.as_str());
-        m.success_type = success
-            .get(&builder)
-            .cloned()
-            .unwrap_or_else(|| "?".to_owned());
-    }
+    let open_enums = enums::open_enums(&mut index.types);
+    let operations = operation::operations(&normalised, &index);
+    // Counted from the generated code, not from `operations`: the two must agree.
+    let method_count =
+        operation::check_methods(name, "client", &operations, &index.client_methods)?;
+    let methods = operations.iter().map(Operation::method_info).collect();
     let (support, page_impls, page_clients, pagination) =
-        support::emit(&normalised, &methods, &file, &types, &runtime);
+        support::emit(&operations, &index.types, &runtime);
     report.notes.extend(
         pagination
             .left_out
@@ -243,7 +236,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
             .iter()
             .map(|(op, note)| format!("{op}: {note}")),
     );
-    let (webhook_events, notes) = events::typed_events(&normalised, &types);
+    let (webhook_events, notes) = events::typed_events(&normalised, &index.types);
     report.notes.extend(notes);
     let events = events::emit(&webhook_events, &runtime);
     // The emitted support code is small: parse it to report a mistake in it here, not in rustc.
@@ -256,27 +249,22 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
             )
         })?;
     }
-    types.extend(items::split(page_impls));
-    if let Some(at) = types_at {
-        file[at].set_body(items::join(types));
-    }
-    if let Some(builder) = file.iter_mut().find(|item| item.is("mod", "builder"))
-        && let Some(body) = builder.body()
-    {
-        let mut inner = body.stream();
-        inner.extend(page_clients);
-        builder.set_body(inner);
-    }
-    file.extend(items::split(support));
-    file.extend(items::split(events));
     lap("enums, checks, support");
-    let code = items::join(file).to_string();
+    let code = print::print(
+        index,
+        print::Additions {
+            types: page_impls,
+            builders: page_clients,
+            file: vec![support, events],
+        },
+    );
     lap("print");
     Ok(Generated {
         timings,
         code,
         report,
         methods,
+        operations,
         method_count,
         open_enums,
         pagination,

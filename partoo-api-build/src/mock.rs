@@ -81,7 +81,7 @@ fn check_methods(name: &str, file: &[Item], generated: &Generated) -> Result<(),
         .filter_map(Item::body)
         .flat_map(|body| items::fn_names(&body.stream()))
         .collect();
-    crate::generate::check_methods(name, "MockServerExt", &generated.methods, &found).map(drop)
+    crate::operation::check_methods(name, "MockServerExt", &generated.operations, &found).map(drop)
 }
 
 /// Adds [`ok_shortcuts`] inside progenitor's `mod operations` (where the body types' paths resolve).
@@ -164,18 +164,20 @@ fn match_arrays(file: &mut [Item], runtime: &syn::Path, generated: &Generated) {
     let Some(body) = module.body().map(proc_macro2::Group::stream) else {
         return;
     };
+    let by_builder: std::collections::BTreeMap<&str, &str> = generated
+        .operations
+        .iter()
+        .map(|op| (op.builder.as_str(), op.rust_name.as_str()))
+        .collect();
     let mut wrappers = items::split(body);
     for wrapper in &mut wrappers {
         let Some((None, name)) = wrapper.impl_target() else {
             continue;
         };
-        let Some(operation) = name.strip_suffix("When").and_then(|camel| {
-            generated
-                .methods
-                .iter()
-                .find(|m| m.rust_name.to_upper_camel_case() == camel)
-                .map(|m| m.rust_name.clone())
-        }) else {
+        let Some(&operation) = name
+            .strip_suffix("When")
+            .and_then(|camel| by_builder.get(camel))
+        else {
             continue;
         };
         let Some(body) = wrapper.body().map(proc_macro2::Group::stream) else {

@@ -12,13 +12,11 @@
 //!   the only place its private `client` field is visible), through which the runtime reads the client's
 //!   pagination settings.
 
-use heck::ToUpperCamelCase;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote};
 use serde_json::Value;
 
-use crate::MethodInfo;
-use crate::walk::deref;
+use crate::Operation;
 
 /// What the pagination detection found, for the report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -38,142 +36,26 @@ pub struct Pagination {
     pub notes: Vec<(String, String)>,
 }
 
-struct OpFacts {
-    csv_query: Vec<String>,
-    /// The 2xx statuses progenitor's code takes as a success, as inclusive ranges.
-    success_statuses: Vec<(u16, u16)>,
-    query: Vec<String>,
-    /// The `default` of the `page` query parameter (its schema's, or the parameter's own).
-    page_default: Option<Value>,
-    /// Names of the success schema's properties that are arrays, and whether it has page/max_page/next_cursor.
-    arrays: Vec<String>,
-    props: Vec<String>,
-}
-
-fn op_facts(doc: &Value) -> Vec<(String, String, OpFacts)> {
-    let mut out = Vec::new();
-    for (path, method, op) in crate::walk::operations(doc) {
-        let mut csv_query = Vec::new();
-        let mut query = Vec::new();
-        let mut page_default = None;
-        for p in crate::walk::parameters(doc, path, op) {
-            if p.get("in").and_then(Value::as_str) != Some("query") {
-                continue;
-            }
-            let Some(name) = p.get("name").and_then(Value::as_str) else {
-                continue;
-            };
-            query.push(name.to_owned());
-            let schema = p.get("schema").map(|s| deref(doc, s));
-            if name == "page" {
-                page_default = schema
-                    .and_then(|s| s.get("default"))
-                    .or_else(|| p.get("default"))
-                    .cloned();
-            }
-            let is_array =
-                schema.and_then(|s| s.get("type")).and_then(Value::as_str) == Some("array");
-            if is_array && p.get("explode") == Some(&Value::Bool(false)) {
-                csv_query.push(name.to_owned());
-            }
-        }
-        let success = crate::walk::json_success_schema(doc, op);
-        let codes: Vec<&String> = op
-            .get("responses")
-            .and_then(Value::as_object)
-            .map(|r| r.keys().collect())
-            .unwrap_or_default();
-        let mut success_statuses: Vec<(u16, u16)> = codes
-            .iter()
-            .filter_map(|code| success_range(code))
-            .collect();
-        // Without any success response (`101` counts as one), progenitor adds a `2XX` of its own.
-        if success_statuses.is_empty() && !codes.iter().any(|c| *c == "101") {
-            success_statuses.push((200, 299));
-        }
-        let (mut arrays, mut props) = (Vec::new(), Vec::new());
-        if let Some(success) = success {
-            collect_props(doc, success, &mut props, &mut arrays);
-        }
-        out.push((
-            method.to_ascii_uppercase(),
-            path.to_owned(),
-            OpFacts {
-                csv_query,
-                success_statuses,
-                query,
-                page_default,
-                arrays,
-                props,
-            },
-        ));
-    }
-    out
-}
-
-/// The 2xx statuses a response key covers in progenitor's status match: `201` → 201..=201, `2XX` and
-/// `default` (matched as `_`) → 200..=299; none for other keys.
-fn success_range(code: &str) -> Option<(u16, u16)> {
-    match code {
-        "2XX" | "2xx" | "default" => Some((200, 299)),
-        _ => code
-            .parse::<u16>()
-            .ok()
-            .filter(|c| (200..300).contains(c))
-            .map(|c| (c, c)),
-    }
-}
-
-/// Property names of the success schema (through `allOf`, see [`crate::walk::properties`]), the first
-/// declaration of a name winning; the array-typed ones also go to `arrays`.
-fn collect_props(doc: &Value, schema: &Value, props: &mut Vec<String>, arrays: &mut Vec<String>) {
-    for (name, s) in crate::walk::properties(doc, schema) {
-        if props.iter().any(|p| p == name) {
-            continue;
-        }
-        props.push(name.to_owned());
-        let s = crate::walk::unwrap_single_all_of(doc, s);
-        if s.get("type").and_then(Value::as_str) == Some("array") {
-            arrays.push(name.to_owned());
-        }
-    }
-}
-
 /// Emits the `operations` module (first), the pagination impls (second, to be placed inside `mod types`,
 /// where the field types of the page envelopes resolve) and the builders' `pagination_client` accessors
 /// (third, to be placed inside `mod builder`); returns them with what was detected.
 ///
-/// Every type the impls mention is read off the generated items (`file`: the builder's setters and `send`,
-/// `types`: the envelope's fields); an operation whose items do not fit is left out and said so in
-/// [`Pagination::left_out`], so the emitted code compiles whatever the spec.
+/// Every type the impls mention is read off the generated items (the operation's setter and `send` types,
+/// from the index, and the envelope's fields in `types`); an operation whose items do not fit is left out and
+/// said so in [`Pagination::left_out`], so the emitted code compiles whatever the spec.
 pub(crate) fn emit(
-    doc: &Value,
-    methods: &[MethodInfo],
-    file: &[crate::items::Item],
+    operations: &[Operation],
     types: &[crate::items::Item],
     runtime: &syn::Path,
 ) -> (TokenStream, TokenStream, TokenStream, Pagination) {
-    let facts = op_facts(doc);
-    let builders = file
-        .iter()
-        .find(|item| item.is("mod", "builder"))
-        .and_then(|item| item.body())
-        .map(|body| crate::items::split(body.stream()))
-        .unwrap_or_default();
     let mut metas = Vec::new();
     let mut impls = Vec::new();
     let mut accessors = Vec::new();
     let mut found = Pagination::default();
-    for m in methods {
-        let Some((_, _, f)) = facts
-            .iter()
-            .find(|(meth, path, _)| *meth == m.method && *path == m.path)
-        else {
-            continue;
-        };
+    for m in operations {
         let (id, method, path) = (&m.rust_name, &m.method, &m.path);
-        let csv = &f.csv_query;
-        let (lows, highs): (Vec<u16>, Vec<u16>) = f.success_statuses.iter().copied().unzip();
+        let csv = &m.csv_query;
+        let (lows, highs): (Vec<u16>, Vec<u16>) = m.success_statuses.iter().copied().unzip();
         // The success body's decoder, typed from the generated success type (`types::…` resolves through
         // the `use` below); none when the operation has no typed body.
         let decode = match syn::parse_str::<syn::Type>(&m.success_type) {
@@ -188,15 +70,15 @@ pub(crate) fn emit(
                 success_statuses: &[#((#lows, #highs)),*], decode_success: #decode,
             }
         });
-        let has = |p: &str| f.props.iter().any(|x| x == p);
-        let kind = if f.query.iter().any(|q| q == "page") && has("page") && has("max_page") {
+        let has = |p: &str| m.success_properties.iter().any(|x| x == p);
+        let kind = if m.has_query("page") && has("page") && has("max_page") {
             Kind::Page
-        } else if f.query.iter().any(|q| q == "cursor") && has("next_cursor") {
+        } else if m.has_query("cursor") && has("next_cursor") {
             Kind::Cursor
         } else {
             continue;
         };
-        let first_page = match (kind, first_page(f.page_default.as_ref())) {
+        let first_page = match (kind, first_page(m.page_default.as_ref())) {
             (Kind::Cursor, _) => 1,
             (Kind::Page, Ok(page)) => page,
             (Kind::Page, Err(note)) => {
@@ -204,12 +86,12 @@ pub(crate) fn emit(
                 1
             }
         };
-        match page_impl(m, f, kind, first_page, &builders, types, runtime) {
+        match page_impl(m, kind, first_page, types, runtime) {
             Ok((tokens, items_key)) => {
                 if first_page != 1 {
                     found.first_pages.push((m.rust_name.clone(), first_page));
                 }
-                let builder = Ident::new(&m.rust_name.to_upper_camel_case(), Span::call_site());
+                let builder = Ident::new(&m.builder, Span::call_site());
                 accessors.push(quote! {
                     impl<'a> #builder<'a> {
                         /// The client this request is sent with (for the pagination runtime's settings).
@@ -308,15 +190,13 @@ const PAGE_NUMBER_TYPES: [&str; 7] = [
 
 /// The `PageRequest` / `CursorRequest` impl of one operation and its items key, or why it cannot have one.
 fn page_impl(
-    m: &MethodInfo,
-    f: &OpFacts,
+    m: &Operation,
     kind: Kind,
     first_page: i64,
-    builders: &[crate::items::Item],
     types: &[crate::items::Item],
     runtime: &syn::Path,
 ) -> Result<(TokenStream, String), String> {
-    let items_key = match f.arrays.as_slice() {
+    let items_key = match m.success_arrays.as_slice() {
         [key] => key.clone(),
         [] => return Err("the response has no array of items".to_owned()),
         keys => {
@@ -326,16 +206,17 @@ fn page_impl(
             ));
         }
     };
-    let builder_name = m.rust_name.to_upper_camel_case();
-    let builder = builder_facts(builders, &builder_name)
+    let builder_name = &m.builder;
+    let error = m
+        .error_type
+        .as_deref()
         .ok_or_else(|| format!("no generated builder `{builder_name}` with a `send` method"))?;
-    let error = compact(&builder.error);
     if error != "Error<types::PartooError>" {
         return Err(format!(
             "`send` fails with `{error}`, not `Error<types::PartooError>`"
         ));
     }
-    let page_ty = compact(&builder.success);
+    let page_ty = &m.success_type;
     let (page_ty, envelope) = page_ty
         .strip_prefix("types::")
         .and_then(|name| Some((name, generated_struct(types, name)?)))
@@ -352,14 +233,14 @@ fn page_impl(
         ));
     }
     let setter = |name: &str| {
-        builder
-            .setters
+        m.parameters
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, ty)| ty.clone())
+            .filter(|p| p.location == "query" && p.name == name)
+            .find_map(|p| p.setter_type.as_deref())
+            .and_then(|ty| syn::parse_str::<syn::Type>(ty).ok())
             .ok_or_else(|| format!("builder `{builder_name}` has no `{name}` setter"))
     };
-    let builder_ident = Ident::new(&builder_name, Span::call_site());
+    let builder_ident = Ident::new(builder_name, Span::call_site());
     let page_ident = Ident::new(page_ty, Span::call_site());
     let operation = &m.rust_name;
     let common = quote! {
@@ -424,70 +305,6 @@ fn page_impl(
         }
     };
     Ok((tokens, items_key))
-}
-
-/// What a generated operation builder declares: each setter's value type (`V: TryInto<T>` → `T`) and the
-/// success and error types of `send`'s `Result<ResponseValue<S>, Error<E>>`.
-struct BuilderFacts {
-    setters: Vec<(String, syn::Type)>,
-    success: syn::Type,
-    error: syn::Type,
-}
-
-/// Reads the inherent impl of builder `name` (parsed with syn: one item, only for paginated operations).
-fn builder_facts(builders: &[crate::items::Item], name: &str) -> Option<BuilderFacts> {
-    let item = builders.iter().find(|item| {
-        item.impl_target()
-            .is_some_and(|(tr, ty)| tr.is_none() && ty == name)
-            && crate::items::fn_names(
-                &item
-                    .body()
-                    .map(proc_macro2::Group::stream)
-                    .unwrap_or_default(),
-            )
-            .iter()
-            .any(|f| f == "send")
-    })?;
-    let imp = syn::parse2::<syn::ItemImpl>(item.stream()).ok()?;
-    let mut setters = Vec::new();
-    let mut result = None;
-    for f in imp.items.iter().filter_map(|i| match i {
-        syn::ImplItem::Fn(f) => Some(f),
-        _ => None,
-    }) {
-        let name = f.sig.ident.to_string();
-        if name == "send" {
-            if let syn::ReturnType::Type(_, ty) = &f.sig.output {
-                result = generic_args(ty, "Result");
-            }
-            continue;
-        }
-        let bound = f
-            .sig
-            .generics
-            .where_clause
-            .iter()
-            .flat_map(|w| &w.predicates)
-            .find_map(|p| match p {
-                syn::WherePredicate::Type(t) => t.bounds.iter().find_map(|b| match b {
-                    syn::TypeParamBound::Trait(tb) => generic_args_of_path(&tb.path, "TryInto")
-                        .and_then(|args| args.into_iter().next()),
-                    _ => None,
-                }),
-                _ => None,
-            });
-        if let Some(ty) = bound {
-            setters.push((name, ty));
-        }
-    }
-    let [ok, err] = <[syn::Type; 2]>::try_from(result?).ok()?;
-    let success = generic_args(&ok, "ResponseValue")?.into_iter().next()?;
-    let error = err;
-    Some(BuilderFacts {
-        setters,
-        success,
-        error,
-    })
 }
 
 /// The type arguments of a path type whose last segment is `last` (`Result<A, B>` → `[A, B]`).
