@@ -1,4 +1,4 @@
-//! Stage after generation: trim typify's struct builders (`types::builder::*`).
+//! Stage `builders`: trim typify's struct builders (`types::builder::*`).
 //!
 //! progenitor's builder interface makes typify emit a builder per struct (`types::Org::builder().name(..)`),
 //! which operation builders use for `body_map`. On Partoo's spec they were 47 % of the generated code, and
@@ -13,14 +13,26 @@ use std::collections::{BTreeMap, BTreeSet};
 use quote::ToTokens;
 use syn::visit_mut::VisitMut;
 
+use crate::index::CodeIndex;
 use crate::items::Item;
+
+/// The stage: [`keep_request_builders`] with `struct_builders` ([`crate::Options::struct_builders`]), else
+/// [`strip`].
+pub(crate) fn trim(struct_builders: bool, index: &mut CodeIndex) {
+    if !struct_builders {
+        strip(&mut index.builders, &mut index.types);
+    } else if index.builder_at.is_some() {
+        // Without a `mod builder` (no operation builders at all) nothing says which to keep: keep them all.
+        keep_request_builders(&index.builders, &mut index.types);
+    }
+}
 
 /// Keeps typify's struct builders only for the types request bodies are made of (the body types the operation
 /// builders (`mod builder`'s items) refer to, and every type those reach); drops the others from `types`.
 ///
 /// Response types are read, not built: their builders were three quarters of the builder code, and the
 /// builders of request types are what `body_map` and `types::X::builder()` are for.
-pub(crate) fn keep_request_builders(builders: &[Item], types: &mut Vec<Item>) {
+fn keep_request_builders(builders: &[Item], types: &mut Vec<Item>) {
     use crate::items::{join, names_after, split};
     let defined: BTreeMap<String, usize> = types
         .iter()
@@ -83,7 +95,7 @@ pub(crate) fn keep_request_builders(builders: &[Item], types: &mut Vec<Item>) {
 
 /// Strips the struct builders from `types` and their uses from the operation builders (`mod builder`'s items). Only the
 /// items that change are parsed.
-pub(crate) fn strip(builders: &mut [Item], types: &mut Vec<Item>) {
+fn strip(builders: &mut [Item], types: &mut Vec<Item>) {
     types.retain(|item| !item.is("mod", "builder"));
     *types = types.drain(..).filter_map(without_builder_fn).collect();
     for item in builders.iter_mut() {

@@ -1,4 +1,4 @@
-//! Stage 6: `pub mod webhook_events`, emitted beside progenitor's code: an `Event` enum with one variant per
+//! Stage `events`: `pub mod webhook_events`, emitted beside progenitor's code: an `Event` enum with one variant per
 //! webhook event of the spec, dispatched on the body's `type` field, and a catch-all `Other` keeping the type
 //! string and the body as JSON, and `Unparsed` keeping the raw bytes of a body that could not be typed (a
 //! known `type` whose payload does not fit its schema, or no JSON object with a string `type` at all): a
@@ -35,8 +35,24 @@ pub struct TypedEvent {
     pub rust_type: String,
 }
 
+/// The stage: the `webhook_events` module for the events of `doc` that fit (each one left out is a note in
+/// `notes`), checked to parse, and those events.
+pub(crate) fn stage(
+    file: &str,
+    doc: &Value,
+    types: &[Item],
+    runtime: &syn::Path,
+    notes: &mut Vec<String>,
+) -> Result<(TokenStream, Vec<TypedEvent>), crate::BuildError> {
+    let (typed, left_out) = typed_events(doc, types);
+    notes.extend(left_out);
+    let tokens = emit(&typed, runtime);
+    crate::items::check_parses(file, &tokens)?;
+    Ok((tokens, typed))
+}
+
 /// The events of `doc` that fit, and the notes on those that do not.
-pub(crate) fn typed_events(doc: &Value, types: &[Item]) -> (Vec<TypedEvent>, Vec<String>) {
+fn typed_events(doc: &Value, types: &[Item]) -> (Vec<TypedEvent>, Vec<String>) {
     let mut typed: Vec<TypedEvent> = Vec::new();
     let mut notes = Vec::new();
     let entries = doc
@@ -121,7 +137,7 @@ fn literal_type(doc: &Value, schema: &Value) -> Option<String> {
 }
 
 /// The `webhook_events` module for `events` (possibly none: `Event` then has only `Other` and `Unparsed`).
-pub(crate) fn emit(events: &[TypedEvent], runtime: &syn::Path) -> TokenStream {
+fn emit(events: &[TypedEvent], runtime: &syn::Path) -> TokenStream {
     let variants: Vec<Ident> = events
         .iter()
         .map(|e| Ident::new(&e.variant, Span::call_site()))

@@ -17,8 +17,8 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::error::{BuildError, Location};
-use crate::generate::{guarded, locate, settings, to_openapi};
 use crate::items::{self, Item};
+use crate::progenitor::{guarded, locate, settings, to_openapi};
 use crate::{Generated, Options};
 
 /// Generates the mock extension for `generated` (a successful run on the spec `name` with `options`).
@@ -36,7 +36,7 @@ pub fn httpmock(
     let crate_path = options.runtime.as_str();
     let run = |spec: &openapiv3::OpenAPI| {
         let settings = settings(options);
-        guarded(|| progenitor::Generator::new(&settings).httpmock(spec, crate_path))
+        guarded(|| ::progenitor::Generator::new(&settings).httpmock(spec, crate_path))
     };
     let tokens = match run(&spec) {
         Ok(tokens) => tokens,

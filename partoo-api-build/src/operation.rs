@@ -1,5 +1,5 @@
-//! Stage `operations`: one [`Operation`] record per operation of the normalised document, built once from the
-//! document (read through [`crate::walk`]) and the index of the generated code ([`crate::index`]), then
+//! Stage `operation`: one [`Operation`] record per operation of the normalised document, built once from the
+//! document (read through [`crate::walk`]) and the index of the generated code (stage `index`), then
 //! shared by every later consumer: the method count check, the support code, the mocks, the API surface file
 //! and [`crate::MethodInfo`] for the crate's users.
 

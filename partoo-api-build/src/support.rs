@@ -1,4 +1,5 @@
-//! Stage 5: facts for the hand-written layer, emitted beside progenitor's code.
+//! Stage `support`: facts for the hand-written layer, emitted beside progenitor's code, from the
+//! [`Operation`] records.
 //!
 //! - `pub mod operations`: one `Meta` per operation (progenitor's snake_case id, method, path template, and
 //!   the query parameters Partoo wants comma-separated, i.e. arrays declared `style: form, explode: false`),
@@ -36,6 +37,49 @@ pub struct Pagination {
     pub notes: Vec<(String, String)>,
 }
 
+/// What the stage emits, each checked to parse.
+pub(crate) struct Emitted {
+    /// The top-level `pub mod operations`.
+    pub(crate) operations: TokenStream,
+    /// The pagination impls, for `mod types` (where the envelopes' field types resolve).
+    pub(crate) page_impls: TokenStream,
+    /// The builders' `pagination_client` accessors, for `mod builder`.
+    pub(crate) accessors: TokenStream,
+}
+
+/// The stage: [`emit`], what it could not do added to `notes` (one line per operation), the code checked to
+/// parse.
+pub(crate) fn stage(
+    file: &str,
+    operations: &[Operation],
+    types: &[crate::items::Item],
+    runtime: &syn::Path,
+    notes: &mut Vec<String>,
+) -> Result<(Emitted, Pagination), crate::BuildError> {
+    let (ops, page_impls, accessors, pagination) = emit(operations, types, runtime);
+    notes.extend(
+        pagination
+            .left_out
+            .iter()
+            .map(|(op, why)| format!("{op}: no pagination support ({why})")),
+    );
+    notes.extend(
+        pagination
+            .notes
+            .iter()
+            .map(|(op, note)| format!("{op}: {note}")),
+    );
+    for tokens in [&ops, &page_impls, &accessors] {
+        crate::items::check_parses(file, tokens)?;
+    }
+    let emitted = Emitted {
+        operations: ops,
+        page_impls,
+        accessors,
+    };
+    Ok((emitted, pagination))
+}
+
 /// Emits the `operations` module (first), the pagination impls (second, to be placed inside `mod types`,
 /// where the field types of the page envelopes resolve) and the builders' `pagination_client` accessors
 /// (third, to be placed inside `mod builder`); returns them with what was detected.
@@ -43,7 +87,7 @@ pub struct Pagination {
 /// Every type the impls mention is read off the generated items (the operation's setter and `send` types,
 /// from the index, and the envelope's fields in `types`); an operation whose items do not fit is left out and
 /// said so in [`Pagination::left_out`], so the emitted code compiles whatever the spec.
-pub(crate) fn emit(
+fn emit(
     operations: &[Operation],
     types: &[crate::items::Item],
     runtime: &syn::Path,

@@ -3,7 +3,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TypeImpl};
+use ::progenitor::{GenerationSettings, Generator, InterfaceStyle, TypeImpl};
 use serde_json::{Value, json};
 
 use crate::error::{BuildError, Location, pointer_push};
@@ -65,7 +65,9 @@ fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
 }
 
 /// Runs one progenitor entry point; an error or a panic becomes an `Err` with its message.
-pub(crate) fn guarded<T>(call: impl FnOnce() -> Result<T, progenitor::Error>) -> Result<T, String> {
+pub(crate) fn guarded<T>(
+    call: impl FnOnce() -> Result<T, ::progenitor::Error>,
+) -> Result<T, String> {
     match catch_unwind(AssertUnwindSafe(call)) {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(e)) => Err(format!("progenitor error: {e}")),
