@@ -112,11 +112,7 @@ pub(crate) fn locate(
 ) -> Option<BuildError> {
     let mut empty = doc.clone();
     empty["paths"] = json!({});
-    let names: Vec<String> = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
+    let names = crate::walk::component_schema_names(doc);
     // Schemas are converted before any operation, so a bad one fails everything: find it first.
     if let Err(msg) = to_openapi(file, &empty)
         .map_err(|e| e.message)

@@ -408,6 +408,22 @@ pub fn follow<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
         .unwrap_or(value)
 }
 
+/// How a reference to any component starts.
+pub const COMPONENT_REF_PREFIX: &str = "#/components/";
+
+/// The component a local reference names, as `kind/name` (`#/components/schemas/X` → `schemas/X`).
+pub fn component_ref(reference: &str) -> Option<&str> {
+    reference.strip_prefix(COMPONENT_REF_PREFIX)
+}
+
+/// The names of the component schemas, in document order.
+pub fn component_schema_names(doc: &Value) -> Vec<String> {
+    doc.pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
 /// The component schema named `name` (`#/components/schemas/{name}`).
 pub fn component_schema<'a>(doc: &'a Value, name: &str) -> Option<&'a Value> {
     doc.get("components")?.get("schemas")?.get(name)
