@@ -1,4 +1,4 @@
-//! Stage after generation: trim typify's struct builders (`types::builder::*`).
+//! Stage `builders`: trim typify's struct builders (`types::builder::*`).
 //!
 //! progenitor's builder interface makes typify emit a builder per struct (`types::Org::builder().name(..)`),
 //! which operation builders use for `body_map`. On Partoo's spec they were 47 % of the generated code, and
@@ -13,23 +13,27 @@ use std::collections::{BTreeMap, BTreeSet};
 use quote::ToTokens;
 use syn::visit_mut::VisitMut;
 
+use crate::index::CodeIndex;
 use crate::items::Item;
 
+/// The stage: [`keep_request_builders`] with `struct_builders` ([`crate::Options::struct_builders`]), else
+/// [`strip`].
+pub(crate) fn trim(struct_builders: bool, index: &mut CodeIndex) {
+    if !struct_builders {
+        strip(&mut index.builders, &mut index.types);
+    } else if index.builder_at.is_some() {
+        // Without a `mod builder` (no operation builders at all) nothing says which to keep: keep them all.
+        keep_request_builders(&index.builders, &mut index.types);
+    }
+}
+
 /// Keeps typify's struct builders only for the types request bodies are made of (the body types the operation
-/// builders of `file` refer to, and every type those reach); drops the others from `types`.
+/// builders (`mod builder`'s items) refer to, and every type those reach); drops the others from `types`.
 ///
 /// Response types are read, not built: their builders were three quarters of the builder code, and the
 /// builders of request types are what `body_map` and `types::X::builder()` are for.
-pub(crate) fn keep_request_builders(file: &[Item], types: &mut Vec<Item>) {
+fn keep_request_builders(builders: &[Item], types: &mut Vec<Item>) {
     use crate::items::{join, names_after, split};
-    let Some(ops_body) = file
-        .iter()
-        .find(|item| item.is("mod", "builder"))
-        .and_then(Item::body)
-        .map(proc_macro2::Group::stream)
-    else {
-        return;
-    };
     let defined: BTreeMap<String, usize> = types
         .iter()
         .enumerate()
@@ -37,8 +41,9 @@ pub(crate) fn keep_request_builders(file: &[Item], types: &mut Vec<Item>) {
         .filter_map(|(i, item)| item.name().map(|n| (n, i)))
         .collect();
     let mut keep = BTreeSet::new();
-    let mut todo: Vec<String> = names_after(&ops_body, "types", "builder")
-        .into_iter()
+    let mut todo: Vec<String> = builders
+        .iter()
+        .flat_map(|item| names_after(&item.stream(), "types", "builder"))
         .collect();
     while let Some(name) = todo.pop() {
         if !keep.insert(name.clone()) {
@@ -88,19 +93,12 @@ pub(crate) fn keep_request_builders(file: &[Item], types: &mut Vec<Item>) {
         .collect();
 }
 
-/// Strips the struct builders from `types` and their uses from the operation builders of `file`. Only the
+/// Strips the struct builders from `types` and their uses from the operation builders (`mod builder`'s items). Only the
 /// items that change are parsed.
-pub(crate) fn strip(file: &mut [Item], types: &mut Vec<Item>) {
+fn strip(builders: &mut [Item], types: &mut Vec<Item>) {
     types.retain(|item| !item.is("mod", "builder"));
     *types = types.drain(..).filter_map(without_builder_fn).collect();
-    let Some(ops) = file.iter_mut().find(|item| item.is("mod", "builder")) else {
-        return;
-    };
-    let Some(body) = ops.body().map(proc_macro2::Group::stream) else {
-        return;
-    };
-    let mut items = crate::items::split(body);
-    for item in &mut items {
+    for item in builders.iter_mut() {
         // Only operations with a body refer to the struct builders; the rest are left as tokens.
         if !crate::items::mentions_path(&item.stream(), "types", "builder") {
             continue;
@@ -131,7 +129,6 @@ pub(crate) fn strip(file: &mut [Item], types: &mut Vec<Item>) {
             _ => {}
         }
     }
-    ops.set_body(crate::items::join(items));
 }
 
 /// `item` without its `fn builder()` when it is an inherent impl that has one (parsed for that); `None`

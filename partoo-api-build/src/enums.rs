@@ -1,4 +1,4 @@
-//! Stage 4 (after generation): open string enums.
+//! Stage `enums`: open string enums.
 //!
 //! typify emits closed enums, so one value Partoo adds to a list (`status: succeeded`, a new feature name)
 //! makes the whole response fail to decode. Every plain string enum of `mod types` is rewritten here to carry

@@ -1,4 +1,4 @@
-//! Stage 6: `pub mod webhook_events`, emitted beside progenitor's code: an `Event` enum with one variant per
+//! Stage `events`: `pub mod webhook_events`, emitted beside progenitor's code: an `Event` enum with one variant per
 //! webhook event of the spec, dispatched on the body's `type` field, and a catch-all `Other` keeping the type
 //! string and the body as JSON, and `Unparsed` keeping the raw bytes of a body that could not be typed (a
 //! known `type` whose payload does not fit its schema, or no JSON object with a string `type` at all): a
@@ -19,10 +19,8 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
-use crate::error::escape_segment;
 use crate::items::Item;
 use crate::rules::EVENTS_EXTENSION;
-use crate::walk::deref;
 
 /// A webhook event given a variant of `Event`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,8 +35,24 @@ pub struct TypedEvent {
     pub rust_type: String,
 }
 
+/// The stage: the `webhook_events` module for the events of `doc` that fit (each one left out is a note in
+/// `notes`), checked to parse, and those events.
+pub(crate) fn stage(
+    file: &str,
+    doc: &Value,
+    types: &[Item],
+    runtime: &syn::Path,
+    notes: &mut Vec<String>,
+) -> Result<(TokenStream, Vec<TypedEvent>), crate::BuildError> {
+    let (typed, left_out) = typed_events(doc, types);
+    notes.extend(left_out);
+    let tokens = emit(&typed, runtime);
+    crate::items::check_parses(file, &tokens)?;
+    Ok((tokens, typed))
+}
+
 /// The events of `doc` that fit, and the notes on those that do not.
-pub(crate) fn typed_events(doc: &Value, types: &[Item]) -> (Vec<TypedEvent>, Vec<String>) {
+fn typed_events(doc: &Value, types: &[Item]) -> (Vec<TypedEvent>, Vec<String>) {
     let mut typed: Vec<TypedEvent> = Vec::new();
     let mut notes = Vec::new();
     let entries = doc
@@ -54,15 +68,14 @@ pub(crate) fn typed_events(doc: &Value, types: &[Item]) -> (Vec<TypedEvent>, Vec
                 "webhook `{webhook}`: {why}; its deliveries decode as Event::Other"
             ));
         };
-        let pointer = format!("/components/schemas/{}", escape_segment(component));
-        let Some(schema) = doc.pointer(&pointer) else {
+        let Some(schema) = crate::walk::component_schema(doc, component) else {
             leave_out(format!(
                 "payload schema `{component}` was removed by normalisation"
             ));
             continue;
         };
         let event_type =
-            literal_type(doc, schema, 0).unwrap_or_else(|| text("example_type").to_owned());
+            literal_type(doc, schema).unwrap_or_else(|| text("example_type").to_owned());
         if event_type.is_empty() {
             leave_out(format!(
                 "no literal `type` value in `{component}` or in an example"
@@ -105,32 +118,26 @@ pub(crate) fn typed_events(doc: &Value, types: &[Item]) -> (Vec<TypedEvent>, Vec
 }
 
 /// The single `type` value a payload schema allows: a one-value `enum` (what `const` became) on its `type`
-/// property, looking through `$ref`s and `allOf`.
-fn literal_type(doc: &Value, schema: &Value, depth: usize) -> Option<String> {
-    if depth > 8 {
-        return None;
-    }
-    let schema = deref(doc, schema);
-    if let Some(prop) = schema.pointer("/properties/type") {
-        let prop = deref(doc, prop);
-        if let Some([Value::String(only)]) = prop
-            .get("enum")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-        {
-            return Some(only.clone());
-        }
-    }
-    schema
-        .get("allOf")
-        .and_then(Value::as_array)?
-        .iter()
-        .find_map(|part| literal_type(doc, part, depth + 1))
+/// property, looking through `$ref`s and `allOf` (the nearest declaration that has one wins).
+fn literal_type(doc: &Value, schema: &Value) -> Option<String> {
+    crate::walk::properties(doc, schema)
+        .into_iter()
+        .rev()
+        .filter(|(name, _)| *name == "type")
+        .find_map(|(_, prop)| {
+            match prop
+                .get("enum")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+            {
+                Some([Value::String(only)]) => Some(only.clone()),
+                _ => None,
+            }
+        })
 }
 
 /// The `webhook_events` module for `events` (possibly none: `Event` then has only `Other` and `Unparsed`).
-pub(crate) fn emit(events: &[TypedEvent], runtime: &str) -> TokenStream {
-    let runtime: syn::Path = syn::parse_str(runtime).unwrap_or_else(|_| syn::parse_quote!(crate));
+fn emit(events: &[TypedEvent], runtime: &syn::Path) -> TokenStream {
     let variants: Vec<Ident> = events
         .iter()
         .map(|e| Ident::new(&e.variant, Span::call_site()))

@@ -283,6 +283,20 @@ pub(crate) fn fn_names(block: &TokenStream) -> Vec<String> {
         .collect()
 }
 
+/// Parses code a stage emitted itself (small), so that a mistake in it is reported here, naming the spec
+/// `file`, rather than by rustc in the user's build.
+pub(crate) fn check_parses(file: &str, tokens: &TokenStream) -> Result<(), crate::BuildError> {
+    syn::parse2::<syn::File>(tokens.clone())
+        .map(drop)
+        .map_err(|e| {
+            crate::BuildError::new(
+                file,
+                crate::Location::Input,
+                format!("support code does not parse: {e}"),
+            )
+        })
+}
+
 /// Whether `first :: second` appears anywhere in `stream`, nested groups included.
 pub(crate) fn mentions_path(stream: &TokenStream, first: &str, second: &str) -> bool {
     let mut found = false;

@@ -1,17 +1,25 @@
 //! Turns Partoo's OpenAPI document into a Rust client, with no network and no panics.
 //!
-//! The pipeline has four stages, one module each:
+//! The pipeline is one ordered list of named stages, [`Stage::ALL`]; each stage is one module of this crate
+//! (one file, or `rules/`) and one entry of [`Generated::timings`], under the same name:
 //!
-//! 1. [`load`]: bytes → JSON value (YAML or JSON; size cap, alias-bomb protection, located parse errors).
-//! 2. [`rules`]: an ordered list of named normalisation rules: OpenAPI 3.1 → 3.0.3, Partoo's real defects,
-//!    and the adaptations progenitor needs. Each change is reported with a JSON pointer.
-//!    Then [`select`] keeps only the operations of the tags asked for ([`Options::tags`]; all by default) and the
-//!    components they reach.
-//! 3. `generate`: progenitor 0.15.1 (builder interface) under `catch_unwind`; a failure is narrowed to the
-//!    schema or operation that causes it.
-//! 4. `items` cuts progenitor's tokens into items without parsing them; `enums` opens string enums with an
-//!    `Unknown(String)` variant (parsing just those items); then every operation is checked to have its client
-//!    method, and the support code is added.
+//! | # | stage | takes → gives |
+//! |---|---|---|
+//! | 1 | [`load`] | bytes → JSON value (YAML or JSON; size cap, alias-bomb protection, located parse errors) |
+//! | 2 | [`rules`] | JSON → normalised OpenAPI 3.0.3 JSON: named rules (3.1 → 3.0.3, Partoo's defects, what progenitor needs), each change reported with a JSON pointer |
+//! | 3 | [`select`] | only the operations of the tags asked for ([`Options::tags`]; all by default) and the components they reach |
+//! | 4 | `progenitor` | normalised JSON → progenitor 0.15.1's tokens under `catch_unwind`; a failure is narrowed to one schema or operation |
+//! | 5 | `index` | tokens → the generated code split once into items: `mod types`, `mod builder`, the client's methods, each builder's `send` and setter types |
+//! | 6 | [`operation`] | normalised JSON + index → one [`Operation`] per operation, and the count check (every operation has its client method) |
+//! | 7 | `builders` | typify's struct builders kept for request bodies only (or all dropped) |
+//! | 8 | `enums` | string enums opened with an `Unknown(String)` variant |
+//! | 9 | `support` | operations → `mod operations` (facts per operation) and the pagination impls |
+//! | 10 | [`events`] | `webhook_events::Event`, one variant per typed webhook event |
+//! | 11 | `print` | index + additions → the client's source text |
+//!
+//! Only [`walk`] navigates the document (`$ref`s, `allOf`, parameters, success schemas); only `index` splits
+//! the generated code. After the pipeline, [`mock`] generates the `httpmock` extension from the same
+//! [`Generated`], [`surface_markdown`] the API surface file, and [`cargo`] is the build-script contract.
 //!
 //! ```no_run
 //! let out = partoo_api_build::generate_path(
@@ -28,11 +36,14 @@ pub mod cargo;
 mod enums;
 pub mod error;
 pub mod events;
-mod generate;
+mod index;
 mod items;
 pub mod load;
 pub mod mock;
 pub mod names;
+pub mod operation;
+mod print;
+mod progenitor;
 pub mod report;
 pub mod rules;
 pub mod select;
@@ -47,8 +58,8 @@ use serde_json::Value;
 
 pub use error::{BuildError, Location};
 pub use events::TypedEvent;
-pub use generate::MethodInfo;
 pub use names::NameTable;
+pub use operation::{MethodInfo, Operation, Parameter};
 pub use report::{Change, Report, RuleKind};
 pub use support::Pagination;
 pub use surface::surface_markdown;
@@ -77,6 +88,23 @@ pub struct Options {
     pub tags: Option<std::collections::BTreeSet<String>>,
 }
 
+impl Options {
+    /// [`Options::runtime`] as a Rust path, for every stage that emits code naming the runtime; `file` names
+    /// the spec in the error when it is not one (never replaced by `crate` silently).
+    pub fn runtime_path(&self, file: &str) -> Result<syn::Path, BuildError> {
+        syn::parse_str(&self.runtime).map_err(|e| {
+            BuildError::new(
+                file,
+                Location::Input,
+                format!(
+                    "Options::runtime `{}` is not a Rust path: {e}",
+                    self.runtime
+                ),
+            )
+        })
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Self {
@@ -100,6 +128,9 @@ pub struct Generated {
     pub report: Report,
     /// One entry per operation of the document, with its client method.
     pub methods: Vec<MethodInfo>,
+    /// One record per operation of the document (what `methods` summarises), as every stage after
+    /// `operations` sees it.
+    pub operations: Vec<Operation>,
     /// Operation methods (`fn x(&self …)` of `impl Client`) counted in the generated code; generation fails
     /// unless they are exactly the methods of `methods`.
     pub method_count: usize,
@@ -107,7 +138,8 @@ pub struct Generated {
     pub open_enums: usize,
     /// Operations given pagination support.
     pub pagination: support::Pagination,
-    /// Wall time of each stage, in order (`load` only when the pipeline read the input itself).
+    /// Wall time of each stage, in the order and under the names of [`Stage::ALL`] (`load` only when the
+    /// pipeline read the input itself).
     pub timings: Vec<(&'static str, std::time::Duration)>,
     /// The normalised document (OpenAPI 3.0.3), as fed to progenitor.
     pub normalised: Value,
@@ -146,11 +178,11 @@ pub fn generate_bytes(
     let doc = load::parse(name, bytes)?;
     let loaded = started.elapsed();
     let mut generated = generate_value(name, doc, options)?;
-    generated.timings.insert(0, ("load", loaded));
+    generated.timings.insert(0, (Stage::Load.name(), loaded));
     Ok(generated)
 }
 
-/// Normalises an already parsed document (stage 2 only).
+/// Normalises an already parsed document (stage `rules` only).
 pub fn normalise(name: &str, doc: Value, options: &Options) -> Result<(Value, Report), BuildError> {
     rules::normalise(doc, name, &options.names)
 }
@@ -163,102 +195,133 @@ pub fn progenitor_alone(
     normalised: &Value,
     options: &Options,
 ) -> Result<usize, BuildError> {
-    generate::generate_tokens(name, normalised, options).map(|tokens| tokens.to_string().len())
+    progenitor::generate_tokens(name, normalised, options).map(|tokens| tokens.to_string().len())
 }
 
-/// Generates from a parsed document (stages 2–4).
+/// One stage of the pipeline, in the order they run ([`Stage::ALL`]); [`Stage::name`] is both its module
+/// and its entry in [`Generated::timings`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// [`load`]: bytes → JSON value.
+    Load,
+    /// [`rules`]: the named normalisation rules.
+    Rules,
+    /// [`select`]: the tag selection.
+    Select,
+    /// `progenitor`: progenitor's tokens, failures narrowed.
+    Progenitor,
+    /// `index`: the generated code split once.
+    Index,
+    /// [`operation`]: one [`Operation`] per operation, and the method count check.
+    Operation,
+    /// `builders`: typify's struct builders trimmed.
+    Builders,
+    /// `enums`: string enums opened.
+    Enums,
+    /// `support`: `mod operations` and the pagination impls.
+    Support,
+    /// [`events`]: the webhook events module.
+    Events,
+    /// `print`: the client's source text.
+    Print,
+}
+
+impl Stage {
+    /// Every stage, in the order the pipeline runs them.
+    pub const ALL: [Stage; 11] = [
+        Stage::Load,
+        Stage::Rules,
+        Stage::Select,
+        Stage::Progenitor,
+        Stage::Index,
+        Stage::Operation,
+        Stage::Builders,
+        Stage::Enums,
+        Stage::Support,
+        Stage::Events,
+        Stage::Print,
+    ];
+
+    /// The stage's name: its module in `partoo-api-build/src` and its label in [`Generated::timings`].
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Load => "load",
+            Stage::Rules => "rules",
+            Stage::Select => "select",
+            Stage::Progenitor => "progenitor",
+            Stage::Index => "index",
+            Stage::Operation => "operation",
+            Stage::Builders => "builders",
+            Stage::Enums => "enums",
+            Stage::Support => "support",
+            Stage::Events => "events",
+            Stage::Print => "print",
+        }
+    }
+}
+
+/// Times the stages of one run.
+struct Clock(Vec<(&'static str, std::time::Duration)>);
+
+impl Clock {
+    /// Runs `stage`'s work and records its wall time under the stage's name.
+    fn run<T>(&mut self, stage: Stage, work: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let out = work();
+        self.0.push((stage.name(), started.elapsed()));
+        out
+    }
+}
+
+/// Generates from a parsed document: every stage of [`Stage::ALL`] but `load`, in order.
 pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Generated, BuildError> {
-    let mut timings = Vec::new();
-    let mut clock = Instant::now();
-    let mut lap = |stage: &'static str| {
-        timings.push((stage, clock.elapsed()));
-        clock = Instant::now();
-    };
-    let (mut normalised, mut report) = normalise(name, doc, options)?;
-    if let Some(features) = &options.tags {
-        let selection = select::select_tags(&mut normalised, features);
-        report.notes.push(selection.note());
-    }
-    lap("normalise");
-    let tokens = generate::generate_tokens(name, &normalised, options)?;
-    lap("progenitor");
-    let mut file = items::split(tokens);
-    let types_at = file.iter().position(|item| item.is("mod", "types"));
-    let mut types = types_at
-        .and_then(|at| file[at].body())
-        .map(|body| items::split(body.stream()))
-        .unwrap_or_default();
-    lap("split");
-    if options.struct_builders {
-        builders::keep_request_builders(&file, &mut types);
-    } else {
-        builders::strip(&mut file, &mut types);
-    }
-    let open_enums = enums::open_enums(&mut types);
-    let (_, success) = generate::inspect(&file);
-    let mut methods = generate::operations(&normalised);
-    // Counted from the generated code, not from `methods`: the two must agree.
-    let method_count = generate::check_methods(
-        name,
-        "client",
-        &methods,
-        &generate::operation_methods(&file),
-    )?;
-    for m in &mut methods {
-        let builder = heck::ToUpperCamelCase::to_upper_camel_case(m.rust_name.as_str());
-        m.success_type = success
-            .get(&builder)
-            .cloned()
-            .unwrap_or_else(|| "?".to_owned());
-    }
-    let (support, page_impls, page_clients, pagination) =
-        support::emit(&normalised, &methods, &file, &types, &options.runtime);
-    report.notes.extend(
-        pagination
-            .left_out
-            .iter()
-            .map(|(op, why)| format!("{op}: no pagination support ({why})")),
-    );
-    report.notes.extend(
-        pagination
-            .notes
-            .iter()
-            .map(|(op, note)| format!("{op}: {note}")),
-    );
-    let (webhook_events, notes) = events::typed_events(&normalised, &types);
-    report.notes.extend(notes);
-    let events = events::emit(&webhook_events, &options.runtime);
-    // The emitted support code is small: parse it to report a mistake in it here, not in rustc.
-    for tokens in [&support, &page_impls, &page_clients, &events] {
-        syn::parse2::<syn::File>(tokens.clone()).map_err(|e| {
-            BuildError::new(
-                name,
-                Location::Input,
-                format!("support code does not parse: {e}"),
-            )
-        })?;
-    }
-    types.extend(items::split(page_impls));
-    if let Some(at) = types_at {
-        file[at].set_body(items::join(types));
-    }
-    if let Some(builder) = file.iter_mut().find(|item| item.is("mod", "builder"))
-        && let Some(body) = builder.body()
-    {
-        let mut inner = body.stream();
-        inner.extend(page_clients);
-        builder.set_body(inner);
-    }
-    file.extend(items::split(support));
-    file.extend(items::split(events));
-    lap("enums, checks, support");
-    let code = items::join(file).to_string();
-    lap("print");
+    let runtime = options.runtime_path(name)?;
+    let mut clock = Clock(Vec::new());
+    let (mut normalised, mut report) = clock.run(Stage::Rules, || normalise(name, doc, options))?;
+    clock.run(Stage::Select, || {
+        if let Some(features) = &options.tags {
+            let selection = select::select_tags(&mut normalised, features);
+            report.notes.push(selection.note());
+        }
+    });
+    let tokens = clock.run(Stage::Progenitor, || {
+        progenitor::generate_tokens(name, &normalised, options)
+    })?;
+    let mut index = clock.run(Stage::Index, || index::CodeIndex::new(tokens));
+    let (operations, method_count) = clock.run(Stage::Operation, || {
+        let operations = operation::operations(&normalised, &index);
+        // Counted from the generated code, not from `operations`: the two must agree.
+        operation::check_methods(name, "client", &operations, &index.client_methods)
+            .map(|count| (operations, count))
+    })?;
+    clock.run(Stage::Builders, || {
+        builders::trim(options.struct_builders, &mut index)
+    });
+    let open_enums = clock.run(Stage::Enums, || enums::open_enums(&mut index.types));
+    let (support, pagination) = clock.run(Stage::Support, || {
+        support::stage(name, &operations, &index.types, &runtime, &mut report.notes)
+    })?;
+    let (events, webhook_events) = clock.run(Stage::Events, || {
+        events::stage(name, &normalised, &index.types, &runtime, &mut report.notes)
+    })?;
+    let code = clock.run(Stage::Print, || {
+        print::print(
+            index,
+            print::Additions {
+                types: support.page_impls,
+                builders: support.accessors,
+                file: vec![support.operations, events],
+            },
+        )
+    });
+    let methods = operations.iter().map(Operation::method_info).collect();
+    let timings = clock.0;
     Ok(Generated {
         timings,
         code,
         report,
         methods,
+        operations,
         method_count,
         open_enums,
         pagination,

@@ -17,8 +17,8 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::error::{BuildError, Location};
-use crate::generate::{guarded, locate, settings, to_openapi};
 use crate::items::{self, Item};
+use crate::progenitor::{guarded, locate, settings, to_openapi};
 use crate::{Generated, Options};
 
 /// Generates the mock extension for `generated` (a successful run on the spec `name` with `options`).
@@ -30,13 +30,13 @@ pub fn httpmock(
     generated: &Generated,
     options: &Options,
 ) -> Result<String, BuildError> {
-    let runtime = runtime_path(name, options)?;
+    let runtime = options.runtime_path(name)?;
     let doc = &generated.normalised;
     let spec = to_openapi(name, doc)?;
     let crate_path = options.runtime.as_str();
     let run = |spec: &openapiv3::OpenAPI| {
         let settings = settings(options);
-        guarded(|| progenitor::Generator::new(&settings).httpmock(spec, crate_path))
+        guarded(|| ::progenitor::Generator::new(&settings).httpmock(spec, crate_path))
     };
     let tokens = match run(&spec) {
         Ok(tokens) => tokens,
@@ -52,12 +52,29 @@ pub fn httpmock(
             });
         }
     };
+    // Split once: the top-level items, and the wrappers of `mod operations`.
     let mut file = items::split(tokens);
     check_methods(name, &file, generated)?;
-    let wrappers = wrapper_names(&file);
-    match_arrays(&mut file, &runtime, generated);
-    let code = escape_path_values(borrow_bodies(items::join(file)));
-    let code = with_ok_shortcuts(code);
+    let operations_at = file.iter().position(|item| item.is("mod", "operations"));
+    let mut operations = operations_at
+        .and_then(|at| file[at].body())
+        .map(|body| items::split(body.stream()))
+        .unwrap_or_default();
+    let wrappers = wrapper_names(&operations);
+    match_arrays(&mut operations, &runtime, generated);
+    let mut shortcuts = Some(ok_shortcuts(&operations));
+    let rewrite = |tokens: TokenStream| escape_path_values(borrow_bodies(tokens));
+    for (at, item) in file.iter_mut().enumerate() {
+        if Some(at) == operations_at {
+            // The shortcuts go inside `mod operations`, where the body types' paths resolve.
+            let mut body = rewrite(items::join(std::mem::take(&mut operations)));
+            body.extend(shortcuts.take().unwrap_or_default());
+            item.set_body(body);
+        } else {
+            *item = Item::new(rewrite(item.stream()));
+        }
+    }
+    let code = items::join(file);
     let glue = glue(&runtime, &wrappers, generated);
     // The glue is ours and small: parse it so that a mistake in it is reported here, not by rustc.
     syn::parse2::<syn::File>(glue.clone()).map_err(|e| {
@@ -72,19 +89,6 @@ pub fn httpmock(
     Ok(code.to_string())
 }
 
-fn runtime_path(name: &str, options: &Options) -> Result<syn::Path, BuildError> {
-    syn::parse_str(&options.runtime).map_err(|e| {
-        BuildError::new(
-            name,
-            Location::Input,
-            format!(
-                "Options::runtime `{}` is not a Rust path: {e}",
-                options.runtime
-            ),
-        )
-    })
-}
-
 /// Every operation must have its `MockServerExt` method, named like the client's (the same check as the
 /// client's methods: none missing, none extra, no duplicate).
 fn check_methods(name: &str, file: &[Item], generated: &Generated) -> Result<(), BuildError> {
@@ -94,21 +98,7 @@ fn check_methods(name: &str, file: &[Item], generated: &Generated) -> Result<(),
         .filter_map(Item::body)
         .flat_map(|body| items::fn_names(&body.stream()))
         .collect();
-    crate::generate::check_methods(name, "MockServerExt", &generated.methods, &found).map(drop)
-}
-
-/// Adds [`ok_shortcuts`] inside progenitor's `mod operations` (where the body types' paths resolve).
-fn with_ok_shortcuts(code: TokenStream) -> TokenStream {
-    let mut file = items::split(code);
-    if let Some(module) = file.iter_mut().find(|item| item.is("mod", "operations"))
-        && let Some(body) = module.body().map(proc_macro2::Group::stream)
-    {
-        let operations = items::split(body.clone());
-        let mut body = body;
-        body.extend(ok_shortcuts(&operations));
-        module.set_body(body);
-    }
-    items::join(file)
+    crate::operation::check_methods(name, "MockServerExt", &generated.operations, &found).map(drop)
 }
 
 /// Success responses are `2XX` ranges after normalisation, so progenitor's `Then` has
@@ -157,11 +147,9 @@ fn ok_shortcuts(operations: &[Item]) -> TokenStream {
 }
 
 /// Names of the structs of progenitor's `mod operations` (`GetMyUserWhen`, `GetMyUserThen`, …).
-fn wrapper_names(file: &[Item]) -> Vec<String> {
-    file.iter()
-        .filter(|item| item.is("mod", "operations"))
-        .filter_map(Item::body)
-        .flat_map(|body| items::split(body.stream()))
+fn wrapper_names(operations: &[Item]) -> Vec<String> {
+    operations
+        .iter()
         .filter(|item| item.kind().as_deref() == Some("struct"))
         .filter_map(|item| item.name())
         .collect()
@@ -170,25 +158,20 @@ fn wrapper_names(file: &[Item]) -> Vec<String> {
 /// progenitor matches a query parameter with `value.to_string()`, which arrays lack: Partoo's array filters get
 /// `{runtime}::mock::query_array`, which matches the encoding the client sends (repeated keys, or one
 /// comma-separated value for the operation's `csv_query` parameters).
-fn match_arrays(file: &mut [Item], runtime: &syn::Path, generated: &Generated) {
-    let Some(module) = file.iter_mut().find(|item| item.is("mod", "operations")) else {
-        return;
-    };
-    let Some(body) = module.body().map(proc_macro2::Group::stream) else {
-        return;
-    };
-    let mut wrappers = items::split(body);
-    for wrapper in &mut wrappers {
+fn match_arrays(operations: &mut [Item], runtime: &syn::Path, generated: &Generated) {
+    let by_builder: std::collections::BTreeMap<&str, &str> = generated
+        .operations
+        .iter()
+        .map(|op| (op.builder.as_str(), op.rust_name.as_str()))
+        .collect();
+    for wrapper in operations.iter_mut() {
         let Some((None, name)) = wrapper.impl_target() else {
             continue;
         };
-        let Some(operation) = name.strip_suffix("When").and_then(|camel| {
-            generated
-                .methods
-                .iter()
-                .find(|m| m.rust_name.to_upper_camel_case() == camel)
-                .map(|m| m.rust_name.clone())
-        }) else {
+        let Some(&operation) = name
+            .strip_suffix("When")
+            .and_then(|camel| by_builder.get(camel))
+        else {
             continue;
         };
         let Some(body) = wrapper.body().map(proc_macro2::Group::stream) else {
@@ -224,7 +207,6 @@ fn match_arrays(file: &mut [Item], runtime: &syn::Path, generated: &Generated) {
             wrapper.set_body(items::join(fns));
         }
     }
-    module.set_body(items::join(wrappers));
 }
 
 /// typify passes the types it believes `Copy` (string enums, before we opened them) by value, and progenitor

@@ -126,7 +126,7 @@ fn prune_components(doc: &mut Value) -> Vec<String> {
     let mut reached: HashSet<String> = HashSet::new();
     let mut queue: Vec<String> = Vec::new();
     let mut push = |reference: &str, queue: &mut Vec<String>| {
-        if let Some(local) = reference.strip_prefix("#/components/")
+        if let Some(local) = walk::component_ref(reference)
             && reached.insert(local.to_owned())
         {
             queue.push(local.to_owned());

@@ -1,4 +1,5 @@
-//! Stage 5: facts for the hand-written layer, emitted beside progenitor's code.
+//! Stage `support`: facts for the hand-written layer, emitted beside progenitor's code, from the
+//! [`Operation`] records.
 //!
 //! - `pub mod operations`: one `Meta` per operation (progenitor's snake_case id, method, path template, and
 //!   the query parameters Partoo wants comma-separated, i.e. arrays declared `style: form, explode: false`),
@@ -12,13 +13,11 @@
 //!   the only place its private `client` field is visible), through which the runtime reads the client's
 //!   pagination settings.
 
-use heck::ToUpperCamelCase;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote};
 use serde_json::Value;
 
-use crate::MethodInfo;
-use crate::walk::{deref, resolve};
+use crate::Operation;
 
 /// What the pagination detection found, for the report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -38,186 +37,69 @@ pub struct Pagination {
     pub notes: Vec<(String, String)>,
 }
 
-struct OpFacts {
-    csv_query: Vec<String>,
-    /// The 2xx statuses progenitor's code takes as a success, as inclusive ranges.
-    success_statuses: Vec<(u16, u16)>,
-    query: Vec<String>,
-    /// The `default` of the `page` query parameter (its schema's, or the parameter's own).
-    page_default: Option<Value>,
-    /// Names of the success schema's properties that are arrays, and whether it has page/max_page/next_cursor.
-    arrays: Vec<String>,
-    props: Vec<String>,
+/// What the stage emits, each checked to parse.
+pub(crate) struct Emitted {
+    /// The top-level `pub mod operations`.
+    pub(crate) operations: TokenStream,
+    /// The pagination impls, for `mod types` (where the envelopes' field types resolve).
+    pub(crate) page_impls: TokenStream,
+    /// The builders' `pagination_client` accessors, for `mod builder`.
+    pub(crate) accessors: TokenStream,
 }
 
-fn op_facts(doc: &Value) -> Vec<(String, String, OpFacts)> {
-    let mut out = Vec::new();
-    for (path, method, op) in crate::walk::operations(doc) {
-        let mut csv_query = Vec::new();
-        let mut query = Vec::new();
-        let mut page_default = None;
-        for p in crate::walk::parameters(doc, path, op) {
-            if p.get("in").and_then(Value::as_str) != Some("query") {
-                continue;
-            }
-            let Some(name) = p.get("name").and_then(Value::as_str) else {
-                continue;
-            };
-            query.push(name.to_owned());
-            let schema = p.get("schema").map(|s| deref(doc, s));
-            if name == "page" {
-                page_default = schema
-                    .and_then(|s| s.get("default"))
-                    .or_else(|| p.get("default"))
-                    .cloned();
-            }
-            let is_array =
-                schema.and_then(|s| s.get("type")).and_then(Value::as_str) == Some("array");
-            if is_array && p.get("explode") == Some(&Value::Bool(false)) {
-                csv_query.push(name.to_owned());
-            }
-        }
-        let success = op
-            .get("responses")
-            .and_then(Value::as_object)
-            .and_then(|r| {
-                r.iter()
-                    .filter(|(c, _)| c.starts_with('2'))
-                    .find_map(|(_, resp)| {
-                        let resp = resp
-                            .get("$ref")
-                            .and_then(Value::as_str)
-                            .and_then(|r| resolve(doc, r))
-                            .unwrap_or(resp);
-                        resp.pointer("/content/application~1json/schema")
-                            .map(|s| deref(doc, s))
-                    })
-            });
-        let codes: Vec<&String> = op
-            .get("responses")
-            .and_then(Value::as_object)
-            .map(|r| r.keys().collect())
-            .unwrap_or_default();
-        let mut success_statuses: Vec<(u16, u16)> = codes
+/// The stage: [`emit`], what it could not do added to `notes` (one line per operation), the code checked to
+/// parse.
+pub(crate) fn stage(
+    file: &str,
+    operations: &[Operation],
+    types: &[crate::items::Item],
+    runtime: &syn::Path,
+    notes: &mut Vec<String>,
+) -> Result<(Emitted, Pagination), crate::BuildError> {
+    let (ops, page_impls, accessors, pagination) = emit(operations, types, runtime);
+    notes.extend(
+        pagination
+            .left_out
             .iter()
-            .filter_map(|code| success_range(code))
-            .collect();
-        // Without any success response (`101` counts as one), progenitor adds a `2XX` of its own.
-        if success_statuses.is_empty() && !codes.iter().any(|c| *c == "101") {
-            success_statuses.push((200, 299));
-        }
-        let (mut arrays, mut props) = (Vec::new(), Vec::new());
-        if let Some(success) = success {
-            collect_props(doc, success, 0, &mut props, &mut arrays);
-        }
-        out.push((
-            method.to_ascii_uppercase(),
-            path.to_owned(),
-            OpFacts {
-                csv_query,
-                success_statuses,
-                query,
-                page_default,
-                arrays,
-                props,
-            },
-        ));
+            .map(|(op, why)| format!("{op}: no pagination support ({why})")),
+    );
+    notes.extend(
+        pagination
+            .notes
+            .iter()
+            .map(|(op, note)| format!("{op}: {note}")),
+    );
+    for tokens in [&ops, &page_impls, &accessors] {
+        crate::items::check_parses(file, tokens)?;
     }
-    out
-}
-
-/// The 2xx statuses a response key covers in progenitor's status match: `201` → 201..=201, `2XX` and
-/// `default` (matched as `_`) → 200..=299; none for other keys.
-fn success_range(code: &str) -> Option<(u16, u16)> {
-    match code {
-        "2XX" | "2xx" | "default" => Some((200, 299)),
-        _ => code
-            .parse::<u16>()
-            .ok()
-            .filter(|c| (200..300).contains(c))
-            .map(|c| (c, c)),
-    }
-}
-
-/// Property names of an object schema, following `allOf` (Partoo builds envelopes as
-/// `allOf: [ListResult, {items…}]`); array-typed ones also go to `arrays`.
-fn collect_props(
-    doc: &Value,
-    schema: &Value,
-    depth: usize,
-    props: &mut Vec<String>,
-    arrays: &mut Vec<String>,
-) {
-    let schema = deref(doc, schema);
-    if depth > 8 {
-        return;
-    }
-    for part in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        collect_props(doc, part, depth + 1, props, arrays);
-    }
-    for (name, s) in schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        if props.contains(name) {
-            continue;
-        }
-        props.push(name.clone());
-        let s = deref(doc, s);
-        let s = s
-            .get("allOf")
-            .and_then(Value::as_array)
-            .and_then(|l| l.first())
-            .map_or(s, |f| deref(doc, f));
-        if s.get("type").and_then(Value::as_str) == Some("array") {
-            arrays.push(name.clone());
-        }
-    }
+    let emitted = Emitted {
+        operations: ops,
+        page_impls,
+        accessors,
+    };
+    Ok((emitted, pagination))
 }
 
 /// Emits the `operations` module (first), the pagination impls (second, to be placed inside `mod types`,
 /// where the field types of the page envelopes resolve) and the builders' `pagination_client` accessors
 /// (third, to be placed inside `mod builder`); returns them with what was detected.
 ///
-/// Every type the impls mention is read off the generated items (`file`: the builder's setters and `send`,
-/// `types`: the envelope's fields); an operation whose items do not fit is left out and said so in
-/// [`Pagination::left_out`], so the emitted code compiles whatever the spec.
-pub(crate) fn emit(
-    doc: &Value,
-    methods: &[MethodInfo],
-    file: &[crate::items::Item],
+/// Every type the impls mention is read off the generated items (the operation's setter and `send` types,
+/// from the index, and the envelope's fields in `types`); an operation whose items do not fit is left out and
+/// said so in [`Pagination::left_out`], so the emitted code compiles whatever the spec.
+fn emit(
+    operations: &[Operation],
     types: &[crate::items::Item],
-    runtime: &str,
+    runtime: &syn::Path,
 ) -> (TokenStream, TokenStream, TokenStream, Pagination) {
-    let runtime: syn::Path = syn::parse_str(runtime).unwrap_or_else(|_| syn::parse_quote!(crate));
-    let facts = op_facts(doc);
-    let builders = file
-        .iter()
-        .find(|item| item.is("mod", "builder"))
-        .and_then(|item| item.body())
-        .map(|body| crate::items::split(body.stream()))
-        .unwrap_or_default();
     let mut metas = Vec::new();
     let mut impls = Vec::new();
     let mut accessors = Vec::new();
     let mut found = Pagination::default();
-    for m in methods {
-        let Some((_, _, f)) = facts
-            .iter()
-            .find(|(meth, path, _)| *meth == m.method && *path == m.path)
-        else {
-            continue;
-        };
+    for m in operations {
         let (id, method, path) = (&m.rust_name, &m.method, &m.path);
-        let csv = &f.csv_query;
-        let (lows, highs): (Vec<u16>, Vec<u16>) = f.success_statuses.iter().copied().unzip();
+        let csv = &m.csv_query;
+        let (lows, highs): (Vec<u16>, Vec<u16>) = m.success_statuses.iter().copied().unzip();
         // The success body's decoder, typed from the generated success type (`types::…` resolves through
         // the `use` below); none when the operation has no typed body.
         let decode = match syn::parse_str::<syn::Type>(&m.success_type) {
@@ -232,15 +114,15 @@ pub(crate) fn emit(
                 success_statuses: &[#((#lows, #highs)),*], decode_success: #decode,
             }
         });
-        let has = |p: &str| f.props.iter().any(|x| x == p);
-        let kind = if f.query.iter().any(|q| q == "page") && has("page") && has("max_page") {
+        let has = |p: &str| m.success_properties.iter().any(|x| x == p);
+        let kind = if m.has_query("page") && has("page") && has("max_page") {
             Kind::Page
-        } else if f.query.iter().any(|q| q == "cursor") && has("next_cursor") {
+        } else if m.has_query("cursor") && has("next_cursor") {
             Kind::Cursor
         } else {
             continue;
         };
-        let first_page = match (kind, first_page(f.page_default.as_ref())) {
+        let first_page = match (kind, first_page(m.page_default.as_ref())) {
             (Kind::Cursor, _) => 1,
             (Kind::Page, Ok(page)) => page,
             (Kind::Page, Err(note)) => {
@@ -248,12 +130,12 @@ pub(crate) fn emit(
                 1
             }
         };
-        match page_impl(m, f, kind, first_page, &builders, types, &runtime) {
+        match page_impl(m, kind, first_page, types, runtime) {
             Ok((tokens, items_key)) => {
                 if first_page != 1 {
                     found.first_pages.push((m.rust_name.clone(), first_page));
                 }
-                let builder = Ident::new(&m.rust_name.to_upper_camel_case(), Span::call_site());
+                let builder = Ident::new(&m.builder, Span::call_site());
                 accessors.push(quote! {
                     impl<'a> #builder<'a> {
                         /// The client this request is sent with (for the pagination runtime's settings).
@@ -352,15 +234,13 @@ const PAGE_NUMBER_TYPES: [&str; 7] = [
 
 /// The `PageRequest` / `CursorRequest` impl of one operation and its items key, or why it cannot have one.
 fn page_impl(
-    m: &MethodInfo,
-    f: &OpFacts,
+    m: &Operation,
     kind: Kind,
     first_page: i64,
-    builders: &[crate::items::Item],
     types: &[crate::items::Item],
     runtime: &syn::Path,
 ) -> Result<(TokenStream, String), String> {
-    let items_key = match f.arrays.as_slice() {
+    let items_key = match m.success_arrays.as_slice() {
         [key] => key.clone(),
         [] => return Err("the response has no array of items".to_owned()),
         keys => {
@@ -370,16 +250,17 @@ fn page_impl(
             ));
         }
     };
-    let builder_name = m.rust_name.to_upper_camel_case();
-    let builder = builder_facts(builders, &builder_name)
+    let builder_name = &m.builder;
+    let error = m
+        .error_type
+        .as_deref()
         .ok_or_else(|| format!("no generated builder `{builder_name}` with a `send` method"))?;
-    let error = compact(&builder.error);
     if error != "Error<types::PartooError>" {
         return Err(format!(
             "`send` fails with `{error}`, not `Error<types::PartooError>`"
         ));
     }
-    let page_ty = compact(&builder.success);
+    let page_ty = &m.success_type;
     let (page_ty, envelope) = page_ty
         .strip_prefix("types::")
         .and_then(|name| Some((name, generated_struct(types, name)?)))
@@ -396,14 +277,14 @@ fn page_impl(
         ));
     }
     let setter = |name: &str| {
-        builder
-            .setters
+        m.parameters
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, ty)| ty.clone())
+            .filter(|p| p.location == "query" && p.name == name)
+            .find_map(|p| p.setter_type.as_deref())
+            .and_then(|ty| syn::parse_str::<syn::Type>(ty).ok())
             .ok_or_else(|| format!("builder `{builder_name}` has no `{name}` setter"))
     };
-    let builder_ident = Ident::new(&builder_name, Span::call_site());
+    let builder_ident = Ident::new(builder_name, Span::call_site());
     let page_ident = Ident::new(page_ty, Span::call_site());
     let operation = &m.rust_name;
     let common = quote! {
@@ -468,70 +349,6 @@ fn page_impl(
         }
     };
     Ok((tokens, items_key))
-}
-
-/// What a generated operation builder declares: each setter's value type (`V: TryInto<T>` → `T`) and the
-/// success and error types of `send`'s `Result<ResponseValue<S>, Error<E>>`.
-struct BuilderFacts {
-    setters: Vec<(String, syn::Type)>,
-    success: syn::Type,
-    error: syn::Type,
-}
-
-/// Reads the inherent impl of builder `name` (parsed with syn: one item, only for paginated operations).
-fn builder_facts(builders: &[crate::items::Item], name: &str) -> Option<BuilderFacts> {
-    let item = builders.iter().find(|item| {
-        item.impl_target()
-            .is_some_and(|(tr, ty)| tr.is_none() && ty == name)
-            && crate::items::fn_names(
-                &item
-                    .body()
-                    .map(proc_macro2::Group::stream)
-                    .unwrap_or_default(),
-            )
-            .iter()
-            .any(|f| f == "send")
-    })?;
-    let imp = syn::parse2::<syn::ItemImpl>(item.stream()).ok()?;
-    let mut setters = Vec::new();
-    let mut result = None;
-    for f in imp.items.iter().filter_map(|i| match i {
-        syn::ImplItem::Fn(f) => Some(f),
-        _ => None,
-    }) {
-        let name = f.sig.ident.to_string();
-        if name == "send" {
-            if let syn::ReturnType::Type(_, ty) = &f.sig.output {
-                result = generic_args(ty, "Result");
-            }
-            continue;
-        }
-        let bound = f
-            .sig
-            .generics
-            .where_clause
-            .iter()
-            .flat_map(|w| &w.predicates)
-            .find_map(|p| match p {
-                syn::WherePredicate::Type(t) => t.bounds.iter().find_map(|b| match b {
-                    syn::TypeParamBound::Trait(tb) => generic_args_of_path(&tb.path, "TryInto")
-                        .and_then(|args| args.into_iter().next()),
-                    _ => None,
-                }),
-                _ => None,
-            });
-        if let Some(ty) = bound {
-            setters.push((name, ty));
-        }
-    }
-    let [ok, err] = <[syn::Type; 2]>::try_from(result?).ok()?;
-    let success = generic_args(&ok, "ResponseValue")?.into_iter().next()?;
-    let error = err;
-    Some(BuilderFacts {
-        setters,
-        success,
-        error,
-    })
 }
 
 /// The type arguments of a path type whose last segment is `last` (`Result<A, B>` → `[A, B]`).

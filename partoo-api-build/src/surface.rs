@@ -7,7 +7,7 @@ use crate::Generated;
 
 /// Renders the surface as a Markdown table sorted by path, then method.
 pub fn surface_markdown(generated: &Generated) -> String {
-    let mut rows: Vec<&crate::MethodInfo> = generated.methods.iter().collect();
+    let mut rows: Vec<&crate::Operation> = generated.operations.iter().collect();
     rows.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
     let mut out = String::new();
     out.push_str("# API surface of the generated client\n\n");
@@ -26,7 +26,12 @@ pub fn surface_markdown(generated: &Generated) -> String {
         let params = if m.parameters.is_empty() {
             "-".to_owned()
         } else {
-            m.parameters.join("; ")
+            let described: Vec<String> = m
+                .parameters
+                .iter()
+                .map(crate::Parameter::describe)
+                .collect();
+            described.join("; ")
         };
         let _ = writeln!(
             out,

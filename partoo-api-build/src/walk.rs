@@ -1,4 +1,6 @@
-//! Traversals shared by the rules: every schema of the document, every operation.
+//! The only code that navigates the OpenAPI document: traversals shared by the rules (every schema, every
+//! operation) and the look-ups the later stages need (`$ref`s followed, properties through `allOf`, an
+//! operation's parameters and success schema, a schema's closure).
 
 use serde_json::{Map, Value};
 
@@ -321,12 +323,7 @@ pub fn parameters<'a>(doc: &'a Value, path: &str, op: &'a Map<String, Value>) ->
         .into_iter()
         .chain(own)
         .flatten()
-        .map(|p| {
-            p.get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| resolve(doc, r))
-                .unwrap_or(p)
-        })
+        .map(|p| follow(doc, p))
         .collect()
 }
 
@@ -398,4 +395,128 @@ pub fn refs_in(value: &Value, f: &mut dyn FnMut(&str)) {
         Value::Array(items) => items.iter().for_each(|item| refs_in(item, f)),
         _ => {}
     }
+}
+
+/// The object behind a list entry or a map value that may be a `{"$ref": …}` (a parameter, a response, a
+/// request body): the target of a local reference, one hop; the value itself otherwise (or when the
+/// reference points nowhere: `rules::refs` refuses those before anything reads them).
+pub fn follow<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    value
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| resolve(doc, r))
+        .unwrap_or(value)
+}
+
+/// How a reference to any component starts.
+pub const COMPONENT_REF_PREFIX: &str = "#/components/";
+
+/// The component a local reference names, as `kind/name` (`#/components/schemas/X` → `schemas/X`).
+pub fn component_ref(reference: &str) -> Option<&str> {
+    reference.strip_prefix(COMPONENT_REF_PREFIX)
+}
+
+/// The names of the component schemas, in document order.
+pub fn component_schema_names(doc: &Value) -> Vec<String> {
+    doc.pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The component schema named `name` (`#/components/schemas/{name}`).
+pub fn component_schema<'a>(doc: &'a Value, name: &str) -> Option<&'a Value> {
+    doc.get("components")?.get("schemas")?.get(name)
+}
+
+/// How deep [`properties`] follows nested `allOf`s (a guard against cycles).
+const ALL_OF_DEPTH: usize = 8;
+
+/// The properties of an object schema as `(name, schema)`, following `$ref`s and `allOf` (Partoo builds
+/// envelopes as `allOf: [ListResult, {items…}]`): the parts of an `allOf` first, in order, then the schema's
+/// own `properties`; each property schema with its `$ref`s followed. A name declared twice is listed twice,
+/// the nearest declaration (the schema's own) last.
+pub fn properties<'a>(doc: &'a Value, schema: &'a Value) -> Vec<(&'a str, &'a Value)> {
+    fn collect<'a>(
+        doc: &'a Value,
+        schema: &'a Value,
+        depth: usize,
+        out: &mut Vec<(&'a str, &'a Value)>,
+    ) {
+        let schema = deref(doc, schema);
+        if depth > ALL_OF_DEPTH {
+            return;
+        }
+        for part in schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            collect(doc, part, depth + 1, out);
+        }
+        for (name, s) in schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            out.push((name.as_str(), deref(doc, s)));
+        }
+    }
+    let mut out = Vec::new();
+    collect(doc, schema, 0, &mut out);
+    out
+}
+
+/// A schema seen through the `{allOf: [X], nullable: true}` wrapping 3.0 uses for a nullable reference: `X`
+/// (its `$ref`s followed); any other schema as is.
+pub fn unwrap_single_all_of<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .and_then(|l| l.first())
+        .map_or(schema, |first| deref(doc, first))
+}
+
+/// The JSON body schema of an operation's first 2xx response that has one (responses given by `$ref`
+/// followed), with its `$ref`s followed.
+pub fn json_success_schema<'a>(doc: &'a Value, op: &'a Map<String, Value>) -> Option<&'a Value> {
+    op.get("responses")
+        .and_then(Value::as_object)?
+        .iter()
+        .filter(|(code, _)| code.starts_with('2'))
+        .find_map(|(_, response)| {
+            follow(doc, response)
+                .pointer("/content/application~1json/schema")
+                .map(|s| deref(doc, s))
+        })
+}
+
+/// Component schema `name` and every component schema it reaches (through `$ref`s and discriminator
+/// mappings), each once, as `(name, schema)`; names that resolve to nothing are skipped.
+pub fn schema_closure<'a>(doc: &'a Value, name: &str) -> Vec<(&'a str, &'a Value)> {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<(&'a str, &'a Value)> = Vec::new();
+    let mut todo = vec![name.to_owned()];
+    while let Some(next) = todo.pop() {
+        if out.iter().any(|(n, _)| *n == next) {
+            continue;
+        }
+        let Some((key, schema)) = schemas.get_key_value(&next) else {
+            continue;
+        };
+        out.push((key.as_str(), schema));
+        refs_in(schema, &mut |r| {
+            if let Some(target) = schema_ref_name(r) {
+                todo.push(target.to_owned());
+            }
+        });
+    }
+    out
 }

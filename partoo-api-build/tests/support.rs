@@ -288,3 +288,74 @@ fn streams_start_at_the_page_parameters_default_and_name_their_operation() {
         "{template}"
     );
 }
+
+/// An invalid `Options::runtime` is an error of the client's generation too (it was silently `crate` for the
+/// support and event code, and an error only for the mocks).
+#[test]
+fn a_runtime_that_is_no_rust_path_fails_the_client_generation() {
+    let options = Options {
+        runtime: "not a path".to_owned(),
+        ..Options::default()
+    };
+    let err = generate_bytes("spec.yaml", SPEC.as_bytes(), &options).expect_err("rejected");
+    assert_eq!(err.location, partoo_api_build::Location::Input);
+    assert!(
+        err.message.contains("Options::runtime `not a path`"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("spec.yaml"), "{err}");
+}
+
+/// One `Operation` record per operation, built once and shared: the document's facts and the generated
+/// code's types side by side, and `methods` is its summary.
+#[test]
+fn each_operation_has_one_record_with_the_document_and_code_facts() {
+    let out = generate_bytes("spec.yaml", SPEC.as_bytes(), &Options::default()).expect("generates");
+    let names: Vec<&str> = out
+        .operations
+        .iter()
+        .map(|o| o.rust_name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["list_messages", "list_named", "list_pairs", "list_things"]
+    );
+    let things = &out.operations[3];
+    assert_eq!(
+        (things.method.as_str(), things.path.as_str()),
+        ("GET", "/things")
+    );
+    assert_eq!(things.builder, "ListThings");
+    assert!(
+        things.success_type.starts_with("types::"),
+        "{}",
+        things.success_type
+    );
+    assert_eq!(
+        things.error_type.as_deref(),
+        Some("Error<types::PartooError>")
+    );
+    // The `success_ranges` rule made the one `200` a `2XX` range.
+    assert_eq!(things.success_statuses, [(200, 299)]);
+    assert_eq!(things.success_arrays, ["things"]);
+    assert_eq!(
+        things.success_properties,
+        ["count", "max_page", "page", "things"]
+    );
+    let page = &things.parameters[0];
+    assert_eq!(
+        (page.name.as_str(), page.location.as_str(), page.required),
+        ("page", "query", false)
+    );
+    let setter = page
+        .setter_type
+        .as_deref()
+        .expect("the builder has a `page` setter");
+    assert!(
+        setter.contains("NonZeroU64") || setter.contains("i64"),
+        "{setter}"
+    );
+    assert_eq!(out.operations[2].success_arrays, ["left", "right"]);
+    let summaries: Vec<_> = out.operations.iter().map(|o| o.method_info()).collect();
+    assert_eq!(out.methods, summaries);
+}

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::Ctx;
 use crate::error::{BuildError, pointer_push};
-use crate::walk::{METHODS, for_each_operation, resolve};
+use crate::walk::{METHODS, for_each_operation};
 
 /// `{name}` placeholders of a path template, in order.
 pub(crate) fn placeholders(path: &str) -> Vec<String> {
@@ -19,10 +19,7 @@ pub(crate) fn placeholders(path: &str) -> Vec<String> {
 
 /// The parameter object behind a list entry (following a `#/components/parameters/..` ref).
 fn param_view<'a>(doc: &'a Value, p: &'a Value) -> &'a Value {
-    match p.get("$ref").and_then(Value::as_str) {
-        Some(r) => resolve(doc, r).unwrap_or(p),
-        None => p,
-    }
+    crate::walk::follow(doc, p)
 }
 
 fn name_in(doc: &Value, p: &Value) -> (String, String) {

@@ -1,0 +1,327 @@
+//! Stage `operation`: one [`Operation`] record per operation of the normalised document, built once from the
+//! document (read through [`crate::walk`]) and the index of the generated code (stage `index`), then
+//! shared by every later consumer: the method count check, the support code, the mocks, the API surface file
+//! and [`crate::MethodInfo`] for the crate's users.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use serde_json::Value;
+
+use crate::error::{BuildError, Location};
+use crate::index::CodeIndex;
+
+/// One operation of the normalised document, with what the generated code made of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operation {
+    /// Upper-case HTTP method (`GET`).
+    pub method: String,
+    /// Path template (`/org/{org_id}`).
+    pub path: String,
+    /// operationId after normalisation.
+    pub operation_id: String,
+    /// progenitor's method on `Client` (snake_case of the operationId): `get_org`.
+    pub rust_name: String,
+    /// progenitor's operation builder in `mod builder` (UpperCamelCase of the operationId): `GetOrg`.
+    pub builder: String,
+    /// The parameters that apply (the path item's, then the operation's own), in document order.
+    pub parameters: Vec<Parameter>,
+    /// Whether the operation takes a request body.
+    pub has_body: bool,
+    /// Whether the document marks the operation deprecated.
+    pub deprecated: bool,
+    /// The success type of the builder's `send()` as compact text (`types::Org`, `()`, `ByteStream`), or
+    /// `?` when the generated code has no such builder.
+    pub success_type: String,
+    /// The error type of `send()`'s `Result` as compact text (`Error<types::PartooError>`), when found.
+    pub error_type: Option<String>,
+    /// The 2xx statuses progenitor's code takes as a success, as inclusive ranges (`201` → 201..=201, `2XX`
+    /// and `default` → 200..=299; 200..=299 when the operation documents no success response at all).
+    pub success_statuses: Vec<(u16, u16)>,
+    /// Query parameters Partoo wants as one comma-separated value (arrays with `explode: false`).
+    pub csv_query: Vec<String>,
+    /// The `default` of the `page` query parameter (its schema's, else the parameter's own), if any.
+    pub page_default: Option<Value>,
+    /// Property names of the JSON success body's schema (through `allOf`), first declaration first.
+    pub success_properties: Vec<String>,
+    /// Those of [`Operation::success_properties`] that are arrays.
+    pub success_arrays: Vec<String>,
+}
+
+/// One parameter of an [`Operation`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parameter {
+    /// Its name in the API (`org_id`).
+    pub name: String,
+    /// Where it goes: `path`, `query`, `header` or `cookie`.
+    pub location: String,
+    /// Whether the document marks it required.
+    pub required: bool,
+    /// The type its builder setter converts into (`V: TryInto<T>` → `T`, compact text), when the generated
+    /// builder has a setter of that name.
+    pub setter_type: Option<String>,
+}
+
+impl Parameter {
+    /// The parameter as the API surface file writes it: `name: in[, required]`.
+    pub fn describe(&self) -> String {
+        let required = if self.required { ", required" } else { "" };
+        format!("{}: {}{required}", self.name, self.location)
+    }
+}
+
+impl Operation {
+    /// Whether the operation has a query parameter `name`.
+    pub fn has_query(&self, name: &str) -> bool {
+        self.parameters
+            .iter()
+            .any(|p| p.location == "query" && p.name == name)
+    }
+
+    /// The summary the crate has always exposed as [`Generated::methods`](crate::Generated::methods).
+    pub fn method_info(&self) -> MethodInfo {
+        MethodInfo {
+            method: self.method.clone(),
+            path: self.path.clone(),
+            operation_id: self.operation_id.clone(),
+            rust_name: self.rust_name.clone(),
+            parameters: self.parameters.iter().map(Parameter::describe).collect(),
+            has_body: self.has_body,
+            success_type: self.success_type.clone(),
+            deprecated: self.deprecated,
+        }
+    }
+}
+
+/// One generated client method, for the count check and the API surface file (a summary of an
+/// [`Operation`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MethodInfo {
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// Path template.
+    pub path: String,
+    /// operationId after normalisation.
+    pub operation_id: String,
+    /// The Rust method on `Client`.
+    pub rust_name: String,
+    /// Parameters as `name: in[, required]`.
+    pub parameters: Vec<String>,
+    /// Whether the operation takes a request body.
+    pub has_body: bool,
+    /// The success type of `send()`, e.g. `types::CreateOrganizationResponse`, or `()`.
+    pub success_type: String,
+    /// Whether the document marks the operation deprecated.
+    pub deprecated: bool,
+}
+
+/// The operations of the normalised document, in document order, completed with the index's facts.
+pub(crate) fn operations(doc: &Value, index: &CodeIndex) -> Vec<Operation> {
+    crate::walk::operations(doc)
+        .into_iter()
+        .map(|(path, method, op)| {
+            let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
+            let operation_id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let rust_name = operation_id.to_snake_case();
+            let builder = rust_name.to_upper_camel_case();
+            let send = index.send(&builder);
+            let mut csv_query = Vec::new();
+            let mut page_default = None;
+            let mut parameters = Vec::new();
+            for p in crate::walk::parameters(doc, path, op) {
+                let name = text(p, "name").unwrap_or_else(|| "?".to_owned());
+                let location = text(p, "in").unwrap_or_else(|| "?".to_owned());
+                if location == "query" && p.get("name").is_some() {
+                    let schema = p.get("schema").map(|s| crate::walk::deref(doc, s));
+                    if name == "page" {
+                        page_default = schema
+                            .and_then(|s| s.get("default"))
+                            .or_else(|| p.get("default"))
+                            .cloned();
+                    }
+                    let is_array =
+                        schema.and_then(|s| s.get("type")).and_then(Value::as_str) == Some("array");
+                    if is_array && p.get("explode") == Some(&Value::Bool(false)) {
+                        csv_query.push(name.clone());
+                    }
+                }
+                let setter_type = send
+                    .and_then(|s| s.setter(&name.to_snake_case()))
+                    .map(str::to_owned);
+                parameters.push(Parameter {
+                    required: p.get("required") == Some(&Value::Bool(true)),
+                    setter_type,
+                    name,
+                    location,
+                });
+            }
+            let (mut success_properties, mut success_arrays) = (Vec::new(), Vec::new());
+            if let Some(schema) = crate::walk::json_success_schema(doc, op) {
+                for (name, s) in crate::walk::properties(doc, schema) {
+                    if success_properties.iter().any(|p| p == name) {
+                        continue;
+                    }
+                    success_properties.push(name.to_owned());
+                    let s = crate::walk::unwrap_single_all_of(doc, s);
+                    if s.get("type").and_then(Value::as_str) == Some("array") {
+                        success_arrays.push(name.to_owned());
+                    }
+                }
+            }
+            Operation {
+                method: method.to_ascii_uppercase(),
+                path: path.to_owned(),
+                operation_id,
+                rust_name,
+                builder,
+                parameters,
+                has_body: op.contains_key("requestBody"),
+                deprecated: op.get("deprecated") == Some(&Value::Bool(true)),
+                success_type: send.map_or_else(|| "?".to_owned(), |s| s.success.clone()),
+                error_type: send
+                    .filter(|s| !s.error.is_empty())
+                    .map(|s| s.error.clone()),
+                success_statuses: success_statuses(op),
+                csv_query,
+                page_default,
+                success_properties,
+                success_arrays,
+            }
+        })
+        .collect()
+}
+
+/// The 2xx statuses progenitor's status match takes as a success for `op`'s responses.
+fn success_statuses(op: &serde_json::Map<String, Value>) -> Vec<(u16, u16)> {
+    let codes: Vec<&String> = op
+        .get("responses")
+        .and_then(Value::as_object)
+        .map(|r| r.keys().collect())
+        .unwrap_or_default();
+    let mut statuses: Vec<(u16, u16)> = codes
+        .iter()
+        .filter_map(|code| success_range(code))
+        .collect();
+    // Without any success response (`101` counts as one), progenitor adds a `2XX` of its own.
+    if statuses.is_empty() && !codes.iter().any(|c| *c == "101") {
+        statuses.push((200, 299));
+    }
+    statuses
+}
+
+/// The 2xx statuses a response key covers in progenitor's status match: `201` → 201..=201, `2XX` and
+/// `default` (matched as `_`) → 200..=299; none for other keys.
+fn success_range(code: &str) -> Option<(u16, u16)> {
+    match code {
+        "2XX" | "2xx" | "default" => Some((200, 299)),
+        _ => code
+            .parse::<u16>()
+            .ok()
+            .filter(|c| (200..300).contains(c))
+            .map(|c| (c, c)),
+    }
+}
+
+/// Compares the operations with the methods found in the generated code (`what` names where: `client` for
+/// `impl Client`, `MockServerExt` for the mocks): an operation without its method, a method no operation
+/// asked for, or a duplicate is an error naming them. Returns the number of methods found.
+pub(crate) fn check_methods(
+    file: &str,
+    what: &str,
+    operations: &[Operation],
+    found: &[String],
+) -> Result<usize, BuildError> {
+    use std::collections::BTreeSet;
+    let wanted: BTreeSet<&str> = operations.iter().map(|m| m.rust_name.as_str()).collect();
+    let have: BTreeSet<&str> = found.iter().map(String::as_str).collect();
+    let mut problems = Vec::new();
+    let missing: Vec<String> = operations
+        .iter()
+        .filter(|m| !have.contains(m.rust_name.as_str()))
+        .map(|m| format!("{} {} ({})", m.method, m.path, m.rust_name))
+        .collect();
+    if !missing.is_empty() {
+        problems.push(format!(
+            "{} operations have no {what} method: {}",
+            missing.len(),
+            missing.join(", ")
+        ));
+    }
+    let extra: Vec<&str> = have.difference(&wanted).copied().collect();
+    if !extra.is_empty() {
+        problems.push(format!(
+            "{} {what} methods match no operation: {}",
+            extra.len(),
+            extra.join(", ")
+        ));
+    }
+    if problems.is_empty() && found.len() != operations.len() {
+        problems.push(format!(
+            "{} operations but {} {what} methods (a name is generated twice)",
+            operations.len(),
+            found.len()
+        ));
+    }
+    if problems.is_empty() {
+        Ok(found.len())
+    } else {
+        Err(BuildError::new(file, Location::Input, problems.join("; ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Operation, check_methods};
+
+    fn op(name: &str) -> Operation {
+        Operation {
+            method: "GET".into(),
+            path: format!("/{name}"),
+            operation_id: name.into(),
+            rust_name: name.into(),
+            builder: name.into(),
+            parameters: Vec::new(),
+            has_body: false,
+            deprecated: false,
+            success_type: String::new(),
+            error_type: None,
+            success_statuses: Vec::new(),
+            csv_query: Vec::new(),
+            page_default: None,
+            success_properties: Vec::new(),
+            success_arrays: Vec::new(),
+        }
+    }
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_count_check_fails_on_any_disagreement() {
+        let ops = [op("a"), op("b")];
+        assert_eq!(
+            check_methods("t", "client", &ops, &names(&["a", "b"])).unwrap(),
+            2
+        );
+        let err = check_methods("t", "client", &ops, &names(&["a"])).unwrap_err();
+        assert!(
+            err.message
+                .contains("1 operations have no client method: GET /b (b)"),
+            "{err}"
+        );
+        let err = check_methods("t", "client", &ops, &names(&["a", "b", "c"])).unwrap_err();
+        assert!(
+            err.message
+                .contains("1 client methods match no operation: c"),
+            "{err}"
+        );
+        let err = check_methods("t", "client", &ops, &names(&["a", "b", "b"])).unwrap_err();
+        assert!(
+            err.message.contains("2 operations but 3 client methods"),
+            "{err}"
+        );
+    }
+}

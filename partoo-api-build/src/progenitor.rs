@@ -1,0 +1,175 @@
+//! Stage `progenitor`: the normalised document → progenitor 0.15.1 (builder interface) → tokens, with panics
+//! and errors turned into errors located at the one schema or operation that causes them.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use ::progenitor::{GenerationSettings, Generator, InterfaceStyle, TypeImpl};
+use serde_json::{Value, json};
+
+use crate::error::{BuildError, Location, pointer_push};
+use crate::rules::TIMESTAMP_SCHEMA;
+use crate::walk::METHODS;
+
+/// Deserializes the normalised document into openapiv3's model, naming the JSON pointer that does not fit.
+pub(crate) fn to_openapi(file: &str, doc: &Value) -> Result<openapiv3::OpenAPI, BuildError> {
+    serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(doc).map_err(|e| {
+        let pointer: String = e
+            .path()
+            .iter()
+            .map(|seg| match seg {
+                serde_path_to_error::Segment::Seq { index } => format!("/{index}"),
+                serde_path_to_error::Segment::Map { key } => pointer_push("", key),
+                serde_path_to_error::Segment::Enum { variant } => pointer_push("", variant),
+                serde_path_to_error::Segment::Unknown => "/?".to_owned(),
+            })
+            .collect();
+        BuildError::at_pointer(file, &pointer, format!("does not fit the OpenAPI 3.0 model after normalisation: {}", e.inner()))
+            .with_hint("a normalisation rule is missing for this construct; add one in partoo-api-build/src/rules")
+    })
+}
+
+pub(crate) fn settings(options: &crate::Options) -> GenerationSettings {
+    let mut s = GenerationSettings::new();
+    if let Some(inner) = options
+        .inner_type
+        .as_deref()
+        .and_then(|t| t.parse::<proc_macro2::TokenStream>().ok())
+    {
+        s.with_inner_type(inner);
+    }
+    s.with_interface(InterfaceStyle::Builder).with_replacement(
+        TIMESTAMP_SCHEMA,
+        &options.timestamp_type,
+        [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+    );
+    s
+}
+
+/// The panic message, cut to its first lines: typify's `todo!`s dump whole schemas in `Debug` form.
+fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    let full = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic with a non-text payload".to_owned());
+    let mut short: String = full.lines().take(4).collect::<Vec<_>>().join(" ");
+    if short.len() > 400 {
+        let cut = (0..=400)
+            .rev()
+            .find(|i| short.is_char_boundary(*i))
+            .unwrap_or(0);
+        short.truncate(cut);
+        short.push_str(" …");
+    }
+    short
+}
+
+/// Runs one progenitor entry point; an error or a panic becomes an `Err` with its message.
+pub(crate) fn guarded<T>(
+    call: impl FnOnce() -> Result<T, ::progenitor::Error>,
+) -> Result<T, String> {
+    match catch_unwind(AssertUnwindSafe(call)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(format!("progenitor error: {e}")),
+        Err(payload) => Err(format!("progenitor panicked: {}", panic_text(payload))),
+    }
+}
+
+/// Runs progenitor's client generation once.
+fn run(
+    spec: &openapiv3::OpenAPI,
+    options: &crate::Options,
+) -> Result<proc_macro2::TokenStream, String> {
+    let settings = settings(options);
+    guarded(|| Generator::new(&settings).generate_tokens(spec))
+}
+
+/// Generates tokens for the whole document; on failure, narrows the failure to one schema or operation.
+pub(crate) fn generate_tokens(
+    file: &str,
+    doc: &Value,
+    options: &crate::Options,
+) -> Result<proc_macro2::TokenStream, BuildError> {
+    let spec = to_openapi(file, doc)?;
+    let whole = match run(&spec, options) {
+        Ok(tokens) => return Ok(tokens),
+        Err(msg) => msg,
+    };
+    Err(
+        locate(file, doc, &|s| run(s, options).map(drop)).unwrap_or_else(|| {
+            BuildError::new(file, Location::Input, whole).with_hint(
+            "no single schema or operation reproduces it alone; report it with the spec attached",
+        )
+        }),
+    )
+}
+
+/// Tries each component schema alone, then each operation alone, and reports the first for which `run` fails.
+pub(crate) fn locate(
+    file: &str,
+    doc: &Value,
+    run: &dyn Fn(&openapiv3::OpenAPI) -> Result<(), String>,
+) -> Option<BuildError> {
+    let mut empty = doc.clone();
+    empty["paths"] = json!({});
+    let names = crate::walk::component_schema_names(doc);
+    // Schemas are converted before any operation, so a bad one fails everything: find it first.
+    if let Err(msg) = to_openapi(file, &empty)
+        .map_err(|e| e.message)
+        .and_then(|s| run(&s))
+    {
+        for name in &names {
+            let mut one = empty.clone();
+            one["components"]["schemas"] = json!({});
+            copy_closure(doc, name, &mut one);
+            if let Err(m) = to_openapi(file, &one)
+                .map_err(|e| e.message)
+                .and_then(|s| run(&s))
+            {
+                return Some(BuildError::at_pointer(
+                    file,
+                    &pointer_push("/components/schemas", name),
+                    m,
+                ));
+            }
+        }
+        return Some(BuildError::at_pointer(file, "/components/schemas", msg));
+    }
+    let mut found = None;
+    for (path, method, op) in crate::walk::operations(doc) {
+        let path = path.to_owned();
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let mut one = doc.clone();
+        let mut item = doc["paths"][&path].clone();
+        if let Some(obj) = item.as_object_mut() {
+            obj.retain(|k, _| k == method || !METHODS.contains(&k.as_str()));
+        }
+        one["paths"] = json!({ path.clone(): item });
+        if let Err(m) = to_openapi(file, &one)
+            .map_err(|e| e.message)
+            .and_then(|s| run(&s))
+        {
+            found = Some(BuildError::new(
+                file,
+                Location::Operation {
+                    method: method.to_ascii_uppercase(),
+                    path,
+                    operation_id: id,
+                },
+                m,
+            ));
+            break;
+        }
+    }
+    found
+}
+
+/// Copies schema `name` and everything it references into `out`'s components.
+fn copy_closure(doc: &Value, name: &str, out: &mut Value) {
+    for (n, schema) in crate::walk::schema_closure(doc, name) {
+        out["components"]["schemas"][n] = schema.clone();
+    }
+}
