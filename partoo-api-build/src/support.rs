@@ -472,14 +472,14 @@ fn page_impl(
 
 /// What a generated operation builder declares: each setter's value type (`V: TryInto<T>` → `T`) and the
 /// success and error types of `send`'s `Result<ResponseValue<S>, Error<E>>`.
-struct BuilderFacts {
-    setters: Vec<(String, syn::Type)>,
-    success: syn::Type,
-    error: syn::Type,
+pub(crate) struct BuilderFacts {
+    pub(crate) setters: Vec<(String, syn::Type)>,
+    pub(crate) success: syn::Type,
+    pub(crate) error: syn::Type,
 }
 
 /// Reads the inherent impl of builder `name` (parsed with syn: one item, only for paginated operations).
-fn builder_facts(builders: &[crate::items::Item], name: &str) -> Option<BuilderFacts> {
+pub(crate) fn builder_facts(builders: &[crate::items::Item], name: &str) -> Option<BuilderFacts> {
     let item = builders.iter().find(|item| {
         item.impl_target()
             .is_some_and(|(tr, ty)| tr.is_none() && ty == name)
@@ -535,7 +535,7 @@ fn builder_facts(builders: &[crate::items::Item], name: &str) -> Option<BuilderF
 }
 
 /// The type arguments of a path type whose last segment is `last` (`Result<A, B>` → `[A, B]`).
-fn generic_args(ty: &syn::Type, last: &str) -> Option<Vec<syn::Type>> {
+pub(crate) fn generic_args(ty: &syn::Type, last: &str) -> Option<Vec<syn::Type>> {
     match ty {
         syn::Type::Path(p) => generic_args_of_path(&p.path, last),
         _ => None,
