@@ -339,3 +339,47 @@ async fn help_lists_operations_and_marks_deprecated_ones() {
     assert_eq!(code(&out), 0);
     assert!(text(&out.stdout).contains("search-businesses"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn webhooks_verify_accepts_a_signed_body_and_refuses_a_tampered_one() {
+    use base64::Engine as _;
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+
+    let pair = Ed25519KeyPair::from_seed_unchecked(&[7; 32]).expect("seed makes a key");
+    let dir = std::env::temp_dir().join(format!("partoo-cli-hook-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let key = dir.join("key.bin");
+    std::fs::write(&key, pair.public_key().as_ref()).expect("write key");
+    let body = br#"{"type": "not_a_known_event", "data": {}}"#;
+    let file = dir.join("body.json");
+    std::fs::write(&file, body).expect("write body");
+    let signature = base64::engine::general_purpose::STANDARD.encode(pair.sign(body));
+    let (key, file) = (key.to_str().expect("utf-8"), file.to_str().expect("utf-8"));
+
+    let args = [
+        "webhooks",
+        "verify",
+        "--signature",
+        &signature,
+        "--public-key",
+        key,
+        file,
+    ];
+    let out = partoo(None, &args).await;
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("not_a_known_event"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    std::fs::write(file, br#"{"type": "not_a_known_event", "data": {"x": 1}}"#).expect("tamper");
+    let out = partoo(None, &args).await;
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr).lines().count(),
+        1,
+        "{}",
+        text(&out.stderr)
+    );
+}
