@@ -383,3 +383,51 @@ async fn webhooks_verify_accepts_a_signed_body_and_refuses_a_tampered_one() {
         text(&out.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_follows_cursors_too() {
+    let fixture = |name: &str| -> Value {
+        let file = format!(
+            "{}/tests/fixtures/current/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("fixture")).expect("JSON")
+    };
+    let (page_1, page_2) = (
+        fixture("conversations_page_1"),
+        fixture("conversations_page_2"),
+    );
+    let cursor = page_1["next_cursor"].as_str().expect("a cursor").to_owned();
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/conversations"))
+        .and(wiremock::matchers::query_param_is_missing("cursor"))
+        .respond_with(json_body(&page_1))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/conversations"))
+        .and(query_param("cursor", cursor.as_str()))
+        .respond_with(json_body(&page_2))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = partoo(Some(&server), &["list-conversations", "--all"]).await;
+    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
+    let ids: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("each line is JSON")["id"].clone())
+        .collect();
+    let expected: Vec<Value> = [&page_1, &page_2]
+        .iter()
+        .flat_map(|p| {
+            p["conversations"]
+                .as_array()
+                .expect("conversations")
+                .clone()
+        })
+        .map(|c| c["id"].clone())
+        .collect();
+    assert_eq!(ids, expected);
+}
