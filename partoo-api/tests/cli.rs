@@ -78,7 +78,7 @@ async fn one_operation_prints_its_body_as_one_json_document() {
     Mock::given(method("GET"))
         .and(path("/business/b-1"))
         .respond_with(json_body(
-            &json!({"id": "b-1", "name": "Corner shop", "city": "Paris"}),
+            &json!({"id": "b-1", "name": "Corner shop", "city": "Paris", "added_later": {"kept": true}}),
         ))
         .expect(1)
         .mount(&server)
@@ -91,6 +91,8 @@ async fn one_operation_prints_its_body_as_one_json_document() {
     let value: Value = serde_json::from_str(&stdout).expect("stdout is JSON");
     assert_eq!(value["id"], "b-1");
     assert_eq!(value["name"], "Corner shop");
+    // Nothing is lost: a field outside the spec is printed too.
+    assert_eq!(value["added_later"], json!({"kept": true}));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::Failure;
+use crate::hooks::{RAW_SUCCESS, RawCell};
 use crate::types::PartooError;
 use crate::{Error, GeneratedError, ResponseValue, SendExt};
 
@@ -66,9 +67,8 @@ impl Out {
     }
 }
 
-/// Sends one request and prints its success body.
-///
-/// The body printed is the typed value encoded again: fields the spec does not declare are not shown.
+/// Sends one request and prints its success body as received (after it decoded into the success type), so
+/// fields the spec does not declare are shown too.
 pub(crate) async fn once<T, F>(send: F, out: &mut Out) -> Result<(), Failure>
 where
     F: Future<Output = Result<ResponseValue<T>, GeneratedError<PartooError>>> + Send,
@@ -83,10 +83,24 @@ where
         }
         result
     };
-    match send.into_result().await {
+    let raw: RawCell = Arc::default();
+    match RAW_SUCCESS
+        .scope(Arc::clone(&raw), send.into_result())
+        .await
+    {
         Ok(value) => {
             out.done(&status.load(Ordering::Relaxed).to_string());
-            out.write(&value, out.pretty).map(drop)
+            // The body as received (it decoded into the success type, so it is JSON), with any field the spec
+            // does not declare; the typed value only if the hook did not keep it.
+            let received = raw
+                .lock()
+                .ok()
+                .and_then(|mut slot| slot.take())
+                .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
+            match received {
+                Some(body) => out.write(&body, out.pretty).map(drop),
+                None => out.write(&value, out.pretty).map(drop),
+            }
         }
         Err(e) => {
             out.done(
