@@ -67,17 +67,20 @@ fn compact(spec: &str) -> Result<String, partoo_api_build::BuildError> {
 #[test]
 fn one_subcommand_per_operation_with_typed_flags() {
     let code = compact(SPEC).expect("cli code generates");
-    for command in [
-        "search-businesses",
-        "get-organization",
-        "create-organization",
+    for (command, method) in [
+        ("search-businesses", "search_businesses"),
+        ("get-organization", "get_organization"),
+        ("create-organization", "create_organization"),
     ] {
         assert!(
             code.contains(&format!("::clap::Command::new(\"{command}\")")),
             "{command} missing"
         );
+        // Dispatched to the client's method, each operation in its own boxed future.
         assert!(
-            code.contains(&format!("\"{command}\"=>{{")),
+            code.contains(&format!(
+                "\"{command}\"=>::std::boxed::Box::pin(asyncmove{{letb=client.{method}();"
+            )),
             "{command} not dispatched"
         );
     }
@@ -110,4 +113,11 @@ fn a_parameter_named_like_a_reserved_flag_is_an_error_naming_it() {
     let err = compact(&spec).expect_err("refused");
     assert!(err.message.contains("searchBusinesses") || err.message.contains("search_businesses"));
     assert!(err.message.contains("`body`"), "{}", err.message);
+}
+
+#[test]
+fn an_operation_named_like_a_hand_written_subcommand_is_an_error() {
+    let spec = SPEC.replace("operationId: getOrganization", "operationId: completions");
+    let err = compact(&spec).expect_err("refused");
+    assert!(err.message.contains("`completions`"), "{}", err.message);
 }
