@@ -72,7 +72,7 @@ impl Out {
 pub(crate) async fn once<T, F>(send: F, out: &mut Out) -> Result<(), Failure>
 where
     F: Future<Output = Result<ResponseValue<T>, GeneratedError<PartooError>>> + Send,
-    T: DeserializeOwned + Serialize + Send,
+    T: DeserializeOwned + Send,
 {
     let status = Arc::new(AtomicU16::new(0));
     let seen = Arc::clone(&status);
@@ -91,16 +91,20 @@ where
         Ok(value) => {
             out.done(&status.load(Ordering::Relaxed).to_string());
             // The body as received (it decoded into the success type, so it is JSON), with any field the spec
-            // does not declare; the typed value only if the hook did not keep it.
-            let received = raw
-                .lock()
-                .ok()
-                .and_then(|mut slot| slot.take())
-                .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
-            match received {
-                Some(body) => out.write(&body, out.pretty).map(drop),
-                None => out.write(&value, out.pretty).map(drop),
+            // does not declare. Printing it instead of the typed value also spares compiling `Serialize` for
+            // every response type.
+            drop(value);
+            let received = raw.lock().ok().and_then(|mut slot| slot.take());
+            if received.as_ref().is_some_and(|bytes| bytes.is_empty()) {
+                return Ok(()); // a success without a body (an operation whose success type is `()`)
             }
+            let body = received
+                .as_deref()
+                .map(serde_json::from_slice::<serde_json::Value>)
+                .transpose()
+                .map_err(|e| Failure::network(format!("the success body is not JSON: {e}")))?
+                .ok_or_else(|| Failure::network("the success body was not kept".to_owned()))?;
+            out.write(&body, out.pretty).map(drop)
         }
         Err(e) => {
             out.done(
