@@ -4,6 +4,8 @@ fn main() {
     let names = std::path::Path::new("openapi/names.yaml");
     let options = partoo_api_build::Options {
         mock: std::env::var_os("CARGO_FEATURE_MOCK").is_some(),
+        // The `partoo` binary's subcommands and dispatch (feature `cli`).
+        cli: std::env::var_os("CARGO_FEATURE_CLI").is_some(),
         // One cargo feature per tag of the spec; `all-tags` (default) generates every operation.
         tags: partoo_api_build::cargo::tag_features_from_env(),
         ..Default::default()

@@ -32,7 +32,7 @@ pub fn tag_features_from_env() -> Option<std::collections::BTreeSet<String>> {
 /// `$PARTOO_API_NAMES`), and tells
 /// Cargo to rerun only when those files or the variable change. Prints one `cargo:warning` summary line when a
 /// spec other than the default is used. With `options.mock`, the `httpmock` extension goes to
-/// [`mock_file_name`]`(out_name)` beside it. `options.names` is replaced by the table read from `names`. Returns the
+/// [`mock_file_name`]`(out_name)` beside it; with `options.cli`, the command line to [`cli_file_name`]`(out_name)`. `options.names` is replaced by the table read from `names`. Returns the
 /// path written.
 pub fn build_script(
     spec: &Path,
@@ -85,6 +85,17 @@ pub fn build_script(
             )
         })?;
     }
+    if options.cli {
+        let cli = out.with_file_name(cli_file_name(out_name));
+        let code = crate::cli::cli(&spec.display().to_string(), &generated, &options)?;
+        std::fs::write(&cli, code).map_err(|e| {
+            BuildError::new(
+                cli.display().to_string(),
+                Location::Input,
+                format!("cannot write: {e}"),
+            )
+        })?;
+    }
     if overridden.is_some() {
         println!(
             "cargo:warning=partoo-api generated from {SPEC_ENV}={}: {}; {}",
@@ -101,6 +112,14 @@ pub fn mock_file_name(out_name: &str) -> String {
     match out_name.strip_suffix(".rs") {
         Some(stem) => format!("{stem}_mock.rs"),
         None => format!("{out_name}_mock"),
+    }
+}
+
+/// Where [`build_script`] writes the command line's generated part: `partoo.rs` → `partoo_cli.rs`.
+pub fn cli_file_name(out_name: &str) -> String {
+    match out_name.strip_suffix(".rs") {
+        Some(stem) => format!("{stem}_cli.rs"),
+        None => format!("{out_name}_cli"),
     }
 }
 

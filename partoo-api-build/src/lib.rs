@@ -33,6 +33,7 @@
 
 mod builders;
 pub mod cargo;
+pub mod cli;
 mod enums;
 pub mod error;
 pub mod events;
@@ -83,6 +84,8 @@ pub struct Options {
     pub struct_builders: bool,
     /// Also write progenitor's typed `httpmock` extension ([`mock::httpmock`]) in [`cargo::build_script`].
     pub mock: bool,
+    /// Also write the `partoo` command line's generated part ([`cli::cli`]) in [`cargo::build_script`].
+    pub cli: bool,
     /// Generate only the operations of these tags, named by their cargo feature ([`select::tag_feature`]),
     /// and the components they reach; `None` (the default) generates everything. See [`select`].
     pub tags: Option<std::collections::BTreeSet<String>>,
@@ -114,6 +117,7 @@ impl Default for Options {
             inner_type: Some("crate::ClientState".to_owned()),
             struct_builders: true,
             mock: false,
+            cli: false,
             tags: None,
         }
     }

@@ -26,6 +26,8 @@ pub struct Operation {
     pub parameters: Vec<Parameter>,
     /// Whether the operation takes a request body.
     pub has_body: bool,
+    /// The type the builder's `body` setter converts into (compact text), when it has one.
+    pub body_type: Option<String>,
     /// Whether the document marks the operation deprecated.
     pub deprecated: bool,
     /// The success type of the builder's `send()` as compact text (`types::Org`, `()`, `ByteStream`), or
@@ -55,6 +57,9 @@ pub struct Parameter {
     pub location: String,
     /// Whether the document marks it required.
     pub required: bool,
+    /// The builder's setter for it: the parameter's name in snake case, with progenitor's `_` suffix when
+    /// that is a Rust keyword (`type` → `type_`); `None` when the generated builder has no such setter.
+    pub setter: Option<String>,
     /// The type its builder setter converts into (`V: TryInto<T>` → `T`, compact text), when the generated
     /// builder has a setter of that name.
     pub setter_type: Option<String>,
@@ -147,11 +152,17 @@ pub(crate) fn operations(doc: &Value, index: &CodeIndex) -> Vec<Operation> {
                         csv_query.push(name.clone());
                     }
                 }
-                let setter_type = send
-                    .and_then(|s| s.setter(&name.to_snake_case()))
-                    .map(str::to_owned);
+                let snake = name.to_snake_case();
+                let (setter, setter_type) = send
+                    .and_then(|s| {
+                        [snake.clone(), format!("{snake}_")]
+                            .into_iter()
+                            .find_map(|n| s.setter(&n).map(|ty| (n, ty.to_owned())))
+                    })
+                    .unzip();
                 parameters.push(Parameter {
                     required: p.get("required") == Some(&Value::Bool(true)),
+                    setter,
                     setter_type,
                     name,
                     location,
@@ -178,6 +189,7 @@ pub(crate) fn operations(doc: &Value, index: &CodeIndex) -> Vec<Operation> {
                 builder,
                 parameters,
                 has_body: op.contains_key("requestBody"),
+                body_type: send.and_then(|s| s.setter("body")).map(str::to_owned),
                 deprecated: op.get("deprecated") == Some(&Value::Bool(true)),
                 success_type: send.map_or_else(|| "?".to_owned(), |s| s.success.clone()),
                 error_type: send

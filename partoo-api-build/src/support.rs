@@ -352,7 +352,7 @@ fn page_impl(
 }
 
 /// The type arguments of a path type whose last segment is `last` (`Result<A, B>` → `[A, B]`).
-fn generic_args(ty: &syn::Type, last: &str) -> Option<Vec<syn::Type>> {
+pub(crate) fn generic_args(ty: &syn::Type, last: &str) -> Option<Vec<syn::Type>> {
     match ty {
         syn::Type::Path(p) => generic_args_of_path(&p.path, last),
         _ => None,

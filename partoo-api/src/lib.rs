@@ -30,6 +30,8 @@
 //! ```
 
 pub mod bulk;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod config;
 mod error;
 mod exchange;

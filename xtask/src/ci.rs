@@ -2,7 +2,7 @@
 //! failure with the command that failed.
 //!
 //! Steps: `fmt`, `clippy`, `tests` (README's test command), `mock` (the `mock` feature's lints, tests and
-//! docs on the committed spec), `docs`, `sync-check`, `spec-check` (3.1 validity, names, no copied prose,
+//! docs on the committed spec), `cli` (the same for the `partoo` binary of feature `cli`), `docs`, `sync-check`, `spec-check` (3.1 validity, names, no copied prose,
 //! fidelity to the facts, their examples against the schemas), `package` (publish dry run of both crates,
 //! built from their packages), and `compat`: partoo-api (with `mock`)
 //! built against the 2021 spec, the Create-organization seed and the merged facts of Partoo's current API in
@@ -15,11 +15,12 @@ use std::time::Instant;
 
 use crate::flags::{Flags, root};
 
-const STEPS: [&str; 9] = [
+const STEPS: [&str; 10] = [
     "fmt",
     "clippy",
     "tests",
     "mock",
+    "cli",
     "docs",
     "sync-check",
     "spec-check",
@@ -62,6 +63,7 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
             )?,
             "tests" => cargo(&root, &["test", "--workspace"], &[])?,
             "mock" => mock(&root)?,
+            "cli" => cli(&root)?,
             "docs" => cargo(
                 &root,
                 &["doc", "--workspace", "--no-deps"],
@@ -116,6 +118,27 @@ fn mock(root: &Path) -> Result<(), String> {
     cargo(root, &test, &[])?;
     let doctest: Vec<&str> = ["test", "--doc"].into_iter().chain(feature).collect();
     cargo(root, &doctest, &[])?;
+    let doc: Vec<&str> = ["doc", "--no-deps"].into_iter().chain(feature).collect();
+    cargo(root, &doc, &[("RUSTDOCFLAGS", "-D warnings")])
+}
+
+/// The `cli` feature: lints of the library and the `partoo` binary, the binary's tests, and rustdoc.
+fn cli(root: &Path) -> Result<(), String> {
+    let feature = ["-p", "partoo-api", "--features", "cli"];
+    let targets = ["--lib", "--bin", "partoo", "--test", "cli"];
+    let clippy: Vec<&str> = ["clippy"]
+        .into_iter()
+        .chain(feature)
+        .chain(targets)
+        .chain(["--", "-D", "warnings"])
+        .collect();
+    cargo(root, &clippy, &[])?;
+    let test: Vec<&str> = ["test"]
+        .into_iter()
+        .chain(feature)
+        .chain(["--test", "cli"])
+        .collect();
+    cargo(root, &test, &[])?;
     let doc: Vec<&str> = ["doc", "--no-deps"].into_iter().chain(feature).collect();
     cargo(root, &doc, &[("RUSTDOCFLAGS", "-D warnings")])
 }

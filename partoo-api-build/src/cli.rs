@@ -1,0 +1,295 @@
+//! The `partoo` command line, generated from the same normalised document and builders as the client.
+//!
+//! For every operation this module emits a clap subcommand named like the client's method in kebab case
+//! (`search_businesses` → `search-businesses`), one flag per parameter (kebab case of the parameter's name, the
+//! spec's description as help, required when the spec says so, repeatable and comma-separated when the builder's
+//! setter takes a `Vec`), `--body FILE|-` for a request body, and `--all`/`--max-items` on paginated operations.
+//! Beside the commands it emits `dispatch`, which calls the typed builder: each flag value is converted to the
+//! setter's type `T` read off the generated builder (`V: TryInto<T>`), so the compiler checks every call.
+//!
+//! The emitted code expects, at `{runtime}::cli`, the hand-written runtime: `flag::<T>`, `flags::<T>`,
+//! `body::<T>`, `once`, `items`, `wants_all`, `Out` and `Failure`, plus `{runtime}::{Client, Paginate,
+//! PaginateCursor}` and the `clap` crate.
+
+use std::collections::BTreeSet;
+
+use heck::{ToKebabCase, ToSnakeCase};
+use proc_macro2::{Ident, Span};
+use quote::quote;
+use serde_json::Value;
+use syn::visit_mut::VisitMut;
+
+use crate::error::{BuildError, Location};
+use crate::support::generic_args;
+use crate::{Generated, Options};
+
+/// Flags every paginated or body-taking subcommand may have; a parameter with one of these names is refused.
+const RESERVED: [&str; 7] = [
+    "body",
+    "all",
+    "max-items",
+    "help",
+    "verbose",
+    "api-key",
+    "base-url",
+];
+
+/// Subcommands of the hand-written runtime; an operation named like one is refused.
+const HAND_WRITTEN: [&str; 2] = ["webhooks", "completions"];
+
+/// Generates the command-line glue for `generated` (a successful run on the spec `name` with `options`).
+///
+/// Returns Rust source, unformatted: `fn commands() -> Vec<clap::Command>` and `async fn dispatch(..)`.
+pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<String, BuildError> {
+    let fail = |message: String| BuildError::new(name, Location::Input, message);
+    let runtime = options.runtime_path(name)?;
+    let doc = &generated.normalised;
+    let paged: BTreeSet<&str> = generated
+        .pagination
+        .paged
+        .iter()
+        .map(|(op, _)| op.as_str())
+        .collect();
+    let cursor: BTreeSet<&str> = generated
+        .pagination
+        .cursor
+        .iter()
+        .map(|(op, _)| op.as_str())
+        .collect();
+    let mut commands = Vec::new();
+    let mut arms = Vec::new();
+    // The records were built from the same walk of the same document: the two lists pair up in order.
+    let documented = crate::walk::operations(doc);
+    if documented.len() != generated.operations.len() {
+        return Err(fail(format!(
+            "{} operations in the document, {} records",
+            documented.len(),
+            generated.operations.len()
+        )));
+    }
+    for ((path, method, op), info) in documented.into_iter().zip(&generated.operations) {
+        if info.path != path || !info.method.eq_ignore_ascii_case(method) {
+            return Err(fail(format!(
+                "{method} {path}: the operation records are not in document order"
+            )));
+        }
+        let rust_name = info.rust_name.as_str();
+        let builder = info.builder.as_str();
+        let command = rust_name.to_kebab_case();
+        if HAND_WRITTEN.contains(&command.as_str()) {
+            return Err(fail(format!(
+                "{rust_name}: subcommand `{command}` would hide the command line's own `{command}`"
+            )));
+        }
+        let mut args = Vec::new();
+        let mut sets = Vec::new();
+        let params = crate::walk::parameters(doc, path, op);
+        for (param, record) in params.into_iter().zip(&info.parameters) {
+            let pname = record.name.as_str();
+            let flag = pname.to_kebab_case();
+            if RESERVED.contains(&flag.as_str()) {
+                return Err(fail(format!(
+                    "{rust_name}: parameter `{pname}` would be flag `--{flag}`, which the command line reserves"
+                )));
+            }
+            let (Some(setter), Some(ty)) = (&record.setter, &record.setter_type) else {
+                return Err(fail(format!(
+                    "{rust_name}: parameter `{pname}` has no setter on `{builder}`"
+                )));
+            };
+            let ty = parse_type(ty).map_err(|e| fail(format!("{rust_name}: `{pname}`: {e}")))?;
+            let required = param.get("required") == Some(&Value::Bool(true));
+            let help = describe(doc, param);
+            let value_name = pname.to_snake_case().to_uppercase();
+            let setter = Ident::new(setter, Span::call_site());
+            let many = generic_args(&ty, "Vec").and_then(|a| a.into_iter().next());
+            let action = if many.is_some() {
+                quote! { .action(::clap::ArgAction::Append).value_delimiter(',') }
+            } else {
+                quote! { .action(::clap::ArgAction::Set) }
+            };
+            args.push(quote! {
+                .arg(::clap::Arg::new(#flag).long(#flag).value_name(#value_name).help(#help)
+                    .required(#required) #action)
+            });
+            let convert = match many {
+                Some(inner) => {
+                    let inner = rooted(inner, &runtime);
+                    quote! { #runtime::cli::flags::<#inner>(m, #flag)? }
+                }
+                None => {
+                    let ty = rooted(ty, &runtime);
+                    quote! { #runtime::cli::flag::<#ty>(m, #flag)? }
+                }
+            };
+            sets.push(quote! {
+                let b = match #convert { Some(v) => b.#setter(v), None => b };
+            });
+        }
+        if info.has_body {
+            let required = op
+                .get("requestBody")
+                .map(|rb| crate::walk::deref(doc, rb))
+                .and_then(|rb| rb.get("required"))
+                == Some(&Value::Bool(true));
+            let ty = info
+                .body_type
+                .as_deref()
+                .ok_or_else(|| fail(format!("{rust_name}: request body but no `body` setter")))
+                .and_then(|ty| parse_type(ty).map_err(|e| fail(format!("{rust_name}: body: {e}"))))
+                .map(|ty| rooted(ty, &runtime))?;
+            args.push(quote! {
+                .arg(::clap::Arg::new("body").long("body").value_name("FILE|-")
+                    .help("The request body as JSON, from a file or `-` for standard input; checked against the \
+                           request type before anything is sent")
+                    .required(#required).action(::clap::ArgAction::Set))
+            });
+            sets.push(quote! {
+                let b = match #runtime::cli::body::<#ty>(m)? { Some(v) => b.body(v), None => b };
+            });
+        }
+        let pages = paged.contains(rust_name) || cursor.contains(rust_name);
+        if pages {
+            args.push(quote! {
+                .arg(::clap::Arg::new("all").long("all")
+                    .help("Follow every page and print one item a line (JSON lines), as they arrive")
+                    .action(::clap::ArgAction::SetTrue))
+                .arg(::clap::Arg::new("max-items").long("max-items").value_name("N")
+                    .help("With --all: stop after N items")
+                    .requires("all")
+                    .value_parser(::clap::value_parser!(u64)))
+            });
+        }
+        let about = about(op, info.deprecated);
+        let long = op
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(|d| quote! { .long_about(#d) });
+        commands.push(quote! {
+            ::clap::Command::new(#command).about(#about) #long #(#args)*
+        });
+        let method_ident = Ident::new(rust_name, Span::call_site());
+        let verb = info.method.as_str();
+        let call = if paged.contains(rust_name) {
+            quote! {
+                if #runtime::cli::wants_all(m) {
+                    #runtime::cli::items(#runtime::Paginate::items(b), m, out).await
+                } else {
+                    #runtime::cli::once(b.send(), out).await
+                }
+            }
+        } else if cursor.contains(rust_name) {
+            quote! {
+                if #runtime::cli::wants_all(m) {
+                    #runtime::cli::items(#runtime::PaginateCursor::cursor_items(b), m, out).await
+                } else {
+                    #runtime::cli::once(b.send(), out).await
+                }
+            }
+        } else {
+            quote! { #runtime::cli::once(b.send(), out).await }
+        };
+        // Each arm is its own boxed future: one small state machine per operation instead of a single one
+        // with 150 variants, which compiles much faster.
+        arms.push(quote! {
+            #command => ::std::boxed::Box::pin(async move {
+                let b = client.#method_ident();
+                #(#sets)*
+                out.request(#verb, #path);
+                #call
+            }).await,
+        });
+    }
+    let tokens = quote! {
+        /// One subcommand per operation of the spec, in the document's order.
+        pub(crate) fn commands() -> ::std::vec::Vec<::clap::Command> {
+            ::std::vec![ #(#commands),* ]
+        }
+
+        /// Runs the operation of subcommand `op` with the flags in `m`, printing to `out`.
+        pub(crate) async fn dispatch(
+            client: &#runtime::Client,
+            op: &str,
+            m: &::clap::ArgMatches,
+            out: &mut #runtime::cli::Out,
+        ) -> ::std::result::Result<(), #runtime::cli::Failure> {
+            match op {
+                #(#arms)*
+                other => ::std::result::Result::Err(#runtime::cli::Failure::usage(
+                    ::std::format!("unknown operation `{other}`"),
+                )),
+            }
+        }
+    };
+    syn::parse2::<syn::File>(tokens.clone())
+        .map_err(|e| fail(format!("command-line code does not parse: {e}")))?;
+    Ok(tokens.to_string())
+}
+
+/// `[Tag] summary`, with `(deprecated)` in front when the spec says so.
+fn about(op: &serde_json::Map<String, Value>, deprecated: bool) -> String {
+    let tag = op
+        .get("tags")
+        .and_then(Value::as_array)
+        .and_then(|t| t.first())
+        .and_then(Value::as_str);
+    let summary = op
+        .get("summary")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .unwrap_or("");
+    let mut about = String::new();
+    if deprecated {
+        about.push_str("(deprecated) ");
+    }
+    if let Some(tag) = tag {
+        about.push_str(&format!("[{tag}] "));
+    }
+    about.push_str(summary.lines().next().unwrap_or(""));
+    about.trim_end().to_owned()
+}
+
+/// The parameter's description, else its schema's, else where it goes (`query parameter `city``).
+fn describe(doc: &Value, param: &Value) -> String {
+    let place = param.get("in").and_then(Value::as_str).unwrap_or("?");
+    let name = param.get("name").and_then(Value::as_str).unwrap_or("?");
+    param
+        .get("description")
+        .or_else(|| {
+            param
+                .get("schema")
+                .map(|s| crate::walk::deref(doc, s))
+                .and_then(|s| s.get("description"))
+        })
+        .and_then(Value::as_str)
+        .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| format!("{place} parameter `{name}`"))
+}
+
+/// Makes a builder's type usable outside `mod builder`: `types::X` → `{runtime}::types::X`.
+fn rooted(mut ty: syn::Type, runtime: &syn::Path) -> syn::Type {
+    struct Root<'r>(&'r syn::Path);
+    impl VisitMut for Root<'_> {
+        fn visit_path_mut(&mut self, path: &mut syn::Path) {
+            if path.leading_colon.is_none()
+                && path.segments.len() > 1
+                && path.segments.first().is_some_and(|s| s.ident == "types")
+            {
+                let mut rooted = self.0.clone();
+                rooted.segments.extend(path.segments.iter().cloned());
+                *path = rooted;
+            }
+            syn::visit_mut::visit_path_mut(self, path);
+        }
+    }
+    Root(runtime).visit_type_mut(&mut ty);
+    ty
+}
+
+/// A type the operation record holds as printed tokens, back as a `syn::Type`.
+fn parse_type(text: &str) -> Result<syn::Type, String> {
+    syn::parse_str(text).map_err(|e| format!("type `{text}` does not parse: {e}"))
+}

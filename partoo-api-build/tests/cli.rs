@@ -1,0 +1,123 @@
+//! The command line's generated part (`cli::cli`): what it emits for a small spec, and located errors.
+
+use partoo_api_build::{Options, cli, generate_bytes};
+
+/// A page-numbered search with an array filter and a keyword-named parameter, a path parameter, and a POST
+/// with a required body.
+const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: v2}
+paths:
+  /business/search:
+    get:
+      operationId: searchBusinesses
+      summary: Search businesses
+      tags: [Businesses]
+      parameters:
+        - {name: page, in: query, schema: {type: integer}}
+        - {name: type, in: query, description: The kind of business., schema: {type: string}}
+        - {name: groups, in: query, style: form, explode: false, schema: {type: array, items: {type: integer}}}
+      responses:
+        '200':
+          description: A page.
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  page: {type: integer}
+                  max_page: {type: integer}
+                  count: {type: integer}
+                  businesses: {type: array, items: {type: object, properties: {id: {type: string}}}}
+  /org/{org_id}:
+    get:
+      operationId: getOrganization
+      deprecated: true
+      parameters:
+        - {name: org_id, in: path, required: true, schema: {type: integer}}
+      responses:
+        '200':
+          description: One organization.
+          content:
+            application/json:
+              schema: {type: object, properties: {org_id: {type: integer}}}
+  /org:
+    post:
+      operationId: createOrganization
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [name], properties: {name: {type: string}}}
+      responses:
+        '200':
+          description: Created.
+          content:
+            application/json:
+              schema: {type: object, properties: {org_id: {type: integer}}}
+"#;
+
+fn compact(spec: &str) -> Result<String, partoo_api_build::BuildError> {
+    let options = Options::default();
+    let out = generate_bytes("spec.yaml", spec.as_bytes(), &options)
+        .unwrap_or_else(|e| panic!("the client generates: {e}"));
+    cli::cli("spec.yaml", &out, &options).map(|code| code.split_whitespace().collect())
+}
+
+#[test]
+fn one_subcommand_per_operation_with_typed_flags() {
+    let code = compact(SPEC).expect("cli code generates");
+    for (command, method) in [
+        ("search-businesses", "search_businesses"),
+        ("get-organization", "get_organization"),
+        ("create-organization", "create_organization"),
+    ] {
+        assert!(
+            code.contains(&format!("::clap::Command::new(\"{command}\")")),
+            "{command} missing"
+        );
+        // Dispatched to the client's method, each operation in its own boxed future.
+        assert!(
+            code.contains(&format!(
+                "\"{command}\"=>::std::boxed::Box::pin(asyncmove{{letb=client.{method}();"
+            )),
+            "{command} not dispatched"
+        );
+    }
+    // Tag in front of the summary; deprecated marked.
+    assert!(code.contains("\"[Businesses]Searchbusinesses\""), "{code}");
+    assert!(code.contains("\"(deprecated)"), "{code}");
+    // Keyword parameter: flag `--type`, setter `type_`, description as help.
+    assert!(code.contains("Arg::new(\"type\").long(\"type\")"));
+    assert!(code.contains("b.type_(v)"));
+    assert!(code.contains(".help(\"Thekindofbusiness.\")"));
+    // Path parameter required, typed by the setter.
+    assert!(code.contains("Arg::new(\"org-id\").long(\"org-id\").value_name(\"ORG_ID\").help(\"pathparameter`org_id`\").required(true)"), "{code}");
+    assert!(code.contains("crate::cli::flag::<i64>(m,\"org-id\")"));
+    // Arrays repeat and split on commas, each element typed.
+    assert!(code.contains("crate::cli::flags::<i64>(m,\"groups\")"));
+    assert!(code.contains("ArgAction::Append).value_delimiter(',')"));
+    // The body is typed by the builder's `body` setter and required as the spec says.
+    assert!(
+        code.contains("crate::cli::body::<crate::types::CreateOrganizationBody>(m)"),
+        "{code}"
+    );
+    // Pagination only where the client has it.
+    assert!(code.contains("crate::Paginate::items(b)"));
+    assert_eq!(code.matches("Arg::new(\"all\")").count(), 1);
+}
+
+#[test]
+fn a_parameter_named_like_a_reserved_flag_is_an_error_naming_it() {
+    let spec = SPEC.replace("{name: type, in: query,", "{name: body, in: query,");
+    let err = compact(&spec).expect_err("refused");
+    assert!(err.message.contains("searchBusinesses") || err.message.contains("search_businesses"));
+    assert!(err.message.contains("`body`"), "{}", err.message);
+}
+
+#[test]
+fn an_operation_named_like_a_hand_written_subcommand_is_an_error() {
+    let spec = SPEC.replace("operationId: getOrganization", "operationId: completions");
+    let err = compact(&spec).expect_err("refused");
+    assert!(err.message.contains("`completions`"), "{}", err.message);
+}

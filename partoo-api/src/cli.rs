@@ -1,0 +1,142 @@
+//! The `partoo` command line (feature `cli`): one subcommand per operation, generated at build time from the
+//! same normalised document as [`crate::Client`] (see `partoo-api-build`'s `cli` module), plus
+//! `webhooks verify` and `completions`.
+//!
+//! Exit codes: 0 success, 1 API error, 2 usage error, 3 network or decoding failure, 4 authentication
+//! (401/403). The API key is never printed.
+
+mod config;
+mod failure;
+mod output;
+mod tools;
+
+use std::process::ExitCode;
+
+pub(crate) use failure::Failure;
+pub(crate) use output::{Out, items, once};
+
+/// The generated subcommands (`commands`) and their calls (`dispatch`).
+#[allow(clippy::all, clippy::pedantic, unreachable_pub, missing_docs)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/partoo_cli.rs"));
+}
+
+/// The whole command tree: global flags, one subcommand per operation, `webhooks` and `completions`.
+pub fn command() -> clap::Command {
+    let mut cmd = clap::Command::new("partoo")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Partoo's REST API v2 from the shell; one subcommand per operation of the spec")
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .after_help(
+            "Exit codes: 0 success, 1 API error, 2 usage error, 3 network or decoding failure, \
+             4 authentication (401/403).",
+        );
+    for arg in config::global_args() {
+        cmd = cmd.arg(arg);
+    }
+    cmd.subcommands(generated::commands())
+        .subcommand(tools::webhooks_command())
+        .subcommand(tools::completions_command())
+}
+
+/// Runs `partoo` with the process's arguments and returns its exit code.
+pub fn main() -> ExitCode {
+    let matches = match command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let verbose = matches.get_flag("verbose");
+    match run(&matches) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            if verbose && let Some(detail) = &failure.detail {
+                eprintln!("{detail}");
+            }
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn run(matches: &clap::ArgMatches) -> Result<(), Failure> {
+    let Some((name, sub)) = matches.subcommand() else {
+        return Err(Failure::usage("no subcommand given".to_owned()));
+    };
+    match name {
+        "webhooks" => return tools::webhooks(sub),
+        "completions" => return tools::completions(sub),
+        _ => {}
+    }
+    let client = config::client(matches)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::network(format!("cannot start the async runtime: {e}")))?;
+    let mut out = Out::new(matches.get_flag("verbose"));
+    runtime.block_on(generated::dispatch(&client, name, sub, &mut out))
+}
+
+/// Whether `--all` was given (only paginated subcommands have it).
+pub(crate) fn wants_all(m: &clap::ArgMatches) -> bool {
+    m.try_get_one::<bool>("all").ok().flatten().copied() == Some(true)
+}
+
+/// The value of flag `name` as the setter's type: the text as JSON (`12`, `true`, `["a"]`), else as a JSON
+/// string (`Paris`, `open`).
+pub(crate) fn flag<T: serde::de::DeserializeOwned>(
+    m: &clap::ArgMatches,
+    name: &str,
+) -> Result<Option<T>, Failure> {
+    m.get_one::<String>(name)
+        .map(|text| convert(name, text))
+        .transpose()
+}
+
+/// Every value of a repeatable flag (`--groups 1 --groups 2` or `--groups 1,2`), each as `T`.
+pub(crate) fn flags<T: serde::de::DeserializeOwned>(
+    m: &clap::ArgMatches,
+    name: &str,
+) -> Result<Option<Vec<T>>, Failure> {
+    m.get_many::<String>(name)
+        .map(|texts| texts.map(|text| convert(name, text)).collect())
+        .transpose()
+}
+
+fn convert<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, Failure> {
+    if let Ok(value) = serde_json::from_str::<T>(text) {
+        return Ok(value);
+    }
+    serde_json::from_value::<T>(serde_json::Value::String(text.to_owned()))
+        .map_err(|e| Failure::usage(format!("--{name}: invalid value {text:?}: {e}")))
+}
+
+/// The request body from `--body FILE|-`, decoded into the request type; a mismatch names the JSON path.
+pub(crate) fn body<T: serde::de::DeserializeOwned>(
+    m: &clap::ArgMatches,
+) -> Result<Option<T>, Failure> {
+    let Some(source) = m.get_one::<String>("body") else {
+        return Ok(None);
+    };
+    let bytes = if source == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+            .map_err(|e| Failure::usage(format!("--body -: cannot read standard input: {e}")))?;
+        bytes
+    } else {
+        std::fs::read(source)
+            .map_err(|e| Failure::usage(format!("--body {source}: cannot read: {e}")))?
+    };
+    let de = &mut serde_json::Deserializer::from_slice(&bytes);
+    serde_path_to_error::deserialize(de).map(Some).map_err(|e| {
+        let path = e.path().to_string();
+        Failure::usage(format!("--body {source}: at `{path}`: {}", e.into_inner()))
+    })
+}

@@ -1,0 +1,145 @@
+//! Printing success bodies: one JSON document, or one item a line with `--all`.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::time::Instant;
+
+use futures_util::TryStreamExt;
+use futures_util::stream::BoxStream;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::Failure;
+use crate::hooks::{RAW_SUCCESS, RawCell};
+use crate::types::PartooError;
+use crate::{Error, GeneratedError, ResponseValue, SendExt};
+
+/// Where results go: stdout (pretty JSON on a terminal, compact otherwise) and, with `--verbose`, a trace on
+/// stderr.
+pub(crate) struct Out {
+    verbose: bool,
+    pretty: bool,
+    started: Instant,
+}
+
+impl Out {
+    pub(crate) fn new(verbose: bool) -> Self {
+        Self {
+            verbose,
+            pretty: std::io::stdout().is_terminal(),
+            started: Instant::now(),
+        }
+    }
+
+    /// Notes the request about to be made (`--verbose`: method and URL template, never the key).
+    pub(crate) fn request(&mut self, method: &str, path: &str) {
+        self.started = Instant::now();
+        if self.verbose {
+            eprintln!("> {method} {path}");
+        }
+    }
+
+    fn done(&self, what: &str) {
+        if self.verbose {
+            eprintln!("< {what} in {} ms", self.started.elapsed().as_millis());
+        }
+    }
+
+    /// Writes one value (pretty or compact) and a newline; a closed stdout (`| head`) ends quietly.
+    fn write<T: Serialize>(&self, value: &T, pretty: bool) -> Result<bool, Failure> {
+        let mut text = if pretty {
+            serde_json::to_string_pretty(value)
+        } else {
+            serde_json::to_string(value)
+        }
+        .map_err(|e| Failure::network(format!("cannot encode the result as JSON: {e}")))?;
+        text.push('\n');
+        let mut stdout = std::io::stdout().lock();
+        match stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+            Err(e) => Err(Failure::network(format!("cannot write to stdout: {e}"))),
+        }
+    }
+}
+
+/// Sends one request and prints its success body as received (after it decoded into the success type), so
+/// fields the spec does not declare are shown too.
+pub(crate) async fn once<T, F>(send: F, out: &mut Out) -> Result<(), Failure>
+where
+    F: Future<Output = Result<ResponseValue<T>, GeneratedError<PartooError>>> + Send,
+    T: DeserializeOwned + Send,
+{
+    let status = Arc::new(AtomicU16::new(0));
+    let seen = Arc::clone(&status);
+    let send = async move {
+        let result = send.await;
+        if let Ok(response) = &result {
+            seen.store(response.status().as_u16(), Ordering::Relaxed);
+        }
+        result
+    };
+    let raw: RawCell = Arc::default();
+    match RAW_SUCCESS
+        .scope(Arc::clone(&raw), send.into_result())
+        .await
+    {
+        Ok(value) => {
+            out.done(&status.load(Ordering::Relaxed).to_string());
+            // The body as received (it decoded into the success type, so it is JSON), with any field the spec
+            // does not declare. Printing it instead of the typed value also spares compiling `Serialize` for
+            // every response type.
+            drop(value);
+            let received = raw.lock().ok().and_then(|mut slot| slot.take());
+            if received.as_ref().is_some_and(|bytes| bytes.is_empty()) {
+                return Ok(()); // a success without a body (an operation whose success type is `()`)
+            }
+            let body = received
+                .as_deref()
+                .map(serde_json::from_slice::<serde_json::Value>)
+                .transpose()
+                .map_err(|e| Failure::network(format!("the success body is not JSON: {e}")))?
+                .ok_or_else(|| Failure::network("the success body was not kept".to_owned()))?;
+            out.write(&body, out.pretty).map(drop)
+        }
+        Err(e) => {
+            out.done(
+                &e.status()
+                    .map_or("failed".to_owned(), |s| s.as_u16().to_string()),
+            );
+            Err(Failure::from(e))
+        }
+    }
+}
+
+/// Prints every item of a page stream, one compact JSON line each, flushed as it arrives; stops after
+/// `--max-items`.
+pub(crate) async fn items<T: Serialize>(
+    mut stream: BoxStream<'_, Result<T, Error>>,
+    m: &clap::ArgMatches,
+    out: &mut Out,
+) -> Result<(), Failure> {
+    let max = m.get_one::<u64>("max-items").copied();
+    let mut count = 0u64;
+    while max.is_none_or(|max| count < max) {
+        let next = stream.try_next().await;
+        let item = match next {
+            Ok(Some(item)) => item,
+            Ok(None) => break,
+            Err(e) => {
+                out.done(&format!("{count} items, then an error"));
+                return Err(Failure::from(e));
+            }
+        };
+        count += 1;
+        if !out.write(&item, false)? {
+            break;
+        }
+    }
+    out.done(&format!("{count} items"));
+    Ok(())
+}

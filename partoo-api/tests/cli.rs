@@ -1,0 +1,435 @@
+//! The `partoo` binary (feature `cli`) against a local wiremock server: output modes, `--all` over pages,
+//! exit codes, and the API key kept out of every output.
+#![cfg(feature = "cli")]
+
+use std::process::Output;
+
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const PAGES: [&str; 3] = [
+    include_str!("fixtures/businesses_page_1.json"),
+    include_str!("fixtures/businesses_page_2.json"),
+    include_str!("fixtures/businesses_page_3.json"),
+];
+
+/// A key no output may contain.
+const KEY: &str = "sekret-cli-key-0123456789";
+
+/// Runs `partoo ARGS` against `server` (key from the environment unless `args` give one), off the runtime.
+async fn partoo(server: Option<&MockServer>, args: &[&str]) -> Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_partoo"));
+    cmd.args(args)
+        .env("PARTOO_API_KEY", KEY)
+        .env_remove("PARTOO_ENV")
+        .env_remove("PARTOO_BASE_URL");
+    if let Some(server) = server {
+        cmd.env("PARTOO_BASE_URL", server.uri());
+    }
+    tokio::task::spawn_blocking(move || cmd.output().expect("partoo runs"))
+        .await
+        .expect("joined")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exited, not killed")
+}
+
+fn json_body(body: &Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json")
+}
+
+async fn three_pages() -> MockServer {
+    let server = MockServer::start().await;
+    for (n, page) in PAGES.iter().enumerate() {
+        Mock::given(method("GET"))
+            .and(path("/business/search"))
+            .and(query_param("page", (n + 1).to_string()))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(*page, "application/json"))
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+fn fixture_ids() -> Vec<String> {
+    PAGES
+        .iter()
+        .flat_map(|page| {
+            let page: Value = serde_json::from_str(page).expect("fixture is JSON");
+            page["businesses"]
+                .as_array()
+                .expect("businesses")
+                .iter()
+                .map(|b| b["id"].as_str().expect("id").to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_operation_prints_its_body_as_one_json_document() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/business/b-1"))
+        .respond_with(json_body(
+            &json!({"id": "b-1", "name": "Corner shop", "city": "Paris", "added_later": {"kept": true}}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = partoo(Some(&server), &["get-business", "--business-id", "b-1"]).await;
+    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    // Not a terminal: compact, one line.
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let value: Value = serde_json::from_str(&stdout).expect("stdout is JSON");
+    assert_eq!(value["id"], "b-1");
+    assert_eq!(value["name"], "Corner shop");
+    // Nothing is lost: a field outside the spec is printed too.
+    assert_eq!(value["added_later"], json!({"kept": true}));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn flags_reach_the_query_with_their_types_and_repeats() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/business/search"))
+        .and(query_param("city", "Paris"))
+        .and(query_param("org_id", "42"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(PAGES[0], "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = partoo(
+        Some(&server),
+        &[
+            "search-businesses",
+            "--city",
+            "Paris",
+            "--org-id",
+            "42",
+            "--groups",
+            "1,2",
+            "--groups",
+            "3",
+        ],
+    )
+    .await;
+    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
+    let requests = server.received_requests().await.expect("recording");
+    let query = requests[0].url.query().unwrap_or_default().to_owned();
+    for group in ["1", "2", "3"] {
+        assert!(
+            requests[0]
+                .url
+                .query_pairs()
+                .any(|(k, v)| k == "groups" && v == group),
+            "group {group} missing from {query}"
+        );
+    }
+    let value: Value = serde_json::from_str(&text(&out.stdout)).expect("JSON");
+    assert_eq!(value["businesses"].as_array().map(Vec::len), Some(30));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_follows_every_page_and_prints_one_item_a_line() {
+    let server = three_pages().await;
+    let out = partoo(Some(&server), &["search-businesses", "--all"]).await;
+    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
+    let ids: Vec<String> = text(&out.stdout)
+        .lines()
+        .map(|line| {
+            let item: Value = serde_json::from_str(line).expect("each line is JSON");
+            item["id"].as_str().expect("id").to_owned()
+        })
+        .collect();
+    assert_eq!(ids, fixture_ids());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn max_items_stops_the_stream_and_its_requests() {
+    let server = three_pages().await;
+    let out = partoo(
+        Some(&server),
+        &["search-businesses", "--all", "--max-items", "35"],
+    )
+    .await;
+    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
+    let lines: Vec<&str> = std::str::from_utf8(&out.stdout)
+        .expect("utf-8")
+        .lines()
+        .collect();
+    assert_eq!(lines.len(), 35);
+    let requests = server.received_requests().await.expect("recording");
+    assert!(
+        requests.len() <= 2,
+        "page 3 was not needed: {} requests",
+        requests.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_api_error_exits_1_with_partoos_message_and_the_body_when_verbose() {
+    let server = MockServer::start().await;
+    let body = json!({"errors": {"json": {"business_id": "no such business"}}});
+    Mock::given(method("GET"))
+        .and(path("/business/nope"))
+        .respond_with(ResponseTemplate::new(404).set_body_raw(body.to_string(), "application/json"))
+        .mount(&server)
+        .await;
+    let out = partoo(Some(&server), &["get-business", "--business-id", "nope"]).await;
+    assert_eq!(code(&out), 1);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("404"), "{stderr}");
+    assert!(stderr.contains("no such business"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(out.stdout.is_empty());
+
+    let out = partoo(
+        Some(&server),
+        &["get-business", "--business-id", "nope", "--verbose"],
+    )
+    .await;
+    assert_eq!(code(&out), 1);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("> GET /business/{business_id}"), "{stderr}");
+    assert!(stderr.contains(&body.to_string()), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn authentication_failures_exit_4() {
+    for status in [401, 403] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/business/b-1"))
+            .respond_with(ResponseTemplate::new(status).set_body_raw(
+                json!({"errors": {"authentication": "invalid key"}}).to_string(),
+                "application/json",
+            ))
+            .mount(&server)
+            .await;
+        let out = partoo(Some(&server), &["get-business", "--business-id", "b-1"]).await;
+        assert_eq!(code(&out), 4, "status {status}: {}", text(&out.stderr));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn usage_errors_exit_2_before_any_request() {
+    let server = MockServer::start().await;
+    // A required flag missing (clap).
+    let out = partoo(Some(&server), &["get-business"]).await;
+    assert_eq!(code(&out), 2);
+    // A value of the wrong type (our conversion), naming the flag.
+    let out = partoo(
+        Some(&server),
+        &["search-businesses", "--org-id", "forty-two"],
+    )
+    .await;
+    assert_eq!(code(&out), 2);
+    assert!(
+        text(&out.stderr).contains("--org-id"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A body that does not fit the request type, naming the field.
+    let dir = std::env::temp_dir().join(format!("partoo-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("body.json");
+    std::fs::write(&file, r#"{"name": 12}"#).expect("write body");
+    let out = partoo(
+        Some(&server),
+        &[
+            "create-business",
+            "--body",
+            file.to_str().expect("utf-8 path"),
+        ],
+    )
+    .await;
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("name"), "{}", text(&out.stderr));
+    assert!(
+        server
+            .received_requests()
+            .await
+            .expect("recording")
+            .is_empty(),
+        "nothing was sent"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_undecodable_success_exits_3() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/business/b-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("<html>proxy</html>", "text/html"))
+        .mount(&server)
+        .await;
+    let out = partoo(Some(&server), &["get-business", "--business-id", "b-1"]).await;
+    assert_eq!(code(&out), 3, "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_key_is_never_printed_even_verbose() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/business/b-1"))
+        .respond_with(ResponseTemplate::new(401).set_body_raw(
+            json!({"errors": {"authentication": "bad key"}}).to_string(),
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    let runs = [
+        partoo(
+            Some(&server),
+            &["get-business", "--business-id", "b-1", "--verbose"],
+        )
+        .await,
+        partoo(
+            Some(&server),
+            &[
+                "get-business",
+                "--business-id",
+                "b-1",
+                "-v",
+                "--api-key",
+                KEY,
+            ],
+        )
+        .await,
+        partoo(Some(&server), &["search-businesses", "--all", "-v"]).await,
+    ];
+    for out in &runs {
+        assert_ne!(code(out), 0);
+        for stream in [&out.stdout, &out.stderr] {
+            assert!(!text(stream).contains(KEY), "key printed: {}", text(stream));
+        }
+    }
+    // The key did reach the server, so the runs above did use it.
+    let requests = server.received_requests().await.expect("recording");
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.headers.values().any(|v| v.as_bytes() == KEY.as_bytes())),
+        "the key was sent"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn help_lists_operations_and_marks_deprecated_ones() {
+    let out = partoo(None, &["--help"]).await;
+    assert_eq!(code(&out), 0);
+    let help = text(&out.stdout);
+    for command in [
+        "search-businesses",
+        "get-business",
+        "send-message",
+        "webhooks",
+        "completions",
+    ] {
+        assert!(help.contains(command), "{command} missing from --help");
+    }
+    assert!(help.contains("(deprecated)"), "no deprecated marker");
+    let out = partoo(None, &["completions", "bash"]).await;
+    assert_eq!(code(&out), 0);
+    assert!(text(&out.stdout).contains("search-businesses"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn webhooks_verify_accepts_a_signed_body_and_refuses_a_tampered_one() {
+    use base64::Engine as _;
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+
+    let pair = Ed25519KeyPair::from_seed_unchecked(&[7; 32]).expect("seed makes a key");
+    let dir = std::env::temp_dir().join(format!("partoo-cli-hook-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let key = dir.join("key.bin");
+    std::fs::write(&key, pair.public_key().as_ref()).expect("write key");
+    let body = br#"{"type": "not_a_known_event", "data": {}}"#;
+    let file = dir.join("body.json");
+    std::fs::write(&file, body).expect("write body");
+    let signature = base64::engine::general_purpose::STANDARD.encode(pair.sign(body));
+    let (key, file) = (key.to_str().expect("utf-8"), file.to_str().expect("utf-8"));
+
+    let args = [
+        "webhooks",
+        "verify",
+        "--signature",
+        &signature,
+        "--public-key",
+        key,
+        file,
+    ];
+    let out = partoo(None, &args).await;
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("not_a_known_event"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    std::fs::write(file, br#"{"type": "not_a_known_event", "data": {"x": 1}}"#).expect("tamper");
+    let out = partoo(None, &args).await;
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr).lines().count(),
+        1,
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_follows_cursors_too() {
+    let fixture = |name: &str| -> Value {
+        let file = format!(
+            "{}/tests/fixtures/current/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("fixture")).expect("JSON")
+    };
+    let (page_1, page_2) = (
+        fixture("conversations_page_1"),
+        fixture("conversations_page_2"),
+    );
+    let cursor = page_1["next_cursor"].as_str().expect("a cursor").to_owned();
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/conversations"))
+        .and(wiremock::matchers::query_param_is_missing("cursor"))
+        .respond_with(json_body(&page_1))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/conversations"))
+        .and(query_param("cursor", cursor.as_str()))
+        .respond_with(json_body(&page_2))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = partoo(Some(&server), &["list-conversations", "--all"]).await;
+    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
+    let ids: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("each line is JSON")["id"].clone())
+        .collect();
+    let expected: Vec<Value> = [&page_1, &page_2]
+        .iter()
+        .flat_map(|p| {
+            p["conversations"]
+                .as_array()
+                .expect("conversations")
+                .clone()
+        })
+        .map(|c| c["id"].clone())
+        .collect();
+    assert_eq!(ids, expected);
+}
