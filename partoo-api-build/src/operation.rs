@@ -296,6 +296,7 @@ mod tests {
             builder: name.into(),
             parameters: Vec::new(),
             has_body: false,
+            body_type: None,
             deprecated: false,
             success_type: String::new(),
             error_type: None,
