@@ -14,7 +14,9 @@ use tracing::{Instrument, field};
 
 use crate::exchange::{PAGE_EXCHANGE, buffer, limit_body};
 use crate::generated::operations;
-use crate::retry::{Verdict, for_error, for_status, full_jitter, pause_for, retry_after_header};
+use crate::retry::{
+    Pause, Verdict, cool_down, for_error, for_status, full_jitter, pause_for, retry_after_header,
+};
 use crate::{Client, ClientState};
 
 /// Status, headers and raw body of the last response of a request, when a [`crate::SendExt`] future is
@@ -205,15 +207,21 @@ async fn wait_for_limiter(state: &ClientState) {
     state.pacer.ready().await;
 }
 
-/// A 429 with a `Retry-After` within the policy's limit holds back every request of the client and its
-/// clones for that long, not only this one's retry.
+/// A 429 holds back every request of the client and its clones, not only this one's retry: for its
+/// `Retry-After` within the policy's limit, or for the cool-down when it has none (see `crate::pacer`).
 fn pause_on_429(state: &ClientState, response: &Response) {
-    if let Some(wait) = pause_for(
+    match pause_for(
         &state.retry,
         response.status(),
         retry_after_header(response),
     ) {
-        state.pacer.pause_for(wait);
+        Pause::None => state.pacer.streak_ends(),
+        Pause::For(wait) => state.pacer.pause_for(wait),
+        Pause::CoolDown => {
+            let streak = state.pacer.one_more_429();
+            state.pacer.pause_for(cool_down(&state.retry, streak));
+        }
+        Pause::TooLong => {}
     }
 }
 

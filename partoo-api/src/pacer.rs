@@ -32,11 +32,17 @@
 //! A 429 whose `Retry-After` is within [`crate::RetryPolicy::max_retry_after`] pauses *every* request of the
 //! client and its clones until that time has passed: a task that gets a 429 is not alone in being over the
 //! quota, and the others would only draw more 429s. Requests already sent are not recalled. A longer
-//! `Retry-After` ends that request's retries (it returns [`crate::Error::RateLimited`]) and sets no pause; a
-//! 429 without the header is retried after the task's own backoff and sets no pause either.
+//! `Retry-After` ends that request's retries (it returns [`crate::Error::RateLimited`]) and sets no pause.
+//!
+//! A 429 *without* a readable `Retry-After` (Partoo documents the header; a proxy in between may drop it)
+//! pauses every request too, for a cool-down: the retry policy's [`crate::RetryPolicy::base_delay`], doubled
+//! for each such 429 in a row, at most [`crate::RetryPolicy::max_delay`] (500 ms, 1 s, 2 s, … 30 s by
+//! default). Any other response ends the streak. The task that got the 429 retries after the longer of the
+//! cool-down and its own jittered backoff.
 
 use std::num::NonZeroU32;
 use std::ops::Add;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -126,6 +132,8 @@ pub(crate) fn slots(n: u32, window: Duration) -> Result<(Duration, NonZeroU32), 
 pub(crate) struct Pacer {
     limiter: Option<Limiter>,
     paused_until: Mutex<Option<Instant>>,
+    /// 429s without `Retry-After` in a row (see the module docs).
+    streak: AtomicU32,
 }
 
 impl Pacer {
@@ -144,6 +152,7 @@ impl Pacer {
         Ok(Self {
             limiter,
             paused_until: Mutex::new(None),
+            streak: AtomicU32::new(0),
         })
     }
 
@@ -182,6 +191,20 @@ impl Pacer {
         }
     }
 
+    /// Counts one more 429 without `Retry-After` in a row and returns the streak's length (1 for the first).
+    pub(crate) fn one_more_429(&self) -> u32 {
+        self.streak
+            .fetch_add(1, Ordering::Relaxed)
+            .saturating_add(1)
+    }
+
+    /// A response other than a 429: the streak of 429s without `Retry-After` ends.
+    pub(crate) fn streak_ends(&self) {
+        if self.streak.load(Ordering::Relaxed) != 0 {
+            self.streak.store(0, Ordering::Relaxed);
+        }
+    }
+
     fn paused_until(&self) -> Option<Instant> {
         *self
             .paused_until
@@ -193,6 +216,14 @@ impl Pacer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_streak_of_429s_counts_until_another_response() {
+        let pacer = Pacer::new(None).unwrap();
+        assert_eq!((pacer.one_more_429(), pacer.one_more_429()), (1, 2));
+        pacer.streak_ends();
+        assert_eq!(pacer.one_more_429(), 1);
+    }
 
     #[test]
     fn slots_follow_the_documented_rule() {

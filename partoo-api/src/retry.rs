@@ -130,20 +130,47 @@ fn within_limit(policy: &RetryPolicy, asked: Option<Duration>) -> Verdict {
     }
 }
 
-/// How long a response pauses every request of the client (see `crate::pacer`): a 429's `Retry-After` when
-/// it is within [`RetryPolicy::max_retry_after`]; nothing for other statuses, a missing or unreadable header,
-/// or a longer wait (which ends the retries instead).
+/// What a response does to every request of the client (see `crate::pacer`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pause {
+    /// Not a 429: a streak of 429s without `Retry-After` ends.
+    None,
+    /// A 429 whose `Retry-After` is within [`RetryPolicy::max_retry_after`]: hold every request that long.
+    For(Duration),
+    /// A 429 without a usable `Retry-After`: hold every request for the client's cool-down, which grows with
+    /// each such 429 in a row.
+    CoolDown,
+    /// A 429 asking for longer than [`RetryPolicy::max_retry_after`]: that request's retries end (it returns
+    /// the 429) and nothing is held.
+    TooLong,
+}
+
+/// How a response pauses every request of the client: a 429's `Retry-After` within
+/// [`RetryPolicy::max_retry_after`], a cool-down for a 429 without a readable one, nothing otherwise.
 pub(crate) fn pause_for(
     policy: &RetryPolicy,
     status: StatusCode,
     retry_after: Option<&str>,
-) -> Option<Duration> {
+) -> Pause {
     if status != StatusCode::TOO_MANY_REQUESTS {
-        return None;
+        return Pause::None;
     }
-    retry_after
-        .and_then(parse_retry_after)
-        .filter(|wait| *wait <= policy.max_retry_after)
+    match retry_after.and_then(parse_retry_after) {
+        Some(wait) if wait <= policy.max_retry_after => Pause::For(wait),
+        Some(_) => Pause::TooLong,
+        None => Pause::CoolDown,
+    }
+}
+
+/// The cool-down after the `streak`-th 429 in a row without `Retry-After` (1 for the first): the policy's
+/// backoff step, [`RetryPolicy::base_delay`] doubled for each earlier one, at most
+/// [`RetryPolicy::max_delay`].
+pub(crate) fn cool_down(policy: &RetryPolicy, streak: u32) -> Duration {
+    let doublings = streak.saturating_sub(1).min(31);
+    policy
+        .base_delay
+        .saturating_mul(1u32 << doublings)
+        .min(policy.max_delay)
 }
 
 /// Classifies a transport error.
@@ -339,19 +366,40 @@ mod tests {
     }
 
     #[test]
-    fn only_a_429_with_a_retry_after_within_the_limit_pauses() {
+    fn a_429_pauses_for_its_retry_after_or_cools_down_without_one() {
         let p = RetryPolicy::default();
         let many = StatusCode::TOO_MANY_REQUESTS;
-        assert_eq!(pause_for(&p, many, Some("5")), Some(Duration::from_secs(5)));
-        assert_eq!(
-            pause_for(&p, many, Some("120")),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(pause_for(&p, many, Some("121")), None);
-        assert_eq!(pause_for(&p, many, None), None);
-        assert_eq!(pause_for(&p, many, Some("soon")), None);
+        let secs = |s| Pause::For(Duration::from_secs(s));
+        assert_eq!(pause_for(&p, many, Some("5")), secs(5));
+        assert_eq!(pause_for(&p, many, Some("120")), secs(120));
+        assert_eq!(pause_for(&p, many, Some("121")), Pause::TooLong);
+        assert_eq!(pause_for(&p, many, None), Pause::CoolDown);
+        assert_eq!(pause_for(&p, many, Some("soon")), Pause::CoolDown);
         let unavailable = StatusCode::SERVICE_UNAVAILABLE;
-        assert_eq!(pause_for(&p, unavailable, Some("5")), None);
+        assert_eq!(pause_for(&p, unavailable, Some("5")), Pause::None);
+        assert_eq!(pause_for(&p, StatusCode::OK, None), Pause::None);
+    }
+
+    #[test]
+    fn the_cool_down_doubles_with_the_streak_up_to_the_max_delay() {
+        let p = RetryPolicy::default(); // 500 ms base, 30 s max
+        let ms = |n| Duration::from_millis(n);
+        let steps: Vec<Duration> = (1..=8).map(|k| cool_down(&p, k)).collect();
+        assert_eq!(
+            steps,
+            [
+                ms(500),
+                ms(1000),
+                ms(2000),
+                ms(4000),
+                ms(8000),
+                ms(16_000),
+                ms(30_000),
+                ms(30_000)
+            ]
+        );
+        assert_eq!(cool_down(&p, 0), ms(500));
+        assert_eq!(cool_down(&p, u32::MAX), ms(30_000));
     }
 
     #[test]

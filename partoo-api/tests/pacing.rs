@@ -3,14 +3,15 @@
 //!
 //! - every window of length W holds at most n requests (`rate_limit_per_minute(300)`, `rate_limit(n, W)`),
 //!   with tasks that come late and bunch up;
-//! - a 429 with `Retry-After` holds back the requests of every clone, not only the retry of the one that got it.
+//! - a 429 with `Retry-After` holds back the requests of every clone, not only the retry of the one that got it;
+//!   a 429 without it does too, for the cool-down.
 
 mod loopback;
 
 use std::time::Duration;
 
 use loopback::{Answer, Loopback};
-use partoo_api::{Client, SendExt};
+use partoo_api::{Client, RetryPolicy, SendExt};
 use tokio::time::Instant;
 
 /// Sends `requests` in all from `tasks` concurrent tasks, each on its own clone of `client`. Task `k` sleeps
@@ -118,11 +119,42 @@ fn fifth_is_too_many(arrival: usize) -> Answer {
     }
 }
 
+/// The 5th request to arrive gets a 429 without `Retry-After`; the others get the user.
+fn fifth_is_too_many_without_a_wait(arrival: usize) -> Answer {
+    if arrival == 4 {
+        Answer::TooManyBare
+    } else {
+        Answer::User
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_429_pauses_every_clone_for_its_retry_after() {
-    const TASKS: usize = 4;
     let server = Loopback::start(fifth_is_too_many).await;
     let client = server.client().build().expect("client builds");
+    every_clone_waits(&server, &client, Duration::from_secs(5)).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_without_retry_after_pauses_every_clone_for_the_cool_down() {
+    let server = Loopback::start(fifth_is_too_many_without_a_wait).await;
+    let policy = RetryPolicy {
+        base_delay: Duration::from_secs(2),
+        ..RetryPolicy::default()
+    };
+    let client = server
+        .client()
+        .retry_policy(policy)
+        .build()
+        .expect("client builds");
+    // The first 429 of a streak: the cool-down is the base delay.
+    every_clone_waits(&server, &client, Duration::from_secs(2)).await;
+}
+
+/// Four tasks on clones of `client` send ten requests each; one gets a 429 (then retries and succeeds). No
+/// request may leave during the `pause` that follows the 429.
+async fn every_clone_waits(server: &Loopback, client: &Client, pause: Duration) {
+    const TASKS: usize = 4;
     // No rate limit: without the shared pause, the other tasks go on sending at once.
     let mut handles = Vec::new();
     for _ in 0..TASKS {
@@ -148,7 +180,7 @@ async fn a_429_pauses_every_clone_for_its_retry_after() {
         .enumerate()
         .find(|(_, a)| a.answer != Answer::User)
         .expect("the 429 was served");
-    let resume = refused.at + Duration::from_secs(5);
+    let resume = refused.at + pause;
     // Requests already on their way when the 429 was answered may still arrive (one per other task at most);
     // no request may *leave* during the pause.
     let during_pause = arrivals[index + 1..]
@@ -157,7 +189,7 @@ async fn a_429_pauses_every_clone_for_its_retry_after() {
         .count();
     assert!(
         during_pause < TASKS,
-        "{during_pause} requests arrived during the 5 s pause (at most {} were in flight)",
+        "{during_pause} requests arrived during the {pause:?} pause (at most {} were in flight)",
         TASKS - 1
     );
     assert!(

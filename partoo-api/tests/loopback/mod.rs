@@ -24,6 +24,8 @@ pub(crate) enum Answer {
     User,
     /// 429 with this `Retry-After`.
     TooMany(&'static str),
+    /// 429 without `Retry-After`.
+    TooManyBare,
 }
 
 /// One request as the server saw it.
@@ -64,6 +66,12 @@ impl Loopback {
                             .status(429)
                             .header("content-type", "application/json")
                             .header("retry-after", wait)
+                            .body(Full::new(Bytes::from_static(
+                                br#"{"errors":{"json":"Too many requests"}}"#,
+                            ))),
+                        Answer::TooManyBare => hyper::Response::builder()
+                            .status(429)
+                            .header("content-type", "application/json")
                             .body(Full::new(Bytes::from_static(
                                 br#"{"errors":{"json":"Too many requests"}}"#,
                             ))),
