@@ -52,11 +52,22 @@ pub fn build_script(
     let names = from_env(NAMES_ENV).unwrap_or_else(|| names.to_owned());
     let names = names.as_path();
     println!("cargo:rerun-if-changed={}", spec.display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        crate::load::rendition::rendition_path(&spec).display()
+    );
     println!("cargo:rerun-if-changed={}", names.display());
     if names.exists() {
         options.names = NameTable::load(names)?;
     }
     let generated = crate::generate_path(&spec, &options)?;
+    if generated.loaded_from == Some(crate::load::rendition::Route::Stale) {
+        println!(
+            "cargo:warning={} is stale (made from another {}): the YAML was read instead; run `cargo xtask lock`",
+            crate::load::rendition::rendition_path(&spec).display(),
+            spec.display()
+        );
+    }
     let out_dir = std::env::var_os("OUT_DIR")
         .map(PathBuf::from)
         .ok_or_else(|| {

@@ -149,6 +149,8 @@ pub struct Generated {
     pub normalised: Value,
     /// Webhook events given a variant of `webhook_events::Event` (the others are named in `report.notes`).
     pub webhook_events: Vec<TypedEvent>,
+    /// How [`generate_path`] read the spec (`None` for a document handed over in memory).
+    pub loaded_from: Option<load::rendition::Route>,
 }
 
 impl Generated {
@@ -162,13 +164,23 @@ impl Generated {
     }
 }
 
-/// Reads the spec at `path` and generates the client.
+/// Reads the spec at `path` (through its JSON rendition when a current one is beside it: see
+/// [`load::rendition`]) and generates the client.
 pub fn generate_path(path: &Path, options: &Options) -> Result<Generated, BuildError> {
     let started = Instant::now();
-    let doc = load::load_path(path)?;
+    let (doc, route) = load::rendition::read(path)?;
     let loaded = started.elapsed();
     let mut generated = generate_value(&path.display().to_string(), doc, options)?;
-    generated.timings.insert(0, ("load", loaded));
+    generated.timings.insert(0, (Stage::Load.name(), loaded));
+    if route == load::rendition::Route::Stale {
+        generated.report.notes.push(format!(
+            "{} was written from other bytes than {}: the YAML was read instead (slower); rewrite it with \
+             `cargo xtask lock`",
+            load::rendition::rendition_path(path).display(),
+            path.display()
+        ));
+    }
+    generated.loaded_from = Some(route);
     Ok(generated)
 }
 
@@ -331,5 +343,6 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         pagination,
         normalised,
         webhook_events,
+        loaded_from: None,
     })
 }

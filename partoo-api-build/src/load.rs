@@ -4,6 +4,8 @@
 //! errors; everything else through serde_norway, whose deserializer refuses alias expansions that would repeat
 //! more events than the document holds many times over ("repetition limit exceeded"), and nests at most 128 deep.
 
+pub mod rendition;
+
 use serde_json::Value;
 
 use crate::error::{BuildError, Location};

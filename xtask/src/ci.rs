@@ -222,7 +222,13 @@ fn upstream_sync(root: &Path, upstream: &Path, scratch: &Path) -> Result<(), Str
     let openapi = scratch_root.join("openapi");
     let _ = std::fs::remove_dir_all(&scratch_root);
     std::fs::create_dir_all(&openapi).map_err(|e| format!("{}: {e}", openapi.display()))?;
-    for file in ["partoo.yaml", "partoo.lock", "partoo.api.md", "names.yaml"] {
+    for file in [
+        "partoo.yaml",
+        "partoo.json",
+        "partoo.lock",
+        "partoo.api.md",
+        "names.yaml",
+    ] {
         let from = root.join("openapi").join(file);
         std::fs::copy(&from, openapi.join(file)).map_err(|e| format!("{}: {e}", from.display()))?;
     }

@@ -1,7 +1,8 @@
 //! `openapi/partoo.lock`: what `openapi/partoo.yaml` was produced from, and facts to detect drift
-//! (sha256, size, versions, operation count). `cargo xtask lock` rewrites it from the current files;
-//! `sync-spec` writes it with the fetch source; [`check`] (run by `cargo test` and `sync-spec --check`)
-//! fails when spec, lock and surface file disagree.
+//! (sha256, size, versions, operation count). `cargo xtask lock` rewrites it, the surface file and the spec's
+//! JSON rendition (`partoo.json`, what the build script reads) from the current files; `sync-spec` writes them
+//! with the fetch source; [`check`] (run by `cargo test` and `sync-spec --check`) fails when spec, lock,
+//! surface file and rendition disagree.
 
 use std::path::{Path, PathBuf};
 
@@ -61,9 +62,11 @@ pub(crate) enum SpecKind {
     Upstream,
 }
 
-/// Paths of the three files that must agree.
+/// Paths of the files that must agree.
 pub(crate) struct OpenapiDir {
     pub(crate) spec: PathBuf,
+    /// The spec's JSON rendition, what the build script reads (`partoo_api_build::load::rendition`).
+    pub(crate) rendition: PathBuf,
     pub(crate) lock: PathBuf,
     pub(crate) surface: PathBuf,
     pub(crate) names: PathBuf,
@@ -74,6 +77,7 @@ impl OpenapiDir {
     pub(crate) fn new(dir: &Path) -> Self {
         Self {
             spec: dir.join("partoo.yaml"),
+            rendition: dir.join("partoo.json"),
             lock: dir.join("partoo.lock"),
             surface: dir.join("partoo.api.md"),
             names: dir.join("names.yaml"),
@@ -111,6 +115,11 @@ pub(crate) fn facts(
         operations: generated.methods.len(),
         report: generated.report.summary_line(),
     })
+}
+
+/// The JSON rendition of the spec bytes `bytes` (`openapi/partoo.json`).
+pub(crate) fn rendition(bytes: &[u8]) -> Result<String, String> {
+    partoo_api_build::load::rendition::render("partoo.yaml", bytes).map_err(|e| e.to_string())
 }
 
 /// Renders the lock as commented TOML.
@@ -152,6 +161,13 @@ pub(crate) fn check(dir: &OpenapiDir) -> Result<(), String> {
     if surface != on_disk {
         problems.push(format!("{} is stale", dir.surface.display()));
     }
+    let rendition = rendition(&bytes)?;
+    if std::fs::read_to_string(&dir.rendition).ok().as_ref() != Some(&rendition) {
+        problems.push(format!(
+            "{} is stale or missing (the build script then reads the YAML, about 40 ms slower)",
+            dir.rendition.display()
+        ));
+    }
     if problems.is_empty() {
         Ok(())
     } else {
@@ -191,7 +207,13 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
         &dir.surface,
         partoo_api_build::surface_markdown(&generated).as_bytes(),
     )?;
-    println!("wrote {} and {}", dir.lock.display(), dir.surface.display());
+    crate::codegen::write_atomic(&dir.rendition, rendition(&bytes)?.as_bytes())?;
+    println!(
+        "wrote {}, {} and {}",
+        dir.lock.display(),
+        dir.surface.display(),
+        dir.rendition.display()
+    );
     println!("{}", generated.counts_line());
     Ok(())
 }
@@ -248,6 +270,7 @@ mod tests {
         let from = committed();
         for (src, name) in [
             (&from.spec, "partoo.yaml"),
+            (&from.rendition, "partoo.json"),
             (&from.lock, "partoo.lock"),
             (&from.surface, "partoo.api.md"),
             (&from.names, "names.yaml"),
@@ -267,7 +290,14 @@ mod tests {
         std::fs::copy(&from.spec, &dir.spec).unwrap();
         std::fs::write(&dir.surface, "stale").unwrap();
         let err = check(&dir).unwrap_err();
-        assert!(err.contains("is stale"), "{err}");
+        assert!(err.contains("partoo.api.md is stale"), "{err}");
+        std::fs::copy(&from.surface, &dir.surface).unwrap();
+        std::fs::remove_file(&dir.rendition).unwrap();
+        let err = check(&dir).unwrap_err();
+        assert!(
+            err.contains("partoo.json is stale or missing") && err.contains("cargo xtask lock"),
+            "{err}"
+        );
         std::fs::remove_dir_all(&tmp).unwrap();
     }
 

@@ -160,8 +160,10 @@ fn sync(
             fetched_at: lock::now_utc(),
         },
     };
+    let rendition = lock::rendition(&bytes)?.into_bytes();
     let files = [
         (dir.spec.as_path(), bytes),
+        (dir.rendition.as_path(), rendition),
         (dir.lock.as_path(), lock::render(&lock)?.into_bytes()),
         (
             dir.surface.as_path(),

@@ -79,7 +79,13 @@ impl Scratch {
             std::env::temp_dir().join(format!("xtask-sync-spec-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(root.join("openapi")).unwrap();
-        for file in ["partoo.yaml", "partoo.lock", "partoo.api.md", "names.yaml"] {
+        for file in [
+            "partoo.yaml",
+            "partoo.json",
+            "partoo.lock",
+            "partoo.api.md",
+            "names.yaml",
+        ] {
             std::fs::copy(committed_dir().join(file), root.join("openapi").join(file)).unwrap();
         }
         Self { root }
