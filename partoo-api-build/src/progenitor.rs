@@ -11,7 +11,20 @@ use crate::rules::TIMESTAMP_SCHEMA;
 use crate::walk::METHODS;
 
 /// Deserializes the normalised document into openapiv3's model, naming the JSON pointer that does not fit.
+///
+/// The plain deserializer runs first: tracking the path costs about a tenth of the conversion on every build
+/// (2.5 ms of 23 on the snapshot at opt-level 0) and only serves to name the place of a failure, so a failure
+/// is redone with `serde_path_to_error`.
 pub(crate) fn to_openapi(file: &str, doc: &Value) -> Result<openapiv3::OpenAPI, BuildError> {
+    use serde::Deserialize as _;
+    match openapiv3::OpenAPI::deserialize(doc) {
+        Ok(spec) => Ok(spec),
+        Err(_) => to_openapi_located(file, doc),
+    }
+}
+
+/// [`to_openapi`]'s slow path: the same conversion, tracking the path to name the JSON pointer of the failure.
+fn to_openapi_located(file: &str, doc: &Value) -> Result<openapiv3::OpenAPI, BuildError> {
     serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(doc).map_err(|e| {
         let pointer: String = e
             .path()
@@ -171,5 +184,46 @@ pub(crate) fn locate(
 fn copy_closure(doc: &Value, name: &str, out: &mut Value) {
     for (n, schema) in crate::walk::schema_closure(doc, name) {
         out["components"]["schemas"][n] = schema.clone();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path must not change the error: the pointer of the value that does not fit, and serde's message.
+    #[test]
+    fn a_document_that_does_not_fit_names_its_pointer() {
+        let doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": 5, "version": "1"},
+            "paths": {}
+        });
+        let e = to_openapi("spec.yaml", &doc).expect_err("a number is not a description");
+        assert_eq!(
+            e.location,
+            Location::Pointer("/info/title".to_owned()),
+            "{e}"
+        );
+        assert_eq!(
+            e.message,
+            "does not fit the OpenAPI 3.0 model after normalisation: \
+             invalid type: integer `5`, expected a string"
+        );
+        assert!(
+            e.hint.as_deref().is_some_and(|h| h.contains("rules")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_document_that_fits_converts() {
+        let doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}}
+        });
+        let spec = to_openapi("spec.yaml", &doc).expect("fits");
+        assert_eq!(spec.paths.paths.len(), 1);
     }
 }
