@@ -304,8 +304,14 @@ fn generate_bench(root: &Path, quick: bool, summary: &mut Vec<Entry>) {
         let Some((best, generated)) = fastest.filter(|_| !failed) else {
             continue;
         };
+        use partoo_api_build::load::rendition::Route;
+        let read = match generated.loaded_from {
+            Some(Route::Rendition) => "read through its JSON rendition",
+            Some(Route::Stale) => "its JSON rendition is stale: YAML read",
+            _ => "YAML read",
+        };
         let counts = format!(
-            "{}, {} kB of code",
+            "{}, {} kB of code, {read}",
             generated.counts_line(),
             generated.code.len() / 1024
         );
