@@ -85,7 +85,10 @@ impl std::fmt::Display for Ptr<'_> {
         }
         match self.segment {
             Segment::Root(p) => f.write_str(p),
-            Segment::Key(k) => write!(f, "/{}", crate::error::escape_segment(k)),
+            Segment::Key(k) => {
+                f.write_str("/")?;
+                crate::error::write_escaped(f, k)
+            }
             Segment::Index(i) => write!(f, "/{i}"),
         }
     }
@@ -96,9 +99,7 @@ impl std::fmt::Display for Ptr<'_> {
 /// `f` gets the schema as a `Value` (3.1 allows `true`/`false` schemas) and may rewrite it; the walk then
 /// descends into whatever children the rewritten schema has.
 pub fn for_each_schema(doc: &mut Value, f: &mut dyn FnMut(&Ptr<'_>, &mut Value)) {
-    for (ptr, schema) in schema_roots(doc) {
-        walk_schema(schema, &Ptr::root(&ptr), f);
-    }
+    for_each_schema_root(doc, &mut |ptr, schema| walk_schema(schema, ptr, f));
 }
 
 /// Calls `f` on one schema and everything below it.
@@ -135,28 +136,34 @@ fn walk_list(list: &mut [Value], base: &Ptr<'_>, f: &mut dyn FnMut(&Ptr<'_>, &mu
     }
 }
 
-/// The top-level schemas of the document: components and every schema slot of parameters, bodies, responses.
-fn schema_roots(doc: &mut Value) -> Vec<(String, &mut Value)> {
-    let mut out = Vec::new();
+/// A visitor of schema roots: called with each root's pointer and the root schema.
+type RootFn<'f> = dyn FnMut(&Ptr<'_>, &mut Value) + 'f;
+
+/// Calls `f` on each top-level schema of the document, in document order: components and every schema slot
+/// of parameters, bodies, responses. Pointers stay unrendered segment chains, as in the walk below them.
+fn for_each_schema_root(doc: &mut Value, f: &mut RootFn<'_>) {
     let Some(root) = doc.as_object_mut() else {
-        return out;
+        return;
     };
+    let top = Ptr::root("");
     for (key, section) in root.iter_mut() {
         match key.as_str() {
             "components" => {
                 let Some(components) = section.as_object_mut() else {
                     continue;
                 };
+                let components_ptr = top.key("components");
                 for (kind, items) in components.iter_mut() {
                     let Some(items) = items.as_object_mut() else {
                         continue;
                     };
+                    let kind_ptr = components_ptr.key(kind);
                     for (name, item) in items.iter_mut() {
-                        let ptr = pointer_push(&pointer_push("/components", kind), name);
+                        let ptr = kind_ptr.key(name);
                         match kind.as_str() {
-                            "schemas" => out.push((ptr, item)),
-                            "parameters" | "headers" => param_schemas(item, ptr, &mut out),
-                            "requestBodies" | "responses" => body_schemas(item, ptr, &mut out),
+                            "schemas" => f(&ptr, item),
+                            "parameters" | "headers" => param_schemas(item, &ptr, f),
+                            "requestBodies" | "responses" => body_schemas(item, &ptr, f),
                             _ => {}
                         }
                     }
@@ -166,17 +173,18 @@ fn schema_roots(doc: &mut Value) -> Vec<(String, &mut Value)> {
                 let Some(paths) = section.as_object_mut() else {
                     continue;
                 };
+                let paths_ptr = top.key("paths");
                 for (path, item) in paths.iter_mut() {
-                    let base = pointer_push("/paths", path);
+                    let base = paths_ptr.key(path);
                     let Some(item) = item.as_object_mut() else {
                         continue;
                     };
                     for (k, v) in item.iter_mut() {
-                        let ptr = pointer_push(&base, k);
+                        let ptr = base.key(k);
                         if k == "parameters" {
-                            list_params(v, &ptr, &mut out);
+                            list_params(v, &ptr, f);
                         } else if METHODS.contains(&k.as_str()) {
-                            operation_schemas(v, ptr, &mut out);
+                            operation_schemas(v, &ptr, f);
                         }
                     }
                 }
@@ -184,20 +192,19 @@ fn schema_roots(doc: &mut Value) -> Vec<(String, &mut Value)> {
             _ => {}
         }
     }
-    out
 }
 
-fn operation_schemas<'a>(op: &'a mut Value, base: String, out: &mut Vec<(String, &'a mut Value)>) {
+fn operation_schemas(op: &mut Value, base: &Ptr<'_>, f: &mut RootFn<'_>) {
     let Some(op) = op.as_object_mut() else { return };
     for (k, v) in op.iter_mut() {
-        let ptr = pointer_push(&base, k);
+        let ptr = base.key(k);
         match k.as_str() {
-            "parameters" => list_params(v, &ptr, out),
-            "requestBody" => body_schemas(v, ptr, out),
+            "parameters" => list_params(v, &ptr, f),
+            "requestBody" => body_schemas(v, &ptr, f),
             "responses" => {
                 if let Some(responses) = v.as_object_mut() {
                     for (code, r) in responses.iter_mut() {
-                        body_schemas(r, pointer_push(&ptr, code), out);
+                        body_schemas(r, &ptr.key(code), f);
                     }
                 }
             }
@@ -206,36 +213,36 @@ fn operation_schemas<'a>(op: &'a mut Value, base: String, out: &mut Vec<(String,
     }
 }
 
-fn list_params<'a>(list: &'a mut Value, base: &str, out: &mut Vec<(String, &'a mut Value)>) {
+fn list_params(list: &mut Value, base: &Ptr<'_>, f: &mut RootFn<'_>) {
     if let Some(list) = list.as_array_mut() {
         for (i, p) in list.iter_mut().enumerate() {
-            param_schemas(p, format!("{base}/{i}"), out);
+            param_schemas(p, &base.index(i), f);
         }
     }
 }
 
-fn param_schemas<'a>(param: &'a mut Value, base: String, out: &mut Vec<(String, &'a mut Value)>) {
+fn param_schemas(param: &mut Value, base: &Ptr<'_>, f: &mut RootFn<'_>) {
     if let Some(obj) = param.as_object_mut() {
         for (k, v) in obj.iter_mut() {
             match k.as_str() {
-                "schema" => out.push((pointer_push(&base, k), v)),
-                "content" => media_schemas(v, &pointer_push(&base, k), out),
+                "schema" => f(&base.key(k), v),
+                "content" => media_schemas(v, &base.key(k), f),
                 _ => {}
             }
         }
     }
 }
 
-fn body_schemas<'a>(body: &'a mut Value, base: String, out: &mut Vec<(String, &'a mut Value)>) {
+fn body_schemas(body: &mut Value, base: &Ptr<'_>, f: &mut RootFn<'_>) {
     if let Some(obj) = body.as_object_mut() {
         for (k, v) in obj.iter_mut() {
             match k.as_str() {
-                "content" => media_schemas(v, &pointer_push(&base, k), out),
+                "content" => media_schemas(v, &base.key(k), f),
                 "headers" => {
                     if let Some(headers) = v.as_object_mut() {
-                        let hbase = pointer_push(&base, k);
+                        let hbase = base.key(k);
                         for (name, h) in headers.iter_mut() {
-                            param_schemas(h, pointer_push(&hbase, name), out);
+                            param_schemas(h, &hbase.key(name), f);
                         }
                     }
                 }
@@ -245,11 +252,11 @@ fn body_schemas<'a>(body: &'a mut Value, base: String, out: &mut Vec<(String, &'
     }
 }
 
-fn media_schemas<'a>(content: &'a mut Value, base: &str, out: &mut Vec<(String, &'a mut Value)>) {
+fn media_schemas(content: &mut Value, base: &Ptr<'_>, f: &mut RootFn<'_>) {
     if let Some(content) = content.as_object_mut() {
         for (mt, media) in content.iter_mut() {
             if let Some(schema) = media.as_object_mut().and_then(|m| m.get_mut("schema")) {
-                out.push((pointer_push(&pointer_push(base, mt), "schema"), schema));
+                f(&base.key(mt).key("schema"), schema);
             }
         }
     }

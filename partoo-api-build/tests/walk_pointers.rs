@@ -1,0 +1,50 @@
+//! The pointers `walk::for_each_schema` hands its visitor, which are rendered only when asked: each must be the
+//! escaped RFC 6901 pointer of the schema it comes with.
+
+use partoo_api_build::walk::for_each_schema;
+use serde_json::json;
+
+#[test]
+fn every_schema_comes_with_its_escaped_pointer() {
+    let mut doc = json!({
+        "components": {
+            "schemas": {"A~B": {"properties": {"x/y": {"type": "string"}}, "allOf": [{"type": "object"}]}},
+            "parameters": {"P": {"schema": {"type": "integer"}}},
+            "responses": {"R": {"headers": {"H": {"schema": {}}}, "content": {"application/json": {"schema": {}}}}},
+        },
+        "paths": {"/org/{id}": {
+            "parameters": [{"schema": {}}],
+            "get": {
+                "parameters": [{}, {"content": {"text/plain": {"schema": {"items": {}}}}}],
+                "requestBody": {"content": {"application/json": {"schema": {}}}},
+                "responses": {"200": {"content": {"application/json": {"schema": {}}}}},
+            },
+        }},
+    });
+    let original = doc.clone();
+    let mut seen = Vec::new();
+    for_each_schema(&mut doc, &mut |ptr, schema| {
+        let pointer = ptr.to_string();
+        // The rendered pointer names the very schema the walk is on.
+        assert_eq!(original.pointer(&pointer), Some(&*schema), "{pointer}");
+        seen.push(pointer);
+    });
+    let expected = [
+        "/components/parameters/P/schema",
+        "/components/responses/R/content/application~1json/schema",
+        "/components/responses/R/headers/H/schema",
+        "/components/schemas/A~0B",
+        "/components/schemas/A~0B/allOf/0",
+        "/components/schemas/A~0B/properties/x~1y",
+        "/paths/~1org~1{id}/get/parameters/1/content/text~1plain/schema",
+        "/paths/~1org~1{id}/get/parameters/1/content/text~1plain/schema/items",
+        "/paths/~1org~1{id}/get/requestBody/content/application~1json/schema",
+        "/paths/~1org~1{id}/get/responses/200/content/application~1json/schema",
+        "/paths/~1org~1{id}/parameters/0/schema",
+    ];
+    assert_eq!(seen, expected);
+    assert_eq!(
+        doc, original,
+        "a visitor that changes nothing leaves the document alone"
+    );
+}
