@@ -2,6 +2,8 @@
 //! operation) and the look-ups the later stages need (`$ref`s followed, properties through `allOf`, an
 //! operation's parameters and success schema, a schema's closure).
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use crate::error::pointer_push;
@@ -413,6 +415,44 @@ pub fn follow<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
         .and_then(Value::as_str)
         .and_then(|r| resolve(doc, r))
         .unwrap_or(value)
+}
+
+/// What some local references pointed to when it was taken, each target copied: lets a rule that rewrites
+/// part of the document keep reading the targets as they were before it started (what a copy of the whole
+/// document gave, at the cost of the few targets only).
+pub struct RefTargets(HashMap<String, Value>);
+
+impl RefTargets {
+    /// Resolves each of `refs` in `doc` now; references that point nowhere are left out, as [`follow`] leaves
+    /// them unresolved.
+    pub fn take<'r>(doc: &Value, refs: impl IntoIterator<Item = &'r str>) -> Self {
+        let mut targets = HashMap::new();
+        for r in refs {
+            if !targets.contains_key(r)
+                && let Some(target) = resolve(doc, r)
+            {
+                targets.insert(r.to_owned(), target.clone());
+            }
+        }
+        Self(targets)
+    }
+
+    /// [`follow`] on the document as it was when taken: the target of `value`'s `$ref` (which must be one of
+    /// the references given to [`RefTargets::take`]), else `value` itself.
+    pub fn follow<'a>(&'a self, value: &'a Value) -> &'a Value {
+        value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| self.0.get(r))
+            .unwrap_or(value)
+    }
+}
+
+/// The `$ref` of each value, where it has one: the references [`RefTargets::take`] needs for them.
+pub fn refs_of<'a>(values: impl IntoIterator<Item = &'a Value>) -> impl Iterator<Item = &'a str> {
+    values
+        .into_iter()
+        .filter_map(|v| v.get("$ref").and_then(Value::as_str))
 }
 
 /// How a reference to any component starts.

@@ -11,13 +11,13 @@
 //!   (`timestamps`);
 //! - an unknown variant of a discriminated union decodes into a catch-all variant (`discriminator_unions`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Map, Value, json};
 
 use super::{Ctx, TIMESTAMP_SCHEMA};
 use crate::error::{BuildError, pointer_push};
-use crate::walk::deref;
+use crate::walk::{deref, resolve};
 
 /// Doc prefix given to discriminator tag enums, so that `crate::enums` leaves them closed: an open tag would
 /// let the first union variant swallow every payload.
@@ -201,7 +201,7 @@ pub(super) fn open_objects(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 /// Adaptation: typify types an optional array as `Vec<T>` and an optional map as a map, both with
 /// `#[serde(default)]`: absent decodes, `null` does not. Such properties are made nullable (→ `Option<…>`).
 pub(super) fn nullable_optionals(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let doc_copy = ctx.doc.clone();
+    let referenced = referenced_collections(ctx);
     ctx.each_schema(&mut |s| {
         let required: Vec<String> = s
             .get("required")
@@ -218,13 +218,12 @@ pub(super) fn nullable_optionals(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             if required.contains(name) || p.get("nullable") == Some(&json!(true)) {
                 continue;
             }
-            let target = deref(&doc_copy, p);
-            let ty = target.get("type").and_then(Value::as_str);
-            let is_map = ty == Some("object")
-                && target
-                    .get("properties")
-                    .is_none_or(|p| p.as_object().is_none_or(Map::is_empty));
-            if !(ty == Some("array") || is_map) {
+            let reference = p.get("$ref").and_then(Value::as_str);
+            let collection = match reference.and_then(|r| referenced.get(r)) {
+                Some(known) => *known,
+                None => is_collection(p),
+            };
+            if !collection {
                 continue;
             }
             if p.get("$ref").is_some() {
@@ -238,6 +237,35 @@ pub(super) fn nullable_optionals(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         (!changed.is_empty()).then(|| format!("optional {} made nullable", changed.join(", ")))
     });
     Ok(())
+}
+
+/// Is this schema an array, or an object without properties (a map)?
+fn is_collection(schema: &Value) -> bool {
+    let ty = schema.get("type").and_then(Value::as_str);
+    let is_map = ty == Some("object")
+        && schema
+            .get("properties")
+            .is_none_or(|p| p.as_object().is_none_or(Map::is_empty));
+    ty == Some("array") || is_map
+}
+
+/// For each `$ref` a property holds that resolves: whether its target (refs followed) [`is_collection`],
+/// judged before `nullable_optionals` wraps any property, as the rule reads them.
+fn referenced_collections(ctx: &mut Ctx<'_>) -> HashMap<String, bool> {
+    let mut refs = BTreeSet::new();
+    crate::walk::for_each_schema(&mut ctx.doc, &mut |_, s| {
+        let props = s.get("properties").and_then(Value::as_object);
+        refs.extend(
+            crate::walk::refs_of(props.into_iter().flat_map(Map::values)).map(str::to_owned),
+        );
+    });
+    refs.into_iter()
+        .filter(|r| resolve(&ctx.doc, r).is_some())
+        .map(|r| {
+            let collection = is_collection(deref(&ctx.doc, &json!({ "$ref": r })));
+            (r, collection)
+        })
+        .collect()
 }
 
 /// Adaptation: enum lists typify cannot turn into a Rust enum (it panics on `""` and on values equal but for

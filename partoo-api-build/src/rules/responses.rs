@@ -5,22 +5,28 @@ use serde_json::{Map, Value, json};
 
 use super::{Ctx, ERROR_SCHEMA, is_json_media};
 use crate::error::{BuildError, Location, pointer_push};
-use crate::walk::{METHODS, for_each_responses, resolve};
+use crate::walk::{METHODS, RefTargets, for_each_responses, operations, refs_of};
 
 fn is_success(code: &str) -> bool {
     code.starts_with('2')
 }
 
-/// Resolves a response (or request body) that is a `$ref` to its component, for reading.
-fn view<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    v.get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| resolve(doc, r))
-        .unwrap_or(v)
+/// What every operation's responses (`key` = `"responses"`, a map) or request body (`"requestBody"`) that is
+/// a `$ref` points to, as it is before the rule that reads them rewrites the operations.
+fn targets_of(doc: &Value, key: &str) -> RefTargets {
+    let ops = operations(doc);
+    let values = ops.iter().filter_map(|(_, _, op)| op.get(key));
+    let refs: Vec<&str> = if key == "responses" {
+        refs_of(values.filter_map(Value::as_object).flat_map(Map::values)).collect()
+    } else {
+        refs_of(values).collect()
+    };
+    RefTargets::take(doc, refs)
 }
 
-fn has_json(doc: &Value, response: &Value) -> bool {
-    view(doc, response)
+fn has_json(targets: &RefTargets, response: &Value) -> bool {
+    targets
+        .follow(response)
         .get("content")
         .and_then(Value::as_object)
         .is_some_and(|c| c.keys().any(|k| is_json_media(k)))
@@ -59,7 +65,7 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         "properties": {"errors": {}, "error": {}},
     });
     let mut sites = Vec::new();
-    let doc_copy = ctx.doc.clone();
+    let targets = targets_of(&ctx.doc, "responses");
     for_each_responses(&mut ctx.doc, &mut |base, responses| {
         let any_success = responses.keys().any(|k| is_success(k));
         if any_success && let Some(default) = responses.remove("default") {
@@ -76,7 +82,7 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 continue;
             }
             let ptr = pointer_push(base, code);
-            let target = view(&doc_copy, response);
+            let target = targets.follow(response);
             let description = target
                 .get("description")
                 .cloned()
@@ -86,7 +92,7 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 .and_then(Value::as_object)
                 .map(|c| c.keys().cloned().collect())
                 .unwrap_or_default();
-            let detail = if has_json(&doc_copy, response) {
+            let detail = if has_json(&targets, response) {
                 format!("error body → {ERROR_SCHEMA}")
             } else if kinds.is_empty() {
                 format!("error response without a body → {ERROR_SCHEMA}")
@@ -169,13 +175,13 @@ fn keep_one_media(content: &mut Map<String, Value>) -> Option<String> {
 /// media type; when 2xx responses disagree, the first JSON one wins and the others are given its schema (an
 /// empty 2xx beside a JSON one is dropped: it then arrives as `Error::UnexpectedResponse`).
 pub(super) fn success_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let doc_copy = ctx.doc.clone();
+    let targets = targets_of(&ctx.doc, "responses");
     let mut sites = Vec::new();
     for_each_responses(&mut ctx.doc, &mut |base, responses| {
         // Inline referenced 2xx responses so that they can be edited here.
         for (code, r) in responses.iter_mut() {
             if is_success(code) && r.get("$ref").is_some() {
-                *r = view(&doc_copy, r).clone();
+                *r = targets.follow(r).clone();
             }
             if let Some(content) = r.get_mut("content").and_then(Value::as_object_mut)
                 && let Some(detail) = keep_one_media(content)
@@ -284,7 +290,7 @@ fn body_schemas(response: &Value) -> Vec<(&String, Option<&Value>)> {
 /// JSON is kept (`+json` renamed); `multipart/form-data`, which progenitor cannot send, is refused with the
 /// operation named.
 pub(super) fn request_bodies(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let doc_copy = ctx.doc.clone();
+    let targets = targets_of(&ctx.doc, "requestBody");
     let mut sites = Vec::new();
     let file = ctx.file;
     let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else {
@@ -303,7 +309,7 @@ pub(super) fn request_bodies(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 continue;
             };
             if body.get("$ref").is_some() {
-                *body = view(&doc_copy, body).clone();
+                *body = targets.follow(body).clone();
             }
             let ptr = pointer_push(
                 &pointer_push(&pointer_push("/paths", path), method),

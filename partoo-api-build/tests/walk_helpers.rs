@@ -1,7 +1,7 @@
-//! The pointers `walk::for_each_schema` hands its visitor, which are rendered only when asked: each must be the
-//! escaped RFC 6901 pointer of the schema it comes with.
+//! Helpers of `walk` the rules lean on for speed: pointers rendered only when asked, and reference targets
+//! read as they were before a rule rewrote the document.
 
-use partoo_api_build::walk::for_each_schema;
+use partoo_api_build::walk::{RefTargets, for_each_schema, refs_of};
 use serde_json::json;
 
 #[test]
@@ -47,4 +47,31 @@ fn every_schema_comes_with_its_escaped_pointer() {
         doc, original,
         "a visitor that changes nothing leaves the document alone"
     );
+}
+
+#[test]
+fn reference_targets_are_read_as_they_were_when_taken() {
+    let mut doc = json!({
+        "components": {"responses": {"Ok": {"description": "before"}}},
+        "paths": {"/a": {"get": {"responses": {
+            "200": {"$ref": "#/components/responses/Ok"},
+            "404": {"$ref": "#/components/responses/Missing"},
+            "500": {"description": "inline"},
+        }}}},
+    });
+    let responses = doc["paths"]["/a"]["get"]["responses"].clone();
+    let values: Vec<&serde_json::Value> = responses
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+        .collect();
+    let targets = RefTargets::take(&doc, refs_of(values.iter().copied()));
+    doc["components"]["responses"]["Ok"]["description"] = json!("after");
+    assert_eq!(
+        targets.follow(&responses["200"]),
+        &json!({"description": "before"})
+    );
+    // A reference to nothing, and a value without one, are the value itself (as `walk::follow` gives them).
+    assert_eq!(targets.follow(&responses["404"]), &responses["404"]);
+    assert_eq!(targets.follow(&responses["500"]), &responses["500"]);
 }
