@@ -65,14 +65,16 @@ impl<'a> Ptr<'a> {
         }
     }
 
-    fn key(&'a self, key: &'a str) -> Ptr<'a> {
+    /// The pointer one map key further down.
+    pub fn key(&'a self, key: &'a str) -> Ptr<'a> {
         Ptr {
             parent: Some(self),
             segment: Segment::Key(key),
         }
     }
 
-    fn index(&'a self, index: usize) -> Ptr<'a> {
+    /// The pointer one list index further down.
+    pub fn index(&'a self, index: usize) -> Ptr<'a> {
         Ptr {
             parent: Some(self),
             segment: Segment::Index(index),
