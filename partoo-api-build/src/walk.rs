@@ -13,32 +13,6 @@ pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Keys whose value is a map of name → schema.
-const SCHEMA_MAPS: [&str; 5] = [
-    "properties",
-    "patternProperties",
-    "$defs",
-    "definitions",
-    "dependentSchemas",
-];
-/// Keys whose value is one schema.
-const SCHEMA_ONE: [&str; 12] = [
-    "items",
-    "additionalProperties",
-    "not",
-    "contains",
-    "propertyNames",
-    "if",
-    "then",
-    "else",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "additionalItems",
-    "contentSchema",
-];
-/// Keys whose value is a list of schemas.
-const SCHEMA_LISTS: [&str; 4] = ["allOf", "oneOf", "anyOf", "prefixItems"];
-
 /// A JSON pointer built lazily while walking: a chain of segments up to a root pointer. Rendering it
 /// (`Display`, `to_string`) costs an allocation; walking does not, which matters because every rule walks
 /// every schema and only a few sites change.
@@ -115,22 +89,61 @@ pub fn walk_schema(node: &mut Value, ptr: &Ptr<'_>, f: &mut dyn FnMut(&Ptr<'_>, 
     // One pass over the keys the schema has (usually a handful), rather than a lookup per keyword.
     for (key, child) in obj.iter_mut() {
         let key = key.as_str();
-        match child {
-            Value::Object(children) if SCHEMA_MAPS.contains(&key) => {
+        match (child_kind(key), child) {
+            (Child::Map, Value::Object(children)) => {
                 let base = ptr.key(key);
                 for (name, grandchild) in children.iter_mut() {
                     walk_schema(grandchild, &base.key(name), f);
                 }
             }
-            Value::Object(_) if SCHEMA_ONE.contains(&key) => walk_schema(child, &ptr.key(key), f),
-            Value::Bool(_) if SCHEMA_ONE.contains(&key) && key != "additionalProperties" => {
+            (Child::One { .. }, child @ Value::Object(_))
+            | (Child::One { bool_schema: true }, child @ Value::Bool(_)) => {
                 walk_schema(child, &ptr.key(key), f);
             }
-            Value::Array(list) if key == "items" || SCHEMA_LISTS.contains(&key) => {
+            (Child::List, Value::Array(list)) => walk_list(list, &ptr.key(key), f),
+            // Draft-4 tuple form of `items`.
+            (Child::One { .. }, Value::Array(list)) if key == "items" => {
                 walk_list(list, &ptr.key(key), f);
             }
             _ => {}
         }
+    }
+}
+
+/// What a schema keyword holds, as far as the walk goes.
+enum Child {
+    /// A map of name → schema.
+    Map,
+    /// One schema; `bool_schema`: `true`/`false` there is a schema too (not for
+    /// `additionalProperties`, where it is a flag in 3.0). `items` may also hold a list.
+    One { bool_schema: bool },
+    /// A list of schemas.
+    List,
+    /// Anything else: not walked.
+    Other,
+}
+
+/// The kind of schema keyword `key`. A `match` rather than scans of keyword lists: the walk asks for every
+/// key of every schema, many times per run.
+fn child_kind(key: &str) -> Child {
+    match key {
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+            Child::Map
+        }
+        "additionalProperties" => Child::One { bool_schema: false },
+        "items"
+        | "not"
+        | "contains"
+        | "propertyNames"
+        | "if"
+        | "then"
+        | "else"
+        | "unevaluatedItems"
+        | "unevaluatedProperties"
+        | "additionalItems"
+        | "contentSchema" => Child::One { bool_schema: true },
+        "allOf" | "oneOf" | "anyOf" | "prefixItems" => Child::List,
+        _ => Child::Other,
     }
 }
 
