@@ -188,14 +188,11 @@ pub(super) fn timestamps(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 
 /// Adaptation: `additionalProperties: false` makes typify emit `deny_unknown_fields`, so a field Partoo adds
 /// tomorrow would break decoding today. Dropped.
-pub(super) fn open_objects(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    ctx.each_schema(&mut |s| {
-        (s.get("additionalProperties") == Some(&json!(false))).then(|| {
-            s.remove("additionalProperties");
-            "additionalProperties: false dropped".to_owned()
-        })
-    });
-    Ok(())
+pub(super) fn open_objects(s: &mut Map<String, Value>) -> Option<String> {
+    (s.get("additionalProperties") == Some(&json!(false))).then(|| {
+        s.remove("additionalProperties");
+        "additionalProperties: false dropped".to_owned()
+    })
 }
 
 /// Adaptation: typify types an optional array as `Vec<T>` and an optional map as a map, both with
@@ -271,63 +268,57 @@ fn referenced_collections(ctx: &mut Ctx<'_>) -> HashMap<String, bool> {
 /// Adaptation: enum lists typify cannot turn into a Rust enum (it panics on `""` and on values equal but for
 /// case, and on mixed types) or would validate against a closed set (integer and number enums become checked
 /// newtypes). `""` is dropped from string enums; the other lists are dropped, leaving the plain type.
-pub(super) fn enum_variants(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    ctx.each_schema(&mut |s| {
-        let values = s.get("enum")?.as_array()?.clone();
-        let is_tag = s
-            .get("description")
-            .and_then(Value::as_str)
-            .is_some_and(|d| d.starts_with(TAG_DOC_PREFIX));
-        if is_tag {
-            return None;
+pub(super) fn enum_variants(s: &mut Map<String, Value>) -> Option<String> {
+    let values = s.get("enum")?.as_array()?.clone();
+    let is_tag = s
+        .get("description")
+        .and_then(Value::as_str)
+        .is_some_and(|d| d.starts_with(TAG_DOC_PREFIX));
+    if is_tag {
+        return None;
+    }
+    let all_strings = values.iter().all(|v| v.is_string() || v.is_null());
+    if all_strings {
+        let lower: Vec<String> = values
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let mut dedup = lower.clone();
+        dedup.sort();
+        dedup.dedup();
+        if dedup.len() != lower.len() {
+            s.remove("enum");
+            return Some("enum values equal but for case → plain string".into());
         }
-        let all_strings = values.iter().all(|v| v.is_string() || v.is_null());
-        if all_strings {
-            let lower: Vec<String> = values
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_ascii_lowercase)
-                .collect();
-            let mut dedup = lower.clone();
-            dedup.sort();
-            dedup.dedup();
-            if dedup.len() != lower.len() {
+        if values.iter().any(|v| v == "") {
+            let kept: Vec<Value> = values.into_iter().filter(|v| v != "").collect();
+            if kept.iter().all(Value::is_null) {
                 s.remove("enum");
-                return Some("enum values equal but for case → plain string".into());
+            } else {
+                s.insert("enum".into(), Value::Array(kept));
             }
-            if values.iter().any(|v| v == "") {
-                let kept: Vec<Value> = values.into_iter().filter(|v| v != "").collect();
-                if kept.iter().all(Value::is_null) {
-                    s.remove("enum");
-                } else {
-                    s.insert("enum".into(), Value::Array(kept));
-                }
-                return Some("empty string dropped from enum".into());
-            }
-            return None;
+            return Some("empty string dropped from enum".into());
         }
-        s.remove("enum");
-        let ty = s
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("untyped")
-            .to_owned();
-        Some(format!("{ty} enum {} → plain {ty}", Value::Array(values)))
-    });
-    Ok(())
+        return None;
+    }
+    s.remove("enum");
+    let ty = s
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("untyped")
+        .to_owned();
+    Some(format!("{ty} enum {} → plain {ty}", Value::Array(values)))
 }
 
 /// Adaptation (Partoo: `Business.created`/`modified`, `type: number, format: float`, hold epoch seconds such as
 /// `1561335111.681374`): typify maps `float` to `f32`, whose 24-bit mantissa rounds such values by about a
 /// minute. The format is dropped, so every number is an `f64`.
-pub(super) fn float_precision(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    ctx.each_schema(&mut |s| {
-        let is_number = s.get("type").and_then(Value::as_str) == Some("number");
-        if is_number && s.get("format").and_then(Value::as_str) == Some("float") {
-            s.remove("format");
-            return Some("format float → f64".into());
-        }
-        None
-    });
-    Ok(())
+pub(super) fn float_precision(s: &mut Map<String, Value>) -> Option<String> {
+    let is_number = s.get("type").and_then(Value::as_str) == Some("number");
+    if is_number && s.get("format").and_then(Value::as_str) == Some("float") {
+        s.remove("format");
+        return Some("format float → f64".into());
+    }
+    None
 }
