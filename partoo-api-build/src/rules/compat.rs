@@ -23,21 +23,27 @@ use crate::walk::{deref, resolve};
 /// let the first union variant swallow every payload.
 pub const TAG_DOC_PREFIX: &str = "Discriminator tag";
 
-/// Adaptation (Partoo 2021: `Attributes.Field.Base`, `CustomFields.Field.Base`, `BusinessFields.Section`):
-/// progenitor ignores `discriminator`, so the base became a plain struct and every child's own fields (the
-/// attribute `value`s) were dropped on decode. The base becomes a `oneOf` of its children plus a catch-all
-/// object; each child's `allOf: [$ref base]` becomes an inline copy of the base whose tag property is a
-/// required enum of that child's tags.
-pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let Some(schemas) = ctx
-        .doc
+/// A component with a discriminator, as `discriminator_unions` reads it before changing anything.
+struct Union {
+    base_name: String,
+    base: Value,
+    /// The discriminator's `propertyName`.
+    prop: String,
+    /// Child component → its tags.
+    children: BTreeMap<String, Vec<String>>,
+}
+
+/// Every component schema with a discriminator that names at least one child, read before any is rewritten
+/// (each base's children are found among the schemas as they were, not as earlier bases left them).
+fn unions(doc: &Value) -> Vec<Union> {
+    let Some(schemas) = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)
-        .cloned()
     else {
-        return Ok(());
+        return Vec::new();
     };
-    for (base_name, base) in &schemas {
+    let mut out = Vec::new();
+    for (base_name, base) in schemas {
         let Some(disc) = base.get("discriminator") else {
             continue;
         };
@@ -45,7 +51,6 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
             continue;
         };
         let base_ref = format!("#/components/schemas/{base_name}");
-        // child component → its tags
         let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
         if let Some(mapping) = disc.get("mapping").and_then(Value::as_object) {
             for (tag, target) in mapping {
@@ -57,7 +62,7 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
                 }
             }
         } else {
-            for (name, s) in &schemas {
+            for (name, s) in schemas {
                 let refs_base = s
                     .get("allOf")
                     .and_then(Value::as_array)
@@ -67,9 +72,33 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
                 }
             }
         }
-        if children.is_empty() {
-            continue;
+        if !children.is_empty() {
+            out.push(Union {
+                base_name: base_name.clone(),
+                base: base.clone(),
+                prop: prop.to_owned(),
+                children,
+            });
         }
+    }
+    out
+}
+
+/// Adaptation (Partoo 2021: `Attributes.Field.Base`, `CustomFields.Field.Base`, `BusinessFields.Section`):
+/// progenitor ignores `discriminator`, so the base became a plain struct and every child's own fields (the
+/// attribute `value`s) were dropped on decode. The base becomes a `oneOf` of its children plus a catch-all
+/// object; each child's `allOf: [$ref base]` becomes an inline copy of the base whose tag property is a
+/// required enum of that child's tags.
+pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    for Union {
+        base_name,
+        base,
+        prop,
+        children,
+    } in unions(&ctx.doc)
+    {
+        let base_ref = format!("#/components/schemas/{base_name}");
+        let prop = prop.as_str();
         let mut inline_base = base.as_object().cloned().unwrap_or_default();
         inline_base.remove("discriminator");
         for (child, tags) in &children {
@@ -129,9 +158,9 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
             union.insert("description".into(), d.clone());
         }
         union.insert("oneOf".into(), Value::Array(variants));
-        ctx.doc["components"]["schemas"][base_name] = Value::Object(union);
+        ctx.doc["components"]["schemas"][&base_name] = Value::Object(union);
         ctx.change(
-            pointer_push("/components/schemas", base_name),
+            pointer_push("/components/schemas", &base_name),
             format!(
                 "discriminator on `{prop}` → oneOf of {} variants + catch-all",
                 children.len()
@@ -200,6 +229,9 @@ pub(super) fn open_objects(s: &mut Map<String, Value>) -> Option<String> {
 pub(super) fn nullable_optionals(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let referenced = referenced_collections(ctx);
     ctx.each_schema(&mut |s| {
+        if !matches!(s.get("properties"), Some(Value::Object(_))) {
+            return None;
+        }
         let required: Vec<String> = s
             .get("required")
             .and_then(Value::as_array)

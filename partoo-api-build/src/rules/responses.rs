@@ -189,13 +189,14 @@ pub(super) fn success_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 sites.push((pointer_push(base, code), detail));
             }
         }
-        let schema_of = |r: &Value| r.pointer("/content/application~1json/schema").cloned();
-        let json_codes: Vec<(String, Value)> = responses
+        fn schema_of(r: &Value) -> Option<&Value> {
+            r.pointer("/content/application~1json/schema")
+        }
+        let Some((first_code, first_schema)) = responses
             .iter()
             .filter(|(c, _)| is_success(c))
-            .filter_map(|(c, r)| schema_of(r).map(|s| (c.clone(), s)))
-            .collect();
-        let Some((first_code, first_schema)) = json_codes.first().cloned() else {
+            .find_map(|(c, r)| schema_of(r).map(|s| (c.clone(), s.clone())))
+        else {
             return;
         };
         let codes: Vec<String> = responses
@@ -207,7 +208,7 @@ pub(super) fn success_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             let r = &responses[&code];
             let ptr = pointer_push(base, &code);
             match schema_of(r) {
-                Some(s) if s == first_schema => {}
+                Some(s) if *s == first_schema => {}
                 Some(_) => {
                     responses[&code]["content"]["application/json"]["schema"] =
                         first_schema.clone();
@@ -258,7 +259,9 @@ pub(super) fn success_ranges(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         if codes.iter().any(|c| body_schemas(&responses[c]) != shared) {
             return;
         }
-        let kept = responses[first].clone();
+        let Some(kept) = responses.remove(first) else {
+            return;
+        };
         for code in &codes {
             responses.remove(code);
         }

@@ -99,14 +99,14 @@ fn map_one(t: &str, s: &mut Map<String, Value>) -> String {
 /// a lone `"A, B"` is split, duplicates are dropped, a `null` value in a
 /// non-nullable enum makes it nullable.
 pub(super) fn enum_values(s: &mut Map<String, Value>) -> Option<String> {
+    let Some(Value::Array(values)) = s.get("enum") else {
+        return None;
+    };
     let ty = s
         .get("type")
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_owned();
-    let Some(Value::Array(values)) = s.get("enum") else {
-        return None;
-    };
     let before = values.clone();
     let nullable = s.get("nullable") == Some(&json!(true));
     let mut out: Vec<Value> = Vec::new();
