@@ -281,14 +281,24 @@ fn media_schemas(content: &mut Value, base: &Ptr<'_>, f: &mut RootFn<'_>) {
 
 /// One operation of the document.
 pub struct Operation<'a> {
-    /// JSON pointer of the operation object.
-    pub pointer: String,
     /// Path template, e.g. `/org/{org_id}`.
     pub path: &'a str,
     /// Lower-case method.
     pub method: &'static str,
     /// The operation object.
     pub op: &'a mut Map<String, Value>,
+}
+
+impl Operation<'_> {
+    /// JSON pointer of the operation object's `key`, e.g. `/paths/~1org/post/operationId`: rendered on demand,
+    /// since rules record a change at few operations.
+    pub fn pointer_to(&self, key: &str) -> String {
+        Ptr::root("/paths")
+            .key(self.path)
+            .key(self.method)
+            .key(key)
+            .to_string()
+    }
 }
 
 /// Calls `f` on every operation, in document order.
@@ -307,13 +317,7 @@ pub fn for_each_operation(doc: &mut Value, f: &mut dyn FnMut(Operation<'_>)) {
             let Some(op) = v.as_object_mut() else {
                 continue;
             };
-            let pointer = pointer_push(&pointer_push("/paths", path), k);
-            f(Operation {
-                pointer,
-                path,
-                method,
-                op,
-            });
+            f(Operation { path, method, op });
         }
     }
 }
@@ -352,10 +356,12 @@ pub fn parameters<'a>(doc: &'a Value, path: &str, op: &'a Map<String, Value>) ->
 }
 
 /// Calls `f` on the `responses` map of every operation, with the map's JSON pointer.
-pub fn for_each_responses(doc: &mut Value, f: &mut dyn FnMut(&str, &mut Map<String, Value>)) {
+pub fn for_each_responses(doc: &mut Value, f: &mut dyn FnMut(&Ptr<'_>, &mut Map<String, Value>)) {
     for_each_operation(doc, &mut |op| {
         if let Some(responses) = op.op.get_mut("responses").and_then(Value::as_object_mut) {
-            f(&pointer_push(&op.pointer, "responses"), responses);
+            let (paths, method) = (Ptr::root("/paths"), op.method);
+            let path = paths.key(op.path);
+            f(&path.key(method).key("responses"), responses);
         }
     });
 }

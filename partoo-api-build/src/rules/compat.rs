@@ -284,9 +284,11 @@ fn referenced_collections(ctx: &mut Ctx<'_>) -> HashMap<String, bool> {
     let mut refs = BTreeSet::new();
     crate::walk::for_each_schema(&mut ctx.doc, &mut |_, s| {
         let props = s.get("properties").and_then(Value::as_object);
-        refs.extend(
-            crate::walk::refs_of(props.into_iter().flat_map(Map::values)).map(str::to_owned),
-        );
+        for r in crate::walk::refs_of(props.into_iter().flat_map(Map::values)) {
+            if !refs.contains(r) {
+                refs.insert(r.to_owned());
+            }
+        }
     });
     refs.into_iter()
         .filter(|r| resolve(&ctx.doc, r).is_some())

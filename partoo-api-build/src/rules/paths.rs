@@ -211,7 +211,7 @@ pub(super) fn name_table(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             op.op.insert("operationId".into(), json!(entry.name));
             let from = old.map_or("none".to_owned(), |o| format!("`{o}`"));
             sites.push((
-                pointer_push(&op.pointer, "operationId"),
+                op.pointer_to("operationId"),
                 format!("{from} → `{}` ({}:{})", entry.name, names.file, entry.line),
             ));
         }
@@ -254,7 +254,7 @@ pub(super) fn missing_operation_ids(ctx: &mut Ctx<'_>) -> Result<(), BuildError>
         let id = words.join("_").to_lower_camel_case();
         op.op.insert("operationId".into(), json!(id));
         sites.push((
-            pointer_push(&op.pointer, "operationId"),
+            op.pointer_to("operationId"),
             format!("synthesised `{id}`; pin a name in openapi/names.yaml"),
         ));
     });
@@ -286,7 +286,7 @@ pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildErro
         seen.insert(new.to_snake_case());
         op.op.insert("operationId".into(), json!(new));
         sites.push((
-            pointer_push(&op.pointer, "operationId"),
+            op.pointer_to("operationId"),
             format!("`{id}` collides after snake_case → `{new}`"),
         ));
     });
@@ -322,10 +322,7 @@ pub(super) fn reference_links(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             format!("{}\n\nPartoo reference: <{url}>", description.trim_end())
         };
         op.op.insert("description".into(), json!(text));
-        sites.push((
-            pointer_push(&op.pointer, "description"),
-            format!("link to {url}"),
-        ));
+        sites.push((op.pointer_to("description"), format!("link to {url}")));
     });
     ctx.changes(sites);
     Ok(())

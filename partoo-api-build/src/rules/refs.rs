@@ -11,7 +11,9 @@ use crate::error::{BuildError, pointer_push};
 use crate::walk::{Ptr, for_each_schema, resolve};
 
 /// Keys whose values are data (examples, defaults), not document structure: `$ref` inside them means nothing.
-const DATA_KEYS: [&str; 5] = ["example", "examples", "default", "enum", "const"];
+fn is_data_key(key: &str) -> bool {
+    matches!(key, "example" | "examples" | "default" | "enum" | "const")
+}
 
 /// The first `$ref` in the document (outside example data), in document order, for which `bad` holds: the
 /// pointer of the object holding it, and the reference. The pointer is rendered for that one only.
@@ -28,7 +30,7 @@ fn first_ref<'d>(
                 return Some((ptr.to_string(), r.clone()));
             }
             map.iter()
-                .filter(|(k, _)| !DATA_KEYS.contains(&k.as_str()))
+                .filter(|(k, _)| !is_data_key(k))
                 .find_map(|(k, child)| first_ref(child, &ptr.key(k), bad))
         }
         Value::Array(list) => list

@@ -73,7 +73,7 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 responses.entry(code).or_insert_with(|| default.clone());
             }
             sites.push((
-                pointer_push(base, "default"),
+                base.key("default").to_string(),
                 "default beside a 2xx → 4XX + 5XX".to_owned(),
             ));
         }
@@ -81,7 +81,7 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             if is_success(code) || (code == "default" && !any_success) {
                 continue;
             }
-            let ptr = pointer_push(base, code);
+            let ptr = base.key(code).to_string();
             let target = targets.follow(response);
             let description = target
                 .get("description")
@@ -110,7 +110,7 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             if !responses.contains_key(range) {
                 responses.insert(range.to_owned(), error_response(json!(description)));
                 sites.push((
-                    pointer_push(base, range),
+                    base.key(range).to_string(),
                     format!("undeclared {range} → {ERROR_SCHEMA}"),
                 ));
             }
@@ -131,9 +131,25 @@ fn error_response(description: Value) -> Value {
     })
 }
 
+/// Is `content` already what [`keep_one_media`] makes of it (one media type, under the name it keeps, a
+/// mapping with a schema where JSON needs one, no `encoding`)? Most are: they are left untouched.
+fn already_one_media(content: &Map<String, Value>) -> bool {
+    let mut entries = content.iter();
+    let (Some((media, Value::Object(entry))), None) = (entries.next(), entries.next()) else {
+        return false;
+    };
+    let json = is_json_media(media);
+    (!json || media == "application/json")
+        && (!json || entry.contains_key("schema"))
+        && !entry.contains_key("encoding")
+}
+
 /// Keeps one media type of a `content` map: JSON first (a `+json` type is renamed to `application/json`,
 /// which progenitor needs to type it), else form, else the first one.
 fn keep_one_media(content: &mut Map<String, Value>) -> Option<String> {
+    if already_one_media(content) {
+        return None;
+    }
     let keys: Vec<String> = content.keys().cloned().collect();
     let chosen = keys
         .iter()
@@ -186,7 +202,7 @@ pub(super) fn success_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             if let Some(content) = r.get_mut("content").and_then(Value::as_object_mut)
                 && let Some(detail) = keep_one_media(content)
             {
-                sites.push((pointer_push(base, code), detail));
+                sites.push((base.key(code).to_string(), detail));
             }
         }
         fn schema_of(r: &Value) -> Option<&Value> {
@@ -206,7 +222,7 @@ pub(super) fn success_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             .collect();
         for code in codes {
             let r = &responses[&code];
-            let ptr = pointer_push(base, &code);
+            let ptr = base.key(&code).to_string();
             match schema_of(r) {
                 Some(s) if *s == first_schema => {}
                 Some(_) => {
@@ -267,7 +283,7 @@ pub(super) fn success_ranges(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         }
         responses.insert("2XX".to_owned(), kept);
         sites.push((
-            pointer_push(base, first),
+            base.key(first).to_string(),
             format!("{} → 2XX", codes.join(", ")),
         ));
     });
