@@ -103,20 +103,14 @@ pub fn escape_segment(segment: &str) -> String {
     out
 }
 
-/// Writes `segment` escaped as one JSON pointer segment (`~` → `~0`, `/` → `~1`), without an intermediate
-/// string: most segments need no escape and are written in one piece.
+/// Writes `segment` escaped as one JSON pointer segment (`~` → `~0`, `/` → `~1`), in one piece when it
+/// needs no escape (most segments).
 pub fn write_escaped(out: &mut impl fmt::Write, segment: &str) -> fmt::Result {
-    let mut rest = segment;
-    while let Some(at) = rest.find(['~', '/']) {
-        out.write_str(&rest[..at])?;
-        out.write_str(if rest.as_bytes()[at] == b'~' {
-            "~0"
-        } else {
-            "~1"
-        })?;
-        rest = &rest[at + 1..];
+    // Single-character searches run on `memchr`, fast even in the build script's unoptimised profile.
+    if !segment.contains('~') && !segment.contains('/') {
+        return out.write_str(segment);
     }
-    out.write_str(rest)
+    out.write_str(&segment.replace('~', "~0").replace('/', "~1"))
 }
 
 /// Appends an escaped segment to a JSON pointer.

@@ -139,9 +139,8 @@ fn already_one_media(content: &Map<String, Value>) -> bool {
         return false;
     };
     let json = is_json_media(media);
-    (!json || media == "application/json")
-        && (!json || entry.contains_key("schema"))
-        && !entry.contains_key("encoding")
+    let json_in_shape = media == "application/json" && entry.contains_key("schema");
+    (!json || json_in_shape) && !entry.contains_key("encoding")
 }
 
 /// Keeps one media type of a `content` map: JSON first (a `+json` type is renamed to `application/json`,
