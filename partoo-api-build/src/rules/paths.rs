@@ -6,8 +6,8 @@ use heck::{ToLowerCamelCase, ToSnakeCase};
 use serde_json::{Map, Value, json};
 
 use super::Ctx;
-use crate::error::{BuildError, pointer_push};
-use crate::walk::{METHODS, RefTargets, for_each_operation, refs_of};
+use crate::error::BuildError;
+use crate::walk::{METHODS, Ptr, RefTargets, for_each_operation, refs_of};
 
 /// `{name}` placeholders of a path template, in order.
 pub(crate) fn placeholders(path: &str) -> Vec<String> {
@@ -83,37 +83,26 @@ pub(super) fn path_parameters(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     };
     for (path, item) in paths.iter_mut() {
         let holes: BTreeSet<String> = placeholders(path).into_iter().collect();
-        let base = pointer_push("/paths", path);
+        let paths_ptr = Ptr::root("/paths");
+        let base = paths_ptr.key(path);
         let Some(item) = item.as_object_mut() else {
             continue;
         };
         let mut path_level = BTreeSet::new();
         if let Some(Value::Array(list)) = item.get_mut("parameters") {
-            fix_list(
-                &before,
-                list,
-                &holes,
-                &pointer_push(&base, "parameters"),
-                &mut sites,
-            );
+            fix_list(&before, list, &holes, &base.key("parameters"), &mut sites);
             path_level = declared_path(&before, list);
         }
         for method in METHODS {
             let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else {
                 continue;
             };
-            let ptr = pointer_push(&base, method);
+            let ptr = base.key(method);
             let list = op.entry("parameters").or_insert_with(|| json!([]));
             let Some(list) = list.as_array_mut() else {
                 continue;
             };
-            fix_list(
-                &before,
-                list,
-                &holes,
-                &pointer_push(&ptr, "parameters"),
-                &mut sites,
-            );
+            fix_list(&before, list, &holes, &ptr.key("parameters"), &mut sites);
             let declared: BTreeSet<String> = declared_path(&before, list)
                 .union(&path_level)
                 .cloned()
@@ -121,7 +110,7 @@ pub(super) fn path_parameters(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             for hole in holes.difference(&declared) {
                 list.push(declare(&before, hole));
                 sites.push((
-                    pointer_push(&ptr, "parameters"),
+                    ptr.key("parameters").to_string(),
                     format!("declared missing path parameter `{hole}`"),
                 ));
             }
@@ -146,12 +135,11 @@ fn fix_list(
     before: &Before,
     list: &mut [Value],
     holes: &BTreeSet<String>,
-    base: &str,
+    base: &Ptr<'_>,
     sites: &mut Vec<(String, String)>,
 ) {
     for (i, p) in list.iter_mut().enumerate() {
         let (name, place) = name_in(before, p);
-        let ptr = format!("{base}/{i}");
         let in_template = holes.contains(&name);
         let required = param_view(before, p).get("required") == Some(&json!(true));
         let fix = match (place.as_str(), in_template) {
@@ -179,7 +167,7 @@ fn fix_list(
                 inline.insert("required".into(), json!(true));
             }
             *p = Value::Object(inline);
-            sites.push((ptr, detail));
+            sites.push((base.index(i).to_string(), detail));
         }
     }
 }
