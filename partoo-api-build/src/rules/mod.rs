@@ -55,8 +55,21 @@ enum Apply {
     Schema(SchemaFn),
     /// On one schema at a time, but it may read the schema's children, or add, drop or move child schemas:
     /// rules listed before it must have walked the document it reshapes, so it starts a new shared walk
-    /// (which the [`Apply::Schema`] rules after it may join).
+    /// (which the [`Apply::Schema`] and [`Apply::Grow`] rules after it may join).
     Reshape(SchemaFn),
+    /// Like [`Apply::Schema`], except that it may give a schema a child schema it lacked, always one of
+    /// [`GROWN`]. The rules listed before it leave such a schema alone (a test checks), so their not having
+    /// walked it changes nothing: it shares a walk like [`Apply::Schema`].
+    Grow(SchemaFn),
+}
+
+/// The only child schemas an [`Apply::Grow`] rule adds: `{}` and `{type: T}` for JSON's six types.
+#[cfg(test)]
+fn grown() -> Vec<Value> {
+    let types = ["string", "number", "integer", "boolean", "array", "object"];
+    std::iter::once(serde_json::json!({}))
+        .chain(types.map(|t| serde_json::json!({ "type": t })))
+        .collect()
 }
 
 /// State handed to each rule.
@@ -221,7 +234,7 @@ pub static RULES: &[Rule] = &[
         nonstandard_types,
         Defect,
         "`type: timestamp`, `Integer`, `string | null`, `array of string`, … → JSON Schema types",
-        Reshape schemas::nonstandard_types
+        Grow schemas::nonstandard_types
     ),
     rule!(
         enum_values,
@@ -245,7 +258,7 @@ pub static RULES: &[Rule] = &[
         untyped_arrays,
         Defect,
         "`type: array` without `items` → `items: {}`",
-        Reshape schemas::untyped_arrays
+        Grow schemas::untyped_arrays
     ),
     rule!(
         ref_cycles,
@@ -402,7 +415,7 @@ fn run(
         }
         let joined = after
             .iter()
-            .take_while(|r| matches!(r.apply, Apply::Schema(_)))
+            .take_while(|r| matches!(r.apply, Apply::Schema(_) | Apply::Grow(_)))
             .count();
         let (walk, after) = rest.split_at(1 + joined);
         ctx.schema_rules(walk);
@@ -429,7 +442,7 @@ impl Ctx<'_> {
         let apply: Vec<(&Rule, SchemaFn)> = rules
             .iter()
             .filter_map(|r| match r.apply {
-                Apply::Schema(f) | Apply::Reshape(f) => Some((*r, f)),
+                Apply::Schema(f) | Apply::Reshape(f) | Apply::Grow(f) => Some((*r, f)),
                 Apply::Document(_) => None,
             })
             .collect();
@@ -464,5 +477,45 @@ impl Ctx<'_> {
             }
         });
         self.changes(sites);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Apply, RULES, grown};
+
+    /// What lets an [`Apply::Grow`] rule share a walk with the per-schema rules listed before it (in any
+    /// selection `normalise_with` makes of them): each of those rules leaves every schema it may add alone.
+    #[test]
+    fn rules_before_a_growing_rule_leave_what_it_adds_alone() {
+        let mut checked = 0;
+        for (at, rule) in RULES.iter().enumerate() {
+            if !matches!(rule.apply, Apply::Grow(_)) {
+                continue;
+            }
+            for earlier in &RULES[..at] {
+                let (Apply::Schema(f) | Apply::Reshape(f) | Apply::Grow(f)) = earlier.apply else {
+                    continue;
+                };
+                for schema in grown() {
+                    let mut seen = schema.as_object().cloned().unwrap_or_default();
+                    let detail = f(&mut seen);
+                    assert_eq!(
+                        detail, None,
+                        "{} changes {schema} (before {})",
+                        earlier.name, rule.name
+                    );
+                    assert_eq!(
+                        serde_json::Value::Object(seen),
+                        schema,
+                        "{} before {}",
+                        earlier.name,
+                        rule.name
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 0, "no rule grows schemas");
     }
 }
