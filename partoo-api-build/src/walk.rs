@@ -2,6 +2,8 @@
 //! operation) and the look-ups the later stages need (`$ref`s followed, properties through `allOf`, an
 //! operation's parameters and success schema, a schema's closure).
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use crate::error::pointer_push;
@@ -11,260 +13,29 @@ pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Keys whose value is a map of name → schema.
-const SCHEMA_MAPS: [&str; 5] = [
-    "properties",
-    "patternProperties",
-    "$defs",
-    "definitions",
-    "dependentSchemas",
-];
-/// Keys whose value is one schema.
-const SCHEMA_ONE: [&str; 12] = [
-    "items",
-    "additionalProperties",
-    "not",
-    "contains",
-    "propertyNames",
-    "if",
-    "then",
-    "else",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "additionalItems",
-    "contentSchema",
-];
-/// Keys whose value is a list of schemas.
-const SCHEMA_LISTS: [&str; 4] = ["allOf", "oneOf", "anyOf", "prefixItems"];
-
-/// A JSON pointer built lazily while walking: a chain of segments up to a root pointer. Rendering it
-/// (`Display`, `to_string`) costs an allocation; walking does not, which matters because every rule walks
-/// every schema and only a few sites change.
-#[derive(Clone, Copy, Debug)]
-pub struct Ptr<'a> {
-    parent: Option<&'a Ptr<'a>>,
-    segment: Segment<'a>,
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Segment<'a> {
-    /// An already-rendered pointer (the start of a walk).
-    Root(&'a str),
-    Key(&'a str),
-    Index(usize),
-}
-
-impl<'a> Ptr<'a> {
-    /// A pointer that starts at an already rendered one.
-    pub fn root(pointer: &'a str) -> Self {
-        Self {
-            parent: None,
-            segment: Segment::Root(pointer),
-        }
-    }
-
-    fn key(&'a self, key: &'a str) -> Ptr<'a> {
-        Ptr {
-            parent: Some(self),
-            segment: Segment::Key(key),
-        }
-    }
-
-    fn index(&'a self, index: usize) -> Ptr<'a> {
-        Ptr {
-            parent: Some(self),
-            segment: Segment::Index(index),
-        }
-    }
-}
-
-impl std::fmt::Display for Ptr<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if let Some(parent) = self.parent {
-            parent.fmt(f)?;
-        }
-        match self.segment {
-            Segment::Root(p) => f.write_str(p),
-            Segment::Key(k) => write!(f, "/{}", crate::error::escape_segment(k)),
-            Segment::Index(i) => write!(f, "/{i}"),
-        }
-    }
-}
-
-/// Calls `f` on every schema in the document, parents before children, with its JSON pointer.
-///
-/// `f` gets the schema as a `Value` (3.1 allows `true`/`false` schemas) and may rewrite it; the walk then
-/// descends into whatever children the rewritten schema has.
-pub fn for_each_schema(doc: &mut Value, f: &mut dyn FnMut(&Ptr<'_>, &mut Value)) {
-    for (ptr, schema) in schema_roots(doc) {
-        walk_schema(schema, &Ptr::root(&ptr), f);
-    }
-}
-
-/// Calls `f` on one schema and everything below it.
-pub fn walk_schema(node: &mut Value, ptr: &Ptr<'_>, f: &mut dyn FnMut(&Ptr<'_>, &mut Value)) {
-    f(ptr, node);
-    let Some(obj) = node.as_object_mut() else {
-        return;
-    };
-    // One pass over the keys the schema has (usually a handful), rather than a lookup per keyword.
-    for (key, child) in obj.iter_mut() {
-        let key = key.as_str();
-        match child {
-            Value::Object(children) if SCHEMA_MAPS.contains(&key) => {
-                let base = ptr.key(key);
-                for (name, grandchild) in children.iter_mut() {
-                    walk_schema(grandchild, &base.key(name), f);
-                }
-            }
-            Value::Object(_) if SCHEMA_ONE.contains(&key) => walk_schema(child, &ptr.key(key), f),
-            Value::Bool(_) if SCHEMA_ONE.contains(&key) && key != "additionalProperties" => {
-                walk_schema(child, &ptr.key(key), f);
-            }
-            Value::Array(list) if key == "items" || SCHEMA_LISTS.contains(&key) => {
-                walk_list(list, &ptr.key(key), f);
-            }
-            _ => {}
-        }
-    }
-}
-
-fn walk_list(list: &mut [Value], base: &Ptr<'_>, f: &mut dyn FnMut(&Ptr<'_>, &mut Value)) {
-    for (i, child) in list.iter_mut().enumerate() {
-        walk_schema(child, &base.index(i), f);
-    }
-}
-
-/// The top-level schemas of the document: components and every schema slot of parameters, bodies, responses.
-fn schema_roots(doc: &mut Value) -> Vec<(String, &mut Value)> {
-    let mut out = Vec::new();
-    let Some(root) = doc.as_object_mut() else {
-        return out;
-    };
-    for (key, section) in root.iter_mut() {
-        match key.as_str() {
-            "components" => {
-                let Some(components) = section.as_object_mut() else {
-                    continue;
-                };
-                for (kind, items) in components.iter_mut() {
-                    let Some(items) = items.as_object_mut() else {
-                        continue;
-                    };
-                    for (name, item) in items.iter_mut() {
-                        let ptr = pointer_push(&pointer_push("/components", kind), name);
-                        match kind.as_str() {
-                            "schemas" => out.push((ptr, item)),
-                            "parameters" | "headers" => param_schemas(item, ptr, &mut out),
-                            "requestBodies" | "responses" => body_schemas(item, ptr, &mut out),
-                            _ => {}
-                        }
-                    }
-                }
-            }
-            "paths" => {
-                let Some(paths) = section.as_object_mut() else {
-                    continue;
-                };
-                for (path, item) in paths.iter_mut() {
-                    let base = pointer_push("/paths", path);
-                    let Some(item) = item.as_object_mut() else {
-                        continue;
-                    };
-                    for (k, v) in item.iter_mut() {
-                        let ptr = pointer_push(&base, k);
-                        if k == "parameters" {
-                            list_params(v, &ptr, &mut out);
-                        } else if METHODS.contains(&k.as_str()) {
-                            operation_schemas(v, ptr, &mut out);
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-fn operation_schemas<'a>(op: &'a mut Value, base: String, out: &mut Vec<(String, &'a mut Value)>) {
-    let Some(op) = op.as_object_mut() else { return };
-    for (k, v) in op.iter_mut() {
-        let ptr = pointer_push(&base, k);
-        match k.as_str() {
-            "parameters" => list_params(v, &ptr, out),
-            "requestBody" => body_schemas(v, ptr, out),
-            "responses" => {
-                if let Some(responses) = v.as_object_mut() {
-                    for (code, r) in responses.iter_mut() {
-                        body_schemas(r, pointer_push(&ptr, code), out);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-fn list_params<'a>(list: &'a mut Value, base: &str, out: &mut Vec<(String, &'a mut Value)>) {
-    if let Some(list) = list.as_array_mut() {
-        for (i, p) in list.iter_mut().enumerate() {
-            param_schemas(p, format!("{base}/{i}"), out);
-        }
-    }
-}
-
-fn param_schemas<'a>(param: &'a mut Value, base: String, out: &mut Vec<(String, &'a mut Value)>) {
-    if let Some(obj) = param.as_object_mut() {
-        for (k, v) in obj.iter_mut() {
-            match k.as_str() {
-                "schema" => out.push((pointer_push(&base, k), v)),
-                "content" => media_schemas(v, &pointer_push(&base, k), out),
-                _ => {}
-            }
-        }
-    }
-}
-
-fn body_schemas<'a>(body: &'a mut Value, base: String, out: &mut Vec<(String, &'a mut Value)>) {
-    if let Some(obj) = body.as_object_mut() {
-        for (k, v) in obj.iter_mut() {
-            match k.as_str() {
-                "content" => media_schemas(v, &pointer_push(&base, k), out),
-                "headers" => {
-                    if let Some(headers) = v.as_object_mut() {
-                        let hbase = pointer_push(&base, k);
-                        for (name, h) in headers.iter_mut() {
-                            param_schemas(h, pointer_push(&hbase, name), out);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
-fn media_schemas<'a>(content: &'a mut Value, base: &str, out: &mut Vec<(String, &'a mut Value)>) {
-    if let Some(content) = content.as_object_mut() {
-        for (mt, media) in content.iter_mut() {
-            if let Some(schema) = media.as_object_mut().and_then(|m| m.get_mut("schema")) {
-                out.push((pointer_push(&pointer_push(base, mt), "schema"), schema));
-            }
-        }
-    }
-}
+mod schemas;
+pub use schemas::{Ptr, for_each_schema, walk_schema};
 
 /// One operation of the document.
 pub struct Operation<'a> {
-    /// JSON pointer of the operation object.
-    pub pointer: String,
     /// Path template, e.g. `/org/{org_id}`.
     pub path: &'a str,
     /// Lower-case method.
     pub method: &'static str,
     /// The operation object.
     pub op: &'a mut Map<String, Value>,
+}
+
+impl Operation<'_> {
+    /// JSON pointer of the operation object's `key`, e.g. `/paths/~1org/post/operationId`: rendered on demand,
+    /// since rules record a change at few operations.
+    pub fn pointer_to(&self, key: &str) -> String {
+        Ptr::root("/paths")
+            .key(self.path)
+            .key(self.method)
+            .key(key)
+            .to_string()
+    }
 }
 
 /// Calls `f` on every operation, in document order.
@@ -283,13 +54,7 @@ pub fn for_each_operation(doc: &mut Value, f: &mut dyn FnMut(Operation<'_>)) {
             let Some(op) = v.as_object_mut() else {
                 continue;
             };
-            let pointer = pointer_push(&pointer_push("/paths", path), k);
-            f(Operation {
-                pointer,
-                path,
-                method,
-                op,
-            });
+            f(Operation { path, method, op });
         }
     }
 }
@@ -328,10 +93,12 @@ pub fn parameters<'a>(doc: &'a Value, path: &str, op: &'a Map<String, Value>) ->
 }
 
 /// Calls `f` on the `responses` map of every operation, with the map's JSON pointer.
-pub fn for_each_responses(doc: &mut Value, f: &mut dyn FnMut(&str, &mut Map<String, Value>)) {
+pub fn for_each_responses(doc: &mut Value, f: &mut dyn FnMut(&Ptr<'_>, &mut Map<String, Value>)) {
     for_each_operation(doc, &mut |op| {
         if let Some(responses) = op.op.get_mut("responses").and_then(Value::as_object_mut) {
-            f(&pointer_push(&op.pointer, "responses"), responses);
+            let (paths, method) = (Ptr::root("/paths"), op.method);
+            let path = paths.key(op.path);
+            f(&path.key(method).key("responses"), responses);
         }
     });
 }
@@ -406,6 +173,44 @@ pub fn follow<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
         .and_then(Value::as_str)
         .and_then(|r| resolve(doc, r))
         .unwrap_or(value)
+}
+
+/// What some local references pointed to when it was taken, each target copied: lets a rule that rewrites
+/// part of the document keep reading the targets as they were before it started (what a copy of the whole
+/// document gave, at the cost of the few targets only).
+pub struct RefTargets(HashMap<String, Value>);
+
+impl RefTargets {
+    /// Resolves each of `refs` in `doc` now; references that point nowhere are left out, as [`follow`] leaves
+    /// them unresolved.
+    pub fn take<'r>(doc: &Value, refs: impl IntoIterator<Item = &'r str>) -> Self {
+        let mut targets = HashMap::new();
+        for r in refs {
+            if !targets.contains_key(r)
+                && let Some(target) = resolve(doc, r)
+            {
+                targets.insert(r.to_owned(), target.clone());
+            }
+        }
+        Self(targets)
+    }
+
+    /// [`follow`] on the document as it was when taken: the target of `value`'s `$ref` (which must be one of
+    /// the references given to [`RefTargets::take`]), else `value` itself.
+    pub fn follow<'a>(&'a self, value: &'a Value) -> &'a Value {
+        value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| self.0.get(r))
+            .unwrap_or(value)
+    }
+}
+
+/// The `$ref` of each value, where it has one: the references [`RefTargets::take`] needs for them.
+pub fn refs_of<'a>(values: impl IntoIterator<Item = &'a Value>) -> impl Iterator<Item = &'a str> {
+    values
+        .into_iter()
+        .filter_map(|v| v.get("$ref").and_then(Value::as_str))
 }
 
 /// How a reference to any component starts.

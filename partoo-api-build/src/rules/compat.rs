@@ -11,33 +11,39 @@
 //!   (`timestamps`);
 //! - an unknown variant of a discriminated union decodes into a catch-all variant (`discriminator_unions`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Map, Value, json};
 
 use super::{Ctx, TIMESTAMP_SCHEMA};
 use crate::error::{BuildError, pointer_push};
-use crate::walk::deref;
+use crate::walk::{deref, resolve};
 
 /// Doc prefix given to discriminator tag enums, so that `crate::enums` leaves them closed: an open tag would
 /// let the first union variant swallow every payload.
 pub const TAG_DOC_PREFIX: &str = "Discriminator tag";
 
-/// Adaptation (Partoo 2021: `Attributes.Field.Base`, `CustomFields.Field.Base`, `BusinessFields.Section`):
-/// progenitor ignores `discriminator`, so the base became a plain struct and every child's own fields (the
-/// attribute `value`s) were dropped on decode. The base becomes a `oneOf` of its children plus a catch-all
-/// object; each child's `allOf: [$ref base]` becomes an inline copy of the base whose tag property is a
-/// required enum of that child's tags.
-pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let Some(schemas) = ctx
-        .doc
+/// A component with a discriminator, as `discriminator_unions` reads it before changing anything.
+struct Union {
+    base_name: String,
+    base: Value,
+    /// The discriminator's `propertyName`.
+    prop: String,
+    /// Child component → its tags.
+    children: BTreeMap<String, Vec<String>>,
+}
+
+/// Every component schema with a discriminator that names at least one child, read before any is rewritten
+/// (each base's children are found among the schemas as they were, not as earlier bases left them).
+fn unions(doc: &Value) -> Vec<Union> {
+    let Some(schemas) = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)
-        .cloned()
     else {
-        return Ok(());
+        return Vec::new();
     };
-    for (base_name, base) in &schemas {
+    let mut out = Vec::new();
+    for (base_name, base) in schemas {
         let Some(disc) = base.get("discriminator") else {
             continue;
         };
@@ -45,7 +51,6 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
             continue;
         };
         let base_ref = format!("#/components/schemas/{base_name}");
-        // child component → its tags
         let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
         if let Some(mapping) = disc.get("mapping").and_then(Value::as_object) {
             for (tag, target) in mapping {
@@ -57,7 +62,7 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
                 }
             }
         } else {
-            for (name, s) in &schemas {
+            for (name, s) in schemas {
                 let refs_base = s
                     .get("allOf")
                     .and_then(Value::as_array)
@@ -67,9 +72,33 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
                 }
             }
         }
-        if children.is_empty() {
-            continue;
+        if !children.is_empty() {
+            out.push(Union {
+                base_name: base_name.clone(),
+                base: base.clone(),
+                prop: prop.to_owned(),
+                children,
+            });
         }
+    }
+    out
+}
+
+/// Adaptation (Partoo 2021: `Attributes.Field.Base`, `CustomFields.Field.Base`, `BusinessFields.Section`):
+/// progenitor ignores `discriminator`, so the base became a plain struct and every child's own fields (the
+/// attribute `value`s) were dropped on decode. The base becomes a `oneOf` of its children plus a catch-all
+/// object; each child's `allOf: [$ref base]` becomes an inline copy of the base whose tag property is a
+/// required enum of that child's tags.
+pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    for Union {
+        base_name,
+        base,
+        prop,
+        children,
+    } in unions(&ctx.doc)
+    {
+        let base_ref = format!("#/components/schemas/{base_name}");
+        let prop = prop.as_str();
         let mut inline_base = base.as_object().cloned().unwrap_or_default();
         inline_base.remove("discriminator");
         for (child, tags) in &children {
@@ -129,9 +158,9 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
             union.insert("description".into(), d.clone());
         }
         union.insert("oneOf".into(), Value::Array(variants));
-        ctx.doc["components"]["schemas"][base_name] = Value::Object(union);
+        ctx.doc["components"]["schemas"][&base_name] = Value::Object(union);
         ctx.change(
-            pointer_push("/components/schemas", base_name),
+            pointer_push("/components/schemas", &base_name),
             format!(
                 "discriminator on `{prop}` → oneOf of {} variants + catch-all",
                 children.len()
@@ -188,21 +217,21 @@ pub(super) fn timestamps(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 
 /// Adaptation: `additionalProperties: false` makes typify emit `deny_unknown_fields`, so a field Partoo adds
 /// tomorrow would break decoding today. Dropped.
-pub(super) fn open_objects(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    ctx.each_schema(&mut |s| {
-        (s.get("additionalProperties") == Some(&json!(false))).then(|| {
-            s.remove("additionalProperties");
-            "additionalProperties: false dropped".to_owned()
-        })
-    });
-    Ok(())
+pub(super) fn open_objects(s: &mut Map<String, Value>) -> Option<String> {
+    (s.get("additionalProperties") == Some(&json!(false))).then(|| {
+        s.remove("additionalProperties");
+        "additionalProperties: false dropped".to_owned()
+    })
 }
 
 /// Adaptation: typify types an optional array as `Vec<T>` and an optional map as a map, both with
 /// `#[serde(default)]`: absent decodes, `null` does not. Such properties are made nullable (→ `Option<…>`).
 pub(super) fn nullable_optionals(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let doc_copy = ctx.doc.clone();
+    let referenced = referenced_collections(ctx);
     ctx.each_schema(&mut |s| {
+        if !matches!(s.get("properties"), Some(Value::Object(_))) {
+            return None;
+        }
         let required: Vec<String> = s
             .get("required")
             .and_then(Value::as_array)
@@ -218,13 +247,12 @@ pub(super) fn nullable_optionals(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             if required.contains(name) || p.get("nullable") == Some(&json!(true)) {
                 continue;
             }
-            let target = deref(&doc_copy, p);
-            let ty = target.get("type").and_then(Value::as_str);
-            let is_map = ty == Some("object")
-                && target
-                    .get("properties")
-                    .is_none_or(|p| p.as_object().is_none_or(Map::is_empty));
-            if !(ty == Some("array") || is_map) {
+            let reference = p.get("$ref").and_then(Value::as_str);
+            let collection = match reference.and_then(|r| referenced.get(r)) {
+                Some(known) => *known,
+                None => is_collection(p),
+            };
+            if !collection {
                 continue;
             }
             if p.get("$ref").is_some() {
@@ -240,66 +268,91 @@ pub(super) fn nullable_optionals(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     Ok(())
 }
 
+/// Is this schema an array, or an object without properties (a map)?
+fn is_collection(schema: &Value) -> bool {
+    let ty = schema.get("type").and_then(Value::as_str);
+    let is_map = ty == Some("object")
+        && schema
+            .get("properties")
+            .is_none_or(|p| p.as_object().is_none_or(Map::is_empty));
+    ty == Some("array") || is_map
+}
+
+/// For each `$ref` a property holds that resolves: whether its target (refs followed) [`is_collection`],
+/// judged before `nullable_optionals` wraps any property, as the rule reads them.
+fn referenced_collections(ctx: &mut Ctx<'_>) -> HashMap<String, bool> {
+    let mut refs = BTreeSet::new();
+    crate::walk::for_each_schema(&mut ctx.doc, &mut |_, s| {
+        let props = s.get("properties").and_then(Value::as_object);
+        for r in crate::walk::refs_of(props.into_iter().flat_map(Map::values)) {
+            if !refs.contains(r) {
+                refs.insert(r.to_owned());
+            }
+        }
+    });
+    refs.into_iter()
+        .filter(|r| resolve(&ctx.doc, r).is_some())
+        .map(|r| {
+            let collection = is_collection(deref(&ctx.doc, &json!({ "$ref": r })));
+            (r, collection)
+        })
+        .collect()
+}
+
 /// Adaptation: enum lists typify cannot turn into a Rust enum (it panics on `""` and on values equal but for
 /// case, and on mixed types) or would validate against a closed set (integer and number enums become checked
 /// newtypes). `""` is dropped from string enums; the other lists are dropped, leaving the plain type.
-pub(super) fn enum_variants(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    ctx.each_schema(&mut |s| {
-        let values = s.get("enum")?.as_array()?.clone();
-        let is_tag = s
-            .get("description")
-            .and_then(Value::as_str)
-            .is_some_and(|d| d.starts_with(TAG_DOC_PREFIX));
-        if is_tag {
-            return None;
+pub(super) fn enum_variants(s: &mut Map<String, Value>) -> Option<String> {
+    let values = s.get("enum")?.as_array()?.clone();
+    let is_tag = s
+        .get("description")
+        .and_then(Value::as_str)
+        .is_some_and(|d| d.starts_with(TAG_DOC_PREFIX));
+    if is_tag {
+        return None;
+    }
+    let all_strings = values.iter().all(|v| v.is_string() || v.is_null());
+    if all_strings {
+        let lower: Vec<String> = values
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let mut dedup = lower.clone();
+        dedup.sort();
+        dedup.dedup();
+        if dedup.len() != lower.len() {
+            s.remove("enum");
+            return Some("enum values equal but for case → plain string".into());
         }
-        let all_strings = values.iter().all(|v| v.is_string() || v.is_null());
-        if all_strings {
-            let lower: Vec<String> = values
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_ascii_lowercase)
-                .collect();
-            let mut dedup = lower.clone();
-            dedup.sort();
-            dedup.dedup();
-            if dedup.len() != lower.len() {
+        if values.iter().any(|v| v == "") {
+            let kept: Vec<Value> = values.into_iter().filter(|v| v != "").collect();
+            if kept.iter().all(Value::is_null) {
                 s.remove("enum");
-                return Some("enum values equal but for case → plain string".into());
+            } else {
+                s.insert("enum".into(), Value::Array(kept));
             }
-            if values.iter().any(|v| v == "") {
-                let kept: Vec<Value> = values.into_iter().filter(|v| v != "").collect();
-                if kept.iter().all(Value::is_null) {
-                    s.remove("enum");
-                } else {
-                    s.insert("enum".into(), Value::Array(kept));
-                }
-                return Some("empty string dropped from enum".into());
-            }
-            return None;
+            return Some("empty string dropped from enum".into());
         }
-        s.remove("enum");
-        let ty = s
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("untyped")
-            .to_owned();
-        Some(format!("{ty} enum {} → plain {ty}", Value::Array(values)))
-    });
-    Ok(())
+        return None;
+    }
+    s.remove("enum");
+    let ty = s
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("untyped")
+        .to_owned();
+    Some(format!("{ty} enum {} → plain {ty}", Value::Array(values)))
 }
 
 /// Adaptation (Partoo: `Business.created`/`modified`, `type: number, format: float`, hold epoch seconds such as
 /// `1561335111.681374`): typify maps `float` to `f32`, whose 24-bit mantissa rounds such values by about a
 /// minute. The format is dropped, so every number is an `f64`.
-pub(super) fn float_precision(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    ctx.each_schema(&mut |s| {
-        let is_number = s.get("type").and_then(Value::as_str) == Some("number");
-        if is_number && s.get("format").and_then(Value::as_str) == Some("float") {
-            s.remove("format");
-            return Some("format float → f64".into());
-        }
-        None
-    });
-    Ok(())
+pub(super) fn float_precision(s: &mut Map<String, Value>) -> Option<String> {
+    let is_number = s.get("type").and_then(Value::as_str) == Some("number");
+    if is_number && s.get("format").and_then(Value::as_str) == Some("float") {
+        s.remove("format");
+        return Some("format float → f64".into());
+    }
+    None
 }

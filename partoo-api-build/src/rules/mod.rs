@@ -16,7 +16,7 @@ mod v31;
 mod webhooks;
 pub use webhooks::EVENTS_EXTENSION;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::BuildError;
 use crate::names::NameTable;
@@ -35,7 +35,41 @@ pub struct Rule {
     pub kind: RuleKind,
     /// One line on what it does.
     pub summary: &'static str,
-    apply: fn(&mut Ctx<'_>) -> Result<(), BuildError>,
+    apply: Apply,
+}
+
+/// A rule that looks at one schema at a time: given each object schema of the document in walk order (parents
+/// before children), it returns what it changed there, if anything.
+type SchemaFn = fn(&mut Map<String, Value>) -> Option<String>;
+
+/// How a rule runs.
+#[derive(Clone, Copy)]
+enum Apply {
+    /// Over the whole document at once.
+    Document(fn(&mut Ctx<'_>) -> Result<(), BuildError>),
+    /// On one schema at a time, reading and changing only that schema's own keywords (never its child
+    /// schemas, nor which children it has). A run of such rules shares one walk of the document, each schema
+    /// going through them in list order: that gives what running them one after another gives, since each
+    /// sees every schema as the rules before it left that schema, and the schemas the walk reaches stay
+    /// the same throughout.
+    Schema(SchemaFn),
+    /// On one schema at a time, but it may read the schema's children, or add, drop or move child schemas:
+    /// rules listed before it must have walked the document it reshapes, so it starts a new shared walk
+    /// (which the [`Apply::Schema`] and [`Apply::Grow`] rules after it may join).
+    Reshape(SchemaFn),
+    /// Like [`Apply::Schema`], except that it may give a schema a child schema it lacked, always one of
+    /// [`GROWN`]. The rules listed before it leave such a schema alone (a test checks), so their not having
+    /// walked it changes nothing: it shares a walk like [`Apply::Schema`].
+    Grow(SchemaFn),
+}
+
+/// The only child schemas an [`Apply::Grow`] rule adds: `{}` and `{type: T}` for JSON's six types.
+#[cfg(test)]
+fn grown() -> Vec<Value> {
+    let types = ["string", "number", "integer", "boolean", "array", "object"];
+    std::iter::once(serde_json::json!({}))
+        .chain(types.map(|t| serde_json::json!({ "type": t })))
+        .collect()
 }
 
 /// State handed to each rule.
@@ -74,11 +108,14 @@ impl Ctx<'_> {
 
 macro_rules! rule {
     ($name:ident, $kind:ident, $summary:literal, $f:path) => {
+        rule!($name, $kind, $summary, Document $f)
+    };
+    ($name:ident, $kind:ident, $summary:literal, $apply:ident $f:path) => {
         Rule {
             name: stringify!($name),
             kind: RuleKind::$kind,
             summary: $summary,
-            apply: $f,
+            apply: Apply::$apply($f),
         }
     };
 }
@@ -107,37 +144,37 @@ pub static RULES: &[Rule] = &[
         null_branches,
         Conversion,
         "`oneOf`/`anyOf` with a `{type: 'null'}` branch → the other branch + nullable",
-        v31::null_branches
+        Reshape v31::null_branches
     ),
     rule!(
         type_arrays,
         Conversion,
         "`type: [T, 'null']` → `type: T, nullable: true`; several types → any value",
-        v31::type_arrays
+        Schema v31::type_arrays
     ),
     rule!(
         examples_keyword,
         Conversion,
         "schema `examples: [..]` → `example`",
-        v31::examples
+        Schema v31::examples
     ),
     rule!(
         const_keyword,
         Conversion,
         "`const: v` → `enum: [v]`",
-        v31::const_keyword
+        Schema v31::const_keyword
     ),
     rule!(
         exclusive_bounds,
         Conversion,
         "numeric `exclusiveMinimum/Maximum` → bound + boolean",
-        v31::exclusive_bounds
+        Schema v31::exclusive_bounds
     ),
     rule!(
         content_keywords,
         Conversion,
         "`contentMediaType`/`contentEncoding` → `format: binary`/`byte`",
-        v31::content_keywords
+        Schema v31::content_keywords
     ),
     rule!(
         dangling_refs,
@@ -155,7 +192,7 @@ pub static RULES: &[Rule] = &[
         json_schema_2020_keywords,
         Conversion,
         "drops 2020-12 keywords 3.0 lacks (`$defs`, `prefixItems`, `if`, …)",
-        v31::keywords_2020
+        Reshape v31::keywords_2020
     ),
     rule!(
         schema_parameter_refs,
@@ -191,37 +228,37 @@ pub static RULES: &[Rule] = &[
         boolean_required,
         Defect,
         "schema-level `required: true` (Swagger style) → removed",
-        schemas::boolean_required
+        Schema schemas::boolean_required
     ),
     rule!(
         nonstandard_types,
         Defect,
         "`type: timestamp`, `Integer`, `string | null`, `array of string`, … → JSON Schema types",
-        schemas::nonstandard_types
+        Grow schemas::nonstandard_types
     ),
     rule!(
         enum_values,
         Defect,
         "enum values of the wrong type, comma-joined or duplicated → fixed",
-        schemas::enum_values
+        Schema schemas::enum_values
     ),
     rule!(
         enum_defaults,
         Defect,
         "a `default` outside the enum or of the wrong type → removed",
-        schemas::enum_defaults
+        Schema schemas::enum_defaults
     ),
     rule!(
         bogus_patterns,
         Defect,
         "`pattern`s that are format names or invalid regexes → removed",
-        schemas::bogus_patterns
+        Schema schemas::bogus_patterns
     ),
     rule!(
         untyped_arrays,
         Defect,
         "`type: array` without `items` → `items: {}`",
-        schemas::untyped_arrays
+        Grow schemas::untyped_arrays
     ),
     rule!(
         ref_cycles,
@@ -233,7 +270,7 @@ pub static RULES: &[Rule] = &[
         ref_siblings,
         Conversion,
         "`$ref` with sibling keywords → `allOf: [$ref]` + siblings (3.0 ignores siblings)",
-        v31::ref_siblings
+        Reshape v31::ref_siblings
     ),
     rule!(
         discriminator_unions,
@@ -269,7 +306,7 @@ pub static RULES: &[Rule] = &[
         server_side_patterns,
         Adaptation,
         "remaining `pattern`s dropped: the server validates, the client must not reject its data",
-        schemas::server_side_patterns
+        Schema schemas::server_side_patterns
     ),
     rule!(
         timestamps,
@@ -281,7 +318,7 @@ pub static RULES: &[Rule] = &[
         open_objects,
         Adaptation,
         "`additionalProperties: false` dropped so new server fields decode",
-        compat::open_objects
+        Schema compat::open_objects
     ),
     rule!(
         nullable_optionals,
@@ -293,13 +330,13 @@ pub static RULES: &[Rule] = &[
         enum_variants,
         Adaptation,
         "enum value lists typify cannot name (\"\", case twins) or validates (numbers) → plain type",
-        compat::enum_variants
+        Schema compat::enum_variants
     ),
     rule!(
         float_precision,
         Adaptation,
         "`format: float` dropped so numbers decode as f64: Partoo sends epoch seconds as floats, which f32 rounds by minutes",
-        compat::float_precision
+        Schema compat::float_precision
     ),
     rule!(
         primitive_aliases,
@@ -337,6 +374,27 @@ pub(crate) fn normalise(
     file: &str,
     names: &NameTable,
 ) -> Result<(Value, Report), BuildError> {
+    let rules: Vec<&Rule> = RULES.iter().collect();
+    run(doc, file, names, &rules)
+}
+
+/// Runs only the named rules, in list order (for tests and bisecting).
+pub fn normalise_with(
+    doc: Value,
+    names: &NameTable,
+    only: &[&str],
+) -> Result<(Value, Report), BuildError> {
+    let rules: Vec<&Rule> = RULES.iter().filter(|r| only.contains(&r.name)).collect();
+    run(doc, "<test>", names, &rules)
+}
+
+/// Runs `rules` in order: a rule over the whole document alone, a run of per-schema rules in one shared walk.
+fn run(
+    doc: Value,
+    file: &str,
+    names: &NameTable,
+    rules: &[&Rule],
+) -> Result<(Value, Report), BuildError> {
     check_components(&doc, file)?;
     let mut ctx = Ctx {
         doc,
@@ -346,33 +404,22 @@ pub(crate) fn normalise(
         rule: "",
         kind: RuleKind::Conversion,
     };
-    for rule in RULES {
-        ctx.rule = rule.name;
-        ctx.kind = rule.kind;
-        (rule.apply)(&mut ctx)?;
-    }
-    Ok((ctx.doc, ctx.report))
-}
-
-/// Runs only the named rules, in list order (for tests and bisecting).
-pub fn normalise_with(
-    doc: Value,
-    names: &NameTable,
-    only: &[&str],
-) -> Result<(Value, Report), BuildError> {
-    check_components(&doc, "<test>")?;
-    let mut ctx = Ctx {
-        doc,
-        file: "<test>",
-        names,
-        report: Report::default(),
-        rule: "",
-        kind: RuleKind::Conversion,
-    };
-    for rule in RULES.iter().filter(|r| only.contains(&r.name)) {
-        ctx.rule = rule.name;
-        ctx.kind = rule.kind;
-        (rule.apply)(&mut ctx)?;
+    let mut rest = rules;
+    while let Some((first, after)) = rest.split_first() {
+        if let Apply::Document(apply) = first.apply {
+            ctx.rule = first.name;
+            ctx.kind = first.kind;
+            apply(&mut ctx)?;
+            rest = after;
+            continue;
+        }
+        let joined = after
+            .iter()
+            .take_while(|r| matches!(r.apply, Apply::Schema(_) | Apply::Grow(_)))
+            .count();
+        let (walk, after) = rest.split_at(1 + joined);
+        ctx.schema_rules(walk);
+        rest = after;
     }
     Ok((ctx.doc, ctx.report))
 }
@@ -389,6 +436,33 @@ pub(crate) fn is_json_media(media: &str) -> bool {
 }
 
 impl Ctx<'_> {
+    /// Runs per-schema `rules` in one walk: each object schema goes through them in order, then the walk
+    /// goes on to its children. Sites are recorded rule by rule, as if each rule had walked alone.
+    fn schema_rules(&mut self, rules: &[&Rule]) {
+        let apply: Vec<(&Rule, SchemaFn)> = rules
+            .iter()
+            .filter_map(|r| match r.apply {
+                Apply::Schema(f) | Apply::Reshape(f) | Apply::Grow(f) => Some((*r, f)),
+                Apply::Document(_) => None,
+            })
+            .collect();
+        let mut sites: Vec<Vec<(String, String)>> = vec![Vec::new(); apply.len()];
+        crate::walk::for_each_schema(&mut self.doc, &mut |ptr, schema| {
+            if let Some(obj) = schema.as_object_mut() {
+                for ((_, f), sites) in apply.iter().zip(sites.iter_mut()) {
+                    if let Some(detail) = f(obj) {
+                        sites.push((ptr.to_string(), detail));
+                    }
+                }
+            }
+        });
+        for ((rule, _), sites) in apply.iter().zip(sites) {
+            self.rule = rule.name;
+            self.kind = rule.kind;
+            self.changes(sites);
+        }
+    }
+
     /// Runs `f` on every object schema; each `Some(detail)` it returns is recorded at that schema's pointer.
     pub(crate) fn each_schema(
         &mut self,
@@ -403,5 +477,45 @@ impl Ctx<'_> {
             }
         });
         self.changes(sites);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Apply, RULES, grown};
+
+    /// What lets an [`Apply::Grow`] rule share a walk with the per-schema rules listed before it (in any
+    /// selection `normalise_with` makes of them): each of those rules leaves every schema it may add alone.
+    #[test]
+    fn rules_before_a_growing_rule_leave_what_it_adds_alone() {
+        let mut checked = 0;
+        for (at, rule) in RULES.iter().enumerate() {
+            if !matches!(rule.apply, Apply::Grow(_)) {
+                continue;
+            }
+            for earlier in &RULES[..at] {
+                let (Apply::Schema(f) | Apply::Reshape(f) | Apply::Grow(f)) = earlier.apply else {
+                    continue;
+                };
+                for schema in grown() {
+                    let mut seen = schema.as_object().cloned().unwrap_or_default();
+                    let detail = f(&mut seen);
+                    assert_eq!(
+                        detail, None,
+                        "{} changes {schema} (before {})",
+                        earlier.name, rule.name
+                    );
+                    assert_eq!(
+                        serde_json::Value::Object(seen),
+                        schema,
+                        "{} before {}",
+                        earlier.name,
+                        rule.name
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 0, "no rule grows schemas");
     }
 }

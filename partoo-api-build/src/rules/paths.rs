@@ -6,8 +6,8 @@ use heck::{ToLowerCamelCase, ToSnakeCase};
 use serde_json::{Map, Value, json};
 
 use super::Ctx;
-use crate::error::{BuildError, pointer_push};
-use crate::walk::{METHODS, for_each_operation};
+use crate::error::BuildError;
+use crate::walk::{METHODS, Ptr, RefTargets, for_each_operation, refs_of};
 
 /// `{name}` placeholders of a path template, in order.
 pub(crate) fn placeholders(path: &str) -> Vec<String> {
@@ -17,13 +17,55 @@ pub(crate) fn placeholders(path: &str) -> Vec<String> {
         .collect()
 }
 
-/// The parameter object behind a list entry (following a `#/components/parameters/..` ref).
-fn param_view<'a>(doc: &'a Value, p: &'a Value) -> &'a Value {
-    crate::walk::follow(doc, p)
+/// What `path_parameters` reads besides the lists it rewrites, as it was before the rule started: the
+/// targets of the lists' `$ref`s and the path parameters among `components.parameters`.
+struct Before {
+    targets: RefTargets,
+    /// `(component key, parameter name)` of each `in: path` component parameter, in document order.
+    path_components: Vec<(String, String)>,
 }
 
-fn name_in(doc: &Value, p: &Value) -> (String, String) {
-    let v = param_view(doc, p);
+impl Before {
+    fn take(doc: &Value) -> Self {
+        let mut lists = Vec::new();
+        for item in doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(Map::values)
+        {
+            lists.extend(item.get("parameters").and_then(Value::as_array));
+            for method in METHODS {
+                lists.extend(
+                    item.get(method)
+                        .and_then(|op| op.get("parameters"))
+                        .and_then(Value::as_array),
+                );
+            }
+        }
+        let targets = RefTargets::take(doc, refs_of(lists.into_iter().flatten()));
+        let path_components = doc
+            .pointer("/components/parameters")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(_, p)| p.get("in").and_then(Value::as_str) == Some("path"))
+            .filter_map(|(key, p)| Some((key.clone(), p.get("name")?.as_str()?.to_owned())))
+            .collect();
+        Self {
+            targets,
+            path_components,
+        }
+    }
+}
+
+/// The parameter object behind a list entry (following a `#/components/parameters/..` ref).
+fn param_view<'a>(before: &'a Before, p: &'a Value) -> &'a Value {
+    before.targets.follow(p)
+}
+
+fn name_in(before: &Before, p: &Value) -> (String, String) {
+    let v = param_view(before, p);
     let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
     (s("name"), s("in"))
 }
@@ -34,52 +76,41 @@ fn name_in(doc: &Value, p: &Value) -> (String, String) {
 /// parameter; a placeholder declared as query becomes path; an undeclared placeholder is declared (reusing a
 /// path parameter component of that name, else a string); every path parameter is made required.
 pub(super) fn path_parameters(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let doc_copy = ctx.doc.clone();
+    let before = Before::take(&ctx.doc);
     let mut sites = Vec::new();
     let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return Ok(());
     };
     for (path, item) in paths.iter_mut() {
         let holes: BTreeSet<String> = placeholders(path).into_iter().collect();
-        let base = pointer_push("/paths", path);
+        let paths_ptr = Ptr::root("/paths");
+        let base = paths_ptr.key(path);
         let Some(item) = item.as_object_mut() else {
             continue;
         };
         let mut path_level = BTreeSet::new();
         if let Some(Value::Array(list)) = item.get_mut("parameters") {
-            fix_list(
-                &doc_copy,
-                list,
-                &holes,
-                &pointer_push(&base, "parameters"),
-                &mut sites,
-            );
-            path_level = declared_path(&doc_copy, list);
+            fix_list(&before, list, &holes, &base.key("parameters"), &mut sites);
+            path_level = declared_path(&before, list);
         }
         for method in METHODS {
             let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else {
                 continue;
             };
-            let ptr = pointer_push(&base, method);
+            let ptr = base.key(method);
             let list = op.entry("parameters").or_insert_with(|| json!([]));
             let Some(list) = list.as_array_mut() else {
                 continue;
             };
-            fix_list(
-                &doc_copy,
-                list,
-                &holes,
-                &pointer_push(&ptr, "parameters"),
-                &mut sites,
-            );
-            let declared: BTreeSet<String> = declared_path(&doc_copy, list)
+            fix_list(&before, list, &holes, &ptr.key("parameters"), &mut sites);
+            let declared: BTreeSet<String> = declared_path(&before, list)
                 .union(&path_level)
                 .cloned()
                 .collect();
             for hole in holes.difference(&declared) {
-                list.push(declare(&doc_copy, hole));
+                list.push(declare(&before, hole));
                 sites.push((
-                    pointer_push(&ptr, "parameters"),
+                    ptr.key("parameters").to_string(),
                     format!("declared missing path parameter `{hole}`"),
                 ));
             }
@@ -92,26 +123,25 @@ pub(super) fn path_parameters(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     Ok(())
 }
 
-fn declared_path(doc: &Value, list: &[Value]) -> BTreeSet<String> {
+fn declared_path(before: &Before, list: &[Value]) -> BTreeSet<String> {
     list.iter()
-        .map(|p| name_in(doc, p))
+        .map(|p| name_in(before, p))
         .filter(|(_, i)| i == "path")
         .map(|(n, _)| n)
         .collect()
 }
 
 fn fix_list(
-    doc: &Value,
+    before: &Before,
     list: &mut [Value],
     holes: &BTreeSet<String>,
-    base: &str,
+    base: &Ptr<'_>,
     sites: &mut Vec<(String, String)>,
 ) {
     for (i, p) in list.iter_mut().enumerate() {
-        let (name, place) = name_in(doc, p);
-        let ptr = format!("{base}/{i}");
+        let (name, place) = name_in(before, p);
         let in_template = holes.contains(&name);
-        let required = param_view(doc, p).get("required") == Some(&json!(true));
+        let required = param_view(before, p).get("required") == Some(&json!(true));
         let fix = match (place.as_str(), in_template) {
             ("path", false) => Some((
                 "query",
@@ -128,29 +158,22 @@ fn fix_list(
         };
         if let Some((new_in, detail)) = fix {
             // Inline a referenced component: it may be used correctly elsewhere.
-            let mut inline: Map<String, Value> =
-                param_view(doc, p).as_object().cloned().unwrap_or_default();
+            let mut inline: Map<String, Value> = param_view(before, p)
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
             inline.insert("in".into(), json!(new_in));
             if new_in == "path" {
                 inline.insert("required".into(), json!(true));
             }
             *p = Value::Object(inline);
-            sites.push((ptr, detail));
+            sites.push((base.index(i).to_string(), detail));
         }
     }
 }
 
-fn declare(doc: &Value, hole: &str) -> Value {
-    let component = doc
-        .pointer("/components/parameters")
-        .and_then(Value::as_object)
-        .and_then(|ps| {
-            ps.iter().find(|(_, p)| {
-                p.get("name").and_then(Value::as_str) == Some(hole)
-                    && p.get("in").and_then(Value::as_str) == Some("path")
-            })
-        });
-    match component {
+fn declare(before: &Before, hole: &str) -> Value {
+    match before.path_components.iter().find(|(_, name)| name == hole) {
         Some((key, _)) => json!({"$ref": format!("#/components/parameters/{key}")}),
         None => json!({"name": hole, "in": "path", "required": true, "schema": {"type": "string"}}),
     }
@@ -176,7 +199,7 @@ pub(super) fn name_table(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             op.op.insert("operationId".into(), json!(entry.name));
             let from = old.map_or("none".to_owned(), |o| format!("`{o}`"));
             sites.push((
-                pointer_push(&op.pointer, "operationId"),
+                op.pointer_to("operationId"),
                 format!("{from} → `{}` ({}:{})", entry.name, names.file, entry.line),
             ));
         }
@@ -219,7 +242,7 @@ pub(super) fn missing_operation_ids(ctx: &mut Ctx<'_>) -> Result<(), BuildError>
         let id = words.join("_").to_lower_camel_case();
         op.op.insert("operationId".into(), json!(id));
         sites.push((
-            pointer_push(&op.pointer, "operationId"),
+            op.pointer_to("operationId"),
             format!("synthesised `{id}`; pin a name in openapi/names.yaml"),
         ));
     });
@@ -251,7 +274,7 @@ pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildErro
         seen.insert(new.to_snake_case());
         op.op.insert("operationId".into(), json!(new));
         sites.push((
-            pointer_push(&op.pointer, "operationId"),
+            op.pointer_to("operationId"),
             format!("`{id}` collides after snake_case → `{new}`"),
         ));
     });
@@ -287,10 +310,7 @@ pub(super) fn reference_links(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             format!("{}\n\nPartoo reference: <{url}>", description.trim_end())
         };
         op.op.insert("description".into(), json!(text));
-        sites.push((
-            pointer_push(&op.pointer, "description"),
-            format!("link to {url}"),
-        ));
+        sites.push((op.pointer_to("description"), format!("link to {url}")));
     });
     ctx.changes(sites);
     Ok(())

@@ -1,72 +1,85 @@
 //! Reference repairs and checks: refs to nowhere, refs into a schema's interior, parameters that are schema
 //! refs, and schemas that are nothing but aliases of themselves.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use heck::ToUpperCamelCase;
 use serde_json::{Value, json};
 
 use super::Ctx;
 use crate::error::{BuildError, pointer_push};
-use crate::walk::{for_each_schema, resolve};
+use crate::walk::{Ptr, for_each_schema, resolve};
 
 /// Keys whose values are data (examples, defaults), not document structure: `$ref` inside them means nothing.
-const DATA_KEYS: [&str; 5] = ["example", "examples", "default", "enum", "const"];
+fn is_data_key(key: &str) -> bool {
+    matches!(key, "example" | "examples" | "default" | "enum" | "const")
+}
 
-/// Every `(pointer of the $ref key's object, reference)` in the document, outside example data.
-fn all_refs(v: &Value, ptr: &str, out: &mut Vec<(String, String)>) {
+/// The first `$ref` in the document (outside example data), in document order, for which `bad` holds: the
+/// pointer of the object holding it, and the reference. The pointer is rendered for that one only.
+fn first_ref<'d>(
+    v: &'d Value,
+    ptr: &Ptr<'_>,
+    bad: &mut dyn FnMut(&'d str) -> bool,
+) -> Option<(String, String)> {
     match v {
         Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref") {
-                out.push((ptr.to_string(), r.clone()));
+            if let Some(Value::String(r)) = map.get("$ref")
+                && bad(r)
+            {
+                return Some((ptr.to_string(), r.clone()));
             }
-            for (k, child) in map {
-                if !DATA_KEYS.contains(&k.as_str()) {
-                    all_refs(child, &pointer_push(ptr, k), out);
-                }
-            }
+            map.iter()
+                .filter(|(k, _)| !is_data_key(k))
+                .find_map(|(k, child)| first_ref(child, &ptr.key(k), bad))
         }
-        Value::Array(list) => {
-            for (i, child) in list.iter().enumerate() {
-                all_refs(child, &format!("{ptr}/{i}"), out);
-            }
-        }
-        _ => {}
+        Value::Array(list) => list
+            .iter()
+            .enumerate()
+            .find_map(|(i, child)| first_ref(child, &ptr.index(i), bad)),
+        _ => None,
     }
 }
 
 /// A `$ref` that resolves to nothing, or to another file, is an error: generation cannot guess the target.
 /// progenitor would panic with no location on the first one.
 pub(super) fn dangling_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let mut refs = Vec::new();
-    all_refs(&ctx.doc, "", &mut refs);
-    for (ptr, r) in refs {
-        if !r.starts_with('#') {
-            return Err(BuildError::at_pointer(
-                ctx.file,
-                &ptr,
-                format!("external `$ref` {r:?} is not supported"),
-            )
-            .with_hint("use the bundled (single-file) spec"));
+    let doc = &ctx.doc;
+    // Most references repeat (a handful of components are used everywhere): each is resolved once.
+    let mut resolved: HashSet<&str> = HashSet::new();
+    let found = first_ref(doc, &Ptr::root(""), &mut |r| {
+        if resolved.contains(r) {
+            return false;
         }
-        if resolve(&ctx.doc, &r).is_none() {
-            let names = ctx
-                .doc
-                .pointer("/components/schemas")
-                .and_then(Value::as_object);
-            let wanted = r.rsplit('/').next().unwrap_or("");
-            let near = names
-                .and_then(|n| n.keys().find(|k| k.eq_ignore_ascii_case(wanted)))
-                .cloned();
-            let mut err =
-                BuildError::at_pointer(ctx.file, &ptr, format!("`$ref` {r:?} points to nothing"));
-            if let Some(near) = near {
-                err = err.with_hint(format!("did you mean #/components/schemas/{near}?"));
-            }
-            return Err(err);
+        let ok = r.starts_with('#') && resolve(doc, r).is_some();
+        if ok {
+            resolved.insert(r);
         }
+        !ok
+    });
+    let Some((ptr, r)) = found else {
+        return Ok(());
+    };
+    if !r.starts_with('#') {
+        return Err(BuildError::at_pointer(
+            ctx.file,
+            &ptr,
+            format!("external `$ref` {r:?} is not supported"),
+        )
+        .with_hint("use the bundled (single-file) spec"));
     }
-    Ok(())
+    let names = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    let wanted = r.rsplit('/').next().unwrap_or("");
+    let near = names
+        .and_then(|n| n.keys().find(|k| k.eq_ignore_ascii_case(wanted)))
+        .cloned();
+    let mut err = BuildError::at_pointer(ctx.file, &ptr, format!("`$ref` {r:?} points to nothing"));
+    if let Some(near) = near {
+        err = err.with_hint(format!("did you mean #/components/schemas/{near}?"));
+    }
+    Err(err)
 }
 
 fn is_component_ref(r: &str) -> bool {

@@ -5,22 +5,28 @@ use serde_json::{Map, Value, json};
 
 use super::{Ctx, ERROR_SCHEMA, is_json_media};
 use crate::error::{BuildError, Location, pointer_push};
-use crate::walk::{METHODS, for_each_responses, resolve};
+use crate::walk::{METHODS, RefTargets, for_each_responses, operations, refs_of};
 
 fn is_success(code: &str) -> bool {
     code.starts_with('2')
 }
 
-/// Resolves a response (or request body) that is a `$ref` to its component, for reading.
-fn view<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    v.get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| resolve(doc, r))
-        .unwrap_or(v)
+/// What every operation's responses (`key` = `"responses"`, a map) or request body (`"requestBody"`) that is
+/// a `$ref` points to, as it is before the rule that reads them rewrites the operations.
+fn targets_of(doc: &Value, key: &str) -> RefTargets {
+    let ops = operations(doc);
+    let values = ops.iter().filter_map(|(_, _, op)| op.get(key));
+    let refs: Vec<&str> = if key == "responses" {
+        refs_of(values.filter_map(Value::as_object).flat_map(Map::values)).collect()
+    } else {
+        refs_of(values).collect()
+    };
+    RefTargets::take(doc, refs)
 }
 
-fn has_json(doc: &Value, response: &Value) -> bool {
-    view(doc, response)
+fn has_json(targets: &RefTargets, response: &Value) -> bool {
+    targets
+        .follow(response)
         .get("content")
         .and_then(Value::as_object)
         .is_some_and(|c| c.keys().any(|k| is_json_media(k)))
@@ -59,7 +65,7 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         "properties": {"errors": {}, "error": {}},
     });
     let mut sites = Vec::new();
-    let doc_copy = ctx.doc.clone();
+    let targets = targets_of(&ctx.doc, "responses");
     for_each_responses(&mut ctx.doc, &mut |base, responses| {
         let any_success = responses.keys().any(|k| is_success(k));
         if any_success && let Some(default) = responses.remove("default") {
@@ -67,7 +73,7 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 responses.entry(code).or_insert_with(|| default.clone());
             }
             sites.push((
-                pointer_push(base, "default"),
+                base.key("default").to_string(),
                 "default beside a 2xx → 4XX + 5XX".to_owned(),
             ));
         }
@@ -75,8 +81,8 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             if is_success(code) || (code == "default" && !any_success) {
                 continue;
             }
-            let ptr = pointer_push(base, code);
-            let target = view(&doc_copy, response);
+            let ptr = base.key(code).to_string();
+            let target = targets.follow(response);
             let description = target
                 .get("description")
                 .cloned()
@@ -86,7 +92,7 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 .and_then(Value::as_object)
                 .map(|c| c.keys().cloned().collect())
                 .unwrap_or_default();
-            let detail = if has_json(&doc_copy, response) {
+            let detail = if has_json(&targets, response) {
                 format!("error body → {ERROR_SCHEMA}")
             } else if kinds.is_empty() {
                 format!("error response without a body → {ERROR_SCHEMA}")
@@ -104,7 +110,7 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             if !responses.contains_key(range) {
                 responses.insert(range.to_owned(), error_response(json!(description)));
                 sites.push((
-                    pointer_push(base, range),
+                    base.key(range).to_string(),
                     format!("undeclared {range} → {ERROR_SCHEMA}"),
                 ));
             }
@@ -125,9 +131,24 @@ fn error_response(description: Value) -> Value {
     })
 }
 
+/// Is `content` already what [`keep_one_media`] makes of it (one media type, under the name it keeps, a
+/// mapping with a schema where JSON needs one, no `encoding`)? Most are: they are left untouched.
+fn already_one_media(content: &Map<String, Value>) -> bool {
+    let mut entries = content.iter();
+    let (Some((media, Value::Object(entry))), None) = (entries.next(), entries.next()) else {
+        return false;
+    };
+    let json = is_json_media(media);
+    let json_in_shape = media == "application/json" && entry.contains_key("schema");
+    (!json || json_in_shape) && !entry.contains_key("encoding")
+}
+
 /// Keeps one media type of a `content` map: JSON first (a `+json` type is renamed to `application/json`,
 /// which progenitor needs to type it), else form, else the first one.
 fn keep_one_media(content: &mut Map<String, Value>) -> Option<String> {
+    if already_one_media(content) {
+        return None;
+    }
     let keys: Vec<String> = content.keys().cloned().collect();
     let chosen = keys
         .iter()
@@ -169,27 +190,28 @@ fn keep_one_media(content: &mut Map<String, Value>) -> Option<String> {
 /// media type; when 2xx responses disagree, the first JSON one wins and the others are given its schema (an
 /// empty 2xx beside a JSON one is dropped: it then arrives as `Error::UnexpectedResponse`).
 pub(super) fn success_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let doc_copy = ctx.doc.clone();
+    let targets = targets_of(&ctx.doc, "responses");
     let mut sites = Vec::new();
     for_each_responses(&mut ctx.doc, &mut |base, responses| {
         // Inline referenced 2xx responses so that they can be edited here.
         for (code, r) in responses.iter_mut() {
             if is_success(code) && r.get("$ref").is_some() {
-                *r = view(&doc_copy, r).clone();
+                *r = targets.follow(r).clone();
             }
             if let Some(content) = r.get_mut("content").and_then(Value::as_object_mut)
                 && let Some(detail) = keep_one_media(content)
             {
-                sites.push((pointer_push(base, code), detail));
+                sites.push((base.key(code).to_string(), detail));
             }
         }
-        let schema_of = |r: &Value| r.pointer("/content/application~1json/schema").cloned();
-        let json_codes: Vec<(String, Value)> = responses
+        fn schema_of(r: &Value) -> Option<&Value> {
+            r.pointer("/content/application~1json/schema")
+        }
+        let Some((first_code, first_schema)) = responses
             .iter()
             .filter(|(c, _)| is_success(c))
-            .filter_map(|(c, r)| schema_of(r).map(|s| (c.clone(), s)))
-            .collect();
-        let Some((first_code, first_schema)) = json_codes.first().cloned() else {
+            .find_map(|(c, r)| schema_of(r).map(|s| (c.clone(), s.clone())))
+        else {
             return;
         };
         let codes: Vec<String> = responses
@@ -199,9 +221,9 @@ pub(super) fn success_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             .collect();
         for code in codes {
             let r = &responses[&code];
-            let ptr = pointer_push(base, &code);
+            let ptr = base.key(&code).to_string();
             match schema_of(r) {
-                Some(s) if s == first_schema => {}
+                Some(s) if *s == first_schema => {}
                 Some(_) => {
                     responses[&code]["content"]["application/json"]["schema"] =
                         first_schema.clone();
@@ -252,13 +274,15 @@ pub(super) fn success_ranges(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         if codes.iter().any(|c| body_schemas(&responses[c]) != shared) {
             return;
         }
-        let kept = responses[first].clone();
+        let Some(kept) = responses.remove(first) else {
+            return;
+        };
         for code in &codes {
             responses.remove(code);
         }
         responses.insert("2XX".to_owned(), kept);
         sites.push((
-            pointer_push(base, first),
+            base.key(first).to_string(),
             format!("{} → 2XX", codes.join(", ")),
         ));
     });
@@ -284,7 +308,7 @@ fn body_schemas(response: &Value) -> Vec<(&String, Option<&Value>)> {
 /// JSON is kept (`+json` renamed); `multipart/form-data`, which progenitor cannot send, is refused with the
 /// operation named.
 pub(super) fn request_bodies(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let doc_copy = ctx.doc.clone();
+    let targets = targets_of(&ctx.doc, "requestBody");
     let mut sites = Vec::new();
     let file = ctx.file;
     let Some(paths) = ctx.doc.get_mut("paths").and_then(Value::as_object_mut) else {
@@ -303,7 +327,7 @@ pub(super) fn request_bodies(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 continue;
             };
             if body.get("$ref").is_some() {
-                *body = view(&doc_copy, body).clone();
+                *body = targets.follow(body).clone();
             }
             let ptr = pointer_push(
                 &pointer_push(&pointer_push("/paths", path), method),

@@ -3,21 +3,17 @@
 
 use serde_json::{Map, Value, json};
 
-use super::Ctx;
-use crate::error::BuildError;
-
 /// Defect (Partoo 2021: `BusinessCategories`, `Day`): `required: true` on a schema, Swagger 2 style. openapiv3
 /// expects a list and fails to deserialize the whole document.
-pub(super) fn boolean_required(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    ctx.each_schema(&mut |s| match s.get("required") {
+pub(super) fn boolean_required(s: &mut Map<String, Value>) -> Option<String> {
+    match s.get("required") {
         Some(Value::Bool(b)) => {
             let b = *b;
             s.remove("required");
             Some(format!("required: {b} removed"))
         }
         _ => None,
-    });
-    Ok(())
+    }
 }
 
 const JSON_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array", "object"];
@@ -26,40 +22,37 @@ const JSON_TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array"
 /// `integer / null`, `string | null`, `array of string`, a six-way union): type names outside JSON Schema's
 /// six, on which progenitor panics (`todo!("invalid type: …")`). Each is mapped to what it means; `timestamp`
 /// (unix seconds in the examples) becomes a number of format `unix-time`, which the `timestamps` rule types.
-pub(super) fn nonstandard_types(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    ctx.each_schema(&mut |s| {
-        let Some(Value::String(raw)) = s.get("type") else {
-            return None;
-        };
-        if JSON_TYPES.contains(&raw.as_str()) {
-            return None;
-        }
-        let raw = raw.clone();
-        let parts: Vec<String> = raw
-            .split(['|', '/'])
-            .map(|p| {
-                p.trim()
-                    .trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != ' ')
-                    .to_ascii_lowercase()
-            })
-            .filter(|p| !p.is_empty())
-            .collect();
-        let nullable = parts.iter().any(|p| p == "null");
-        let rest: Vec<&String> = parts.iter().filter(|p| *p != "null").collect();
-        s.remove("type");
-        if nullable {
-            s.insert("nullable".into(), json!(true));
-        }
-        let mapped = match rest.as_slice() {
-            [one] => map_one(one, s),
-            _ => "any value".to_owned(),
-        };
-        Some(format!(
-            "type {raw:?} → {mapped}{}",
-            if nullable { " + nullable" } else { "" }
-        ))
-    });
-    Ok(())
+pub(super) fn nonstandard_types(s: &mut Map<String, Value>) -> Option<String> {
+    let Some(Value::String(raw)) = s.get("type") else {
+        return None;
+    };
+    if JSON_TYPES.contains(&raw.as_str()) {
+        return None;
+    }
+    let raw = raw.clone();
+    let parts: Vec<String> = raw
+        .split(['|', '/'])
+        .map(|p| {
+            p.trim()
+                .trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != ' ')
+                .to_ascii_lowercase()
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    let nullable = parts.iter().any(|p| p == "null");
+    let rest: Vec<&String> = parts.iter().filter(|p| *p != "null").collect();
+    s.remove("type");
+    if nullable {
+        s.insert("nullable".into(), json!(true));
+    }
+    let mapped = match rest.as_slice() {
+        [one] => map_one(one, s),
+        _ => "any value".to_owned(),
+    };
+    Some(format!(
+        "type {raw:?} → {mapped}{}",
+        if nullable { " + nullable" } else { "" }
+    ))
 }
 
 fn map_one(t: &str, s: &mut Map<String, Value>) -> String {
@@ -105,70 +98,66 @@ fn map_one(t: &str, s: &mut Map<String, Value>) -> String {
 /// comma-joined value, duplicates. typify errors or panics on each. Values are coerced to the declared type,
 /// a lone `"A, B"` is split, duplicates are dropped, a `null` value in a
 /// non-nullable enum makes it nullable.
-pub(super) fn enum_values(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    ctx.each_schema(&mut |s| {
-        let ty = s
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned();
-        let Some(Value::Array(values)) = s.get("enum") else {
-            return None;
+pub(super) fn enum_values(s: &mut Map<String, Value>) -> Option<String> {
+    let Some(Value::Array(values)) = s.get("enum") else {
+        return None;
+    };
+    let ty = s
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let before = values.clone();
+    let nullable = s.get("nullable") == Some(&json!(true));
+    let mut out: Vec<Value> = Vec::new();
+    let mut had_null = false;
+    let split =
+        before.len() == 1 && ty == "string" && before[0].as_str().is_some_and(|v| v.contains(", "));
+    for v in &before {
+        let coerced: Vec<Value> = match (ty.as_str(), v) {
+            // `null` in the list of a nullable enum is the 3.0.3 way to allow it.
+            (_, Value::Null) if nullable => vec![Value::Null],
+            (_, Value::Null) => {
+                had_null = true;
+                vec![]
+            }
+            ("string", Value::String(text)) if split => {
+                text.split(',').map(|p| json!(p.trim())).collect()
+            }
+            ("string", Value::Bool(_) | Value::Number(_)) => vec![json!(v.to_string())],
+            ("integer" | "number", Value::String(text)) => {
+                vec![
+                    text.trim()
+                        .parse::<i64>()
+                        .map(|n| json!(n))
+                        .unwrap_or_else(|_| {
+                            text.trim()
+                                .parse::<f64>()
+                                .map(|f| json!(f))
+                                .unwrap_or_else(|_| v.clone())
+                        }),
+                ]
+            }
+            _ => vec![v.clone()],
         };
-        let before = values.clone();
-        let nullable = s.get("nullable") == Some(&json!(true));
-        let mut out: Vec<Value> = Vec::new();
-        let mut had_null = false;
-        let split = before.len() == 1
-            && ty == "string"
-            && before[0].as_str().is_some_and(|v| v.contains(", "));
-        for v in &before {
-            let coerced: Vec<Value> = match (ty.as_str(), v) {
-                // `null` in the list of a nullable enum is the 3.0.3 way to allow it.
-                (_, Value::Null) if nullable => vec![Value::Null],
-                (_, Value::Null) => {
-                    had_null = true;
-                    vec![]
-                }
-                ("string", Value::String(text)) if split => {
-                    text.split(',').map(|p| json!(p.trim())).collect()
-                }
-                ("string", Value::Bool(_) | Value::Number(_)) => vec![json!(v.to_string())],
-                ("integer" | "number", Value::String(text)) => {
-                    vec![
-                        text.trim()
-                            .parse::<i64>()
-                            .map(|n| json!(n))
-                            .unwrap_or_else(|_| {
-                                text.trim()
-                                    .parse::<f64>()
-                                    .map(|f| json!(f))
-                                    .unwrap_or_else(|_| v.clone())
-                            }),
-                    ]
-                }
-                _ => vec![v.clone()],
-            };
-            for c in coerced {
-                if !out.contains(&c) {
-                    out.push(c);
-                }
+        for c in coerced {
+            if !out.contains(&c) {
+                out.push(c);
             }
         }
-        if out == before {
-            return None;
-        }
-        s.insert("enum".into(), Value::Array(out.clone()));
-        if had_null {
-            s.insert("nullable".into(), json!(true));
-        }
-        Some(format!(
-            "enum {} → {}",
-            Value::Array(before),
-            Value::Array(out)
-        ))
-    });
-    Ok(())
+    }
+    if out == before {
+        return None;
+    }
+    s.insert("enum".into(), Value::Array(out.clone()));
+    if had_null {
+        s.insert("nullable".into(), json!(true));
+    }
+    Some(format!(
+        "enum {} → {}",
+        Value::Array(before),
+        Value::Array(out)
+    ))
 }
 
 fn fits_type(v: &Value, ty: &str) -> bool {
@@ -186,68 +175,58 @@ fn fits_type(v: &Value, ty: &str) -> bool {
 /// Defect (Partoo 2021: 3 sites, e.g. `default: 'False'` with `enum: ["True, False"]`): a `default` outside
 /// the enum, of the wrong type, or `null` on a non-nullable schema. progenitor refuses the document ("value
 /// does not conform to the given schema"). Such a default is removed.
-pub(super) fn enum_defaults(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    ctx.each_schema(&mut |s| {
-        let d = s.get("default")?.clone();
-        let nullable = s.get("nullable") == Some(&json!(true));
-        let ty = s.get("type").and_then(Value::as_str).unwrap_or("");
-        let bad = if d.is_null() {
-            !nullable
-        } else if let Some(Value::Array(values)) = s.get("enum") {
-            !values.contains(&d)
-        } else {
-            !fits_type(&d, ty)
-        };
-        if !bad {
-            return None;
-        }
-        s.remove("default");
-        Some(format!("default {d} does not fit the schema → removed"))
-    });
-    Ok(())
+pub(super) fn enum_defaults(s: &mut Map<String, Value>) -> Option<String> {
+    let d = s.get("default")?.clone();
+    let nullable = s.get("nullable") == Some(&json!(true));
+    let ty = s.get("type").and_then(Value::as_str).unwrap_or("");
+    let bad = if d.is_null() {
+        !nullable
+    } else if let Some(Value::Array(values)) = s.get("enum") {
+        !values.contains(&d)
+    } else {
+        !fits_type(&d, ty)
+    };
+    if !bad {
+        return None;
+    }
+    s.remove("default");
+    Some(format!("default {d} does not fit the schema → removed"))
 }
 
 /// Defect (Partoo 2021: `pattern: date` ×7, `pattern: yyyy-mm-dd`): a format name where a regular expression
 /// belongs, or a pattern that is not a valid ECMA regex. As regexes they would reject valid server data.
-pub(super) fn bogus_patterns(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    ctx.each_schema(&mut |s| {
-        let p = s.get("pattern")?.as_str().map(str::to_owned);
-        let reason = match &p {
-            None => "not a string",
-            Some(p)
-                if p.chars()
-                    .all(|c| c.is_ascii_alphabetic() || c == '-' || c == ' ' || c == '_') =>
-            {
-                "a format name, not a regex"
-            }
-            Some(p) if regress::Regex::new(p).is_err() => "not a valid regex",
-            Some(_) => return None,
-        };
-        s.remove("pattern");
-        Some(format!(
-            "pattern {} is {reason} → removed",
-            p.unwrap_or_default()
-        ))
-    });
-    Ok(())
+pub(super) fn bogus_patterns(s: &mut Map<String, Value>) -> Option<String> {
+    let p = s.get("pattern")?.as_str().map(str::to_owned);
+    let reason = match &p {
+        None => "not a string",
+        Some(p)
+            if p.chars()
+                .all(|c| c.is_ascii_alphabetic() || c == '-' || c == ' ' || c == '_') =>
+        {
+            "a format name, not a regex"
+        }
+        Some(p) if regress::Regex::new(p).is_err() => "not a valid regex",
+        Some(_) => return None,
+    };
+    s.remove("pattern");
+    Some(format!(
+        "pattern {} is {reason} → removed",
+        p.unwrap_or_default()
+    ))
 }
 
 /// Policy: `pattern`s are dropped. The server owns validation; a client-side regex (typify would emit `regress`
 /// checks) can only turn valid server data into decode errors when the server's rules move.
-pub(super) fn server_side_patterns(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    ctx.each_schema(&mut |s| s.remove("pattern").map(|p| format!("pattern {p} dropped")));
-    Ok(())
+pub(super) fn server_side_patterns(s: &mut Map<String, Value>) -> Option<String> {
+    s.remove("pattern").map(|p| format!("pattern {p} dropped"))
 }
 
 /// Defect (Partoo 2021: `Group`, `BusinessCategories`, `CustomField*Constraint`, …): `type: array` without
 /// `items`, which OpenAPI 3.0 requires. Given `items: {}` (any value).
-pub(super) fn untyped_arrays(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    ctx.each_schema(&mut |s| {
-        if s.get("type").and_then(Value::as_str) == Some("array") && !s.contains_key("items") {
-            s.insert("items".into(), json!({}));
-            return Some("array without items → items: {}".into());
-        }
-        None
-    });
-    Ok(())
+pub(super) fn untyped_arrays(s: &mut Map<String, Value>) -> Option<String> {
+    if s.get("type").and_then(Value::as_str) == Some("array") && !s.contains_key("items") {
+        s.insert("items".into(), json!({}));
+        return Some("array without items → items: {}".into());
+    }
+    None
 }
