@@ -37,13 +37,13 @@ fn keep_request_builders(builders: &[Item], types: &mut Vec<Item>) {
     let defined: BTreeMap<String, usize> = types
         .iter()
         .enumerate()
-        .filter(|(_, item)| matches!(item.kind().as_deref(), Some("struct" | "enum")))
-        .filter_map(|(i, item)| item.name().map(|n| (n, i)))
+        .filter(|(_, item)| matches!(item.kind(), Some("struct" | "enum")))
+        .filter_map(|(i, item)| item.name().map(|n| (n.to_owned(), i)))
         .collect();
     let mut keep = BTreeSet::new();
     let mut todo: Vec<String> = builders
         .iter()
-        .flat_map(|item| names_after(&item.stream(), "types", "builder"))
+        .flat_map(|item| names_after(item.tokens(), "types", "builder"))
         .collect();
     while let Some(name) = todo.pop() {
         if !keep.insert(name.clone()) {
@@ -68,14 +68,14 @@ fn keep_request_builders(builders: &[Item], types: &mut Vec<Item>) {
     let kept: Vec<Item> = split(body)
         .into_iter()
         .filter(|item| {
-            let name = match item.kind().as_deref() {
+            let name = match item.kind() {
                 Some("struct") => item.name(),
                 Some("impl") => item.impl_target().map(|(_, n)| n),
                 _ => None,
             };
             match name {
-                Some(n) if !keep.contains(&n) => {
-                    dropped.insert(n);
+                Some(n) if !keep.contains(n) => {
+                    dropped.insert(n.to_owned());
                     false
                 }
                 _ => true,
@@ -87,7 +87,7 @@ fn keep_request_builders(builders: &[Item], types: &mut Vec<Item>) {
     *types = types
         .drain(..)
         .filter_map(|item| match item.impl_target() {
-            Some((None, owner)) if dropped.contains(&owner) => without_builder_fn(item),
+            Some((None, owner)) if dropped.contains(owner) => without_builder_fn(item),
             _ => Some(item),
         })
         .collect();
@@ -100,10 +100,10 @@ fn strip(builders: &mut [Item], types: &mut Vec<Item>) {
     *types = types.drain(..).filter_map(without_builder_fn).collect();
     for item in builders.iter_mut() {
         // Only operations with a body refer to the struct builders; the rest are left as tokens.
-        if !crate::items::mentions_path(&item.stream(), "types", "builder") {
+        if !crate::items::mentions_path(item.tokens(), "types", "builder") {
             continue;
         }
-        match item.kind().as_deref() {
+        match item.kind() {
             Some("struct") => {
                 let Ok(mut s) = syn::parse2::<syn::ItemStruct>(item.stream()) else {
                     continue;
@@ -119,7 +119,8 @@ fn strip(builders: &mut [Item], types: &mut Vec<Item>) {
                 };
                 imp.items.retain(|it| match it {
                     syn::ImplItem::Fn(f) => {
-                        !crate::items::mentions_path(&f.sig.to_token_stream(), "types", "builder")
+                        let sig: Vec<_> = f.sig.to_token_stream().into_iter().collect();
+                        !crate::items::mentions_path(&sig, "types", "builder")
                     }
                     _ => true,
                 });

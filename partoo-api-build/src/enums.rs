@@ -24,7 +24,7 @@ pub(crate) fn open_enums(types: &mut Vec<Item>) -> usize {
     let mut opened = BTreeSet::new();
     let mut extra = Vec::new();
     for item in types.iter_mut() {
-        if item.kind().as_deref() != Some("enum") {
+        if item.kind() != Some("enum") {
             continue;
         }
         let Ok(mut e) = syn::parse2::<ItemEnum>(item.stream()) else {
@@ -105,7 +105,7 @@ fn is_replaced_impl(item: &Item, opened: &BTreeSet<String>) -> bool {
         .and_then(|path| path.rsplit("::").next())
         .unwrap_or("")
         .trim();
-    opened.contains(&self_name) && REPLACED_TRAITS.contains(&last)
+    opened.contains(self_name) && REPLACED_TRAITS.contains(&last)
 }
 
 fn open(e: &mut ItemEnum, values: &[(Ident, String)]) -> TokenStream {

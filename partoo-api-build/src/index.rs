@@ -72,7 +72,7 @@ impl CodeIndex {
                 continue;
             };
             if let Some(facts) = send_facts(&body) {
-                sends.entry(ty).or_insert(facts);
+                sends.entry(ty.to_owned()).or_insert(facts);
             }
         }
         Self {

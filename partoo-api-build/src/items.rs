@@ -26,10 +26,23 @@ const KINDS: [&str; 13] = [
     "macro_rules",
 ];
 
-/// One item: its tokens, from its first attribute to its closing `}` or `;`.
+/// One item: its tokens, from its first attribute to its closing `}` or `;`, and what its head says (read
+/// once, when the item is made: stages ask for every item's kind, name or impl target several times).
 #[derive(Clone, Debug)]
 pub(crate) struct Item {
     tokens: Vec<TokenTree>,
+    head: Head,
+}
+
+/// What an item's head says, read by [`Head::read`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Head {
+    /// The keyword (one of [`KINDS`]).
+    kind: Option<&'static str>,
+    /// The identifier right after the keyword.
+    name: Option<String>,
+    /// For an `impl` block: the trait as printed tokens (`None` for an inherent impl) and the self type's name.
+    target: Option<(Option<String>, String)>,
 }
 
 /// Cuts a stream of items (a file, or a module's body) into items.
@@ -76,14 +89,12 @@ pub(crate) fn split(stream: TokenStream) -> Vec<Item> {
             {
                 current.push(semi);
             }
-            items.push(Item {
-                tokens: std::mem::take(&mut current),
-            });
+            items.push(Item::from_tokens(std::mem::take(&mut current)));
             kind = None;
         }
     }
     if !current.is_empty() {
-        items.push(Item { tokens: current });
+        items.push(Item::from_tokens(current));
     }
     items
 }
@@ -96,9 +107,12 @@ pub(crate) fn join(items: Vec<Item>) -> TokenStream {
 impl Item {
     /// An item from tokens already known to form one.
     pub(crate) fn new(tokens: TokenStream) -> Self {
-        Self {
-            tokens: tokens.into_iter().collect(),
-        }
+        Self::from_tokens(tokens.into_iter().collect())
+    }
+
+    fn from_tokens(tokens: Vec<TokenTree>) -> Self {
+        let head = Head::read(&tokens);
+        Self { tokens, head }
     }
 
     /// The item's tokens.
@@ -106,51 +120,24 @@ impl Item {
         self.tokens.iter().cloned().collect()
     }
 
-    /// Index of the first token after the attributes (`#[…]`, doc comments).
-    fn after_attrs(&self) -> usize {
-        let mut i = 0;
-        while matches!(self.tokens.get(i), Some(TokenTree::Punct(p)) if p.as_char() == '#') {
-            let bang =
-                matches!(self.tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
-            i += if bang { 3 } else { 2 };
-        }
-        i
-    }
-
-    /// Position and text of the item's keyword (`struct`, `impl`, `mod`, …).
-    fn keyword(&self) -> Option<(usize, String)> {
-        self.tokens
-            .iter()
-            .enumerate()
-            .skip(self.after_attrs())
-            .find_map(|(i, tt)| match tt {
-                TokenTree::Ident(id) => {
-                    let text = id.to_string();
-                    KINDS.contains(&text.as_str()).then_some((i, text))
-                }
-                _ => None,
-            })
+    /// The item's tokens, borrowed.
+    pub(crate) fn tokens(&self) -> &[TokenTree] {
+        &self.tokens
     }
 
     /// The item's kind: its keyword.
-    pub(crate) fn kind(&self) -> Option<String> {
-        self.keyword().map(|(_, k)| k)
+    pub(crate) fn kind(&self) -> Option<&'static str> {
+        self.head.kind
     }
 
     /// The name after the item's keyword (`struct Name`, `mod name`), if there is one.
-    pub(crate) fn name(&self) -> Option<String> {
-        let (i, _) = self.keyword()?;
-        match self.tokens.get(i + 1) {
-            Some(TokenTree::Ident(n)) => Some(n.to_string()),
-            _ => None,
-        }
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.head.name.as_deref()
     }
 
     /// Whether the item is `kind` named `name` (`("mod", "types")`, `("struct", "Business")`).
     pub(crate) fn is(&self, kind: &str, name: &str) -> bool {
-        self.keyword().is_some_and(|(i, k)| {
-            k == kind && matches!(self.tokens.get(i + 1), Some(TokenTree::Ident(n)) if n == name)
-        })
+        self.head.kind == Some(kind) && self.head.name.as_deref() == Some(name)
     }
 
     /// The block that ends the item (`{ … }`), if it has one.
@@ -175,42 +162,90 @@ impl Item {
     /// For an `impl` block: `(trait, self type)` as text; the trait is `None` for an inherent impl.
     ///
     /// Only plain self types are recognised: `impl … for Name {` and `impl<…> Name<…> {`.
-    pub(crate) fn impl_target(&self) -> Option<(Option<String>, String)> {
-        let (start, kind) = self.keyword()?;
-        if kind != "impl" {
-            return None;
-        }
-        let head = &self.tokens[start + 1..self.tokens.len().checked_sub(1)?];
-        let head = skip_generics(head);
-        let for_at = head
-            .iter()
-            .position(|t| matches!(t, TokenTree::Ident(i) if i == "for"));
-        match for_at {
-            Some(at) => {
-                let trait_text: TokenStream = head[..at].iter().cloned().collect();
-                let self_name = path_name(&head[at + 1..])?;
-                Some((Some(trait_text.to_string()), self_name))
-            }
-            None => Some((None, path_name(head)?)),
-        }
+    pub(crate) fn impl_target(&self) -> Option<(Option<&str>, &str)> {
+        let (tr, ty) = self.head.target.as_ref()?;
+        Some((tr.as_deref(), ty.as_str()))
     }
 
     /// Every identifier in the item, nested groups included.
     pub(crate) fn idents(&self) -> BTreeSet<String> {
-        fn walk(tokens: &mut dyn Iterator<Item = TokenTree>, out: &mut BTreeSet<String>) {
-            for t in tokens {
-                match t {
-                    TokenTree::Ident(id) => {
-                        out.insert(id.to_string());
-                    }
-                    TokenTree::Group(g) => walk(&mut g.stream().into_iter(), out),
-                    _ => {}
-                }
-            }
-        }
         let mut out = BTreeSet::new();
-        walk(&mut self.tokens.iter().cloned(), &mut out);
+        idents_into(&self.tokens, &mut out);
         out
+    }
+}
+
+/// Adds every identifier of `tokens` (nested groups included) to `out`.
+fn idents_into(tokens: &[TokenTree], out: &mut BTreeSet<String>) {
+    for t in tokens {
+        match t {
+            TokenTree::Ident(id) => {
+                out.insert(id.to_string());
+            }
+            TokenTree::Group(g) => {
+                let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+                idents_into(&inner, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Head {
+    /// Reads an item's head: the first keyword after the attributes (`#[…]`, doc comments), the identifier
+    /// after it, and for an impl its trait and self type.
+    fn read(tokens: &[TokenTree]) -> Self {
+        let mut start = 0;
+        while matches!(tokens.get(start), Some(TokenTree::Punct(p)) if p.as_char() == '#') {
+            let bang =
+                matches!(tokens.get(start + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+            start += if bang { 3 } else { 2 };
+        }
+        let found = tokens
+            .iter()
+            .enumerate()
+            .skip(start)
+            .find_map(|(i, tt)| match tt {
+                TokenTree::Ident(id) => KINDS.iter().find(|k| id == *k).map(|k| (i, *k)),
+                _ => None,
+            });
+        let Some((at, kind)) = found else {
+            return Self::default();
+        };
+        let name = match tokens.get(at + 1) {
+            Some(TokenTree::Ident(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let target = if kind == "impl" {
+            tokens
+                .len()
+                .checked_sub(1)
+                .filter(|end| at < *end)
+                .and_then(|end| impl_target(&tokens[at + 1..end]))
+        } else {
+            None
+        };
+        Self {
+            kind: Some(kind),
+            name,
+            target,
+        }
+    }
+}
+
+/// `(trait, self type)` of an impl whose head (between `impl` and its block) is `head`.
+fn impl_target(head: &[TokenTree]) -> Option<(Option<String>, String)> {
+    let head = skip_generics(head);
+    let for_at = head
+        .iter()
+        .position(|t| matches!(t, TokenTree::Ident(i) if i == "for"));
+    match for_at {
+        Some(at) => {
+            let trait_text: TokenStream = head[..at].iter().cloned().collect();
+            let self_name = path_name(&head[at + 1..])?;
+            Some((Some(trait_text.to_string()), self_name))
+        }
+        None => Some((None, path_name(head)?)),
     }
 }
 
@@ -297,28 +332,30 @@ pub(crate) fn check_parses(file: &str, tokens: &TokenStream) -> Result<(), crate
         })
 }
 
-/// Whether `first :: second` appears anywhere in `stream`, nested groups included.
-pub(crate) fn mentions_path(stream: &TokenStream, first: &str, second: &str) -> bool {
+/// Whether `first :: second` appears anywhere in `tokens`, nested groups included.
+pub(crate) fn mentions_path(tokens: &[TokenTree], first: &str, second: &str) -> bool {
     let mut found = false;
-    each_path(stream, first, second, &mut |_| found = true);
+    each_path(tokens, first, second, &mut |_| found = true);
     found
 }
 
-/// Every `X` in `first :: second :: X` anywhere in `stream`, nested groups included.
-pub(crate) fn names_after(stream: &TokenStream, first: &str, second: &str) -> BTreeSet<String> {
+/// Every `X` in `first :: second :: X` anywhere in `tokens`, nested groups included.
+pub(crate) fn names_after(tokens: &[TokenTree], first: &str, second: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    each_path(stream, first, second, &mut |next| out.extend(next));
+    each_path(tokens, first, second, &mut |next| out.extend(next));
     out
 }
 
-/// Calls `f` for every `first :: second` in `stream` (nested groups included) with the segment after it,
+/// Calls `f` for every `first :: second` in `tokens` (nested groups included) with the segment after it,
 /// if there is one (`first :: second :: X` → `Some("X")`).
-fn each_path(stream: &TokenStream, first: &str, second: &str, f: &mut dyn FnMut(Option<String>)) {
+fn each_path(tokens: &[TokenTree], first: &str, second: &str, f: &mut dyn FnMut(Option<String>)) {
     let colon = |t: &TokenTree| matches!(t, TokenTree::Punct(p) if p.as_char() == ':');
-    let tokens: Vec<TokenTree> = stream.clone().into_iter().collect();
     for (i, t) in tokens.iter().enumerate() {
         match t {
-            TokenTree::Group(g) => each_path(&g.stream(), first, second, f),
+            TokenTree::Group(g) => {
+                let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+                each_path(&inner, first, second, f);
+            }
             TokenTree::Ident(id) if id == first => {
                 if let [a, b, TokenTree::Ident(mid), rest @ ..] = &tokens[i + 1..]
                     && colon(a)
@@ -358,7 +395,7 @@ mod tests {
             pub mod types { pub enum E { X } }
             macro_rules! m { () => {} }
         });
-        let kinds: Vec<Option<String>> = items.iter().map(Item::kind).collect();
+        let kinds: Vec<Option<&str>> = items.iter().map(Item::kind).collect();
         let want = [
             None,
             Some("use"),
@@ -370,18 +407,18 @@ mod tests {
             Some("mod"),
             Some("macro_rules"),
         ];
-        assert_eq!(kinds, want.map(|k| k.map(str::to_owned)));
+        assert_eq!(kinds, want);
         assert!(items[2].is("struct", "A"));
         assert!(items[7].is("mod", "types"));
         assert_eq!(
             items[5].impl_target(),
-            Some((Some(":: std :: fmt :: Display".to_owned()), "A".to_owned()))
+            Some((Some(":: std :: fmt :: Display"), "A"))
         );
-        assert_eq!(items[6].impl_target(), Some((None, "Builder".to_owned())));
+        assert_eq!(items[6].impl_target(), Some((None, "Builder")));
         let from = split(quote! { impl ::std::convert::From<X> for super::X {} });
-        assert_eq!(from[0].impl_target().map(|t| t.1), Some("X".to_owned()));
+        assert_eq!(from[0].impl_target().map(|t| t.1), Some("X"));
         let names = names_after(
-            &quote! { fn f(b: Result<types::builder::A, S>) -> types::B {} },
+            split(quote! { fn f(b: Result<types::builder::A, S>) -> types::B {} })[0].tokens(),
             "types",
             "builder",
         );
@@ -392,10 +429,34 @@ mod tests {
             return_type_of(&body, "send").map(|t| t.replace(' ', "")),
             Some("Result<ResponseValue<types::A>,E>".to_owned())
         );
-        assert!(mentions_path(&items[6].stream(), "types", "A"));
-        assert!(!mentions_path(&items[6].stream(), "types", "B"));
+        assert!(mentions_path(items[6].tokens(), "types", "A"));
+        assert!(!mentions_path(items[6].tokens(), "types", "B"));
         let joined = join(items.clone()).to_string();
         assert!(joined.starts_with("# ! [allow (unused)] use a :: b ;"));
+    }
+
+    #[test]
+    fn the_head_is_read_once_when_the_item_is_made() {
+        let items = split(quote! {
+            #[doc = "x"] pub const fn f() {}
+            impl<T> Trait<T> for super::Name<T> { fn g() {} }
+        });
+        assert_eq!(
+            items[0].head,
+            Head {
+                kind: Some("const"),
+                name: Some("fn".to_owned()),
+                target: None
+            }
+        );
+        assert_eq!(items[1].impl_target(), Some((Some("Trait < T >"), "Name")));
+        // The head outlives a new body, and a bare `impl` has no target rather than a panic.
+        let mut item = items[1].clone();
+        item.set_body(quote! {});
+        assert_eq!(item.head, items[1].head);
+        let bare = Item::new(quote! { impl });
+        assert_eq!(bare.kind(), Some("impl"));
+        assert_eq!(bare.impl_target(), None);
     }
 
     #[test]

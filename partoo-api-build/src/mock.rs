@@ -125,7 +125,7 @@ fn ok_shortcuts(operations: &[Item]) -> TokenStream {
         let Ok(success) = syn::parse2::<syn::ImplItemFn>(success.stream()) else {
             continue;
         };
-        let ty = Ident::new(&name, Span::call_site());
+        let ty = Ident::new(name, Span::call_site());
         let inputs: Vec<&syn::FnArg> = success.sig.inputs.iter().collect();
         let shortcut = match inputs.as_slice() {
             [_, _] => quote! {
@@ -150,8 +150,8 @@ fn ok_shortcuts(operations: &[Item]) -> TokenStream {
 fn wrapper_names(operations: &[Item]) -> Vec<String> {
     operations
         .iter()
-        .filter(|item| item.kind().as_deref() == Some("struct"))
-        .filter_map(|item| item.name())
+        .filter(|item| item.kind() == Some("struct"))
+        .filter_map(|item| item.name().map(str::to_owned))
         .collect()
 }
 
