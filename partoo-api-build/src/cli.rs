@@ -175,7 +175,7 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
         let call = if paged.contains(rust_name) {
             quote! {
                 if #runtime::cli::wants_all(m) {
-                    #runtime::cli::items(#runtime::Paginate::items(b), m, out).await
+                    #runtime::cli::items(#runtime::Paginate::raw_items(b), m, out).await
                 } else {
                     #runtime::cli::once(b.send(), out).await
                 }
@@ -183,7 +183,7 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
         } else if cursor.contains(rust_name) {
             quote! {
                 if #runtime::cli::wants_all(m) {
-                    #runtime::cli::items(#runtime::PaginateCursor::cursor_items(b), m, out).await
+                    #runtime::cli::items(#runtime::PaginateCursor::cursor_raw_items(b), m, out).await
                 } else {
                     #runtime::cli::once(b.send(), out).await
                 }

@@ -103,7 +103,7 @@ fn one_subcommand_per_operation_with_typed_flags() {
         "{code}"
     );
     // Pagination only where the client has it.
-    assert!(code.contains("crate::Paginate::items(b)"));
+    assert!(code.contains("crate::Paginate::raw_items(b)"));
     assert_eq!(code.matches("Arg::new(\"all\")").count(), 1);
 }
 
