@@ -23,15 +23,19 @@ use crate::error::{BuildError, Location};
 use crate::support::generic_args;
 use crate::{Generated, Options};
 
-/// Flags every paginated or body-taking subcommand may have; a parameter with one of these names is refused.
-const RESERVED: [&str; 7] = [
+/// Flags every paginated or body-taking subcommand may have, and the runtime's global flags (`global_args` in
+/// partoo-api's `cli/config.rs`, which every subcommand inherits: clap refuses two arguments of one name); a
+/// parameter with one of these names is refused.
+const RESERVED: [&str; 9] = [
     "body",
     "all",
     "max-items",
     "help",
     "verbose",
     "api-key",
+    "environment",
     "base-url",
+    "rate-limit",
 ];
 
 /// Subcommands of the hand-written runtime; an operation named like one is refused.

@@ -116,6 +116,29 @@ fn a_parameter_named_like_a_reserved_flag_is_an_error_naming_it() {
 }
 
 #[test]
+fn a_parameter_named_like_a_global_flag_is_an_error_naming_it() {
+    // `partoo --environment sandbox search-businesses`: a local `--environment` would clash with it.
+    for (param, flag) in [
+        ("environment", "--environment"),
+        ("rate_limit", "--rate-limit"),
+        ("api_key", "--api-key"),
+        ("base_url", "--base-url"),
+        ("verbose", "--verbose"),
+    ] {
+        let spec = SPEC.replace(
+            "{name: type, in: query,",
+            &format!("{{name: {param}, in: query,"),
+        );
+        let err = compact(&spec).expect_err("refused");
+        assert!(
+            err.message.contains(&format!("`{param}`")) && err.message.contains(flag),
+            "{param}: {}",
+            err.message
+        );
+    }
+}
+
+#[test]
 fn an_operation_named_like_a_hand_written_subcommand_is_an_error() {
     let spec = SPEC.replace("operationId: getOrganization", "operationId: completions");
     let err = compact(&spec).expect_err("refused");
