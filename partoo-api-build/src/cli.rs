@@ -23,15 +23,19 @@ use crate::error::{BuildError, Location};
 use crate::support::generic_args;
 use crate::{Generated, Options};
 
-/// Flags every paginated or body-taking subcommand may have; a parameter with one of these names is refused.
-const RESERVED: [&str; 7] = [
+/// Flags every paginated or body-taking subcommand may have, and the runtime's global flags (`global_args` in
+/// partoo-api's `cli/config.rs`, which every subcommand inherits: clap refuses two arguments of one name); a
+/// parameter with one of these names is refused.
+const RESERVED: [&str; 9] = [
     "body",
     "all",
     "max-items",
     "help",
     "verbose",
     "api-key",
+    "environment",
     "base-url",
+    "rate-limit",
 ];
 
 /// Subcommands of the hand-written runtime; an operation named like one is refused.
@@ -175,7 +179,7 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
         let call = if paged.contains(rust_name) {
             quote! {
                 if #runtime::cli::wants_all(m) {
-                    #runtime::cli::items(#runtime::Paginate::items(b), m, out).await
+                    #runtime::cli::items(#runtime::Paginate::raw_items(b), m, out).await
                 } else {
                     #runtime::cli::once(b.send(), out).await
                 }
@@ -183,7 +187,7 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
         } else if cursor.contains(rust_name) {
             quote! {
                 if #runtime::cli::wants_all(m) {
-                    #runtime::cli::items(#runtime::PaginateCursor::cursor_items(b), m, out).await
+                    #runtime::cli::items(#runtime::PaginateCursor::cursor_raw_items(b), m, out).await
                 } else {
                     #runtime::cli::once(b.send(), out).await
                 }

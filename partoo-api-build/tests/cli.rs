@@ -103,7 +103,7 @@ fn one_subcommand_per_operation_with_typed_flags() {
         "{code}"
     );
     // Pagination only where the client has it.
-    assert!(code.contains("crate::Paginate::items(b)"));
+    assert!(code.contains("crate::Paginate::raw_items(b)"));
     assert_eq!(code.matches("Arg::new(\"all\")").count(), 1);
 }
 
@@ -113,6 +113,29 @@ fn a_parameter_named_like_a_reserved_flag_is_an_error_naming_it() {
     let err = compact(&spec).expect_err("refused");
     assert!(err.message.contains("searchBusinesses") || err.message.contains("search_businesses"));
     assert!(err.message.contains("`body`"), "{}", err.message);
+}
+
+#[test]
+fn a_parameter_named_like_a_global_flag_is_an_error_naming_it() {
+    // `partoo --environment sandbox search-businesses`: a local `--environment` would clash with it.
+    for (param, flag) in [
+        ("environment", "--environment"),
+        ("rate_limit", "--rate-limit"),
+        ("api_key", "--api-key"),
+        ("base_url", "--base-url"),
+        ("verbose", "--verbose"),
+    ] {
+        let spec = SPEC.replace(
+            "{name: type, in: query,",
+            &format!("{{name: {param}, in: query,"),
+        );
+        let err = compact(&spec).expect_err("refused");
+        assert!(
+            err.message.contains(&format!("`{param}`")) && err.message.contains(flag),
+            "{param}: {}",
+            err.message
+        );
+    }
 }
 
 #[test]

@@ -39,14 +39,13 @@ tokio::task_local! {
     pub(crate) static CAPTURE: CaptureCell;
 }
 
-/// Where a caller that prints responses as received (the `partoo` command line) gets the raw success body.
-#[cfg(feature = "cli")]
+/// Where a caller that wants a response as received (raw page streams, the `partoo` command line) gets the
+/// raw success body.
 pub(crate) type RawCell = Arc<Mutex<Option<Bytes>>>;
 
-#[cfg(feature = "cli")]
 tokio::task_local! {
-    /// Set by the command line for one request future: the success body, as read (within `max_body`), is
-    /// kept here as well as decoded.
+    /// Set for one request future by a raw page stream or the command line: the success body, as read (within
+    /// `max_body`), is kept here as well as decoded.
     pub(crate) static RAW_SUCCESS: RawCell;
 }
 
@@ -93,7 +92,6 @@ impl ClientHooks<ClientState> for Client {
         let result = match result {
             Ok(response) if response.status().is_success() => {
                 let limited = limit_body(response, state.max_body, info.operation_id);
-                #[cfg(feature = "cli")]
                 let limited = keep_raw_success(limited).await?;
                 capture(limited, state.max_error_body, declared).await
             }
@@ -227,7 +225,6 @@ fn pause_on_429(state: &ClientState, response: &Response) {
 
 /// With [`RAW_SUCCESS`] set, reads the (already capped) success body into memory, keeps a copy there and puts
 /// it back for decoding.
-#[cfg(feature = "cli")]
 async fn keep_raw_success(response: Response) -> reqwest::Result<Response> {
     let Ok(cell) = RAW_SUCCESS.try_with(Arc::clone) else {
         return Ok(response);

@@ -146,30 +146,54 @@ pub trait PagedOperation: WhenExt {
 
 /// The mocks of a paged operation, one per page.
 pub struct MockPages<'a> {
-    /// Page `FIRST_PAGE + i` (page `i + 1` for most operations) is served by `mocks[i]`.
+    /// Page `first_page + i` is served by `mocks[i]`.
     pub mocks: Vec<Mock<'a>>,
+    /// The number of the first page ([`PagedOperation::FIRST_PAGE`]: 1 for most operations, 0 for
+    /// `search_template`).
+    pub first_page: i64,
 }
 
 impl std::fmt::Debug for MockPages<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let ids: Vec<usize> = self.mocks.iter().map(Mock::id).collect();
-        f.debug_struct("MockPages").field("mock_ids", &ids).finish()
+        f.debug_struct("MockPages")
+            .field("first_page", &self.first_page)
+            .field("mock_ids", &ids)
+            .finish()
     }
 }
 
-impl MockPages<'_> {
-    /// Asserts that every page was requested exactly once (panics naming the first page that was not).
+impl<'a> MockPages<'a> {
+    /// The pages' numbers with their mocks, in order.
+    fn numbered(&self) -> impl Iterator<Item = (i64, &Mock<'a>)> {
+        (self.first_page..).zip(&self.mocks)
+    }
+
+    /// The number of the last page (`first_page - 1` when there is none).
+    fn last_page(&self) -> i64 {
+        let pages = i64::try_from(self.mocks.len()).unwrap_or(i64::MAX);
+        self.first_page.saturating_add(pages).saturating_sub(1)
+    }
+
+    /// Asserts that every page was requested exactly once (panics naming, by its number as the operation
+    /// counts pages, the first page that was not).
     #[track_caller]
     pub fn assert(&self) {
-        for (at, mock) in self.mocks.iter().enumerate() {
+        for (page, mock) in self.numbered() {
             let hits = mock.calls();
             assert!(
                 hits == 1,
-                "page {} of {} was requested {hits} times, expected once",
-                at + 1,
-                self.mocks.len()
+                "page {page} (of pages {}..={}) was requested {hits} times, expected once",
+                self.first_page,
+                self.last_page()
             );
         }
+    }
+
+    /// The mock serving page `number` (as the operation counts pages: `?page=number`), if there is one.
+    pub fn page(&self, number: i64) -> Option<&Mock<'a>> {
+        self.numbered()
+            .find_map(|(page, mock)| (page == number).then_some(mock))
     }
 
     /// Requests served, all pages together.
@@ -222,7 +246,10 @@ impl MockPagesExt for MockServer {
                     .json_body(body);
             }));
         }
-        MockPages { mocks }
+        MockPages {
+            mocks,
+            first_page: first,
+        }
     }
 }
 

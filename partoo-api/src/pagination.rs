@@ -36,6 +36,11 @@
 //! as any exchange is over, and pages decode while the others wait on the network; at most `2n - 1`
 //! finished pages wait behind a slow one. Dropping the stream (or an error ending it) cancels its requests.
 //! Each page's body is read under [`crate::ClientBuilder::max_body`] like any other success body.
+//!
+//! Typed items hold only the fields the spec declares. [`Pages::raw_items`] ([`Paginate::raw_items`],
+//! [`CursorPages::raw_items`], [`PaginateCursor::cursor_raw_items`]) yields each item's JSON as the server
+//! sent it instead, under the same requests, checks and stops; see the `raw` module for how the items are
+//! found in the page's body.
 
 use std::future::Future;
 
@@ -44,10 +49,11 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use serde::Serialize;
 
 use crate::types::PartooError;
-use crate::{Client, Error, GeneratedError, ResponseValue, SendExt};
+use crate::{Client, Error, GeneratedError, ResponseValue};
 
 mod checks;
 mod cursor;
+mod raw;
 mod stop;
 mod window;
 
@@ -55,6 +61,8 @@ pub use cursor::{CursorPages, PaginateCursor};
 pub use stop::PaginationStop;
 
 use checks::{Fetched, in_order};
+use raw::{Mode, Raw, Typed, send_keeping};
+use serde_json::value::RawValue;
 use window::Window;
 
 /// A builder of a page-numbered operation (implemented by generated code).
@@ -176,13 +184,28 @@ pub trait Paginate<'a>: PageRequest<'a> + Sized {
     fn items(self) -> BoxStream<'a, Result<Self::Item, Error>> {
         self.pages().items()
     }
+
+    /// Every item of every page as the server sent it (its JSON text, with the fields the spec does not
+    /// declare): `self.pages().raw_items()`, see [`Pages::raw_items`].
+    fn raw_items(self) -> BoxStream<'a, Result<Box<RawValue>, Error>>
+    where
+        Self::Page: Serialize,
+    {
+        self.pages().raw_items()
+    }
 }
 
 impl<'a, R: PageRequest<'a>> Paginate<'a> for R {}
 
-/// Fetches page `number`; a page whose envelope echoes another number is an error.
-async fn fetch<'a, R: PageRequest<'a>>(request: R, number: i64) -> Result<Fetched<R::Item>, Error> {
-    let page = request.with_page(number).send_page().into_result().await?;
+/// Fetches page `number` and splits it with `M`; a page whose envelope echoes another number is an error.
+async fn fetch<'a, R, M>(request: R, number: i64) -> Result<Fetched<M::Out>, Error>
+where
+    R: PageRequest<'a>,
+    M: Mode<R::Page, R::Item>,
+{
+    let client = request.client();
+    let send = request.with_page(number).send_page();
+    let (page, body) = send_keeping(send, M::KEEP_BODY).await?;
     let (echoed, max_page) = R::page_numbers(&page);
     if let Some(echoed) = echoed.filter(|&e| e != number) {
         return Err(Error::Pagination {
@@ -191,11 +214,13 @@ async fn fetch<'a, R: PageRequest<'a>>(request: R, number: i64) -> Result<Fetche
             reason: PaginationStop::PageMismatch { echoed },
         });
     }
-    Ok(Fetched::new(Page {
+    let (items, digest) = raw::split::<M, _, _>(page, body, R::into_items, client)?;
+    let page = Page {
         number,
         max_page,
-        items: R::into_items(page),
-    }))
+        items,
+    };
+    Ok(Fetched::new(page, digest))
 }
 
 /// Whether the page after `page` should be fetched.
@@ -206,6 +231,39 @@ fn has_next<T>(page: &Page<T>) -> bool {
 impl<'a, R: PageRequest<'a>> Pages<R> {
     /// The pages, in order.
     pub fn stream(self) -> BoxStream<'a, Result<Page<R::Item>, Error>> {
+        self.run::<Typed>()
+    }
+
+    /// Every item of every page.
+    pub fn items(self) -> BoxStream<'a, Result<R::Item, Error>> {
+        flatten(self.stream())
+    }
+
+    /// The pages, each item as the server sent it: its JSON text, with the fields the spec does not declare
+    /// (see [`Pages::raw_items`]).
+    pub fn raw_stream(self) -> BoxStream<'a, Result<Page<Box<RawValue>>, Error>>
+    where
+        R::Page: Serialize,
+    {
+        self.run::<Raw>()
+    }
+
+    /// Every item of every page as the server sent it: its JSON text, untouched (key order, numbers, the
+    /// fields the spec does not declare). The same requests, checks and stops as [`Pages::items`]; each page
+    /// is still decoded into its envelope type, and its body is kept to cut the items out of. Decode an item
+    /// with `serde_json::from_str(item.get())`. When the body is not kept (a `send_page` that bypasses the
+    /// [`Client`]) or its items array cannot be told apart, the stream stops with [`Error::Decode`].
+    pub fn raw_items(self) -> BoxStream<'a, Result<Box<RawValue>, Error>>
+    where
+        R::Page: Serialize,
+    {
+        flatten(self.raw_stream())
+    }
+
+    fn run<M: Mode<R::Page, R::Item>>(self) -> BoxStream<'a, Result<Page<M::Out>, Error>>
+    where
+        M::Out: 'a,
+    {
         let Pages {
             request,
             first,
@@ -219,9 +277,9 @@ impl<'a, R: PageRequest<'a>> Pages<R> {
             page,
             reason: PaginationStop::MaxPages { limit: max_pages },
         };
-        let first_page = stream::once(fetch(request.clone(), first));
+        let first_page = stream::once(fetch::<R, M>(request.clone(), first));
         let pages = first_page.flat_map(
-            move |result| -> BoxStream<'a, Result<Fetched<R::Item>, Error>> {
+            move |result| -> BoxStream<'a, Result<Fetched<M::Out>, Error>> {
                 let fetched = match result {
                     Ok(fetched) => fetched,
                     Err(e) => return stream::iter([Err(e)]).boxed(),
@@ -237,20 +295,15 @@ impl<'a, R: PageRequest<'a>> Pages<R> {
                         let last = max.min(cap - 1);
                         let trailer = (max >= cap).then(|| limit(cap));
                         let request = request.clone();
-                        let fetch = move |n| fetch(request.clone(), n).boxed();
+                        let fetch = move |n| fetch::<R, M>(request.clone(), n).boxed();
                         Window::new(fetch, next, last, n, trailer).boxed()
                     }
-                    _ => sequential(request.clone(), next, cap, limit),
+                    _ => sequential::<R, M>(request.clone(), next, cap, limit),
                 };
                 head.chain(rest).boxed()
             },
         );
         in_order(pages, R::OPERATION)
-    }
-
-    /// Every item of every page.
-    pub fn items(self) -> BoxStream<'a, Result<R::Item, Error>> {
-        flatten(self.stream())
     }
 }
 
@@ -266,12 +319,15 @@ fn flatten<'a, T: Send + 'a>(
         .boxed()
 }
 
-fn sequential<'a, R: PageRequest<'a>>(
+fn sequential<'a, R: PageRequest<'a>, M: Mode<R::Page, R::Item>>(
     request: R,
     next: i64,
     cap: i64,
     limit: impl Fn(i64) -> Error + Send + 'a,
-) -> BoxStream<'a, Result<Fetched<R::Item>, Error>> {
+) -> BoxStream<'a, Result<Fetched<M::Out>, Error>>
+where
+    M::Out: 'a,
+{
     stream::unfold(Some(next), move |state| {
         let request = request.clone();
         let err = state.filter(|&n| n >= cap).map(&limit);
@@ -280,7 +336,7 @@ fn sequential<'a, R: PageRequest<'a>>(
             if let Some(err) = err {
                 return Some((Err(err), None));
             }
-            match fetch(request, number).await {
+            match fetch::<R, M>(request, number).await {
                 Ok(fetched) => {
                     let next = has_next(&fetched.page).then_some(number + 1);
                     Some((Ok(fetched), next))

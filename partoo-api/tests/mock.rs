@@ -250,3 +250,52 @@ fn array_parameters_outside_csv_query_match_repeated_keys() {
     assert!(exchange("/x?id=1,2").starts_with("HTTP/1.1 404"));
     mock.assert();
 }
+
+/// A review reply template with id `id`.
+fn template(id: i64) -> types::ReviewReplyTemplate {
+    types::ReviewReplyTemplate {
+        id: Some(id),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn mock_pages_of_an_operation_counting_from_zero_are_numbered_as_it_counts() {
+    let server = MockServer::start_async().await;
+    let pages = server.mock_pages(
+        vec![template(1), template(2)],
+        1,
+        |when: operations::SearchTemplateWhen| when,
+    );
+    assert_eq!(pages.first_page, 0);
+    // Only page 1 is requested: page 0, the first one, is the one never asked for.
+    client(&server, "k")
+        .search_template()
+        .page(1)
+        .send()
+        .into_result()
+        .await
+        .expect("page 1 decodes");
+    assert_eq!(pages.page(0).map(|m| m.calls()), Some(0));
+    assert_eq!(pages.page(1).map(|m| m.calls()), Some(1));
+    assert!(pages.page(2).is_none());
+    let message = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pages.assert()))
+        .expect_err("page 0 was not requested")
+        .downcast::<String>()
+        .map(|m| *m)
+        .unwrap_or_default();
+    assert!(
+        message.starts_with("page 0 (of pages 0..=1) was requested 0 times"),
+        "{message}"
+    );
+    // Streamed from its first page: both pages, each once.
+    let got: Vec<types::ReviewReplyTemplate> = client(&server, "k")
+        .search_template()
+        .items()
+        .try_collect()
+        .await
+        .expect("both pages decode");
+    assert_eq!(got.len(), 2);
+    assert_eq!(pages.page(0).map(|m| m.calls()), Some(1));
+    assert_eq!(pages.page(1).map(|m| m.calls()), Some(2));
+}

@@ -2,13 +2,14 @@
 //! failure with the command that failed.
 //!
 //! Steps: `fmt`, `clippy`, `tests` (README's test command), `mock` (the `mock` feature's lints, tests and
-//! docs on the committed spec), `cli` (the same for the `partoo` binary of feature `cli`), `docs`, `sync-check`, `spec-check` (3.1 validity, names, no copied prose,
-//! fidelity to the facts, their examples against the schemas), `package` (publish dry run of both crates,
-//! built from their packages), and `compat`: partoo-api (with `mock`)
-//! built against the 2021 spec, the Create-organization seed and the merged facts of Partoo's current API in
+//! docs on the committed spec), `cli` (the same for the `partoo` binary of feature `cli`), `docs`,
+//! `sync-check`, `spec-check` (3.1 validity, names, no copied prose, fidelity to the facts, their examples
+//! against the schemas), `package` (publish dry run of both crates, built from their packages), and `compat`:
+//! partoo-api with `mock` and `cli` (so the mock and command-line generators are checked too) built against
+//! the 2021 spec, the Create-organization seed and the merged facts of Partoo's current API in
 //! `../shared/partoo` (read by path, never copied), checked with one tag feature alone (`reviews`), then
-//! against the committed snapshot again. `compat` runs
-//! last so that the generated crate is rebuilt for the committed spec at most once.
+//! against the committed snapshot again. `compat` runs last so that the generated crate is rebuilt for the
+//! committed spec at most once.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -190,15 +191,17 @@ fn compat(root: &Path, shared: &Path) -> Result<(), String> {
         let spec = spec
             .canonicalize()
             .map_err(|e| format!("{}: {e}", spec.display()))?;
-        // With `mock`: the same client plus the mock code, so one build checks both.
+        // With `mock` and `cli`: the same client plus the mock code and the `partoo` command line, so one
+        // build checks all three generators against each spec (no extra build, only the cli module's code).
         cargo(
             root,
-            &["build", "-p", "partoo-api", "--features", "mock"],
+            &["build", "-p", "partoo-api", "--features", "mock,cli"],
             &[("PARTOO_API_SPEC", spec.to_str().unwrap_or_default())],
         )?;
     }
     upstream_sync(root, &full, &scratch)?;
-    // One tag feature alone: the hand-written layer (and the mocks) must need nothing of the other tags.
+    // One tag feature alone: the hand-written layer (and the mocks, and the command line) must need nothing
+    // of the other tags.
     cargo(
         root,
         &[
@@ -207,7 +210,7 @@ fn compat(root: &Path, shared: &Path) -> Result<(), String> {
             "partoo-api",
             "--no-default-features",
             "--features",
-            "rustls,reviews,mock",
+            "rustls,reviews,mock,cli",
         ],
         &[],
     )?;

@@ -1,4 +1,4 @@
-//! Printing success bodies: one JSON document, or one item a line with `--all`.
+//! Printing success bodies: one JSON document, or one item a line (as received) with `--all`.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use futures_util::TryStreamExt;
 use futures_util::stream::BoxStream;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 use super::Failure;
 use crate::hooks::{RAW_SUCCESS, RawCell};
@@ -48,12 +49,18 @@ impl Out {
 
     /// Writes one value (pretty or compact) and a newline; a closed stdout (`| head`) ends quietly.
     fn write<T: Serialize>(&self, value: &T, pretty: bool) -> Result<bool, Failure> {
-        let mut text = if pretty {
+        let text = if pretty {
             serde_json::to_string_pretty(value)
         } else {
             serde_json::to_string(value)
         }
         .map_err(|e| Failure::network(format!("cannot encode the result as JSON: {e}")))?;
+        self.line(&text)
+    }
+
+    /// Writes `text` and a newline; whether stdout is still open.
+    fn line(&self, text: &str) -> Result<bool, Failure> {
+        let mut text = text.to_owned();
         text.push('\n');
         let mut stdout = std::io::stdout().lock();
         match stdout
@@ -116,10 +123,10 @@ where
     }
 }
 
-/// Prints every item of a page stream, one compact JSON line each, flushed as it arrives; stops after
-/// `--max-items`.
-pub(crate) async fn items<T: Serialize>(
-    mut stream: BoxStream<'_, Result<T, Error>>,
+/// Prints every item of a page stream as the server sent it (its JSON text made compact, nothing else
+/// changed), one a line, flushed as it arrives; stops after `--max-items`.
+pub(crate) async fn items(
+    mut stream: BoxStream<'_, Result<Box<RawValue>, Error>>,
     m: &clap::ArgMatches,
     out: &mut Out,
 ) -> Result<(), Failure> {
@@ -136,10 +143,43 @@ pub(crate) async fn items<T: Serialize>(
             }
         };
         count += 1;
-        if !out.write(&item, false)? {
+        if !out.line(&compact(item.get()))? {
             break;
         }
     }
     out.done(&format!("{count} items"));
     Ok(())
+}
+
+/// JSON text without the whitespace between its tokens (strings, numbers and key order untouched), so that
+/// an item the server sent over several lines fits on one.
+fn compact(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            in_string = c == '"';
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compact;
+
+    #[test]
+    fn compact_drops_whitespace_between_tokens_only() {
+        let json = "{ \"a b\" : [1 ,\n 2.50],\r\n\t\"c\\\" \" : \"x\\\\\" }";
+        assert_eq!(compact(json), "{\"a b\":[1,2.50],\"c\\\" \":\"x\\\\\"}");
+    }
 }

@@ -1,6 +1,7 @@
 //! The check that needs pages in order: a page whose items are the previous page's again means the server is
-//! not advancing. Each page's digest is computed where it is decoded (for a concurrent stream, while other
-//! requests wait on the network); [`in_order`] compares each yielded page with the one before it.
+//! not advancing. Each page's digest (of its typed items, for a stream of raw items too) is computed where it
+//! is decoded (for a concurrent stream, while other requests wait on the network); [`in_order`] compares each
+//! yielded page with the one before it.
 
 use std::hash::{DefaultHasher, Hasher};
 use std::io::{BufWriter, Write};
@@ -18,9 +19,9 @@ pub(super) struct Fetched<T> {
     digest: Option<u64>,
 }
 
-impl<T: Serialize> Fetched<T> {
-    pub(super) fn new(page: Page<T>) -> Self {
-        let digest = digest(&page.items);
+impl<T> Fetched<T> {
+    /// `page`, with the digest of its typed items (see [`digest`]).
+    pub(super) fn new(page: Page<T>, digest: Option<u64>) -> Self {
         Fetched { page, digest }
     }
 }
@@ -41,7 +42,7 @@ impl Write for HashWriter {
 
 /// A 64-bit digest (SipHash with fixed keys) of the items' JSON, streamed into the hasher without building
 /// the text: two pages with the same items have the same digest; two different pages one in 2^64.
-fn digest<T: Serialize>(items: &[T]) -> Option<u64> {
+pub(super) fn digest<T: Serialize>(items: &[T]) -> Option<u64> {
     let mut out = BufWriter::with_capacity(8 * 1024, HashWriter(DefaultHasher::new()));
     serde_json::to_writer(&mut out, items).ok()?;
     let writer = out.into_inner().ok()?;

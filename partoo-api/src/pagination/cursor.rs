@@ -4,9 +4,13 @@ use std::collections::HashSet;
 
 use futures_util::stream::{self, BoxStream};
 
+use serde::Serialize;
+use serde_json::value::RawValue;
+
 use super::checks::{Fetched, in_order};
+use super::raw::{Mode, Raw, Typed, send_keeping, split};
 use super::{CursorRequest, Page, flatten, page_cap};
-use crate::{Error, PaginationStop, SendExt};
+use crate::{Error, PaginationStop};
 
 /// A cursor stream under construction: set the options, then call [`CursorPages::stream`] or
 /// [`CursorPages::items`].
@@ -48,6 +52,36 @@ impl<'a, R: CursorRequest<'a>> CursorPages<R> {
     /// [`Error::Pagination`] when a `next_cursor` is one already followed (after yielding the page that
     /// gave it), when a page's items repeat the previous page's, and at the page cap.
     pub fn stream(self) -> BoxStream<'a, Result<Page<R::Item>, Error>> {
+        self.run::<Typed>()
+    }
+
+    /// Every item, following the cursor.
+    pub fn items(self) -> BoxStream<'a, Result<R::Item, Error>> {
+        flatten(self.stream())
+    }
+
+    /// The pages, each item as the server sent it (see [`CursorPages::raw_items`]).
+    pub fn raw_stream(self) -> BoxStream<'a, Result<Page<Box<RawValue>>, Error>>
+    where
+        R::Page: Serialize,
+    {
+        self.run::<Raw>()
+    }
+
+    /// Every item, following the cursor, as the server sent it: its JSON text, untouched, with the fields the
+    /// spec does not declare. The same requests, checks and stops as [`CursorPages::items`] (see
+    /// [`super::Pages::raw_items`]).
+    pub fn raw_items(self) -> BoxStream<'a, Result<Box<RawValue>, Error>>
+    where
+        R::Page: Serialize,
+    {
+        flatten(self.raw_stream())
+    }
+
+    fn run<M: Mode<R::Page, R::Item>>(self) -> BoxStream<'a, Result<Page<M::Out>, Error>>
+    where
+        M::Out: 'a,
+    {
         let max_pages = page_cap(self.max_pages, self.request.client());
         let start = State {
             request: self.request,
@@ -81,12 +115,16 @@ impl<'a, R: CursorRequest<'a>> CursorPages<R> {
                 }
                 None => request.clone(),
             };
-            let page = match this.send_page().into_result().await {
-                Ok(page) => page,
+            let client = this.client();
+            let (page, body) = match send_keeping(this.send_page(), M::KEEP_BODY).await {
+                Ok(sent) => sent,
                 Err(e) => return Some((Err(e), None)),
             };
             let next_cursor = R::next_cursor(&page).filter(|c| !c.is_empty());
-            let items = R::into_items(page);
+            let (items, digest) = match split::<M, _, _>(page, body, R::into_items, client) {
+                Ok(split) => split,
+                Err(e) => return Some((Err(e), None)),
+            };
             let next = match next_cursor {
                 _ if items.is_empty() => None,
                 None => None,
@@ -97,11 +135,12 @@ impl<'a, R: CursorRequest<'a>> CursorPages<R> {
                 })),
                 Some(c) => Some(Next::Request(Some(c))),
             };
-            let fetched = Fetched::new(Page {
+            let page = Page {
                 number,
                 max_page: None,
                 items,
-            });
+            };
+            let fetched = Fetched::new(page, digest);
             let state = next.map(|next| State {
                 request,
                 next,
@@ -111,11 +150,6 @@ impl<'a, R: CursorRequest<'a>> CursorPages<R> {
             Some((Ok(fetched), state))
         });
         in_order(pages, R::OPERATION)
-    }
-
-    /// Every item, following the cursor.
-    pub fn items(self) -> BoxStream<'a, Result<R::Item, Error>> {
-        flatten(self.stream())
     }
 }
 
@@ -137,6 +171,15 @@ pub trait PaginateCursor<'a>: CursorRequest<'a> + Sized {
     /// Every item, following the cursor: `self.cursor().items()`.
     fn cursor_items(self) -> BoxStream<'a, Result<Self::Item, Error>> {
         self.cursor().items()
+    }
+
+    /// Every item, following the cursor, as the server sent it: `self.cursor().raw_items()`, see
+    /// [`CursorPages::raw_items`].
+    fn cursor_raw_items(self) -> BoxStream<'a, Result<Box<RawValue>, Error>>
+    where
+        Self::Page: Serialize,
+    {
+        self.cursor().raw_items()
     }
 }
 
