@@ -41,9 +41,13 @@ fn keep_request_builders(builders: &[Item], types: &mut Vec<Item>) {
         .filter_map(|(i, item)| item.name().map(|n| (n.to_owned(), i)))
         .collect();
     let mut keep = BTreeSet::new();
+    // An operation builder refers to a struct builder through its `body` field, so its struct names them
+    // all: its impls (ten times the text) are not searched.
     let mut todo: Vec<String> = builders
         .iter()
-        .flat_map(|item| names_after(item.tokens(), "types", "builder"))
+        .filter(|item| item.kind() == Some("struct"))
+        .flat_map(|item| names_after(item.text(), "types", "builder"))
+        .map(str::to_owned)
         .collect();
     while let Some(name) = todo.pop() {
         if !keep.insert(name.clone()) {
@@ -61,7 +65,7 @@ fn keep_request_builders(builders: &[Item], types: &mut Vec<Item>) {
     let Some(at) = types.iter().position(|item| item.is("mod", "builder")) else {
         return;
     };
-    let Some(body) = types[at].body().map(proc_macro2::Group::stream) else {
+    let Some(body) = types[at].take_body() else {
         return;
     };
     let mut dropped = BTreeSet::new();
@@ -136,13 +140,17 @@ fn strip(builders: &mut [Item], types: &mut Vec<Item>) {
 /// when nothing is left of it.
 fn without_builder_fn(item: Item) -> Option<Item> {
     let inherent = matches!(item.impl_target(), Some((None, _)));
-    let has_builder = item.body().is_some_and(|b| {
-        crate::items::fn_names(&b.stream())
-            .iter()
-            .any(|n| n == "builder")
-    });
-    if !(inherent && has_builder) {
+    let members = item
+        .body()
+        .map(|b| crate::items::split(b.stream()))
+        .unwrap_or_default();
+    let is_builder = |m: &Item| m.kind() == Some("fn") && m.name() == Some("builder");
+    if !(inherent && members.iter().any(is_builder)) {
         return Some(item);
+    }
+    // typify's usual `impl X { pub fn builder() -> builder::X { … } }`: nothing is left, no need to parse it.
+    if members.iter().all(is_builder) {
+        return None;
     }
     let Ok(mut imp) = syn::parse2::<syn::ItemImpl>(item.stream()) else {
         return Some(item);

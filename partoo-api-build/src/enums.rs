@@ -19,10 +19,13 @@ use crate::rules::TAG_DOC_PREFIX;
 /// Traits whose typify impls are replaced by ours.
 const REPLACED_TRAITS: [&str; 4] = ["Display", "FromStr", "TryFrom", "Serialize"];
 
-/// Rewrites the string enums of `types`; returns how many were opened.
-pub(crate) fn open_enums(types: &mut Vec<Item>) -> usize {
+/// Rewrites the string enums of `types`; returns how many were opened, and their impls as printed source
+/// text for `mod types` (see [`Template`]).
+pub(crate) fn open_enums(types: &mut Vec<Item>) -> (usize, String) {
     let mut opened = BTreeSet::new();
-    let mut extra = Vec::new();
+    let template = Template::new();
+    let mut reused = Reused::new();
+    let mut extra = String::new();
     for item in types.iter_mut() {
         if item.kind() != Some("enum") {
             continue;
@@ -37,15 +40,12 @@ pub(crate) fn open_enums(types: &mut Vec<Item>) -> usize {
             continue;
         }
         opened.insert(e.ident.to_string());
-        extra.push(open(&mut e, &values));
+        let unknown = open(&mut e, &values, &mut reused);
+        template.fill(&mut extra, &e.ident, &unknown, &values);
         *item = Item::new(e.to_token_stream());
     }
     types.retain(|item| !is_replaced_impl(item, &opened));
-    let n = opened.len();
-    for tokens in extra {
-        types.extend(crate::items::split(tokens));
-    }
-    n
+    (opened.len(), extra)
 }
 
 /// `(variant, wire value)` pairs if every variant is a unit variant: the value is its `#[serde(rename = "…")]`,
@@ -108,10 +108,33 @@ fn is_replaced_impl(item: &Item, opened: &BTreeSet<String>) -> bool {
     opened.contains(self_name) && REPLACED_TRAITS.contains(&last)
 }
 
-fn open(e: &mut ItemEnum, values: &[(Ident, String)]) -> TokenStream {
-    let name = e.ident.clone();
-    // Drop derives that no longer hold (Copy) or that we implement by hand (serde).
-    for attr in e.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+/// What [`open`] builds once and reuses from one enum to the next: typify gives nearly every enum the same
+/// `derive` list, and every opened enum the same catch-all variant but for its name.
+struct Reused {
+    /// The catch-all variant, named [`UNKNOWN`] until [`open`] names it.
+    unknown: syn::Variant,
+    /// A `derive` attribute as printed → the one that replaces it.
+    derives: std::collections::BTreeMap<String, Attribute>,
+}
+
+impl Reused {
+    fn new() -> Self {
+        let unknown = Ident::new(UNKNOWN, Span::call_site());
+        Self {
+            unknown: syn::parse_quote! {
+                /// A value this version of the client does not know; Partoo added it after the spec was vendored.
+                #unknown(::std::string::String)
+            },
+            derives: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// `derive` without the derives that no longer hold (`Copy`) or that are implemented by hand (serde).
+    fn derive(&mut self, attr: &Attribute) -> Attribute {
+        let key = attr.to_token_stream().to_string();
+        if let Some(done) = self.derives.get(&key) {
+            return done.clone();
+        }
         let mut kept = Vec::new();
         let _ = attr.parse_nested_meta(|meta| {
             let last = meta
@@ -125,7 +148,17 @@ fn open(e: &mut ItemEnum, values: &[(Ident, String)]) -> TokenStream {
             }
             Ok(())
         });
-        *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        let done: Attribute = syn::parse_quote!(#[derive(#(#kept),*)]);
+        self.derives.insert(key, done.clone());
+        done
+    }
+}
+
+/// Rewrites the enum itself: derives that no longer hold dropped, serde attributes dropped, a catch-all
+/// variant added; returns that variant's name.
+fn open(e: &mut ItemEnum, values: &[(Ident, String)], reused: &mut Reused) -> Ident {
+    for attr in e.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        *attr = reused.derive(attr);
     }
     e.attrs.retain(|a| !a.path().is_ident("serde"));
     for v in e.variants.iter_mut() {
@@ -139,12 +172,15 @@ fn open(e: &mut ItemEnum, values: &[(Ident, String)]) -> TokenStream {
             || Ident::new("UnknownValueOfThisEnum", Span::call_site()),
             |n| Ident::new(n, Span::call_site()),
         );
-    e.variants.push(syn::parse_quote! {
-        /// A value this version of the client does not know; Partoo added it after the spec was vendored.
-        #unknown(::std::string::String)
-    });
-    let idents: Vec<&Ident> = values.iter().map(|(i, _)| i).collect();
-    let wires: Vec<&String> = values.iter().map(|(_, w)| w).collect();
+    let mut variant = reused.unknown.clone();
+    variant.ident = unknown.clone();
+    e.variants.push(variant);
+    unknown
+}
+
+/// The impls of an opened enum `name` whose variants are `idents`, on the wire `wires`, and whose catch-all
+/// variant is `unknown`.
+fn impls(name: &Ident, unknown: &Ident, idents: &[&Ident], wires: &[&str]) -> TokenStream {
     quote! {
         impl #name {
             /// The value as it appears on the wire.
@@ -195,5 +231,136 @@ fn open(e: &mut ItemEnum, values: &[(Ident, String)]) -> TokenStream {
                 ::std::result::Result::Ok(Self::from(value))
             }
         }
+    }
+}
+
+/// [`impls`] printed once per run with marker names, cut at the markers, and filled per enum: printing the
+/// same impls again for each of a hundred enums (building the tokens, then printing them) was most of this
+/// stage. The text is byte for byte what printing [`impls`]' tokens for that enum gives (a test holds it).
+struct Template(Vec<Piece>);
+
+/// A piece of the [`Template`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Piece {
+    /// Text kept as is.
+    Text(String),
+    /// The enum's name.
+    Name,
+    /// Its catch-all variant.
+    Unknown,
+    /// One arm per variant, each the arm printed with the markers and cut at them, joined by a space.
+    Arms(Vec<Piece>),
+    /// In an arm: the variant.
+    Variant,
+    /// In an arm: the wire value, as a string literal.
+    Wire,
+}
+
+/// The marker names; they are not valid in a spec's enum (typify's names are camel case, without `__`).
+const NAME: &str = "__OpenEnumName__";
+const UNKNOWN: &str = "__OpenEnumUnknown__";
+const VARIANT: &str = "__OpenEnumVariant__";
+const WIRE: &str = "__open_enum_wire__";
+
+impl Template {
+    fn new() -> Self {
+        let ident = |name: &str| Ident::new(name, Span::call_site());
+        let (variant, wire) = (ident(VARIANT), WIRE);
+        let text = impls(&ident(NAME), &ident(UNKNOWN), &[&variant], &[wire]).to_string();
+        // The two `match`es: `Self::V => "v",` in `as_str`, `"v" => Self::V,` in `From<&str>`.
+        let arms = [
+            quote! { Self::#variant => #wire, },
+            quote! { #wire => Self::#variant, },
+        ]
+        .map(|arm| arm.to_string());
+        let wire_text = proc_macro2::Literal::string(WIRE).to_string();
+        let arm_markers = [
+            (VARIANT.to_owned(), Piece::Variant),
+            (wire_text, Piece::Wire),
+        ];
+        let mut markers: Vec<(String, Piece)> = arms
+            .iter()
+            .map(|arm| (arm.clone(), Piece::Arms(cut(arm, &arm_markers))))
+            .collect();
+        markers.push((NAME.to_owned(), Piece::Name));
+        markers.push((UNKNOWN.to_owned(), Piece::Unknown));
+        Self(cut(&text, &markers))
+    }
+
+    /// Appends the impls of enum `name` to `out` (after a space when `out` is not empty).
+    fn fill(&self, out: &mut String, name: &Ident, unknown: &Ident, values: &[(Ident, String)]) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let (name, unknown) = (name.to_string(), unknown.to_string());
+        let values: Vec<(String, String)> = values
+            .iter()
+            .map(|(v, w)| (v.to_string(), proc_macro2::Literal::string(w).to_string()))
+            .collect();
+        for piece in &self.0 {
+            match piece {
+                Piece::Text(text) => out.push_str(text),
+                Piece::Name => out.push_str(&name),
+                Piece::Unknown => out.push_str(&unknown),
+                Piece::Arms(arm) => {
+                    for (i, (variant, wire)) in values.iter().enumerate() {
+                        if i > 0 {
+                            out.push(' ');
+                        }
+                        for piece in arm {
+                            match piece {
+                                Piece::Variant => out.push_str(variant),
+                                Piece::Wire => out.push_str(wire),
+                                Piece::Text(text) => out.push_str(text),
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+                Piece::Variant | Piece::Wire => {}
+            }
+        }
+    }
+}
+
+/// `text` cut at every occurrence of each marker, into text pieces and the marker's piece.
+fn cut(text: &str, markers: &[(String, Piece)]) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some((at, (marker, piece))) = markers
+        .iter()
+        .filter_map(|m| rest.find(m.0.as_str()).map(|at| (at, m)))
+        .min_by_key(|(at, _)| *at)
+    {
+        pieces.push(Piece::Text(rest[..at].to_owned()));
+        pieces.push(piece.clone());
+        rest = &rest[at + marker.len()..];
+    }
+    pieces.push(Piece::Text(rest.to_owned()));
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_prints_what_the_tokens_print() {
+        let ident = |name: &str| Ident::new(name, Span::call_site());
+        let values = vec![
+            (ident("Open"), "open".to_owned()),
+            (Ident::new_raw("Type", Span::call_site()), "a \"quoted\" \\ value".to_owned()),
+            (ident("Closed"), "Closed".to_owned()),
+        ];
+        let (name, unknown) = (ident("Status"), ident("Unknown"));
+        let mut out = String::new();
+        Template::new().fill(&mut out, &name, &unknown, &values);
+        let idents: Vec<&Ident> = values.iter().map(|(i, _)| i).collect();
+        let wires: Vec<&str> = values.iter().map(|(_, w)| w.as_str()).collect();
+        assert_eq!(out, impls(&name, &unknown, &idents, &wires).to_string());
+        // A second enum is separated from the first as two token streams would be.
+        Template::new().fill(&mut out, &name, &unknown, &values[..1]);
+        let one = impls(&name, &unknown, &idents[..1], &wires[..1]);
+        assert!(out.ends_with(&format!("}} {one}")));
     }
 }

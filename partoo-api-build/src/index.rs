@@ -12,8 +12,9 @@ use crate::items::{Item, return_type_of, split};
 
 /// The generated client, split once.
 pub(crate) struct CodeIndex {
-    /// The top-level items. The bodies of `mod types` and `mod builder` here are stale once the index is
-    /// built: [`CodeIndex::types`] and [`CodeIndex::builders`] are the ones stages change.
+    /// The top-level items. `mod types` and `mod builder` are left with empty bodies here: their items are
+    /// [`CodeIndex::types`] and [`CodeIndex::builders`], which stages change, and [`crate::print`] prints
+    /// them in their place.
     pub(crate) file: Vec<Item>,
     /// Where `mod types` is in `file`.
     pub(crate) types_at: Option<usize>,
@@ -52,14 +53,14 @@ impl SendFacts {
 impl CodeIndex {
     /// Splits progenitor's `tokens` and reads the facts.
     pub(crate) fn new(tokens: TokenStream) -> Self {
-        let file = split(tokens);
-        let body_of = |at: Option<usize>| {
-            at.and_then(|at| file[at].body())
-                .map(|body| split(body.stream()))
-                .unwrap_or_default()
-        };
+        let mut file = split(tokens);
         let types_at = file.iter().position(|item| item.is("mod", "types"));
         let builder_at = file.iter().position(|item| item.is("mod", "builder"));
+        let mut body_of = |at: Option<usize>| {
+            at.and_then(|at| file[at].take_body())
+                .map(split)
+                .unwrap_or_default()
+        };
         let types = body_of(types_at);
         let builders = body_of(builder_at);
         let client_methods = operation_methods(&file);
@@ -68,9 +69,11 @@ impl CodeIndex {
             let Some((None, ty)) = imp.impl_target() else {
                 continue;
             };
-            let Some(body) = imp.body().map(proc_macro2::Group::stream) else {
+            let Some(body) = imp.body() else {
                 continue;
             };
+            // Copied once (proc_macro2 lends a group's tokens only as a copy), read twice.
+            let body: Vec<TokenTree> = body.stream().into_iter().collect();
             if let Some(facts) = send_facts(&body) {
                 sends.entry(ty.to_owned()).or_insert(facts);
             }
@@ -93,7 +96,7 @@ impl CodeIndex {
 }
 
 /// The facts of a builder's inherent impl body, if it has `fn send(…) -> …`.
-fn send_facts(body: &TokenStream) -> Option<SendFacts> {
+fn send_facts(body: &[TokenTree]) -> Option<SendFacts> {
     let ret = return_type_of(body, "send")?;
     let compact: String = ret.split_whitespace().collect();
     let (success, error) = split_result(&compact);
@@ -131,8 +134,7 @@ fn split_result(compact: &str) -> (String, String) {
 
 /// `(fn name, T)` for every `fn` of the block (but `send`) whose signature bounds a parameter by
 /// `TryInto<T>`: progenitor's setters, `pub fn page<V>(mut self, value: V) -> Self where V: TryInto<i64>`.
-fn setters(body: &TokenStream) -> Vec<(String, String)> {
-    let tokens: Vec<TokenTree> = body.clone().into_iter().collect();
+fn setters(tokens: &[TokenTree]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut current: Option<String> = None;
     let mut i = 0;

@@ -5,9 +5,15 @@
 //! into items at the token level (attributes, keyword, name, body), which costs a walk over the tokens; only
 //! the items a later stage rewrites are parsed with syn, one at a time.
 
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 
-use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
+
+use text::write_tokens;
+pub(crate) use text::{Printer, names_after};
+
+mod text;
 
 /// Keywords that start an item; the first one found after attributes and visibility names the item's kind.
 const KINDS: [&str; 13] = [
@@ -28,10 +34,15 @@ const KINDS: [&str; 13] = [
 
 /// One item: its tokens, from its first attribute to its closing `}` or `;`, and what its head says (read
 /// once, when the item is made: stages ask for every item's kind, name or impl target several times).
+///
+/// Its source text is printed at most once: a stage that searches an item reads [`Item::text`], which keeps
+/// the text for [`crate::print`]. Searching the text is how a stage looks inside nested groups: proc_macro2
+/// lends a group's tokens only as a copy, and copying every builder to search it was a third of a run.
 #[derive(Clone, Debug)]
 pub(crate) struct Item {
     tokens: Vec<TokenTree>,
     head: Head,
+    text: OnceCell<String>,
 }
 
 /// What an item's head says, read by [`Head::read`].
@@ -112,7 +123,34 @@ impl Item {
 
     fn from_tokens(tokens: Vec<TokenTree>) -> Self {
         let head = Head::read(&tokens);
-        Self { tokens, head }
+        Self {
+            tokens,
+            head,
+            text: OnceCell::new(),
+        }
+    }
+
+    /// The item as source text, spaced exactly as proc_macro2 prints it (printed once, then kept).
+    pub(crate) fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            let mut out = String::new();
+            write_tokens(&self.tokens, &mut out);
+            out
+        })
+    }
+
+    /// Appends the item's source text to `out`: the kept text if a stage printed it, else printed straight
+    /// into `out`.
+    fn write_to(&self, out: &mut String) {
+        match self.text.get() {
+            Some(text) => out.push_str(text),
+            None => write_tokens(&self.tokens, out),
+        }
+    }
+
+    /// Whether the item ends with a joint punctuation (no space after it when printed).
+    fn ends_joint(&self) -> bool {
+        matches!(self.tokens.last(), Some(TokenTree::Punct(p)) if p.spacing() == Spacing::Joint)
     }
 
     /// The item's tokens.
@@ -156,7 +194,26 @@ impl Item {
             let mut group = Group::new(Delimiter::Brace, stream);
             group.set_span(old.span());
             *old = group;
+            self.text = OnceCell::new();
         }
+    }
+
+    /// Takes the block that ends the item, leaving `{ }` in its place. The block's tokens come out as they
+    /// are, without the copy that [`Group::stream`] makes of a group that lives on: splitting a large block
+    /// (`mod types`) then moves its tokens instead of copying them.
+    pub(crate) fn take_body(&mut self) -> Option<TokenStream> {
+        let Some(TokenTree::Group(old)) = self.tokens.last_mut() else {
+            return None;
+        };
+        if old.delimiter() != Delimiter::Brace {
+            return None;
+        }
+        let mut empty = Group::new(Delimiter::Brace, TokenStream::new());
+        empty.set_span(old.span());
+        let old = std::mem::replace(old, empty);
+        self.text = OnceCell::new();
+        // `old` is dropped on return, so the stream is the tokens' only owner.
+        Some(old.stream())
     }
 
     /// For an `impl` block: `(trait, self type)` as text; the trait is `None` for an inherent impl.
@@ -167,27 +224,9 @@ impl Item {
         Some((tr.as_deref(), ty.as_str()))
     }
 
-    /// Every identifier in the item, nested groups included.
+    /// Every identifier in the item, nested groups included (read from [`Item::text`]).
     pub(crate) fn idents(&self) -> BTreeSet<String> {
-        let mut out = BTreeSet::new();
-        idents_into(&self.tokens, &mut out);
-        out
-    }
-}
-
-/// Adds every identifier of `tokens` (nested groups included) to `out`.
-fn idents_into(tokens: &[TokenTree], out: &mut BTreeSet<String>) {
-    for t in tokens {
-        match t {
-            TokenTree::Ident(id) => {
-                out.insert(id.to_string());
-            }
-            TokenTree::Group(g) => {
-                let inner: Vec<TokenTree> = g.stream().into_iter().collect();
-                idents_into(&inner, out);
-            }
-            _ => {}
-        }
+        text::idents(self.text()).map(str::to_owned).collect()
     }
 }
 
@@ -285,8 +324,7 @@ fn skip_generics(head: &[TokenTree]) -> &[TokenTree] {
 }
 
 /// In a block's tokens, the text of the return type of `fn name(…) -> T {`, if such a function is there.
-pub(crate) fn return_type_of(block: &TokenStream, name: &str) -> Option<String> {
-    let tokens: Vec<TokenTree> = block.clone().into_iter().collect();
+pub(crate) fn return_type_of(tokens: &[TokenTree], name: &str) -> Option<String> {
     let at = tokens.windows(3).position(|w| {
         matches!(&w[0], TokenTree::Ident(f) if f == "fn")
             && matches!(&w[1], TokenTree::Ident(n) if n == name)
@@ -334,45 +372,18 @@ pub(crate) fn check_parses(file: &str, tokens: &TokenStream) -> Result<(), crate
 
 /// Whether `first :: second` appears anywhere in `tokens`, nested groups included.
 pub(crate) fn mentions_path(tokens: &[TokenTree], first: &str, second: &str) -> bool {
-    let mut found = false;
-    each_path(tokens, first, second, &mut |_| found = true);
-    found
-}
-
-/// Every `X` in `first :: second :: X` anywhere in `tokens`, nested groups included.
-pub(crate) fn names_after(tokens: &[TokenTree], first: &str, second: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    each_path(tokens, first, second, &mut |next| out.extend(next));
-    out
-}
-
-/// Calls `f` for every `first :: second` in `tokens` (nested groups included) with the segment after it,
-/// if there is one (`first :: second :: X` → `Some("X")`).
-fn each_path(tokens: &[TokenTree], first: &str, second: &str, f: &mut dyn FnMut(Option<String>)) {
     let colon = |t: &TokenTree| matches!(t, TokenTree::Punct(p) if p.as_char() == ':');
-    for (i, t) in tokens.iter().enumerate() {
-        match t {
-            TokenTree::Group(g) => {
-                let inner: Vec<TokenTree> = g.stream().into_iter().collect();
-                each_path(&inner, first, second, f);
-            }
-            TokenTree::Ident(id) if id == first => {
-                if let [a, b, TokenTree::Ident(mid), rest @ ..] = &tokens[i + 1..]
-                    && colon(a)
-                    && colon(b)
-                    && mid == second
-                {
-                    f(match rest {
-                        [c, d, TokenTree::Ident(name), ..] if colon(c) && colon(d) => {
-                            Some(name.to_string())
-                        }
-                        _ => None,
-                    });
-                }
-            }
-            _ => {}
+    tokens.iter().enumerate().any(|(i, t)| match t {
+        TokenTree::Group(g) => {
+            let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+            mentions_path(&inner, first, second)
         }
-    }
+        TokenTree::Ident(id) if id == first => matches!(
+            &tokens[i + 1..],
+            [a, b, TokenTree::Ident(mid), ..] if colon(a) && colon(b) && mid == second
+        ),
+        _ => false,
+    })
 }
 
 #[cfg(test)]
@@ -417,16 +428,11 @@ mod tests {
         assert_eq!(items[6].impl_target(), Some((None, "Builder")));
         let from = split(quote! { impl ::std::convert::From<X> for super::X {} });
         assert_eq!(from[0].impl_target().map(|t| t.1), Some("X"));
-        let names = names_after(
-            split(quote! { fn f(b: Result<types::builder::A, S>) -> types::B {} })[0].tokens(),
-            "types",
-            "builder",
-        );
-        assert_eq!(names.into_iter().collect::<Vec<_>>(), ["A"]);
         let body = items[6].body().map(Group::stream).unwrap_or_default();
         assert_eq!(fn_names(&body), ["send"]);
         assert_eq!(
-            return_type_of(&body, "send").map(|t| t.replace(' ', "")),
+            return_type_of(&body.into_iter().collect::<Vec<_>>(), "send")
+                .map(|t| t.replace(' ', "")),
             Some("Result<ResponseValue<types::A>,E>".to_owned())
         );
         assert!(mentions_path(items[6].tokens(), "types", "A"));

@@ -313,7 +313,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     clock.run(Stage::Builders, || {
         builders::trim(options.struct_builders, &mut index)
     });
-    let open_enums = clock.run(Stage::Enums, || enums::open_enums(&mut index.types));
+    let (open_enums, enum_impls) = clock.run(Stage::Enums, || enums::open_enums(&mut index.types));
     let (support, pagination) = clock.run(Stage::Support, || {
         support::stage(name, &operations, &index.types, &runtime, &mut report.notes)
     })?;
@@ -324,6 +324,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         print::print(
             index,
             print::Additions {
+                types_text: enum_impls,
                 types: support.page_impls,
                 builders: support.accessors,
                 file: vec![support.operations, events],

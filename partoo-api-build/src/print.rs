@@ -1,14 +1,21 @@
 //! Stage `print`: the index of the generated code ([`crate::index`]) put back together with what the later
 //! stages add, and printed once.
+//!
+//! The items are printed one by one into one string ([`Printer`]), each block the index split (`mod types`,
+//! `mod builder`) from its items, never rebuilt as tokens; the text is byte for byte what printing the whole
+//! token stream would give. An item a stage already printed (to search it) is not printed again.
 
 use proc_macro2::TokenStream;
 
 use crate::index::CodeIndex;
-use crate::items::{join, split};
+use crate::items::{Printer, split};
 
 /// What the stages after `index` add to progenitor's code.
 #[derive(Default)]
 pub(crate) struct Additions {
+    /// Source text for `mod types`, after its items and before [`Additions::types`] (the opened enums'
+    /// impls, see [`crate::enums`]).
+    pub(crate) types_text: String,
     /// Items for `mod types` (the pagination impls, where the envelopes' field types resolve).
     pub(crate) types: TokenStream,
     /// Items for `mod builder` (the builders' `pagination_client` accessors).
@@ -20,24 +27,36 @@ pub(crate) struct Additions {
 /// The whole client as Rust source, unformatted.
 pub(crate) fn print(index: CodeIndex, additions: Additions) -> String {
     let CodeIndex {
-        mut file,
+        file,
         types_at,
         builder_at,
-        mut types,
+        types,
         builders,
         ..
     } = index;
-    types.extend(split(additions.types));
-    if let Some(at) = types_at {
-        file[at].set_body(join(types));
-    }
-    if let Some(at) = builder_at {
-        let mut inner = join(builders);
-        inner.extend(additions.builders);
-        file[at].set_body(inner);
+    let types_tail = split(additions.types);
+    let builders_tail = split(additions.builders);
+    let mut out = Printer::new();
+    for (at, item) in file.iter().enumerate() {
+        if Some(at) == types_at {
+            out.block(item, |out| {
+                types.iter().for_each(|i| out.item(i));
+                out.text(&additions.types_text);
+                types_tail.iter().for_each(|i| out.item(i));
+            });
+        } else if Some(at) == builder_at {
+            out.block(item, |out| {
+                builders
+                    .iter()
+                    .chain(&builders_tail)
+                    .for_each(|i| out.item(i));
+            });
+        } else {
+            out.item(item);
+        }
     }
     for tokens in additions.file {
-        file.extend(split(tokens));
+        split(tokens).iter().for_each(|i| out.item(i));
     }
-    join(file).to_string()
+    out.finish()
 }
