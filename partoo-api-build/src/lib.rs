@@ -315,8 +315,8 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     });
     let (open_enums, enum_impls) = clock.run(Stage::Enums, || enums::open_enums(&mut index.types));
     let (support, pagination) = clock.run(Stage::Support, || {
-        support::stage(name, &operations, &index.types, &runtime, &mut report.notes)
-    })?;
+        support::stage(&operations, &index.types, &runtime, &mut report.notes)
+    });
     let (events, webhook_events) = clock.run(Stage::Events, || {
         events::stage(name, &normalised, &index.types, &runtime, &mut report.notes)
     })?;

@@ -37,7 +37,7 @@ pub struct Pagination {
     pub notes: Vec<(String, String)>,
 }
 
-/// What the stage emits, each checked to parse.
+/// What the stage emits.
 pub(crate) struct Emitted {
     /// The top-level `pub mod operations`.
     pub(crate) operations: TokenStream,
@@ -47,15 +47,13 @@ pub(crate) struct Emitted {
     pub(crate) accessors: TokenStream,
 }
 
-/// The stage: [`emit`], what it could not do added to `notes` (one line per operation), the code checked to
-/// parse.
+/// The stage: [`emit`], what it could not do added to `notes` (one line per operation).
 pub(crate) fn stage(
-    file: &str,
     operations: &[Operation],
     types: &[crate::items::Item],
     runtime: &syn::Path,
     notes: &mut Vec<String>,
-) -> Result<(Emitted, Pagination), crate::BuildError> {
+) -> (Emitted, Pagination) {
     let (ops, page_impls, accessors, pagination) = emit(operations, types, runtime);
     notes.extend(
         pagination
@@ -69,15 +67,16 @@ pub(crate) fn stage(
             .iter()
             .map(|(op, note)| format!("{op}: {note}")),
     );
-    for tokens in [&ops, &page_impls, &accessors] {
-        crate::items::check_parses(file, tokens)?;
-    }
+    // Not parsed here: what the stage emits has a fixed shape whose holes are literals, identifiers and types
+    // syn already parsed, so it parses whatever the spec; parsing it on every build was two thirds of this
+    // stage. The crate's own build and the test `emitted_code_parses` (tests/support.rs, both kinds of
+    // stream) check the shape.
     let emitted = Emitted {
         operations: ops,
         page_impls,
         accessors,
     };
-    Ok((emitted, pagination))
+    (emitted, pagination)
 }
 
 /// Emits the `operations` module (first), the pagination impls (second, to be placed inside `mod types`,

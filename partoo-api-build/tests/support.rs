@@ -359,3 +359,20 @@ fn each_operation_has_one_record_with_the_document_and_code_facts() {
     let summaries: Vec<_> = out.operations.iter().map(|o| o.method_info()).collect();
     assert_eq!(out.methods, summaries);
 }
+
+/// `mod operations` is not parsed by the build (its shape is fixed); this checks that shape, and the whole
+/// file, on this spec and on the vendored snapshot.
+#[test]
+fn emitted_code_parses() {
+    let small =
+        generate_bytes("support.yaml", SPEC.as_bytes(), &Options::default()).expect("generates");
+    let snapshot = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/partoo.yaml");
+    let full = partoo_api_build::generate_path(&snapshot, &Options::default()).expect("generates");
+    for generated in [small, full] {
+        let file = syn::parse_file(&generated.code).expect("the generated code parses");
+        let operations = file.items.iter().any(|item| {
+            matches!(item, syn::Item::Mod(m) if m.ident == "operations" && m.content.is_some())
+        });
+        assert!(operations, "`mod operations` is emitted");
+    }
+}
