@@ -349,7 +349,10 @@ mod tests {
         let ident = |name: &str| Ident::new(name, Span::call_site());
         let values = vec![
             (ident("Open"), "open".to_owned()),
-            (Ident::new_raw("Type", Span::call_site()), "a \"quoted\" \\ value".to_owned()),
+            (
+                Ident::new_raw("Type", Span::call_site()),
+                "a \"quoted\" \\ value".to_owned(),
+            ),
             (ident("Closed"), "Closed".to_owned()),
         ];
         let (name, unknown) = (ident("Status"), ident("Unknown"));
