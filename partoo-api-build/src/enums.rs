@@ -6,21 +6,29 @@
 //! `Display`, `FromStr` (infallible), `From<&str>`/`From<String>` and `as_str()`. Discriminator tag enums
 //! stay closed (see `rules::compat::TAG_DOC_PREFIX`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
-use syn::{Attribute, Fields, ItemEnum, LitStr};
 
 use crate::items::Item;
 
 use crate::rules::TAG_DOC_PREFIX;
+
+use template::{Template, UNKNOWN};
+
+mod template;
 
 /// Traits whose typify impls are replaced by ours.
 const REPLACED_TRAITS: [&str; 4] = ["Display", "FromStr", "TryFrom", "Serialize"];
 
 /// Rewrites the string enums of `types`; returns how many were opened, and their impls as printed source
 /// text for `mod types` (see [`Template`]).
+///
+/// Enums are read and rewritten at the token level, not parsed with syn: typify writes them in one shape
+/// (attributes, `pub enum Name`, a block of unit variants with their own attributes), and parsing a hundred
+/// and forty of them, then printing the syntax trees back, was most of this stage. An enum in any other
+/// shape (a variant with fields or an explicit discriminant) is not a string enum and stays as it is.
 pub(crate) fn open_enums(types: &mut Vec<Item>) -> (usize, String) {
     let mut opened = BTreeSet::new();
     let template = Template::new();
@@ -30,68 +38,228 @@ pub(crate) fn open_enums(types: &mut Vec<Item>) -> (usize, String) {
         if item.kind() != Some("enum") {
             continue;
         }
-        let Ok(mut e) = syn::parse2::<ItemEnum>(item.stream()) else {
+        let Some(plain) = PlainEnum::read(item.tokens()) else {
             continue;
         };
-        let Some(values) = string_values(&e) else {
-            continue;
-        };
-        if doc_text(&e.attrs).contains(TAG_DOC_PREFIX) {
+        if plain.is_tag_enum() {
             continue;
         }
-        opened.insert(e.ident.to_string());
-        let unknown = open(&mut e, &values, &mut reused);
-        template.fill(&mut extra, &e.ident, &unknown, &values);
-        *item = Item::new(e.to_token_stream());
+        let values = plain.values();
+        opened.insert(plain.name.to_string());
+        let (tokens, unknown) = plain.open(&values, &mut reused);
+        template.fill(&mut extra, plain.name, &unknown, &values);
+        *item = Item::new(tokens);
     }
     types.retain(|item| !is_replaced_impl(item, &opened));
     (opened.len(), extra)
 }
 
-/// `(variant, wire value)` pairs if every variant is a unit variant: the value is its `#[serde(rename = "…")]`,
-/// or, without one, the variant's name (typify writes no rename when the value already is a Rust name:
-/// Partoo's `Open`/`Closed`, `Text`/`Image`).
-fn string_values(e: &ItemEnum) -> Option<Vec<(Ident, String)>> {
-    if e.variants.is_empty() {
-        return None;
-    }
-    e.variants
-        .iter()
-        .map(|v| {
-            if !matches!(v.fields, Fields::Unit) {
-                return None;
-            }
-            let value = v
-                .attrs
-                .iter()
-                .find_map(serde_rename)
-                .unwrap_or_else(|| v.ident.to_string());
-            Some((v.ident.clone(), value))
-        })
-        .collect()
+/// An enum of unit variants, read off its tokens.
+struct PlainEnum<'a> {
+    /// The enum's attributes: `#` and its `[…]`, with the attribute's name (`doc`, `derive`, `serde`).
+    attrs: Vec<Attr<'a>>,
+    /// What follows the attributes up to the name: `pub enum`.
+    head: &'a [TokenTree],
+    name: &'a Ident,
+    /// The block's span, kept on the rewritten block.
+    span: Span,
+    variants: Vec<PlainVariant>,
 }
 
-fn serde_rename(attr: &Attribute) -> Option<String> {
-    if !attr.path().is_ident("serde") {
-        return None;
-    }
-    let mut found = None;
-    let _ = attr.parse_nested_meta(|meta| {
-        if meta.path.is_ident("rename") {
-            found = Some(meta.value()?.parse::<LitStr>()?.value());
+/// One attribute: `#` and its bracket group.
+struct Attr<'a> {
+    pound: &'a TokenTree,
+    group: &'a Group,
+    /// The group printed (`[doc = "…"]`).
+    text: String,
+}
+
+/// One unit variant: its attributes (as in [`Attr`], owned: the block's tokens come as a copy), its name and
+/// the comma after it, if any.
+struct PlainVariant {
+    attrs: Vec<(TokenTree, Group, String)>,
+    ident: Ident,
+    comma: Option<TokenTree>,
+}
+
+impl<'a> PlainEnum<'a> {
+    /// The enum in `tokens`, if it is attributes, `… enum Name` and a block of unit variants.
+    fn read(tokens: &'a [TokenTree]) -> Option<Self> {
+        let (TokenTree::Group(body), before) = tokens.split_last()? else {
+            return None;
+        };
+        if body.delimiter() != Delimiter::Brace {
+            return None;
         }
-        Ok(())
-    });
-    found
+        let (attrs, rest) = read_attrs(before);
+        let attrs = attrs
+            .into_iter()
+            .map(|(pound, group)| Attr {
+                pound,
+                group,
+                text: group.to_string(),
+            })
+            .collect();
+        let [head @ .., TokenTree::Ident(kw), TokenTree::Ident(name)] = rest else {
+            return None;
+        };
+        if kw != "enum" {
+            return None;
+        }
+        let inner: Vec<TokenTree> = body.stream().into_iter().collect();
+        let variants = read_variants(&inner)?;
+        Some(Self {
+            attrs,
+            head: &rest[..head.len() + 1],
+            name,
+            span: body.span(),
+            variants,
+        })
+    }
+
+    /// Whether a doc comment marks it as a discriminator tag (these stay closed: see
+    /// `rules::compat::TAG_DOC_PREFIX`).
+    fn is_tag_enum(&self) -> bool {
+        self.attrs
+            .iter()
+            .any(|a| attr_name(&a.text) == "doc" && a.text.contains(TAG_DOC_PREFIX))
+    }
+
+    /// `(variant, wire value)`: the value is the variant's `#[serde(rename = "…")]`, or, without one, its name
+    /// (typify writes no rename when the value already is a Rust name: Partoo's `Open`/`Closed`).
+    fn values(&self) -> Vec<(Ident, String)> {
+        self.variants
+            .iter()
+            .map(|v| {
+                let renamed = v
+                    .attrs
+                    .iter()
+                    .filter(|(_, _, text)| attr_name(text) == "serde")
+                    .find_map(|(_, group, _)| serde_rename(group));
+                (
+                    v.ident.clone(),
+                    renamed.unwrap_or_else(|| v.ident.to_string()),
+                )
+            })
+            .collect()
+    }
+
+    /// The enum's tokens with the derives that no longer hold (`Copy`) or that are implemented by hand
+    /// (serde) dropped, its serde attributes and its variants' dropped, and a catch-all variant added; and
+    /// that variant's name. The tokens are what syn printed when this stage parsed the enum.
+    fn open(&self, values: &[(Ident, String)], reused: &mut Reused) -> (TokenStream, Ident) {
+        let mut out = TokenStream::new();
+        for attr in &self.attrs {
+            match attr_name(&attr.text) {
+                "serde" => {}
+                "derive" => out.extend(reused.derive(attr)),
+                _ => out.extend([attr.pound.clone(), TokenTree::Group(attr.group.clone())]),
+            }
+        }
+        out.extend(self.head.iter().cloned());
+        out.extend([TokenTree::Ident(self.name.clone())]);
+        let mut body = TokenStream::new();
+        for v in &self.variants {
+            for (pound, group, text) in &v.attrs {
+                if attr_name(text) != "serde" {
+                    body.extend([pound.clone(), TokenTree::Group(group.clone())]);
+                }
+            }
+            body.extend([TokenTree::Ident(v.ident.clone())]);
+            body.extend(v.comma.clone());
+        }
+        if self.variants.last().is_some_and(|v| v.comma.is_none()) {
+            body.extend([TokenTree::Punct(Punct::new(',', Spacing::Alone))]);
+        }
+        let taken: BTreeSet<String> = values.iter().map(|(i, _)| i.to_string()).collect();
+        let unknown = ["Unknown", "UnknownValue", "Unrecognized"]
+            .into_iter()
+            .find(|n| !taken.contains(*n))
+            .map_or_else(
+                || Ident::new("UnknownValueOfThisEnum", Span::call_site()),
+                |n| Ident::new(n, Span::call_site()),
+            );
+        let mut variant = reused.unknown.clone();
+        variant.ident = unknown.clone();
+        variant.to_tokens(&mut body);
+        let mut block = Group::new(Delimiter::Brace, body);
+        block.set_span(self.span);
+        out.extend([TokenTree::Group(block)]);
+        (out, unknown)
+    }
 }
 
-fn doc_text(attrs: &[Attribute]) -> String {
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc"))
-        .map(|a| a.to_token_stream().to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
+/// The outer attributes (`#` and `[…]`) that start `tokens`, and what follows them.
+fn read_attrs(tokens: &[TokenTree]) -> (Vec<(&TokenTree, &Group)>, &[TokenTree]) {
+    let mut attrs = Vec::new();
+    let mut rest = tokens;
+    while let [pound @ TokenTree::Punct(p), TokenTree::Group(g), after @ ..] = rest
+        && p.as_char() == '#'
+        && g.delimiter() == Delimiter::Bracket
+    {
+        attrs.push((pound, g));
+        rest = after;
+    }
+    (attrs, rest)
+}
+
+/// The variants of an enum's block, if every one is attributes, a name and an optional comma (the last).
+fn read_variants(tokens: &[TokenTree]) -> Option<Vec<PlainVariant>> {
+    let mut variants = Vec::new();
+    let mut rest = tokens;
+    while !rest.is_empty() {
+        let (attrs, after) = read_attrs(rest);
+        let [TokenTree::Ident(ident), after @ ..] = after else {
+            return None;
+        };
+        let (comma, after) = match after {
+            [comma @ TokenTree::Punct(p), after @ ..] if p.as_char() == ',' => {
+                (Some(comma.clone()), after)
+            }
+            [] => (None, after),
+            _ => return None,
+        };
+        let attrs = attrs
+            .into_iter()
+            .map(|(pound, group)| (pound.clone(), group.clone(), group.to_string()))
+            .collect();
+        variants.push(PlainVariant {
+            attrs,
+            ident: ident.clone(),
+            comma,
+        });
+        rest = after;
+    }
+    (!variants.is_empty()).then_some(variants)
+}
+
+/// The name of a printed attribute group: `[serde (rename = "x")]` → `serde`.
+fn attr_name(text: &str) -> &str {
+    let inner = text.strip_prefix('[').unwrap_or(text);
+    let end = inner
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(inner.len());
+    &inner[..end]
+}
+
+/// The value of `rename = "…"` in a `[serde(…)]` group.
+fn serde_rename(group: &Group) -> Option<String> {
+    let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+    let Some(TokenTree::Group(args)) = inner.get(1) else {
+        return None;
+    };
+    let args: Vec<TokenTree> = args.stream().into_iter().collect();
+    args.windows(3).find_map(|w| match w {
+        [
+            TokenTree::Ident(key),
+            TokenTree::Punct(eq),
+            TokenTree::Literal(lit),
+        ] if key == "rename" && eq.as_char() == '=' => match syn::Lit::new(lit.clone()) {
+            syn::Lit::Str(s) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 fn is_replaced_impl(item: &Item, opened: &BTreeSet<String>) -> bool {
@@ -108,13 +276,13 @@ fn is_replaced_impl(item: &Item, opened: &BTreeSet<String>) -> bool {
     opened.contains(self_name) && REPLACED_TRAITS.contains(&last)
 }
 
-/// What [`open`] builds once and reuses from one enum to the next: typify gives nearly every enum the same
-/// `derive` list, and every opened enum the same catch-all variant but for its name.
+/// What [`PlainEnum::open`] builds once and reuses from one enum to the next: typify gives nearly every enum
+/// the same `derive` list, and every opened enum the same catch-all variant but for its name.
 struct Reused {
-    /// The catch-all variant, named [`UNKNOWN`] until [`open`] names it.
+    /// The catch-all variant, named [`UNKNOWN`] until it is given the enum's.
     unknown: syn::Variant,
-    /// A `derive` attribute as printed → the one that replaces it.
-    derives: std::collections::BTreeMap<String, Attribute>,
+    /// A `derive` attribute's group as printed → the tokens of the attribute that replaces it.
+    derives: BTreeMap<String, TokenStream>,
 }
 
 impl Reused {
@@ -125,18 +293,24 @@ impl Reused {
                 /// A value this version of the client does not know; Partoo added it after the spec was vendored.
                 #unknown(::std::string::String)
             },
-            derives: std::collections::BTreeMap::new(),
+            derives: BTreeMap::new(),
         }
     }
 
-    /// `derive` without the derives that no longer hold (`Copy`) or that are implemented by hand (serde).
-    fn derive(&mut self, attr: &Attribute) -> Attribute {
-        let key = attr.to_token_stream().to_string();
-        if let Some(done) = self.derives.get(&key) {
+    /// The `derive` attribute without `Copy` and the serde derives (parsed with syn once per distinct list).
+    fn derive(&mut self, attr: &Attr<'_>) -> TokenStream {
+        if let Some(done) = self.derives.get(&attr.text) {
             return done.clone();
         }
+        let tokens: TokenStream = [attr.pound.clone(), TokenTree::Group(attr.group.clone())]
+            .into_iter()
+            .collect();
         let mut kept = Vec::new();
-        let _ = attr.parse_nested_meta(|meta| {
+        let parsed = syn::parse::Parser::parse2(syn::Attribute::parse_outer, tokens.clone());
+        let Ok([parsed]) = parsed.as_deref() else {
+            return tokens;
+        };
+        let _ = parsed.parse_nested_meta(|meta| {
             let last = meta
                 .path
                 .segments
@@ -148,34 +322,10 @@ impl Reused {
             }
             Ok(())
         });
-        let done: Attribute = syn::parse_quote!(#[derive(#(#kept),*)]);
-        self.derives.insert(key, done.clone());
+        let done = quote!(#[derive(#(#kept),*)]);
+        self.derives.insert(attr.text.clone(), done.clone());
         done
     }
-}
-
-/// Rewrites the enum itself: derives that no longer hold dropped, serde attributes dropped, a catch-all
-/// variant added; returns that variant's name.
-fn open(e: &mut ItemEnum, values: &[(Ident, String)], reused: &mut Reused) -> Ident {
-    for attr in e.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
-        *attr = reused.derive(attr);
-    }
-    e.attrs.retain(|a| !a.path().is_ident("serde"));
-    for v in e.variants.iter_mut() {
-        v.attrs.retain(|a| !a.path().is_ident("serde"));
-    }
-    let taken: BTreeSet<String> = values.iter().map(|(i, _)| i.to_string()).collect();
-    let unknown = ["Unknown", "UnknownValue", "Unrecognized"]
-        .into_iter()
-        .find(|n| !taken.contains(*n))
-        .map_or_else(
-            || Ident::new("UnknownValueOfThisEnum", Span::call_site()),
-            |n| Ident::new(n, Span::call_site()),
-        );
-    let mut variant = reused.unknown.clone();
-    variant.ident = unknown.clone();
-    e.variants.push(variant);
-    unknown
 }
 
 /// The impls of an opened enum `name` whose variants are `idents`, on the wire `wires`, and whose catch-all
@@ -231,139 +381,5 @@ fn impls(name: &Ident, unknown: &Ident, idents: &[&Ident], wires: &[&str]) -> To
                 ::std::result::Result::Ok(Self::from(value))
             }
         }
-    }
-}
-
-/// [`impls`] printed once per run with marker names, cut at the markers, and filled per enum: printing the
-/// same impls again for each of a hundred enums (building the tokens, then printing them) was most of this
-/// stage. The text is byte for byte what printing [`impls`]' tokens for that enum gives (a test holds it).
-struct Template(Vec<Piece>);
-
-/// A piece of the [`Template`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Piece {
-    /// Text kept as is.
-    Text(String),
-    /// The enum's name.
-    Name,
-    /// Its catch-all variant.
-    Unknown,
-    /// One arm per variant, each the arm printed with the markers and cut at them, joined by a space.
-    Arms(Vec<Piece>),
-    /// In an arm: the variant.
-    Variant,
-    /// In an arm: the wire value, as a string literal.
-    Wire,
-}
-
-/// The marker names; they are not valid in a spec's enum (typify's names are camel case, without `__`).
-const NAME: &str = "__OpenEnumName__";
-const UNKNOWN: &str = "__OpenEnumUnknown__";
-const VARIANT: &str = "__OpenEnumVariant__";
-const WIRE: &str = "__open_enum_wire__";
-
-impl Template {
-    fn new() -> Self {
-        let ident = |name: &str| Ident::new(name, Span::call_site());
-        let (variant, wire) = (ident(VARIANT), WIRE);
-        let text = impls(&ident(NAME), &ident(UNKNOWN), &[&variant], &[wire]).to_string();
-        // The two `match`es: `Self::V => "v",` in `as_str`, `"v" => Self::V,` in `From<&str>`.
-        let arms = [
-            quote! { Self::#variant => #wire, },
-            quote! { #wire => Self::#variant, },
-        ]
-        .map(|arm| arm.to_string());
-        let wire_text = proc_macro2::Literal::string(WIRE).to_string();
-        let arm_markers = [
-            (VARIANT.to_owned(), Piece::Variant),
-            (wire_text, Piece::Wire),
-        ];
-        let mut markers: Vec<(String, Piece)> = arms
-            .iter()
-            .map(|arm| (arm.clone(), Piece::Arms(cut(arm, &arm_markers))))
-            .collect();
-        markers.push((NAME.to_owned(), Piece::Name));
-        markers.push((UNKNOWN.to_owned(), Piece::Unknown));
-        Self(cut(&text, &markers))
-    }
-
-    /// Appends the impls of enum `name` to `out` (after a space when `out` is not empty).
-    fn fill(&self, out: &mut String, name: &Ident, unknown: &Ident, values: &[(Ident, String)]) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        let (name, unknown) = (name.to_string(), unknown.to_string());
-        let values: Vec<(String, String)> = values
-            .iter()
-            .map(|(v, w)| (v.to_string(), proc_macro2::Literal::string(w).to_string()))
-            .collect();
-        for piece in &self.0 {
-            match piece {
-                Piece::Text(text) => out.push_str(text),
-                Piece::Name => out.push_str(&name),
-                Piece::Unknown => out.push_str(&unknown),
-                Piece::Arms(arm) => {
-                    for (i, (variant, wire)) in values.iter().enumerate() {
-                        if i > 0 {
-                            out.push(' ');
-                        }
-                        for piece in arm {
-                            match piece {
-                                Piece::Variant => out.push_str(variant),
-                                Piece::Wire => out.push_str(wire),
-                                Piece::Text(text) => out.push_str(text),
-                                _ => {}
-                            }
-                        }
-                    }
-                }
-                Piece::Variant | Piece::Wire => {}
-            }
-        }
-    }
-}
-
-/// `text` cut at every occurrence of each marker, into text pieces and the marker's piece.
-fn cut(text: &str, markers: &[(String, Piece)]) -> Vec<Piece> {
-    let mut pieces = Vec::new();
-    let mut rest = text;
-    while let Some((at, (marker, piece))) = markers
-        .iter()
-        .filter_map(|m| rest.find(m.0.as_str()).map(|at| (at, m)))
-        .min_by_key(|(at, _)| *at)
-    {
-        pieces.push(Piece::Text(rest[..at].to_owned()));
-        pieces.push(piece.clone());
-        rest = &rest[at + marker.len()..];
-    }
-    pieces.push(Piece::Text(rest.to_owned()));
-    pieces
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_template_prints_what_the_tokens_print() {
-        let ident = |name: &str| Ident::new(name, Span::call_site());
-        let values = vec![
-            (ident("Open"), "open".to_owned()),
-            (
-                Ident::new_raw("Type", Span::call_site()),
-                "a \"quoted\" \\ value".to_owned(),
-            ),
-            (ident("Closed"), "Closed".to_owned()),
-        ];
-        let (name, unknown) = (ident("Status"), ident("Unknown"));
-        let mut out = String::new();
-        Template::new().fill(&mut out, &name, &unknown, &values);
-        let idents: Vec<&Ident> = values.iter().map(|(i, _)| i).collect();
-        let wires: Vec<&str> = values.iter().map(|(_, w)| w.as_str()).collect();
-        assert_eq!(out, impls(&name, &unknown, &idents, &wires).to_string());
-        // A second enum is separated from the first as two token streams would be.
-        Template::new().fill(&mut out, &name, &unknown, &values[..1]);
-        let one = impls(&name, &unknown, &idents[..1], &wires[..1]);
-        assert!(out.ends_with(&format!("}} {one}")));
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
-use crate::items::{Item, return_type_of, split};
+use crate::items::{Item, print_tokens, return_type_of, split};
 
 /// The generated client, split once.
 pub(crate) struct CodeIndex {
@@ -152,7 +152,7 @@ fn setters(tokens: &[TokenTree]) -> Vec<(String, String)> {
                     matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '<');
                 if let (true, Some(name)) = (opens, current.take()) {
                     let mut depth = 0usize;
-                    let mut ty = TokenStream::new();
+                    let mut len = 0;
                     for t in &tokens[i + 2..] {
                         if let TokenTree::Punct(p) = t {
                             match p.as_char() {
@@ -162,9 +162,9 @@ fn setters(tokens: &[TokenTree]) -> Vec<(String, String)> {
                                 _ => {}
                             }
                         }
-                        ty.extend([t.clone()]);
+                        len += 1;
                     }
-                    out.push((name, ty.to_string()));
+                    out.push((name, print_tokens(&tokens[i + 2..i + 2 + len])));
                 }
             }
             _ => {}

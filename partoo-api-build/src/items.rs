@@ -43,6 +43,8 @@ pub(crate) struct Item {
     tokens: Vec<TokenTree>,
     head: Head,
     text: OnceCell<String>,
+    /// For a trait impl, the trait as printed tokens (printed when a stage first asks).
+    trait_text: OnceCell<String>,
 }
 
 /// What an item's head says, read by [`Head::read`].
@@ -52,8 +54,9 @@ struct Head {
     kind: Option<&'static str>,
     /// The identifier right after the keyword.
     name: Option<String>,
-    /// For an `impl` block: the trait as printed tokens (`None` for an inherent impl) and the self type's name.
-    target: Option<(Option<String>, String)>,
+    /// For an `impl` block: where the trait is among the tokens (`None` for an inherent impl) and the self
+    /// type's name.
+    target: Option<(Option<std::ops::Range<usize>>, String)>,
 }
 
 /// Cuts a stream of items (a file, or a module's body) into items.
@@ -127,6 +130,7 @@ impl Item {
             tokens,
             head,
             text: OnceCell::new(),
+            trait_text: OnceCell::new(),
         }
     }
 
@@ -221,7 +225,12 @@ impl Item {
     /// Only plain self types are recognised: `impl … for Name {` and `impl<…> Name<…> {`.
     pub(crate) fn impl_target(&self) -> Option<(Option<&str>, &str)> {
         let (tr, ty) = self.head.target.as_ref()?;
-        Some((tr.as_deref(), ty.as_str()))
+        let tr = tr.as_ref().map(|range| {
+            self.trait_text
+                .get_or_init(|| print_tokens(&self.tokens[range.clone()]))
+                .as_str()
+        });
+        Some((tr, ty.as_str()))
     }
 
     /// Every identifier in the item, nested groups included (read from [`Item::text`]).
@@ -260,7 +269,7 @@ impl Head {
                 .len()
                 .checked_sub(1)
                 .filter(|end| at < *end)
-                .and_then(|end| impl_target(&tokens[at + 1..end]))
+                .and_then(|end| impl_target(&tokens[at + 1..end], at + 1))
         } else {
             None
         };
@@ -272,17 +281,23 @@ impl Head {
     }
 }
 
-/// `(trait, self type)` of an impl whose head (between `impl` and its block) is `head`.
-fn impl_target(head: &[TokenTree]) -> Option<(Option<String>, String)> {
-    let head = skip_generics(head);
+/// `(trait, self type)` of an impl whose head (between `impl` and its block) is `head`, found at `offset`
+/// among the item's tokens; the trait as the range of its tokens there (printed only when asked for: most
+/// impls are never asked).
+fn impl_target(
+    head: &[TokenTree],
+    offset: usize,
+) -> Option<(Option<std::ops::Range<usize>>, String)> {
+    let generics = head.len() - skip_generics(head).len();
+    let head = &head[generics..];
+    let start = offset + generics;
     let for_at = head
         .iter()
         .position(|t| matches!(t, TokenTree::Ident(i) if i == "for"));
     match for_at {
         Some(at) => {
-            let trait_text: TokenStream = head[..at].iter().cloned().collect();
             let self_name = path_name(&head[at + 1..])?;
-            Some((Some(trait_text.to_string()), self_name))
+            Some((Some(start..start + at), self_name))
         }
         None => Some((None, path_name(head)?)),
     }
@@ -336,12 +351,18 @@ pub(crate) fn return_type_of(tokens: &[TokenTree], name: &str) -> Option<String>
     if !arrow {
         return None;
     }
-    let ty: TokenStream = rest[2..]
+    let len = rest[2..]
         .iter()
         .take_while(|t| !matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
-        .cloned()
-        .collect();
-    Some(ty.to_string())
+        .count();
+    Some(print_tokens(&rest[2..2 + len]))
+}
+
+/// `tokens` printed as proc_macro2 prints them, without copying them into a stream first.
+pub(crate) fn print_tokens(tokens: &[TokenTree]) -> String {
+    let mut out = String::new();
+    write_tokens(tokens, &mut out);
+    out
 }
 
 /// Names of the functions defined directly in a block (`fn name`), in order.
