@@ -10,12 +10,12 @@
 //! | 3 | [`select`] | only the operations of the tags asked for ([`Options::tags`]; all by default) and the components they reach |
 //! | 4 | `progenitor` | normalised JSON → progenitor 0.15.1's tokens under `catch_unwind`; a failure is narrowed to one schema or operation |
 //! | 5 | `index` | tokens → the generated code split once into items: `mod types`, `mod builder`, the client's methods, each builder's `send` and setter types |
-//! | 6 | [`operation`] | normalised JSON + index → one [`Operation`] per operation, and the count check (every operation has its client method) |
+//! | 6 | [`operation`] | normalised JSON + index → one [`Operation`] per operation, and the count check (every operation has its client method); the half that reads only the document runs on a second thread beside `progenitor` (and is timed with it) |
 //! | 7 | `builders` | typify's struct builders kept for request bodies only (or all dropped) |
 //! | 8 | `enums` | string enums opened with an `Unknown(String)` variant |
 //! | 9 | `support` | operations → `mod operations` (facts per operation) and the pagination impls |
 //! | 10 | [`events`] | `webhook_events::Event`, one variant per typed webhook event |
-//! | 11 | `print` | index + additions → the client's source text |
+//! | 11 | `print` | index + additions → the client's source text, written item by item |
 //!
 //! Only [`walk`] navigates the document (`$ref`s, `allOf`, parameters, success schemas); only `index` splits
 //! the generated code. After the pipeline, [`mock`] generates the `httpmock` extension from the same
@@ -300,12 +300,27 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
             report.notes.push(selection.note());
         }
     });
-    let tokens = clock.run(Stage::Progenitor, || {
-        progenitor::generate_tokens(name, &normalised, options)
+    let (tokens, from_document) = clock.run(Stage::Progenitor, || {
+        std::thread::scope(|scope| {
+            // The half of `operation` that reads only the document needs nothing progenitor makes: it runs
+            // on a second thread meanwhile (timed with this stage), the only work of a run that does.
+            let beside = scope.spawn(|| operation::from_document(&normalised));
+            let tokens = progenitor::generate_tokens(name, &normalised, options);
+            (tokens, beside.join())
+        })
+    });
+    let tokens = tokens?;
+    let from_document = from_document.map_err(|_| {
+        BuildError::new(
+            name,
+            Location::Input,
+            "reading the operations of the normalised document panicked (a bug: report it with the spec)",
+        )
     })?;
     let mut index = clock.run(Stage::Index, || index::CodeIndex::new(tokens));
     let (operations, method_count) = clock.run(Stage::Operation, || {
-        let operations = operation::operations(&normalised, &index);
+        let mut operations = from_document;
+        operation::complete(&mut operations, &index);
         // Counted from the generated code, not from `operations`: the two must agree.
         operation::check_methods(name, "client", &operations, &index.client_methods)
             .map(|count| (operations, count))

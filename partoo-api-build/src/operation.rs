@@ -1,6 +1,7 @@
-//! Stage `operation`: one [`Operation`] record per operation of the normalised document, built once from the
-//! document (read through [`crate::walk`]) and the index of the generated code (stage `index`), then
-//! shared by every later consumer: the method count check, the support code, the mocks, the API surface file
+//! Stage `operation`: one [`Operation`] record per operation of the normalised document, built once in two
+//! halves, from the document (read through [`crate::walk`]; [`from_document`], which runs beside progenitor)
+//! and from the index of the generated code (stage `index`; [`complete`]), then shared by every later
+//! consumer: the method count check, the support code, the mocks, the API surface file
 //! and [`crate::MethodInfo`] for the crate's users.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
@@ -118,8 +119,11 @@ pub struct MethodInfo {
     pub deprecated: bool,
 }
 
-/// The operations of the normalised document, in document order, completed with the index's facts.
-pub(crate) fn operations(doc: &Value, index: &CodeIndex) -> Vec<Operation> {
+/// The operations of the normalised document, in document order, from the document alone (names,
+/// parameters, statuses, success properties): this needs nothing progenitor makes, so the pipeline runs it
+/// beside progenitor. What the generated code says (setters, body, success and error types) is left for
+/// [`complete`].
+pub(crate) fn from_document(doc: &Value) -> Vec<Operation> {
     crate::walk::operations(doc)
         .into_iter()
         .map(|(path, method, op)| {
@@ -131,7 +135,6 @@ pub(crate) fn operations(doc: &Value, index: &CodeIndex) -> Vec<Operation> {
                 .to_owned();
             let rust_name = operation_id.to_snake_case();
             let builder = rust_name.to_upper_camel_case();
-            let send = index.send(&builder);
             let mut csv_query = Vec::new();
             let mut page_default = None;
             let mut parameters = Vec::new();
@@ -152,18 +155,12 @@ pub(crate) fn operations(doc: &Value, index: &CodeIndex) -> Vec<Operation> {
                         csv_query.push(name.clone());
                     }
                 }
-                let snake = name.to_snake_case();
-                let (setter, setter_type) = send
-                    .and_then(|s| {
-                        [snake.clone(), format!("{snake}_")]
-                            .into_iter()
-                            .find_map(|n| s.setter(&n).map(|ty| (n, ty.to_owned())))
-                    })
-                    .unzip();
+                // The setter's name (progenitor's, also with a `_` when that is a keyword), checked
+                // against the code by `complete`.
                 parameters.push(Parameter {
                     required: p.get("required") == Some(&Value::Bool(true)),
-                    setter,
-                    setter_type,
+                    setter: Some(name.to_snake_case()),
+                    setter_type: None,
                     name,
                     location,
                 });
@@ -189,12 +186,10 @@ pub(crate) fn operations(doc: &Value, index: &CodeIndex) -> Vec<Operation> {
                 builder,
                 parameters,
                 has_body: op.contains_key("requestBody"),
-                body_type: send.and_then(|s| s.setter("body")).map(str::to_owned),
+                body_type: None,
                 deprecated: op.get("deprecated") == Some(&Value::Bool(true)),
-                success_type: send.map_or_else(|| "?".to_owned(), |s| s.success.clone()),
-                error_type: send
-                    .filter(|s| !s.error.is_empty())
-                    .map(|s| s.error.clone()),
+                success_type: "?".to_owned(),
+                error_type: None,
                 success_statuses: success_statuses(op),
                 csv_query,
                 page_default,
@@ -203,6 +198,29 @@ pub(crate) fn operations(doc: &Value, index: &CodeIndex) -> Vec<Operation> {
             }
         })
         .collect()
+}
+
+/// Completes each record of [`from_document`] with what its builder declares in the generated code (`?` for
+/// the success type of an operation without one).
+pub(crate) fn complete(operations: &mut [Operation], index: &CodeIndex) {
+    for op in operations {
+        let send = index.send(&op.builder);
+        for p in &mut op.parameters {
+            let snake = p.setter.take().unwrap_or_default();
+            (p.setter, p.setter_type) = send
+                .and_then(|s| {
+                    [snake.clone(), format!("{snake}_")]
+                        .into_iter()
+                        .find_map(|n| s.setter(&n).map(|ty| (n, ty.to_owned())))
+                })
+                .unzip();
+        }
+        op.body_type = send.and_then(|s| s.setter("body")).map(str::to_owned);
+        op.success_type = send.map_or_else(|| "?".to_owned(), |s| s.success.clone());
+        op.error_type = send
+            .filter(|s| !s.error.is_empty())
+            .map(|s| s.error.clone());
+    }
 }
 
 /// The 2xx statuses progenitor's status match takes as a success for `op`'s responses.
