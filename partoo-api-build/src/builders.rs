@@ -56,9 +56,9 @@ fn keep_request_builders(builders: &[Item], types: &mut Vec<Item>) {
         if let Some(&at) = defined.get(&name) {
             todo.extend(
                 types[at]
-                    .idents()
-                    .into_iter()
-                    .filter(|id| defined.contains_key(id) && !keep.contains(id)),
+                    .ident_texts()
+                    .filter(|id| defined.contains_key(*id) && !keep.contains(*id))
+                    .map(str::to_owned),
             );
         }
     }
@@ -74,7 +74,7 @@ fn keep_request_builders(builders: &[Item], types: &mut Vec<Item>) {
         .filter(|item| {
             let name = match item.kind() {
                 Some("struct") => item.name(),
-                Some("impl") => item.impl_target().map(|(_, n)| n),
+                Some("impl") => item.impl_self().map(|(n, _)| n),
                 _ => None,
             };
             match name {
@@ -90,8 +90,8 @@ fn keep_request_builders(builders: &[Item], types: &mut Vec<Item>) {
     // `impl X { pub fn builder() -> builder::X { … } }` goes with the builder.
     *types = types
         .drain(..)
-        .filter_map(|item| match item.impl_target() {
-            Some((None, owner)) if dropped.contains(owner) => without_builder_fn(item),
+        .filter_map(|item| match item.impl_self() {
+            Some((owner, true)) if dropped.contains(owner) => without_builder_fn(item),
             _ => Some(item),
         })
         .collect();
@@ -139,7 +139,7 @@ fn strip(builders: &mut [Item], types: &mut Vec<Item>) {
 /// `item` without its `fn builder()` when it is an inherent impl that has one (parsed for that); `None`
 /// when nothing is left of it.
 fn without_builder_fn(item: Item) -> Option<Item> {
-    let inherent = matches!(item.impl_target(), Some((None, _)));
+    let inherent = matches!(item.impl_self(), Some((_, true)));
     let members = item
         .body()
         .map(|b| crate::items::split(b.stream()))

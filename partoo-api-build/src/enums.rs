@@ -263,7 +263,14 @@ fn serde_rename(group: &Group) -> Option<String> {
 }
 
 fn is_replaced_impl(item: &Item, opened: &BTreeSet<String>) -> bool {
-    let Some((Some(trait_text), self_name)) = item.impl_target() else {
+    // The self type first: printing the trait of each of a thousand impls to look at a few is not free.
+    if !item
+        .impl_self()
+        .is_some_and(|(name, inherent)| !inherent && opened.contains(name))
+    {
+        return false;
+    }
+    let Some((Some(trait_text), _)) = item.impl_target() else {
         return false;
     };
     // `:: std :: convert :: TryFrom < & str >` → `TryFrom`.
@@ -273,7 +280,7 @@ fn is_replaced_impl(item: &Item, opened: &BTreeSet<String>) -> bool {
         .and_then(|path| path.rsplit("::").next())
         .unwrap_or("")
         .trim();
-    opened.contains(self_name) && REPLACED_TRAITS.contains(&last)
+    REPLACED_TRAITS.contains(&last)
 }
 
 /// What [`PlainEnum::open`] builds once and reuses from one enum to the next: typify gives nearly every enum

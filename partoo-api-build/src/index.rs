@@ -66,7 +66,7 @@ impl CodeIndex {
         let client_methods = operation_methods(&file);
         let mut sends = BTreeMap::new();
         for imp in &builders {
-            let Some((None, ty)) = imp.impl_target() else {
+            let Some((ty, true)) = imp.impl_self() else {
                 continue;
             };
             let Some(body) = imp.body() else {
@@ -181,10 +181,7 @@ fn setters(tokens: &[TokenTree]) -> Vec<(String, String)> {
 fn operation_methods(file: &[Item]) -> Vec<String> {
     let mut names = Vec::new();
     for item in file {
-        if !item
-            .impl_target()
-            .is_some_and(|(tr, ty)| tr.is_none() && ty == "Client")
-        {
+        if item.impl_self() != Some(("Client", true)) {
             continue;
         }
         let Some(body) = item.body() else { continue };

@@ -220,6 +220,13 @@ impl Item {
         Some(old.stream())
     }
 
+    /// For an `impl` block: the self type's name, and whether the impl is inherent (no trait). Unlike
+    /// [`Item::impl_target`], this prints nothing: most impls are looked at only for their self type.
+    pub(crate) fn impl_self(&self) -> Option<(&str, bool)> {
+        let (tr, ty) = self.head.target.as_ref()?;
+        Some((ty.as_str(), tr.is_none()))
+    }
+
     /// For an `impl` block: `(trait, self type)` as text; the trait is `None` for an inherent impl.
     ///
     /// Only plain self types are recognised: `impl … for Name {` and `impl<…> Name<…> {`.
@@ -235,7 +242,12 @@ impl Item {
 
     /// Every identifier in the item, nested groups included (read from [`Item::text`]).
     pub(crate) fn idents(&self) -> BTreeSet<String> {
-        text::idents(self.text()).map(str::to_owned).collect()
+        self.ident_texts().map(str::to_owned).collect()
+    }
+
+    /// Every identifier in the item, in order, repeats included, borrowed from [`Item::text`].
+    pub(crate) fn ident_texts(&self) -> impl Iterator<Item = &str> {
+        text::idents(self.text())
     }
 }
 
