@@ -1,6 +1,6 @@
 //! Stage `operation`: one [`Operation`] record per operation of the normalised document, built once in two
-//! halves, from the document (read through [`crate::walk`]; [`from_document`], which runs beside progenitor)
-//! and from the index of the generated code (stage `index`; [`complete`]), then shared by every later
+//! halves, from the document (read through [`crate::walk`]; `from_document`, which runs beside progenitor)
+//! and from the index of the generated code (stage `index`; `complete`), then shared by every later
 //! consumer: the method count check, the support code, the mocks, the API surface file
 //! and [`crate::MethodInfo`] for the crate's users.
 

@@ -416,22 +416,89 @@ fn compact(ty: &syn::Type) -> String {
         .collect()
 }
 
-/// The generated struct `ty` of `types`, parsed (once per paginated operation).
-fn generated_struct(types: &[crate::items::Item], ty: &str) -> Option<syn::ItemStruct> {
+/// The fields of the generated struct `ty` of `types`, read off its tokens (once per paginated operation):
+/// `(attributes, name, type)`, each field's type as its tokens. Parsing the whole struct with syn, doc
+/// comments included, to read two fields was most of this stage's time; only the types used are parsed.
+fn generated_struct(types: &[crate::items::Item], ty: &str) -> Option<Vec<Field>> {
+    use proc_macro2::{Delimiter, TokenTree};
     let item = types.iter().find(|item| item.is("struct", ty))?;
-    syn::parse2::<syn::ItemStruct>(item.stream()).ok()
+    // A tuple or unit struct has no named field, as syn would say.
+    let Some(body) = item.body() else {
+        return Some(Vec::new());
+    };
+    let tokens: Vec<TokenTree> = body.stream().into_iter().collect();
+    let mut fields = Vec::new();
+    let mut rest = tokens.as_slice();
+    while !rest.is_empty() {
+        let mut attrs = Vec::new();
+        while let [TokenTree::Punct(p), TokenTree::Group(g), after @ ..] = rest
+            && p.as_char() == '#'
+            && g.delimiter() == Delimiter::Bracket
+        {
+            attrs.push(g.clone());
+            rest = after;
+        }
+        if let [TokenTree::Ident(vis), after @ ..] = rest
+            && vis == "pub"
+        {
+            rest = after;
+            if let [TokenTree::Group(g), after @ ..] = rest
+                && g.delimiter() == Delimiter::Parenthesis
+            {
+                rest = after;
+            }
+        }
+        let [TokenTree::Ident(name), TokenTree::Punct(colon), after @ ..] = rest else {
+            return None;
+        };
+        if colon.as_char() != ':' {
+            return None;
+        }
+        // The type runs to the next comma outside `<…>`.
+        let mut depth = 0usize;
+        let len = after
+            .iter()
+            .position(|t| match t {
+                TokenTree::Punct(p) if p.as_char() == '<' => {
+                    depth += 1;
+                    false
+                }
+                TokenTree::Punct(p) if p.as_char() == '>' => {
+                    depth = depth.saturating_sub(1);
+                    false
+                }
+                TokenTree::Punct(p) => p.as_char() == ',' && depth == 0,
+                _ => false,
+            })
+            .unwrap_or(after.len());
+        fields.push(Field {
+            attrs,
+            name: name.clone(),
+            ty: after[..len].iter().cloned().collect(),
+        });
+        rest = after.get(len + 1..).unwrap_or_default();
+    }
+    Some(fields)
 }
 
-/// `(field ident, field type)` of the field of `s` that (de)serializes as `key`.
-fn struct_field(s: &syn::ItemStruct, key: &str) -> Option<(Ident, syn::Type)> {
-    s.fields.iter().find_map(|f| {
-        let ident = f.ident.clone()?;
-        let renamed = f.attrs.iter().any(|a| {
-            a.path().is_ident("serde")
-                && a.to_token_stream()
-                    .to_string()
-                    .contains(&format!("\"{key}\""))
-        });
-        (ident == key || renamed).then(|| (ident, f.ty.clone()))
-    })
+/// A field of a generated struct, as [`generated_struct`] reads it.
+struct Field {
+    /// Its attributes' groups (`[serde(rename = "x")]`).
+    attrs: Vec<proc_macro2::Group>,
+    name: Ident,
+    ty: TokenStream,
+}
+
+/// `(field ident, field type)` of the field of `fields` that (de)serializes as `key`; its type parsed.
+fn struct_field(fields: &[Field], key: &str) -> Option<(Ident, syn::Type)> {
+    let quoted = format!("\"{key}\"");
+    let is_serde = |g: &proc_macro2::Group| matches!(g.stream().into_iter().next(), Some(proc_macro2::TokenTree::Ident(i)) if i == "serde");
+    let field = fields.iter().find(|f| {
+        f.name == key
+            || f.attrs
+                .iter()
+                .any(|a| is_serde(a) && a.to_string().contains(&quoted))
+    })?;
+    let ty = syn::parse2::<syn::Type>(field.ty.clone()).ok()?;
+    Some((field.name.clone(), ty))
 }
