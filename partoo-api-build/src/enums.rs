@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 
-use crate::items::Item;
+use crate::items::{Item, outer_attrs};
 
 use crate::rules::TAG_DOC_PREFIX;
 
@@ -91,7 +91,7 @@ impl<'a> PlainEnum<'a> {
         if body.delimiter() != Delimiter::Brace {
             return None;
         }
-        let (attrs, rest) = read_attrs(before);
+        let (attrs, rest) = outer_attrs(before);
         let attrs = attrs
             .into_iter()
             .map(|(pound, group)| Attr {
@@ -189,26 +189,12 @@ impl<'a> PlainEnum<'a> {
     }
 }
 
-/// The outer attributes (`#` and `[…]`) that start `tokens`, and what follows them.
-fn read_attrs(tokens: &[TokenTree]) -> (Vec<(&TokenTree, &Group)>, &[TokenTree]) {
-    let mut attrs = Vec::new();
-    let mut rest = tokens;
-    while let [pound @ TokenTree::Punct(p), TokenTree::Group(g), after @ ..] = rest
-        && p.as_char() == '#'
-        && g.delimiter() == Delimiter::Bracket
-    {
-        attrs.push((pound, g));
-        rest = after;
-    }
-    (attrs, rest)
-}
-
 /// The variants of an enum's block, if every one is attributes, a name and an optional comma (the last).
 fn read_variants(tokens: &[TokenTree]) -> Option<Vec<PlainVariant>> {
     let mut variants = Vec::new();
     let mut rest = tokens;
     while !rest.is_empty() {
-        let (attrs, after) = read_attrs(rest);
+        let (attrs, after) = outer_attrs(rest);
         let [TokenTree::Ident(ident), after @ ..] = after else {
             return None;
         };

@@ -8,7 +8,7 @@
 use std::cell::OnceCell;
 use std::collections::BTreeSet;
 
-use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 
 use text::write_tokens;
 pub(crate) use text::{Printer, names_after};
@@ -136,11 +136,7 @@ impl Item {
 
     /// The item as source text, spaced exactly as proc_macro2 prints it (printed once, then kept).
     pub(crate) fn text(&self) -> &str {
-        self.text.get_or_init(|| {
-            let mut out = String::new();
-            write_tokens(&self.tokens, &mut out);
-            out
-        })
+        self.text.get_or_init(|| print_tokens(&self.tokens))
     }
 
     /// Appends the item's source text to `out`: the kept text if a stage printed it, else printed straight
@@ -154,7 +150,7 @@ impl Item {
 
     /// Whether the item ends with a joint punctuation (no space after it when printed).
     fn ends_joint(&self) -> bool {
-        matches!(self.tokens.last(), Some(TokenTree::Punct(p)) if p.spacing() == Spacing::Joint)
+        text::ends_joint(&self.tokens)
     }
 
     /// The item's tokens.
@@ -401,6 +397,20 @@ pub(crate) fn check_parses(file: &str, tokens: &TokenStream) -> Result<(), crate
                 format!("support code does not parse: {e}"),
             )
         })
+}
+
+/// The outer attributes (`#` and `[…]`) that start `tokens`, and what follows them.
+pub(crate) fn outer_attrs(tokens: &[TokenTree]) -> (Vec<(&TokenTree, &Group)>, &[TokenTree]) {
+    let mut attrs = Vec::new();
+    let mut rest = tokens;
+    while let [pound @ TokenTree::Punct(p), TokenTree::Group(g), after @ ..] = rest
+        && p.as_char() == '#'
+        && g.delimiter() == Delimiter::Bracket
+    {
+        attrs.push((pound, g));
+        rest = after;
+    }
+    (attrs, rest)
 }
 
 /// Whether `first :: second` appears anywhere in `tokens`, nested groups included.

@@ -430,14 +430,9 @@ fn generated_struct(types: &[crate::items::Item], ty: &str) -> Option<Vec<Field>
     let mut fields = Vec::new();
     let mut rest = tokens.as_slice();
     while !rest.is_empty() {
-        let mut attrs = Vec::new();
-        while let [TokenTree::Punct(p), TokenTree::Group(g), after @ ..] = rest
-            && p.as_char() == '#'
-            && g.delimiter() == Delimiter::Bracket
-        {
-            attrs.push(g.clone());
-            rest = after;
-        }
+        let (found, after) = crate::items::outer_attrs(rest);
+        let attrs = found.into_iter().map(|(_, g)| g.clone()).collect();
+        rest = after;
         if let [TokenTree::Ident(vis), after @ ..] = rest
             && vis == "pub"
         {

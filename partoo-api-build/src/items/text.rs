@@ -20,10 +20,15 @@ pub(super) fn write_tokens(tokens: &[TokenTree], out: &mut String) {
         if i != 0 && !joint {
             out.push(' ');
         }
-        joint = matches!(tt, TokenTree::Punct(p) if p.spacing() == Spacing::Joint);
+        joint = ends_joint(std::slice::from_ref(tt));
         // Writing to a `String` cannot fail.
         let _ = write!(out, "{tt}");
     }
+}
+
+/// Whether `tokens` end with a joint punctuation (printed with no space after it).
+pub(super) fn ends_joint(tokens: &[TokenTree]) -> bool {
+    matches!(tokens.last(), Some(TokenTree::Punct(p)) if p.spacing() == Spacing::Joint)
 }
 
 /// Prints items into one source text, byte for byte as printing the token stream they form would, so that a
@@ -86,9 +91,7 @@ impl Printer {
         }
         self.separate();
         write_tokens(head, &mut self.out);
-        let head_joint =
-            matches!(head.last(), Some(TokenTree::Punct(p)) if p.spacing() == Spacing::Joint);
-        if !head.is_empty() && !head_joint {
+        if !head.is_empty() && !ends_joint(head) {
             self.out.push(' ');
         }
         self.out.push_str("{ ");
