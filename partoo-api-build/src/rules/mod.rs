@@ -195,36 +195,6 @@ pub static RULES: &[Rule] = &[
         Reshape v31::keywords_2020
     ),
     rule!(
-        schema_parameter_refs,
-        Defect,
-        "a parameter that `$ref`s a schema → the path parameter it names, else dropped",
-        refs::schema_parameter_refs
-    ),
-    rule!(
-        path_parameters,
-        Defect,
-        "path parameters missing from, or undeclared in, the path template",
-        paths::path_parameters
-    ),
-    rule!(
-        name_table,
-        Adaptation,
-        "operationIds from openapi/names.yaml for operations upstream leaves unnamed or names badly",
-        paths::name_table
-    ),
-    rule!(
-        missing_operation_ids,
-        Defect,
-        "synthesises `{method}{Path}` (e.g. `getOrgByOrgId`) for operations without operationId",
-        paths::missing_operation_ids
-    ),
-    rule!(
-        operation_id_collisions,
-        Defect,
-        "operationIds equal after snake_case → suffixed",
-        paths::operation_id_collisions
-    ),
-    rule!(
         boolean_required,
         Defect,
         "schema-level `required: true` (Swagger style) → removed",
@@ -261,6 +231,36 @@ pub static RULES: &[Rule] = &[
         Grow schemas::untyped_arrays
     ),
     rule!(
+        schema_parameter_refs,
+        Defect,
+        "a parameter that `$ref`s a schema → the path parameter it names, else dropped",
+        refs::schema_parameter_refs
+    ),
+    rule!(
+        path_parameters,
+        Defect,
+        "path parameters missing from, or undeclared in, the path template",
+        paths::path_parameters
+    ),
+    rule!(
+        name_table,
+        Adaptation,
+        "operationIds from openapi/names.yaml for operations upstream leaves unnamed or names badly",
+        paths::name_table
+    ),
+    rule!(
+        missing_operation_ids,
+        Defect,
+        "synthesises `{method}{Path}` (e.g. `getOrgByOrgId`) for operations without operationId",
+        paths::missing_operation_ids
+    ),
+    rule!(
+        operation_id_collisions,
+        Defect,
+        "operationIds equal after snake_case → suffixed",
+        paths::operation_id_collisions
+    ),
+    rule!(
         ref_cycles,
         Defect,
         "refuses schemas that are only aliases of themselves (error, not a change)",
@@ -271,6 +271,12 @@ pub static RULES: &[Rule] = &[
         Conversion,
         "`$ref` with sibling keywords → `allOf: [$ref]` + siblings (3.0 ignores siblings)",
         Reshape v31::ref_siblings
+    ),
+    rule!(
+        server_side_patterns,
+        Adaptation,
+        "remaining `pattern`s dropped: the server validates, the client must not reject its data",
+        Schema schemas::server_side_patterns
     ),
     rule!(
         discriminator_unions,
@@ -303,28 +309,22 @@ pub static RULES: &[Rule] = &[
         responses::request_bodies
     ),
     rule!(
-        server_side_patterns,
-        Adaptation,
-        "remaining `pattern`s dropped: the server validates, the client must not reject its data",
-        Schema schemas::server_side_patterns
-    ),
-    rule!(
         timestamps,
         Adaptation,
         "every date/date-time schema → `PartooTimestamp`, which decodes all of Partoo's date forms",
         compat::timestamps
     ),
     rule!(
-        open_objects,
-        Adaptation,
-        "`additionalProperties: false` dropped so new server fields decode",
-        Schema compat::open_objects
-    ),
-    rule!(
         nullable_optionals,
         Adaptation,
         "optional array and map properties made nullable so a `null` decodes",
         compat::nullable_optionals
+    ),
+    rule!(
+        open_objects,
+        Adaptation,
+        "`additionalProperties: false` dropped so new server fields decode",
+        Schema compat::open_objects
     ),
     rule!(
         enum_variants,
