@@ -4,7 +4,8 @@
 //!    against raw reqwest, pagination against the ideal time, typed against untyped decoding; then
 //!    `--bench webhooks`: verifying and decoding a 2 kB webhook event against bare Ed25519 + `Value`.
 //! 2. Times the build-script work, `partoo_api_build::generate_path`, in this process (dev profile, like a
-//!    build script) on the committed spec and on the 2021 spec in `../shared/partoo`, best of 5 runs.
+//!    build script) on the committed spec and on the 2021 spec in `../shared/partoo`, runs interleaved with
+//!    progenitor alone ([`generate`]).
 //! 3. Times a no-op `cargo build -p partoo-api` and checks from `-v` output that the build script did not run.
 //! 4. Full runs only: a clean debug build with one tag feature against all tags ([`clean_build`]).
 //!
@@ -20,17 +21,13 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use partoo_api_build::{NameTable, Options};
-
 use crate::flags::{Flags, root};
 
 mod clean_build;
+mod generate;
 
 /// Goals, as stated in the task.
-const GOAL_GENERATE_S: f64 = 0.5;
 const GOAL_NOOP_S: f64 = 0.3;
-/// The pipeline's time over progenitor's alone on the same normalised document.
-const GOAL_PROGENITOR_RATIO: f64 = 1.2;
 /// The bulk sync's goals: elapsed within 2 % of the quota's bound, and not one 429.
 const GOAL_BULK_RATIO: f64 = 1.02;
 
@@ -85,7 +82,7 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
         )?;
     }
     if wanted("generate") {
-        generate_bench(&root, quick, &mut summary);
+        generate::run(&root, quick, &mut summary);
     }
     if wanted("noop") {
         noop_rebuild(&root, &mut summary)?;
@@ -247,136 +244,6 @@ fn parse_count_429(line: &str) -> Option<Entry> {
         value: count.trim().parse().ok()?,
         goal: Some(0.0),
     })
-}
-
-/// `generate_path` in this process, best of `runs`, on the committed spec and on the 2021 spec.
-fn generate_bench(root: &Path, quick: bool, summary: &mut Vec<Entry>) {
-    let runs = if quick { 2 } else { 5 };
-    println!(
-        "\n== build script work (partoo_api_build::generate_path in the xtask process: dev profile, \
-         opt-level 0, like the build script)"
-    );
-    let names = root.join("openapi/names.yaml");
-    let mut options = Options::default();
-    if names.exists() {
-        match NameTable::load(&names) {
-            Ok(table) => options.names = table,
-            Err(e) => {
-                println!("generate: cannot load {}: {e}", names.display());
-                return;
-            }
-        }
-    }
-    let specs = [
-        ("generate snapshot", root.join("openapi/partoo.yaml")),
-        (
-            "generate 2021 spec",
-            root.join("../shared/partoo/openapi-2021-bundled.yaml"),
-        ),
-    ];
-    for (label, spec) in specs {
-        if !spec.exists() {
-            println!("{label}: skipped, {} not found", spec.display());
-            continue;
-        }
-        let size_kb = std::fs::metadata(&spec).map_or(0, |m| m.len()) / 1024;
-        let mut times = Vec::with_capacity(runs);
-        // The fastest run, kept for the split and the comparison with progenitor alone.
-        let mut fastest: Option<(Duration, partoo_api_build::Generated)> = None;
-        let mut failed = false;
-        for _ in 0..runs {
-            let started = Instant::now();
-            let result = partoo_api_build::generate_path(&spec, &options);
-            let took = started.elapsed();
-            times.push(took);
-            match result {
-                Ok(generated) if fastest.as_ref().is_none_or(|(b, _)| took < *b) => {
-                    fastest = Some((took, generated));
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    println!("{label}: {} failed: {e}", spec.display());
-                    failed = true;
-                    break;
-                }
-            }
-        }
-        let Some((best, generated)) = fastest.filter(|_| !failed) else {
-            continue;
-        };
-        use partoo_api_build::load::rendition::Route;
-        let read = match generated.loaded_from {
-            Some(Route::Rendition) => "read through its JSON rendition",
-            Some(Route::Stale) => "its JSON rendition is stale: YAML read",
-            _ => "YAML read",
-        };
-        let counts = format!(
-            "{}, {} kB of code, {read}",
-            generated.counts_line(),
-            generated.code.len() / 1024
-        );
-        let all: Vec<String> = times
-            .iter()
-            .map(|t| format!("{:.3}", t.as_secs_f64()))
-            .collect();
-        println!(
-            "{label}: {} ({size_kb} kB) → {counts}; runs {} s; best of {runs} {:.3} s; goal ≤ {GOAL_GENERATE_S} s; \
-             ratio to goal {:.3}",
-            spec.display(),
-            all.join(" / "),
-            best.as_secs_f64(),
-            best.as_secs_f64() / GOAL_GENERATE_S
-        );
-        breakdown(label, &spec, best, &generated, &options, runs, summary);
-        summary.push(Entry {
-            label: format!("{label} (best of {runs}, s)"),
-            ratio: "seconds".to_owned(),
-            value: best.as_secs_f64(),
-            goal: Some(GOAL_GENERATE_S),
-        });
-    }
-}
-
-/// The floor of the build-script work: the fastest pipeline run (`total`, `generated`) against progenitor alone
-/// on the document the pipeline handed it (the same normalised document, tokens printed to a string), best of
-/// `runs`; then the split of that pipeline run by stage. Prints `build script: total X s, progenitor alone Y s, ratio to progenitor
-/// alone R`.
-fn breakdown(
-    label: &str,
-    spec: &Path,
-    total: Duration,
-    generated: &partoo_api_build::Generated,
-    options: &Options,
-    runs: usize,
-    summary: &mut Vec<Entry>,
-) {
-    let name = spec.display().to_string();
-    let mut alone = Duration::MAX;
-    for _ in 0..runs {
-        let started = Instant::now();
-        if partoo_api_build::progenitor_alone(&name, &generated.normalised, options).is_err() {
-            return;
-        }
-        alone = alone.min(started.elapsed());
-    }
-    let ratio = total.as_secs_f64() / alone.as_secs_f64();
-    println!(
-        "build script: total {:.3} s, progenitor alone {:.3} s, ratio to progenitor alone {ratio:.3}",
-        total.as_secs_f64(),
-        alone.as_secs_f64()
-    );
-    let split: Vec<String> = generated
-        .timings
-        .iter()
-        .map(|(stage, d)| format!("{stage} {:.3} s", d.as_secs_f64()))
-        .collect();
-    println!("  split of that run: {}", split.join(", "));
-    summary.push(Entry {
-        label: format!("{label}: pipeline / progenitor"),
-        ratio: format!("{:.3} / {:.3} s", total.as_secs_f64(), alone.as_secs_f64()),
-        value: ratio,
-        goal: Some(GOAL_PROGENITOR_RATIO),
-    });
 }
 
 /// How many times the no-op check is tried: other work in the same checkout can invalidate shared
