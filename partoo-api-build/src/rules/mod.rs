@@ -388,7 +388,35 @@ pub fn normalise_with(
     run(doc, "<test>", names, &rules)
 }
 
-/// Runs `rules` in order: a rule over the whole document alone, a run of per-schema rules in one shared walk.
+/// One step of a run: a rule over the whole document, or a run of per-schema rules sharing one walk.
+enum Step<'r> {
+    Document(&'r Rule, fn(&mut Ctx<'_>) -> Result<(), BuildError>),
+    Walk(&'r [&'r Rule]),
+}
+
+/// The steps that run `rules` in order: each document rule alone; a per-schema rule with the
+/// [`Apply::Schema`] and [`Apply::Grow`] rules right after it, in one walk.
+fn plan<'r>(rules: &'r [&'r Rule]) -> Vec<Step<'r>> {
+    let mut steps = Vec::new();
+    let mut rest = rules;
+    while let Some((first, after)) = rest.split_first() {
+        if let Apply::Document(apply) = first.apply {
+            steps.push(Step::Document(first, apply));
+            rest = after;
+            continue;
+        }
+        let joined = after
+            .iter()
+            .take_while(|r| matches!(r.apply, Apply::Schema(_) | Apply::Grow(_)))
+            .count();
+        let (walk, after) = rest.split_at(1 + joined);
+        steps.push(Step::Walk(walk));
+        rest = after;
+    }
+    steps
+}
+
+/// Runs `rules` in order, as [`plan`] groups them.
 fn run(
     doc: Value,
     file: &str,
@@ -404,22 +432,15 @@ fn run(
         rule: "",
         kind: RuleKind::Conversion,
     };
-    let mut rest = rules;
-    while let Some((first, after)) = rest.split_first() {
-        if let Apply::Document(apply) = first.apply {
-            ctx.rule = first.name;
-            ctx.kind = first.kind;
-            apply(&mut ctx)?;
-            rest = after;
-            continue;
+    for step in plan(rules) {
+        match step {
+            Step::Document(rule, apply) => {
+                ctx.rule = rule.name;
+                ctx.kind = rule.kind;
+                apply(&mut ctx)?;
+            }
+            Step::Walk(walk) => ctx.schema_rules(walk),
         }
-        let joined = after
-            .iter()
-            .take_while(|r| matches!(r.apply, Apply::Schema(_) | Apply::Grow(_)))
-            .count();
-        let (walk, after) = rest.split_at(1 + joined);
-        ctx.schema_rules(walk);
-        rest = after;
     }
     Ok((ctx.doc, ctx.report))
 }
@@ -482,7 +503,23 @@ impl Ctx<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Apply, RULES, grown};
+    use super::{Apply, RULES, Rule, Step, grown, plan};
+
+    /// The list is ordered so that the per-schema rules share four walks of the document (each walk is
+    /// about 2 ms of a 0.4 s build script). A rule added between two of them splits a walk: place it so it
+    /// does not, or raise this number on purpose.
+    #[test]
+    fn the_rule_list_walks_the_document_four_times() {
+        let rules: Vec<&Rule> = RULES.iter().collect();
+        let walks: Vec<Vec<&str>> = plan(&rules)
+            .into_iter()
+            .filter_map(|step| match step {
+                Step::Walk(walk) => Some(walk.iter().map(|r| r.name).collect()),
+                Step::Document(..) => None,
+            })
+            .collect();
+        assert_eq!(walks.len(), 4, "{walks:#?}");
+    }
 
     /// What lets an [`Apply::Grow`] rule share a walk with the per-schema rules listed before it (in any
     /// selection `normalise_with` makes of them): each of those rules leaves every schema it may add alone.
