@@ -1,8 +1,9 @@
 //! `cargo xtask ci [--skip STEP,STEP] [--shared DIR]`: everything CI runs, in order, stopping at the first
 //! failure with the command that failed.
 //!
-//! Steps: `fmt`, `clippy`, `tests` (README's test command), `mock` (the `mock` feature's lints, tests and
-//! docs on the committed spec), `cli` (the same for the `partoo` binary of feature `cli`), `docs`,
+//! Steps: `fmt`, `clippy`, `tests` (README's test command), `mock` (the `mock` feature's lints and tests on
+//! the committed spec), `cli` (the same for the `partoo` binary of feature `cli`), `docs` (rustdoc with the
+//! default features, then with the features docs.rs uses),
 //! `sync-check`, `spec-check` (3.1 validity, names, no copied prose, fidelity to the facts, their examples
 //! against the schemas), `package` (publish dry run of both crates, built from their packages), and `compat`:
 //! partoo-api with `mock` and `cli` (so the mock and command-line generators are checked too) built against
@@ -65,11 +66,7 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
             "tests" => cargo(&root, &["test", "--workspace"], &[])?,
             "mock" => mock(&root)?,
             "cli" => cli(&root)?,
-            "docs" => cargo(
-                &root,
-                &["doc", "--workspace", "--no-deps"],
-                &[("RUSTDOCFLAGS", "-D warnings")],
-            )?,
+            "docs" => docs(&root)?,
             "sync-check" => cargo(&root, &["xtask", "sync-spec", "--check"], &[])?,
             "spec-check" => {
                 let shared = shared.to_string_lossy().into_owned();
@@ -103,7 +100,7 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
     Ok(())
 }
 
-/// The `mock` feature on the committed spec: lints, the tests that use it as a user would, and its rustdoc.
+/// The `mock` feature on the committed spec: lints, the tests that use it as a user would (its rustdoc is in `docs`).
 /// Only partoo-api is rebuilt (with the feature, beside the plain build in the same target dir).
 fn mock(root: &Path) -> Result<(), String> {
     let targets = ["--lib", "--test", "mock", "--test", "mock_readme"];
@@ -118,12 +115,10 @@ fn mock(root: &Path) -> Result<(), String> {
     let test: Vec<&str> = ["test"].into_iter().chain(feature).chain(targets).collect();
     cargo(root, &test, &[])?;
     let doctest: Vec<&str> = ["test", "--doc"].into_iter().chain(feature).collect();
-    cargo(root, &doctest, &[])?;
-    let doc: Vec<&str> = ["doc", "--no-deps"].into_iter().chain(feature).collect();
-    cargo(root, &doc, &[("RUSTDOCFLAGS", "-D warnings")])
+    cargo(root, &doctest, &[])
 }
 
-/// The `cli` feature: lints of the library and the `partoo` binary, the binary's tests, and rustdoc.
+/// The `cli` feature: lints of the library and the `partoo` binary, the binary's tests (rustdoc: `docs`).
 fn cli(root: &Path) -> Result<(), String> {
     let feature = ["-p", "partoo-api", "--features", "cli"];
     let targets = ["--lib", "--bin", "partoo", "--test", "cli"];
@@ -139,9 +134,64 @@ fn cli(root: &Path) -> Result<(), String> {
         .chain(feature)
         .chain(["--test", "cli"])
         .collect();
-    cargo(root, &test, &[])?;
-    let doc: Vec<&str> = ["doc", "--no-deps"].into_iter().chain(feature).collect();
-    cargo(root, &doc, &[("RUSTDOCFLAGS", "-D warnings")])
+    cargo(root, &test, &[])
+}
+
+/// Rustdoc with `-D warnings`: the workspace with its default features, then partoo-api with the features
+/// docs.rs builds it with (`[package.metadata.docs.rs]` in its Cargo.toml, read through `cargo metadata`), so
+/// the published docs, `mock` and `cli` modules included, are the ones checked.
+fn docs(root: &Path) -> Result<(), String> {
+    let deny = [("RUSTDOCFLAGS", "-D warnings")];
+    cargo(root, &["doc", "--workspace", "--no-deps"], &deny)?;
+    let features = docs_rs_features(root)?.join(",");
+    cargo(
+        root,
+        &[
+            "doc",
+            "-p",
+            "partoo-api",
+            "--no-deps",
+            "--features",
+            &features,
+        ],
+        &deny,
+    )
+}
+
+/// The `features` list of partoo-api's `[package.metadata.docs.rs]`; an error when it is missing or empty
+/// (docs.rs would then leave the feature-gated modules out of the published docs).
+fn docs_rs_features(root: &Path) -> Result<Vec<String>, String> {
+    let output = crate::cmd::cargo_command(root)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .output()
+        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`cargo metadata --no-deps --format-version 1` failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("cargo metadata: unreadable output: {e}"))?;
+    let features: Vec<String> = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["name"] == "partoo-api")
+        .and_then(|p| p["metadata"]["docs"]["rs"]["features"].as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str().map(str::to_owned))
+        .collect();
+    if features.is_empty() {
+        return Err(
+            "partoo-api/Cargo.toml: `[package.metadata.docs.rs] features` is missing or empty: docs.rs \
+             would publish the docs without the `mock` and `cli` modules"
+                .to_owned(),
+        );
+    }
+    Ok(features)
 }
 
 /// Builds partoo-api against the upstream documents we hold, after checking each generates one method per
