@@ -1,8 +1,8 @@
 //! Choices the workspace makes in `Cargo.lock`, where a plain `cargo update` would undo them silently.
 //!
 //! `idna_adapter` picks the Unicode back end of `idna` (through `url`, which reqwest and the client use). Its 1.2
-//! series brings ICU4X: 22 crates, derive macros included. The 1.1 series uses the unicode-rs crates instead (6),
-//! and a clean build of `partoo-api` spends 7 s less CPU on the project's machine (`--timings`, 2026-12-06).
+//! series brings ICU4X: 21 crates besides itself, derive macros included. The 1.1 series uses 5 unicode-rs crates
+//! instead, and a clean build of `partoo-api` spends 7 s less CPU on the project's machine (`--timings`, 2026-12-06).
 //! International domain names still go through UTS 46, more slowly and with bigger tables in the binary,
 //! according to idna_adapter's README; Partoo's hosts are ASCII. Cargo picks 1.2 unless the top-level lock file
 //! pins 1.1, which is how that README tells applications to choose. A library cannot choose for its users, so
