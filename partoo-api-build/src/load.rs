@@ -16,10 +16,18 @@ pub const MAX_SPEC_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Reads `path` (refusing files over [`MAX_SPEC_BYTES`] before reading them) and parses it.
 pub fn load_path(path: &std::path::Path) -> Result<Value, BuildError> {
-    let name = path.display().to_string();
-    let bytes = read_capped(path, MAX_SPEC_BYTES)
-        .map_err(|msg| BuildError::new(&name, Location::Input, msg))?;
+    let (name, bytes) = read_spec(path)?;
     parse(&name, &bytes)
+}
+
+/// The name messages use for the spec at `path`, and its bytes, capped at [`MAX_SPEC_BYTES`]: the one way
+/// [`load_path`] and [`rendition::read`] open a spec.
+pub(crate) fn read_spec(path: &std::path::Path) -> Result<(String, Vec<u8>), BuildError> {
+    let name = path.display().to_string();
+    match read_capped(path, MAX_SPEC_BYTES) {
+        Ok(bytes) => Ok((name, bytes)),
+        Err(msg) => Err(BuildError::new(name, Location::Input, msg)),
+    }
 }
 
 /// Reads a file, refusing it if it is larger than `cap` bytes (checked on the metadata and while reading).

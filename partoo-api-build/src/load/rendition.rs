@@ -70,9 +70,7 @@ pub fn render(file_name: &str, yaml: &[u8]) -> Result<String, BuildError> {
 /// Reads the spec at `spec` (capped like [`crate::load::load_path`]) through its rendition when there is a
 /// current one, else through the YAML parser.
 pub fn read(spec: &Path) -> Result<(Value, Route), BuildError> {
-    let name = spec.display().to_string();
-    let bytes = crate::load::read_capped(spec, crate::load::MAX_SPEC_BYTES)
-        .map_err(|msg| BuildError::new(&name, Location::Input, msg))?;
+    let (name, bytes) = crate::load::read_spec(spec)?;
     if !is_yaml(spec) {
         return crate::load::parse(&name, &bytes).map(|doc| (doc, Route::Yaml));
     }
