@@ -104,37 +104,37 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
 /// Only partoo-api is rebuilt (with the feature, beside the plain build in the same target dir).
 fn mock(root: &Path) -> Result<(), String> {
     let targets = ["--lib", "--test", "mock", "--test", "mock_readme"];
-    let feature = ["-p", "partoo-api", "--features", "mock"];
-    let clippy: Vec<&str> = ["clippy"]
-        .into_iter()
-        .chain(feature)
-        .chain(targets)
-        .chain(["--", "-D", "warnings"])
-        .collect();
-    cargo(root, &clippy, &[])?;
-    let test: Vec<&str> = ["test"].into_iter().chain(feature).chain(targets).collect();
-    cargo(root, &test, &[])?;
-    let doctest: Vec<&str> = ["test", "--doc"].into_iter().chain(feature).collect();
-    cargo(root, &doctest, &[])
+    feature_checks(root, "mock", &targets, &targets)?;
+    cargo(
+        root,
+        &["test", "--doc", "-p", "partoo-api", "--features", "mock"],
+        &[],
+    )
 }
 
 /// The `cli` feature: lints of the library and the `partoo` binary, the binary's tests (rustdoc: `docs`).
 fn cli(root: &Path) -> Result<(), String> {
-    let feature = ["-p", "partoo-api", "--features", "cli"];
-    let targets = ["--lib", "--bin", "partoo", "--test", "cli"];
+    let lint = ["--lib", "--bin", "partoo", "--test", "cli"];
+    feature_checks(root, "cli", &lint, &["--test", "cli"])
+}
+
+/// partoo-api with `feature` on: `cargo clippy` of the targets `lint` with `-D warnings`, then `cargo test` of
+/// the targets `test`.
+fn feature_checks(root: &Path, feature: &str, lint: &[&str], test: &[&str]) -> Result<(), String> {
+    let with = ["-p", "partoo-api", "--features", feature];
     let clippy: Vec<&str> = ["clippy"]
         .into_iter()
-        .chain(feature)
-        .chain(targets)
+        .chain(with)
+        .chain(lint.iter().copied())
         .chain(["--", "-D", "warnings"])
         .collect();
     cargo(root, &clippy, &[])?;
-    let test: Vec<&str> = ["test"]
+    let tests: Vec<&str> = ["test"]
         .into_iter()
-        .chain(feature)
-        .chain(["--test", "cli"])
+        .chain(with)
+        .chain(test.iter().copied())
         .collect();
-    cargo(root, &test, &[])
+    cargo(root, &tests, &[])
 }
 
 /// Rustdoc with `-D warnings`: the workspace with its default features, then partoo-api with the features
