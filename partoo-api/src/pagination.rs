@@ -32,7 +32,8 @@
 //!
 //! With `concurrency(n)`, the first page is fetched alone to learn `max_page` (no request is ever made past
 //! it: each one counts against Partoo's rate limit), then up to `n` requests are in flight and pages are
-//! yielded in order. A slow page does not hold up the requests after it: the next page is requested as soon
+//! yielded in order. When the page at `max_page` reports a larger one (the collection grew meanwhile) or
+//! none, the stream goes on past it, so it yields the same pages as with one request at a time. A slow page does not hold up the requests after it: the next page is requested as soon
 //! as any exchange is over, and pages decode while the others wait on the network; at most `2n - 1`
 //! finished pages wait behind a slow one. Dropping the stream (or an error ending it) cancels its requests.
 //! Each page's body is read under [`crate::ClientBuilder::max_body`] like any other success body.
@@ -287,16 +288,15 @@ impl<'a, R: PageRequest<'a>> Pages<R> {
                 if !has_next(&fetched.page) {
                     return stream::iter([Ok(fetched)]).boxed();
                 }
-                let next = fetched.page.number + 1;
+                // Saturating: a stream started at `i64::MAX` has `cap == i64::MAX` and stops at its cap.
+                let next = fetched.page.number.saturating_add(1);
                 let known_max = fetched.page.max_page;
                 let head = stream::iter([Ok(fetched)]);
                 let rest = match (concurrency, known_max) {
                     (n, Some(max)) if n > 1 => {
-                        let last = max.min(cap - 1);
-                        let trailer = (max >= cap).then(|| limit(cap));
                         let request = request.clone();
                         let fetch = move |n| fetch::<R, M>(request.clone(), n).boxed();
-                        Window::new(fetch, next, last, n, trailer).boxed()
+                        Window::new(fetch, next, max, n, cap, limit).boxed()
                     }
                     _ => sequential::<R, M>(request.clone(), next, cap, limit),
                 };

@@ -18,7 +18,7 @@ use tokio::sync::Semaphore;
 #[derive(Clone, Debug, serde::Deserialize)]
 struct FakePage {
     page: i64,
-    max_page: i64,
+    max_page: Option<i64>,
     items: Vec<i64>,
 }
 
@@ -36,24 +36,37 @@ struct Log {
 /// fails, a page in `delays` takes that long (paused clock).
 #[derive(Clone)]
 struct Fake {
-    max_page: i64,
+    /// `None`: the pages give no `max_page`.
+    max_page: Option<i64>,
     held: Arc<BTreeMap<i64, Arc<Semaphore>>>,
     failing: Arc<BTreeSet<i64>>,
     delays: Arc<BTreeMap<i64, Duration>>,
+    /// From page p on, `max_page` is `grown[p]` (the collection grew): the entry with the highest key ≤ p.
+    grown: Arc<BTreeMap<i64, i64>>,
     log: Arc<Mutex<Log>>,
     page: i64,
 }
 
 impl Fake {
     fn new(max_page: i64) -> Self {
+        Self::with_max_page(Some(max_page))
+    }
+
+    fn with_max_page(max_page: Option<i64>) -> Self {
         Fake {
             max_page,
             held: Arc::default(),
             failing: Arc::default(),
             delays: Arc::default(),
+            grown: Arc::default(),
             log: Arc::default(),
             page: 1,
         }
+    }
+
+    fn grow(mut self, from: &[(i64, i64)]) -> Self {
+        self.grown = Arc::new(from.iter().copied().collect());
+        self
     }
 
     fn hold(mut self, pages: &[i64]) -> Self {
@@ -148,10 +161,15 @@ impl<'a> PageRequest<'a> for Fake {
                 "page {page} failed"
             )));
         }
+        let max_page = self
+            .grown
+            .range(..=page)
+            .next_back()
+            .map_or(self.max_page, |(_, &max)| Some(max));
         let body = FakePage {
             page,
-            max_page: self.max_page,
-            items: vec![page * 10, page * 10 + 1],
+            max_page,
+            items: vec![page.wrapping_mul(10), page.wrapping_mul(10).wrapping_add(1)],
         };
         Ok(ResponseValue::new(
             body,
@@ -161,7 +179,7 @@ impl<'a> PageRequest<'a> for Fake {
     }
 
     fn page_numbers(page: &FakePage) -> (Option<i64>, Option<i64>) {
-        (Some(page.page), Some(page.max_page))
+        (Some(page.page), page.max_page)
     }
 
     fn into_items(page: FakePage) -> Vec<i64> {
@@ -338,6 +356,98 @@ async fn the_max_pages_limit_ends_a_concurrent_stream_after_the_pages_it_allows(
     let mut started = fake.started();
     started.sort_unstable();
     assert_eq!(started, [1, 2, 3, 4, 5, 6]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_max_page_that_grows_during_the_stream_is_followed_with_any_concurrency() {
+    // Page 1 says 3 pages; from page 3 on the server says 5, from page 5 on 7 (items were added). A
+    // one-at-a-time stream reads pages 1–7; so must a concurrent one, without requesting past 7.
+    for n in [1, 2, 3, 8] {
+        let fake = Fake::new(3).grow(&[(3, 5), (5, 7)]).delays(&[(2, 30)]);
+        let pages: Vec<_> = fake
+            .clone()
+            .pages()
+            .concurrency(n)
+            .stream()
+            .try_collect()
+            .await
+            .expect("every page");
+        assert_eq!(
+            numbers(&pages),
+            (1..=7).collect::<Vec<_>>(),
+            "concurrency {n}"
+        );
+        let mut started = fake.started();
+        started.sort_unstable();
+        assert_eq!(started, (1..=7).collect::<Vec<_>>(), "concurrency {n}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_max_page_that_grows_past_the_cap_ends_with_the_cap() {
+    // Page 1 says 2 pages, page 2 says 100; the cap of 4 pages ends the stream after page 4, as it does
+    // one page at a time.
+    for n in [1, 3] {
+        let fake = Fake::new(2).grow(&[(2, 100)]);
+        let results: Vec<_> = fake
+            .clone()
+            .pages()
+            .concurrency(n)
+            .max_pages(4)
+            .stream()
+            .collect()
+            .await;
+        let ok: Vec<_> = results
+            .iter()
+            .filter_map(|r| r.as_ref().ok().map(|p| p.number))
+            .collect();
+        assert_eq!(ok, [1, 2, 3, 4], "concurrency {n}");
+        assert!(
+            matches!(
+                results.last(),
+                Some(Err(Error::Pagination {
+                    page: 5,
+                    reason: PaginationStop::MaxPages { limit: 4 },
+                    ..
+                }))
+            ),
+            "concurrency {n}: {:?}",
+            results.last()
+        );
+        let mut started = fake.started();
+        started.sort_unstable();
+        assert_eq!(started, [1, 2, 3, 4], "concurrency {n}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stream_started_at_the_last_page_number_stops_at_its_cap() {
+    // `start_at(i64::MAX)`: the page after it cannot be numbered; the cap ends the stream instead.
+    for n in [1, 2] {
+        let fake = Fake::with_max_page(None);
+        let results: Vec<_> = fake
+            .clone()
+            .pages()
+            .start_at(i64::MAX)
+            .concurrency(n)
+            .stream()
+            .collect()
+            .await;
+        assert_eq!(results.len(), 2, "concurrency {n}");
+        assert_eq!(results[0].as_ref().map(|p| p.number).ok(), Some(i64::MAX));
+        assert!(
+            matches!(
+                &results[1],
+                Err(Error::Pagination {
+                    reason: PaginationStop::MaxPages { .. },
+                    ..
+                })
+            ),
+            "concurrency {n}: {:?}",
+            results[1]
+        );
+        assert_eq!(fake.started(), [i64::MAX], "concurrency {n}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -51,14 +51,23 @@ impl<T> Future for Tagged<'_, T> {
     }
 }
 
-/// Pages `first..=last`, at most `concurrency` requests on the network, yielded in order; then `trailer`
-/// (the [`Error::Pagination`] of a `max_pages` cut), unless a page ended the stream first.
+/// Pages `first..=last`, at most `concurrency` requests on the network, yielded in order; then, when pages
+/// at or past `cap` exist, the [`Error::Pagination`] of the `max_pages` cut, unless a page ended the stream
+/// first. `last` starts at the `max_page` the first page reported (below `cap`); when page `last` reports
+/// more (the collection grew since the first page, or it gives no `max_page`), `last` moves on, so the
+/// window yields the pages a one-at-a-time stream would.
 pub(super) struct Window<'a, T> {
     fetch: Box<dyn FnMut(i64) -> BoxFuture<'a, Outcome<T>> + Send + 'a>,
     /// The next page to request.
     next: i64,
-    /// The last page to request; lowered when a page ends the stream.
+    /// The last page to request; lowered when a page ends the stream, raised when page `last` reports more.
     last: i64,
+    /// The first page the stream may not request (its `max_pages`); `last` stays below it.
+    cap: i64,
+    /// Whether a page reported pages at or past `cap`: the stream then ends with `limit(cap)`.
+    cut: bool,
+    /// The error of the `max_pages` cut at a page.
+    limit: Box<dyn Fn(i64) -> Error + Send + 'a>,
     /// The next page to yield.
     head: i64,
     concurrency: usize,
@@ -68,28 +77,39 @@ pub(super) struct Window<'a, T> {
     in_flight: FuturesUnordered<Tagged<'a, T>>,
     /// Finished pages waiting for the pages before them.
     finished: BTreeMap<i64, Outcome<T>>,
-    trailer: Option<Error>,
 }
 
 impl<'a, T: Send + 'a> Window<'a, T> {
+    /// Pages from `first` to `max_page` (as the first page reported it), never `cap` or past it.
     pub(super) fn new(
         fetch: impl FnMut(i64) -> BoxFuture<'a, Outcome<T>> + Send + 'a,
         first: i64,
-        last: i64,
+        max_page: i64,
         concurrency: usize,
-        trailer: Option<Error>,
+        cap: i64,
+        limit: impl Fn(i64) -> Error + Send + 'a,
     ) -> Self {
-        Window {
+        let mut window = Window {
             fetch: Box::new(fetch),
             next: first,
-            last,
+            last: first - 1,
+            cap,
+            cut: false,
+            limit: Box::new(limit),
             head: first,
             concurrency: concurrency.max(1),
             signal: Arc::default(),
             in_flight: FuturesUnordered::new(),
             finished: BTreeMap::new(),
-            trailer,
-        }
+        };
+        window.reach(max_page);
+        window
+    }
+
+    /// Takes `max_page` as the last page to request, kept below `cap`; one at or past `cap` marks the cut.
+    fn reach(&mut self, max_page: i64) {
+        self.last = self.last.max(max_page.min(self.cap - 1));
+        self.cut |= max_page >= self.cap;
     }
 
     /// How far ahead of the next page to yield a request may be.
@@ -148,10 +168,18 @@ impl<'a, T: Send + 'a> Window<'a, T> {
             Ok(fetched) => !has_next(&fetched.page),
             Err(_) => true,
         };
+        if let Ok(fetched) = &outcome
+            && !ends
+            && number == self.last
+        {
+            // More past the window's end: a larger `max_page` than the first page's, or none (then one more
+            // page, as a one-at-a-time stream would fetch; `number < cap - 1`, so no overflow).
+            self.reach(fetched.page.max_page.unwrap_or(number + 1));
+        }
         self.finished.insert(number, outcome);
         if ends {
             self.last = number;
-            self.trailer = None;
+            self.cut = false;
             self.finished.split_off(&(number + 1));
             if self.in_flight.iter().any(|t| t.number > number) {
                 let kept: FuturesUnordered<_> = std::mem::take(&mut self.in_flight)
@@ -195,7 +223,8 @@ impl<'a, T: Send + 'a> Stream for Window<'a, T> {
             }
             if this.head > this.last {
                 this.in_flight = FuturesUnordered::new();
-                return Poll::Ready(this.trailer.take().map(Err));
+                let cut = std::mem::take(&mut this.cut);
+                return Poll::Ready(cut.then(|| Err((this.limit)(this.cap))));
             }
             if this.launch(cx) {
                 // Let the tasks that write the new requests run before this one decodes anything.
@@ -206,7 +235,7 @@ impl<'a, T: Send + 'a> Stream for Window<'a, T> {
                 // The head is always requested first, so this cannot happen; end rather than spin.
                 Poll::Ready(None) => {
                     this.last = this.head - 1;
-                    this.trailer = None;
+                    this.cut = false;
                     return Poll::Ready(None);
                 }
                 // A slot was freed: let the connection go back to the pool, then refill the slot.
