@@ -361,8 +361,16 @@ fn check_operation_names(policy: &RetryPolicy) -> Result<(), Error> {
 /// Refuses URLs that are not `https` (plain `http` is allowed for loopback hosts only) or that carry a query,
 /// a fragment or userinfo, and drops a trailing `/`.
 fn check_base_url(url: &str) -> Result<String, Error> {
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| Error::Config(format!("invalid base URL {url:?}: {e}")))?;
+    let parsed = reqwest::Url::parse(url).map_err(|e| {
+        // A URL that does not parse may still carry `user:pass@`: then it is not echoed.
+        if url.contains('@') {
+            Error::Config(format!(
+                "invalid base URL (not shown: it contains `@`, maybe a credential): {e}"
+            ))
+        } else {
+            Error::Config(format!("invalid base URL {url:?}: {e}"))
+        }
+    })?;
     if !parsed.username().is_empty() || parsed.password().is_some() {
         // The URL is not echoed: it holds a credential.
         return Err(Error::Config(

@@ -230,7 +230,12 @@ impl Error {
                         (Bytes::from(json), cut)
                     }
                 });
-                Error::from_status(status, raw, captured.retry_after.as_deref())
+                // Without a capture (a plain `send().await?`), the header is read from the response.
+                let retry_after = captured.retry_after.or_else(|| {
+                    let header = rv.headers().get(reqwest::header::RETRY_AFTER)?;
+                    header.to_str().ok().map(str::to_owned)
+                });
+                Error::from_status(status, raw, retry_after.as_deref())
             }
             GeneratedError::UnexpectedResponse(response) => {
                 let status = response.status();

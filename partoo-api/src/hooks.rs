@@ -79,7 +79,8 @@ impl ClientHooks<ClientState> for Client {
         let started = Instant::now();
         let result = send_with_retries(self, state, request, info.operation_id)
             .instrument(span.clone())
-            .await;
+            .await
+            .map(without_markers);
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         match &result {
             Ok(r) => span.record("status", r.status().as_u16()),
@@ -286,6 +287,16 @@ async fn capture(
         *slot = captured;
     }
     Ok(response)
+}
+
+/// `response` without the crate's marker headers ([`WRAPPED_BODY_HEADER`], [`BODY_CUT_HEADER`]): they mean
+/// something only when these hooks set them, and a server or proxy sending them would make [`crate::Error`]
+/// empty a Partoo error body or call a whole body cut.
+fn without_markers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.remove(WRAPPED_BODY_HEADER);
+    headers.remove(crate::exchange::BODY_CUT_HEADER);
+    response
 }
 
 /// Marks a response whose error body [`wrap_foreign_error_body`] replaced.

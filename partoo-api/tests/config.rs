@@ -175,6 +175,18 @@ fn base_urls_with_a_query_a_fragment_or_credentials_are_refused() {
             "the password is not echoed: {message}"
         );
     }
+    // A URL with credentials that does not parse at all (a port out of range, a space in the host).
+    for url in [
+        "https://alice:s3cr3t-pw@api.partoo.co:99999/v2",
+        "https://alice:s3cr3t-pw@api partoo.co/v2",
+    ] {
+        let message = build(url);
+        assert!(message.contains("invalid base URL"), "{url}: {message}");
+        assert!(
+            !message.contains("s3cr3t-pw"),
+            "the password is not echoed: {message}"
+        );
+    }
 }
 
 #[test]

@@ -298,6 +298,74 @@ async fn question_mark_on_a_plain_send_converts_documented_errors() {
 }
 
 #[tokio::test]
+async fn question_mark_on_a_plain_send_keeps_retry_after() {
+    // A 429 is documented (every operation has a `4XX`), so progenitor decodes it: the header must still
+    // reach `Error::RateLimited` without `into_result()`. One attempt only, so no retry waits here.
+    let route = format!("/business/{BUSINESS_ID}");
+    let response = json_response(429, &json!({"errors": {"json": "Too many requests"}}))
+        .insert_header("Retry-After", "7");
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .api_key("k")
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client builds");
+    let err = business_name(&client).await.unwrap_err();
+    match &err {
+        Error::RateLimited { retry_after, .. } => {
+            assert_eq!(*retry_after, Some(std::time::Duration::from_secs(7)))
+        }
+        other => panic!("expected Error::RateLimited, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn marker_headers_sent_by_the_server_are_ignored() {
+    // The client marks bodies it wrapped or cut with headers of its own; a server sending the same names
+    // must not make a Partoo error body disappear or look cut.
+    let route = format!("/business/{BUSINESS_ID}");
+    let body = json!({"errors": {"authorization": "Operation not allowed"}});
+    let response = json_response(403, &body)
+        .insert_header("x-partoo-api-wrapped-body", "1")
+        .insert_header("x-partoo-api-body-cut", "3");
+    let (_server, client) = setup("GET", &route, response).await;
+    let plain = business_name(&client).await.unwrap_err();
+    let via_into_result = client
+        .get_business()
+        .business_id(BUSINESS_ID)
+        .send()
+        .into_result()
+        .await
+        .unwrap_err();
+    for err in [plain, via_into_result] {
+        match &err {
+            Error::Api {
+                status,
+                body: details,
+                raw,
+                truncated,
+                ..
+            } => {
+                assert_eq!(status.as_u16(), 403);
+                assert_eq!(
+                    details.messages(),
+                    pairs(&[("authorization", "Operation not allowed")])
+                );
+                assert_eq!(serde_json::from_slice::<Value>(raw).expect("JSON"), body);
+                assert!(!truncated, "not cut");
+            }
+            other => panic!("expected Error::Api, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
 async fn question_mark_on_a_plain_send_keeps_the_status_of_undocumented_errors() {
     let route = format!("/business/{BUSINESS_ID}");
     let response = ResponseTemplate::new(503).set_body_raw("<html>down</html>", "text/html");
