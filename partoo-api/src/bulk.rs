@@ -101,7 +101,9 @@ impl Bulk {
     }
 
     /// How often progress is logged as a `tracing` INFO event (`partoo_api::bulk` target; default
-    /// [`DEFAULT_LOG_INTERVAL`]); the final counts are always logged.
+    /// [`DEFAULT_LOG_INTERVAL`]); the final counts are always logged. The log is timed, so it goes on while
+    /// items wait (a long pause after a 429): that needs a tokio runtime with its timer, as the client's
+    /// retries do; run elsewhere, progress is logged only when an item finishes.
     pub fn log_interval(mut self, interval: Duration) -> Self {
         self.log_interval = interval;
         self
@@ -135,9 +137,27 @@ impl Bulk {
         };
         let mut exhausted = false;
         let mut last_log = started;
+        let mut log_timer = LogTimer::new(self.log_interval);
         poll_fn(|cx| {
+            if log_timer.poll_tick(cx) && last_log.elapsed() >= self.log_interval {
+                last_log = Instant::now();
+                let failed = report.failed.len() as u64;
+                let progress = Progress::new(
+                    report.done,
+                    failed,
+                    in_flight.len(),
+                    total,
+                    started.elapsed(),
+                );
+                tracing::info!(target: "partoo_api::bulk", "{progress}");
+            }
             loop {
+                // Once the stream has ended, a signal stops nothing: every item was started and finishes.
+                // The end is known when the stream said so, or when its exact size hint says nothing is
+                // left (it is not polled for that: its next item may cost a request).
+                let ended = exhausted || items.size_hint().1 == Some(0);
                 if !report.cancelled
+                    && !ended
                     && let Some(cancel) = &mut self.cancel
                     && cancel.as_mut().poll(cx).is_ready()
                 {
@@ -203,6 +223,43 @@ impl Bulk {
     }
 }
 
+/// Wakes a run every log interval, so that progress is logged while no item finishes; inert outside a tokio
+/// runtime, for a zero interval (every finished item is logged then) or one too long to schedule.
+struct LogTimer {
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    interval: Duration,
+}
+
+impl LogTimer {
+    fn new(interval: Duration) -> Self {
+        let in_runtime = tokio::runtime::Handle::try_current().is_ok();
+        let sleep = Instant::now()
+            .checked_add(interval)
+            .filter(|_| in_runtime && !interval.is_zero())
+            .map(|at| Box::pin(tokio::time::sleep_until(at)));
+        LogTimer { sleep, interval }
+    }
+
+    /// Whether an interval has passed since the last tick; re-armed for the next one.
+    fn poll_tick(&mut self, cx: &mut std::task::Context<'_>) -> bool {
+        let Some(sleep) = &mut self.sleep else {
+            return false;
+        };
+        if sleep.as_mut().poll(cx).is_pending() {
+            return false;
+        }
+        match Instant::now().checked_add(self.interval) {
+            Some(at) => {
+                sleep.as_mut().reset(at);
+                // Registers the waker for the next tick.
+                let _ = sleep.as_mut().poll(cx);
+            }
+            None => self.sleep = None,
+        }
+        true
+    }
+}
+
 /// What a [`Bulk`] run has done so far, passed to [`Bulk::on_progress`]. Its `Display` is one line:
 /// `412/1000 finished (409 done, 3 failed), 8 in progress, 41.2 s elapsed, ETA 58.8 s`.
 #[derive(Clone, Debug, PartialEq)]
@@ -230,9 +287,10 @@ impl Progress {
         elapsed: Duration,
     ) -> Self {
         let finished = done + failed;
-        let eta = total.filter(|_| finished > 0).map(|total| {
+        // `None` too when the estimate does not fit a `Duration` (a `total` far beyond what is finished).
+        let eta = total.filter(|_| finished > 0).and_then(|total| {
             let remaining = total.saturating_sub(finished) as f64;
-            elapsed.mul_f64(remaining / finished as f64)
+            Duration::try_from_secs_f64(elapsed.as_secs_f64() * remaining / finished as f64).ok()
         });
         Self {
             done,
@@ -280,7 +338,9 @@ pub struct BulkReport<I, T, E> {
     pub outputs: Vec<T>,
     /// Items whose future returned `Err`, with the error, in the order they finished.
     pub failed: Vec<(I, E)>,
-    /// Whether the [`Bulk::cancel_on`] signal stopped the run before the stream ended.
+    /// Whether the [`Bulk::cancel_on`] signal stopped the run before the stream ended (a signal after the
+    /// last item started is not a cancellation, when the stream showed its end: it returned `None`, or its
+    /// `size_hint` is exact).
     pub cancelled: bool,
     /// After a cancellation, how many items of a known total were never started.
     pub not_started: Option<u64>,

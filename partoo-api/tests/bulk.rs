@@ -158,3 +158,102 @@ async fn a_bulk_run_through_a_rate_limited_client_stays_in_the_quota_and_collect
     let tightest = arrivals.windows(11).map(|w| w[10] - w[0]).min();
     assert!(tightest >= Some(SECOND), "11 requests within {tightest:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_eta_too_long_for_a_duration_is_left_out() {
+    // A `total` far beyond what a run can finish (a server `count` of -1 cast to u64, say): 2 s per item
+    // gives an estimate of ~3.7e19 s, past what a `Duration` holds. No panic; the ETA is unknown.
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<Progress>::new()));
+    let sink = Arc::clone(&seen);
+    let report = Bulk::new(1)
+        .total(u64::MAX)
+        .on_progress(move |p| sink.lock().expect("the list").push(p.clone()))
+        .run(stream::iter(0..2u32), |_| async {
+            tokio::time::sleep(2 * SECOND).await;
+            Ok::<_, String>(())
+        })
+        .await;
+    assert_eq!(report.done, 2);
+    let seen = seen.lock().expect("the list");
+    assert_eq!(seen.len(), 2);
+    assert!(seen.iter().all(|p| p.eta.is_none()), "{seen:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_signal_after_every_item_started_cancels_nothing() {
+    // Three items, all started at once; the signal comes while they run. Nothing was left out, so the
+    // run is complete, not cancelled.
+    let token = CancellationToken::new();
+    let trigger = token.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(SECOND).await;
+        trigger.cancel();
+    });
+    let report = Bulk::new(3)
+        .cancel_on(token.cancelled_owned())
+        .run(stream::iter(0..3u32), |item| async move {
+            tokio::time::sleep(2 * SECOND).await;
+            Ok::<_, String>(item)
+        })
+        .await;
+    assert_eq!(report.done, 3);
+    assert!(!report.cancelled, "{report:?}");
+    assert_eq!(report.not_started, None);
+    assert!(report.is_complete());
+}
+
+/// The times (paused clock, since `origin`) and messages of the `partoo_api::bulk` events.
+#[derive(Clone, Default)]
+struct BulkLog(
+    Arc<std::sync::Mutex<Vec<(Duration, String)>>>,
+    Option<tokio::time::Instant>,
+);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for BulkLog {
+    fn on_event(
+        &self,
+        event: &tracing::Event<'_>,
+        _ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        struct Message(String);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "message" {
+                    self.0 = format!("{value:?}");
+                }
+            }
+        }
+        if event.metadata().target() != "partoo_api::bulk" {
+            return;
+        }
+        let mut message = Message(String::new());
+        event.record(&mut message);
+        let at = self.1.map_or(Duration::ZERO, |origin| origin.elapsed());
+        self.0.lock().expect("the log").push((at, message.0));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn progress_is_logged_every_interval_while_items_wait() {
+    use tracing_subscriber::layer::SubscriberExt;
+    // One item takes 35 s (a long pause after a 429, say): the progress is logged at 10, 20 and 30 s,
+    // not only when it finishes.
+    let log = BulkLog(Arc::default(), Some(tokio::time::Instant::now()));
+    let _guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(log.clone()));
+    let report = Bulk::new(1)
+        .log_interval(10 * SECOND)
+        .run(stream::iter([35u64, 1]), |secs| async move {
+            tokio::time::sleep(Duration::from_secs(secs)).await;
+            Ok::<_, String>(())
+        })
+        .await;
+    assert_eq!(report.done, 2);
+    let events = log.0.lock().expect("the log").clone();
+    let times: Vec<u64> = events.iter().map(|(at, _)| at.as_secs()).collect();
+    assert_eq!(times, [10, 20, 30, 36], "{events:?}");
+    assert_eq!(
+        events[0].1,
+        "0/2 finished (0 done, 0 failed), 1 in progress, 10.0 s elapsed"
+    );
+    assert_eq!(events[3].1, "bulk run finished");
+}
