@@ -285,6 +285,7 @@ impl ClientBuilder {
         })?;
         let base = check_base_url(&self.base_url)?;
         check_operation_names(&self.retry)?;
+        check_delays(&self.retry)?;
         if self.max_error_body == 0 {
             return Err(Error::Config(
                 "max_error_body must be at least 1 byte".into(),
@@ -338,6 +339,24 @@ fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error>
 #[cfg(not(feature = "rustls"))]
 fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
     Ok(builder)
+}
+
+/// Refuses backoff delays over [`crate::RETRY_AFTER_CEILING`] (one day): a step that long is a mistake (a
+/// `Duration::MAX` meant as "no cap"), and after a few 429s in a row it would hold every request of the client
+/// for days, or overflow the clock.
+fn check_delays(policy: &RetryPolicy) -> Result<(), Error> {
+    let ceiling = crate::RETRY_AFTER_CEILING;
+    for (name, delay) in [
+        ("base_delay", policy.base_delay),
+        ("max_delay", policy.max_delay),
+    ] {
+        if delay > ceiling {
+            return Err(Error::Config(format!(
+                "retry policy: {name} is {delay:?}, over the limit of {ceiling:?} (RETRY_AFTER_CEILING)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Refuses names in [`RetryPolicy::retry_on_server_error`] that are no operation of the client: a typo there

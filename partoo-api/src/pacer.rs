@@ -118,7 +118,8 @@ pub(crate) fn slots(n: u32, window: Duration) -> Result<(Duration, NonZeroU32), 
         let share = (window + window / SLACK_SHARE) / (n - 1);
         (NonZeroU32::MIN.saturating_add(1), one_slot.max(share))
     } else {
-        (NonZeroU32::MIN, window / n)
+        // Rounded up to the nanosecond: rounded down, n + 1 requests could span a hair less than `window`.
+        (NonZeroU32::MIN, div_ceil(window, n))
     };
     if interval.is_zero() {
         return Err(Error::Config(format!(
@@ -126,6 +127,12 @@ pub(crate) fn slots(n: u32, window: Duration) -> Result<(Duration, NonZeroU32), 
         )));
     }
     Ok((interval, burst))
+}
+
+/// `window / n`, rounded up to the nanosecond (`window` is at most [`MAX_WINDOW`], so it fits).
+fn div_ceil(window: Duration, n: u32) -> Duration {
+    let nanos = window.as_nanos().div_ceil(u128::from(n));
+    Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
 }
 
 /// The rate limit and the pause of one client and its clones.
@@ -175,8 +182,10 @@ impl Pacer {
         }
     }
 
-    /// Holds every request back for `wait` from now (a later pause already set stays).
+    /// Holds every request back for `wait` from now (a later pause already set stays), at most
+    /// [`crate::RETRY_AFTER_CEILING`]: the sum then always fits the clock.
     pub(crate) fn pause_for(&self, wait: Duration) {
+        let wait = wait.min(crate::RETRY_AFTER_CEILING);
         let until = Instant::now() + wait;
         let mut slot = self
             .paused_until
@@ -226,6 +235,16 @@ mod tests {
     }
 
     #[test]
+    fn a_pause_is_at_most_the_ceiling_and_never_overflows_the_clock() {
+        let pacer = Pacer::new(None).unwrap();
+        let before = Instant::now();
+        pacer.pause_for(Duration::MAX);
+        let until = pacer.paused_until().expect("a pause");
+        assert!(until <= Instant::now() + crate::RETRY_AFTER_CEILING);
+        assert!(until >= before + crate::RETRY_AFTER_CEILING);
+    }
+
+    #[test]
     fn slots_follow_the_documented_rule() {
         // 300 a minute: 0.5 % of the minute (300 ms) is more than a slot (about 200 ms).
         let (t, b) = slots(300, Duration::from_secs(60)).unwrap();
@@ -235,6 +254,9 @@ mod tests {
         assert_eq!((t, b.get()), (Duration::from_secs(1) / 18, 2));
         let (t, b) = slots(9, Duration::from_secs(9)).unwrap();
         assert_eq!((t, b.get()), (Duration::from_secs(1), 1));
+        // Rounded up: 4 requests at 333,333,333 ns apart would span less than the second.
+        let (t, _) = slots(3, Duration::from_secs(1)).unwrap();
+        assert_eq!(t, Duration::from_nanos(333_333_334));
         for (n, w) in [
             (0, Duration::from_secs(1)),
             (5, Duration::ZERO),

@@ -5,6 +5,7 @@
 //! also keeps the tests independent of each other and of the caller's `PARTOO_*` variables.
 
 use std::process::Command;
+use std::time::Duration;
 
 use partoo_api::{Client, ClientInfo, Environment, Error, PRODUCTION_URL, SANDBOX_URL, SendExt};
 use wiremock::matchers::{header, method, path};
@@ -187,6 +188,29 @@ fn base_urls_with_a_query_a_fragment_or_credentials_are_refused() {
             "the password is not echoed: {message}"
         );
     }
+}
+
+#[test]
+fn backoff_delays_over_a_day_are_refused() {
+    use partoo_api::RetryPolicy;
+    let build = |policy: RetryPolicy| {
+        config_message(Client::builder().api_key("k").retry_policy(policy).build())
+    };
+    // `Duration::MAX` as "no cap": a few 429s in a row would hold the client for days, or overflow the clock.
+    let message =
+        build(RetryPolicy::default().with_delays(Duration::from_millis(500), Duration::MAX));
+    assert!(message.contains("max_delay"), "{message}");
+    assert!(message.contains("RETRY_AFTER_CEILING"), "{message}");
+    let message = build(RetryPolicy::default().with_delays(Duration::MAX, Duration::MAX));
+    assert!(message.contains("base_delay"), "{message}");
+    let a_day = partoo_api::RETRY_AFTER_CEILING;
+    assert!(
+        Client::builder()
+            .api_key("k")
+            .retry_policy(RetryPolicy::default().with_delays(a_day, a_day))
+            .build()
+            .is_ok()
+    );
 }
 
 #[test]
