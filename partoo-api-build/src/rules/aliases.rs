@@ -8,11 +8,11 @@
 //! removed. Length and range limits on them are dropped with them: typify would otherwise make a checked
 //! newtype again, and a response must not fail to decode on a limit the server is the one to enforce.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, ERROR_SCHEMA, TIMESTAMP_SCHEMA};
+use super::{Ctx, ERROR_SCHEMA, TIMESTAMP_SCHEMA, unescape_segment};
 use crate::error::{BuildError, pointer_push};
 use crate::walk::schema_ref;
 
@@ -46,6 +46,11 @@ const LIMITS: [&str; 8] = [
     "multipleOf",
 ];
 
+/// Most links a chain of aliases may have (`A0: {$ref: A1}`, `A1: {$ref: A2}`, …): inlining follows a
+/// chain by recursion, one level per link, so a chain of thousands overflowed the stack and aborted the
+/// process. Partoo's are two or three links long.
+const MAX_ALIAS_CHAIN: usize = 64;
+
 /// Inlines the components that only name a primitive, an array or another schema, and removes them.
 pub(super) fn primitive_aliases(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let Some(schemas) = ctx
@@ -71,12 +76,13 @@ pub(super) fn primitive_aliases(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         s.retain(|name, _| !aliases.contains_key(name));
     }
     let mut inliner = Inliner {
+        file: ctx.file,
         aliases: &aliases,
         resolved: BTreeMap::new(),
-        resolving: BTreeSet::new(),
+        resolving: Vec::new(),
         uses: BTreeMap::new(),
     };
-    inliner.inline(&mut ctx.doc, true);
+    inliner.inline(&mut ctx.doc, true)?;
     let uses = inliner.uses;
     for (name, original) in &aliases {
         let what = match original.get("type").and_then(Value::as_str) {
@@ -173,67 +179,99 @@ fn merge(base: Value, over: Value, skip: &[&str]) -> Value {
 /// Puts each alias's schema in place of the refs to it. An alias's own schema is worked out once, by the
 /// same walk: its limits dropped, the aliases it refers to inlined in turn.
 struct Inliner<'a> {
+    file: &'a str,
     aliases: &'a BTreeMap<String, Value>,
-    resolved: BTreeMap<String, Value>,
-    /// Aliases being worked out; a ref cycle between them (refused earlier by `ref_cycles`) stops at the
-    /// repeated name.
-    resolving: BTreeSet<String>,
+    /// Each alias worked out, with the links of the longest alias chain it starts (1 for a plain alias).
+    resolved: BTreeMap<String, (Value, usize)>,
+    /// The chain of aliases being worked out, outermost first; a ref cycle between them (refused earlier by
+    /// `ref_cycles`) stops at the repeated name.
+    resolving: Vec<String>,
     /// Sites in the document (not inside other aliases) that referred to each alias.
     uses: BTreeMap<String, usize>,
 }
 
 impl Inliner<'_> {
-    /// The schema to put in place of a ref to alias `name`.
-    fn resolved(&mut self, name: &str) -> Value {
-        if let Some(done) = self.resolved.get(name) {
-            return done.clone();
+    /// The schema to put in place of a ref to alias `name`, and the links of the alias chain it starts.
+    /// Defect fixed: a chain longer than [`MAX_ALIAS_CHAIN`] is an error at the alias that starts it (counted
+    /// through the aliases already worked out too, so the verdict does not depend on which site comes first).
+    fn resolved(&mut self, name: &str) -> Result<(Value, usize), BuildError> {
+        if let Some((done, links)) = self.resolved.get(name) {
+            self.check_chain(name, *links)?;
+            return Ok((done.clone(), *links));
         }
         let Some(mut out) = self.aliases.get(name).cloned() else {
-            return json!({});
+            return Ok((json!({}), 0));
         };
-        if !self.resolving.insert(name.to_owned()) {
-            return json!({});
+        if self.resolving.iter().any(|n| n == name) {
+            return Ok((json!({}), 0));
         }
+        self.check_chain(name, 1)?;
+        self.resolving.push(name.to_owned());
         drop_limits(&mut out);
         if let Some(items) = out.get_mut("items") {
             drop_limits(items);
         }
-        self.inline(&mut out, false);
-        self.resolving.remove(name);
-        self.resolved.insert(name.to_owned(), out.clone());
-        out
+        let links = 1 + self.inline(&mut out, false)?;
+        self.resolving.pop();
+        self.resolved.insert(name.to_owned(), (out.clone(), links));
+        Ok((out, links))
+    }
+
+    /// Refuses to go on to alias `name`, which starts a chain of `links`, if the chain being worked out
+    /// would then be longer than [`MAX_ALIAS_CHAIN`].
+    fn check_chain(&self, name: &str, links: usize) -> Result<(), BuildError> {
+        if self.resolving.len() + links <= MAX_ALIAS_CHAIN {
+            return Ok(());
+        }
+        let start = self.resolving.first().map_or(name, String::as_str);
+        Err(BuildError::at_pointer(
+            self.file,
+            &pointer_push("/components/schemas", start),
+            format!(
+                "`{start}` starts a chain of more than {MAX_ALIAS_CHAIN} aliases (`{start}` → … → `{name}`)"
+            ),
+        )
+        .with_hint("give the chain's end a name the others refer to directly"))
     }
 
     /// Replaces every `{"$ref": alias}` under `node` by the alias's schema (with the ref's siblings laid
     /// over it), and folds a one-element `allOf` left holding a plain schema into its parent (`{allOf:
     /// [{type: string}], nullable: true}` → `{type: string, nullable: true}`), which typify would otherwise
-    /// name as a new type. `count`: record the sites in `uses`.
-    fn inline(&mut self, node: &mut Value, count: bool) {
+    /// name as a new type. `count`: record the sites in `uses`. Returns the links of the longest alias
+    /// chain inlined under `node` (0 if none).
+    fn inline(&mut self, node: &mut Value, count: bool) -> Result<usize, BuildError> {
+        // Refs name components escaped (`A~1B`), `aliases` has them raw (`A/B`).
         let target = schema_ref(node)
-            .filter(|name| self.aliases.contains_key(*name))
-            .map(str::to_owned);
+            .map(|escaped| unescape_segment(escaped).into_owned())
+            .filter(|name| self.aliases.contains_key(name));
         if let Some(name) = target {
             if count {
                 *self.uses.entry(name.clone()).or_default() += 1;
             }
-            let inline = self.resolved(&name);
+            let (inline, links) = self.resolved(&name)?;
             let siblings = std::mem::take(node);
             *node = merge(inline, siblings, &["$ref"]);
-            return;
+            return Ok(links);
         }
+        let mut longest = 0;
         match node {
             Value::Object(obj) => {
                 for (key, child) in obj.iter_mut() {
                     // Examples are data: a `$ref` key there is not a reference.
                     if key != "example" && key != "examples" {
-                        self.inline(child, count);
+                        longest = longest.max(self.inline(child, count)?);
                     }
                 }
                 fold_single_all_of(obj);
             }
-            Value::Array(list) => list.iter_mut().for_each(|c| self.inline(c, count)),
+            Value::Array(list) => {
+                for c in list {
+                    longest = longest.max(self.inline(c, count)?);
+                }
+            }
             _ => {}
         }
+        Ok(longest)
     }
 }
 

@@ -25,6 +25,7 @@ pub const TAG_DOC_PREFIX: &str = "Discriminator tag";
 
 /// A component with a discriminator, as `discriminator_unions` reads it before changing anything.
 struct Union {
+    /// Component names are raw here (`A/B`): escaped only where they go into a pointer or a `$ref`.
     base_name: String,
     base: Value,
     /// The discriminator's `propertyName`.
@@ -33,14 +34,19 @@ struct Union {
     children: BTreeMap<String, Vec<String>>,
 }
 
+/// `#/components/schemas/{name}`, the name escaped.
+fn schema_ref_to(name: &str) -> String {
+    pointer_push("#/components/schemas", name)
+}
+
 /// Every component schema with a discriminator that names at least one child, read before any is rewritten
 /// (each base's children are found among the schemas as they were, not as earlier bases left them).
-fn unions(doc: &Value) -> Vec<Union> {
+fn unions(doc: &Value, file: &str) -> Result<Vec<Union>, BuildError> {
     let Some(schemas) = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)
     else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let mut out = Vec::new();
     for (base_name, base) in schemas {
@@ -50,16 +56,14 @@ fn unions(doc: &Value) -> Vec<Union> {
         let Some(prop) = disc.get("propertyName").and_then(Value::as_str) else {
             continue;
         };
-        let base_ref = format!("#/components/schemas/{base_name}");
+        let base_ref = schema_ref_to(base_name);
         let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
         if let Some(mapping) = disc.get("mapping").and_then(Value::as_object) {
+            let at = pointer_push("/components/schemas", base_name) + "/discriminator/mapping";
             for (tag, target) in mapping {
-                if let Some(child) = target.as_str().and_then(crate::walk::schema_ref_name) {
-                    children
-                        .entry(child.to_owned())
-                        .or_default()
-                        .push(tag.clone());
-                }
+                let child = mapping_target(schemas, target)
+                    .map_err(|msg| BuildError::at_pointer(file, &pointer_push(&at, tag), msg))?;
+                children.entry(child).or_default().push(tag.clone());
             }
         } else {
             for (name, s) in schemas {
@@ -81,7 +85,48 @@ fn unions(doc: &Value) -> Vec<Union> {
             });
         }
     }
-    out
+    Ok(out)
+}
+
+/// Defect fixed: a mapping value that is a bare schema name (`cat: Cat`, which OpenAPI allows beside
+/// `#/components/schemas/Cat`) built no union, and one naming nothing left a `$ref` to nowhere. The component
+/// a mapping value names (raw), or what is wrong with it.
+fn mapping_target(schemas: &Map<String, Value>, target: &Value) -> Result<String, String> {
+    let Some(target) = target.as_str() else {
+        let found = crate::load::kind_of(target);
+        return Err(format!(
+            "must be a schema name or a `#/components/schemas/…` reference, found {found}"
+        ));
+    };
+    let name = match crate::walk::schema_ref_name(target) {
+        Some(escaped) => super::unescape_segment(escaped).into_owned(),
+        None if !target.starts_with('#') => target.to_owned(),
+        None => return Err(format!("{target:?} is not a component schema")),
+    };
+    if schemas.contains_key(&name) {
+        Ok(name)
+    } else {
+        Err(format!("{target:?} names no component schema"))
+    }
+}
+
+/// `properties` of the schema at `ptr`, made a mapping if absent. Defect fixed: one that is not a mapping
+/// (`properties: []`) was indexed and serde_json panicked; it is an error at that pointer, as
+/// `check_components` refuses a misshapen `components.schemas`.
+fn properties_of<'s>(
+    schema: &'s mut Map<String, Value>,
+    file: &str,
+    ptr: &str,
+) -> Result<&'s mut Map<String, Value>, BuildError> {
+    let props = schema.entry("properties").or_insert_with(|| json!({}));
+    let found = crate::load::kind_of(props);
+    props.as_object_mut().ok_or_else(|| {
+        BuildError::at_pointer(
+            file,
+            &pointer_push(ptr, "properties"),
+            format!("must be a mapping, found {found}"),
+        )
+    })
 }
 
 /// Adaptation (Partoo 2021: `Attributes.Field.Base`, `CustomFields.Field.Base`, `BusinessFields.Section`):
@@ -90,21 +135,23 @@ fn unions(doc: &Value) -> Vec<Union> {
 /// object; each child's `allOf: [$ref base]` becomes an inline copy of the base whose tag property is a
 /// required enum of that child's tags.
 pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    let unions = unions(&ctx.doc, ctx.file)?;
     for Union {
         base_name,
         base,
         prop,
         children,
-    } in unions(&ctx.doc)
+    } in &unions
     {
-        let base_ref = format!("#/components/schemas/{base_name}");
+        let base_ptr = pointer_push("/components/schemas", base_name);
+        let base_ref = schema_ref_to(base_name);
         let prop = prop.as_str();
         let mut inline_base = base.as_object().cloned().unwrap_or_default();
         inline_base.remove("discriminator");
-        for (child, tags) in &children {
+        for (child, tags) in children {
             let mut tagged = inline_base.clone();
-            let props = tagged.entry("properties").or_insert_with(|| json!({}));
-            props[prop] = json!({"type": "string", "enum": tags, "description": format!("{TAG_DOC_PREFIX} `{prop}` of this variant.")});
+            let tag = json!({"type": "string", "enum": tags, "description": format!("{TAG_DOC_PREFIX} `{prop}` of this variant.")});
+            properties_of(&mut tagged, ctx.file, &base_ptr)?.insert(prop.into(), tag.clone());
             let req = tagged.entry("required").or_insert_with(|| json!([]));
             if let Some(list) = req.as_array_mut()
                 && !list.contains(&json!(prop))
@@ -132,10 +179,7 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
                 && let Some(child_schema) =
                     ctx.doc.pointer_mut(&cptr).and_then(Value::as_object_mut)
             {
-                let own = child_schema
-                    .entry("properties")
-                    .or_insert_with(|| json!({}));
-                own[prop] = tagged["properties"][prop].clone();
+                properties_of(child_schema, ctx.file, &cptr)?.insert(prop.into(), tag);
                 let req = child_schema.entry("required").or_insert_with(|| json!([]));
                 if let Some(list) = req.as_array_mut()
                     && !list.contains(&json!(prop))
@@ -150,7 +194,7 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
         }
         let mut variants: Vec<Value> = children
             .keys()
-            .map(|c| json!({"$ref": format!("#/components/schemas/{c}")}))
+            .map(|c| json!({"$ref": schema_ref_to(c)}))
             .collect();
         variants.push(json!({"type": "object", "description": "A variant this client does not know yet, kept as raw JSON."}));
         let mut union = Map::new();
@@ -158,16 +202,52 @@ pub(super) fn discriminator_unions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> 
             union.insert("description".into(), d.clone());
         }
         union.insert("oneOf".into(), Value::Array(variants));
-        ctx.doc["components"]["schemas"][&base_name] = Value::Object(union);
+        ctx.doc["components"]["schemas"][base_name] = Value::Object(union);
         ctx.change(
-            pointer_push("/components/schemas", &base_name),
+            base_ptr,
             format!(
                 "discriminator on `{prop}` → oneOf of {} variants + catch-all",
                 children.len()
             ),
         );
     }
+    if !unions.is_empty() {
+        union_cycles(ctx.file, &ctx.doc, &unions)?;
+    }
     Ok(())
+}
+
+/// Defect fixed: `ref_cycles` runs before `discriminator_unions`, which can make cycles it could not see:
+/// the base becomes `oneOf [$ref Cat]` while `Cat: {allOf: [$ref Feline]}`, `Feline: {allOf: [$ref Pet]}`
+/// (only a direct `allOf: [$ref base]` is replaced), or while the base is in its own mapping (`Pet = oneOf
+/// [$ref Pet]`); typify's `allOf` merge recursed on them until the stack overflowed. The rewritten document
+/// is checked again with `ref_cycles`' finder; a cycle through a base is an error at its discriminator.
+fn union_cycles(file: &str, doc: &Value, unions: &[Union]) -> Result<(), BuildError> {
+    let Some(cycle) = super::refs::alias_cycle(doc) else {
+        return Ok(());
+    };
+    let at_base = cycle[..cycle.len().saturating_sub(1)]
+        .iter()
+        .position(|n| unions.iter().any(|u| &u.base_name == n));
+    let Some(at) = at_base else {
+        return Err(super::refs::cycle_error(file, &cycle));
+    };
+    // The cycle from the base on: `Cat → Feline → Pet → Cat` is reported as `Pet → Cat → Feline → Pet`.
+    let mut from_base = cycle[at..cycle.len() - 1].to_vec();
+    from_base.extend_from_slice(&cycle[..=at]);
+    let base = &cycle[at];
+    Err(BuildError::at_pointer(
+        file,
+        &(pointer_push("/components/schemas", base) + "/discriminator"),
+        format!(
+            "the discriminator's `oneOf` of its children reaches `{base}` again: {}",
+            from_base.join(" → ")
+        ),
+    )
+    .with_hint(format!(
+        "map only schemas that inherit from `{base}` directly (`allOf: [{{$ref: '{}'}}, …]`), never `{base}` itself",
+        schema_ref_to(base)
+    )))
 }
 
 const TIME_FORMATS: [&str; 6] = [

@@ -445,6 +445,16 @@ fn run(
     Ok((ctx.doc, ctx.report))
 }
 
+/// Unescapes one JSON pointer segment (`~1` → `/`, then `~0` → `~`): the component name a `$ref` segment
+/// names (the inverse of [`crate::error::escape_segment`]).
+pub(crate) fn unescape_segment(segment: &str) -> std::borrow::Cow<'_, str> {
+    if segment.contains('~') {
+        segment.replace("~1", "/").replace("~0", "~").into()
+    } else {
+        segment.into()
+    }
+}
+
 /// Is this value a JSON media type (`application/json`, `application/json; charset=…`, `application/*+json`)?
 pub(crate) fn is_json_media(media: &str) -> bool {
     let base = media

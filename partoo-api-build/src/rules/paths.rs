@@ -6,7 +6,7 @@ use heck::{ToLowerCamelCase, ToSnakeCase};
 use serde_json::{Map, Value, json};
 
 use super::Ctx;
-use crate::error::BuildError;
+use crate::error::{BuildError, pointer_push};
 use crate::walk::{METHODS, Ptr, RefTargets, for_each_operation, refs_of};
 
 /// `{name}` placeholders of a path template, in order.
@@ -174,7 +174,8 @@ fn fix_list(
 
 fn declare(before: &Before, hole: &str) -> Value {
     match before.path_components.iter().find(|(_, name)| name == hole) {
-        Some((key, _)) => json!({"$ref": format!("#/components/parameters/{key}")}),
+        // Defect fixed: the key went into the reference unescaped (`a/b` named `#/components/parameters/a/b`).
+        Some((key, _)) => json!({"$ref": pointer_push("#/components/parameters", key)}),
         None => json!({"name": hole, "in": "path", "required": true, "schema": {"type": "string"}}),
     }
 }

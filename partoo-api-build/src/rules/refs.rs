@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use heck::ToUpperCamelCase;
 use serde_json::{Value, json};
 
-use super::Ctx;
+use super::{Ctx, unescape_segment};
 use crate::error::{BuildError, pointer_push};
 use crate::walk::{Ptr, for_each_schema, resolve};
 
@@ -222,18 +222,37 @@ pub(super) fn schema_parameter_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError>
 /// property or item in between). Such a schema has no finite shape; typify would recurse forever on it.
 /// Recursion through a property or an array item is fine and generates `Box`/`Vec`.
 pub(super) fn ref_cycles(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let Some(schemas) = ctx
-        .doc
+    match alias_cycle(&ctx.doc) {
+        Some(cycle) => Err(cycle_error(ctx.file, &cycle)),
+        None => Ok(()),
+    }
+}
+
+/// The error [`ref_cycles`] gives for `cycle` (as [`alias_cycle`] returns it), at its first schema.
+pub(super) fn cycle_error(file: &str, cycle: &[String]) -> BuildError {
+    let first = cycle.first().map_or("", String::as_str);
+    BuildError::at_pointer(
+        file,
+        &pointer_push("/components/schemas", first),
+        format!("schema is an alias of itself: {}", cycle.join(" → ")),
+    )
+    .with_hint("a recursive schema must recurse through a property or an array item")
+}
+
+/// The first component schema (in name order) that reaches itself through `$ref`/`allOf`/`oneOf`/`anyOf`/
+/// `not` alone, as the cycle of names it goes through, that schema first and last (`A → B → A`). Also run by
+/// `discriminator_unions` on the document it rewrote, which may hold cycles the original did not.
+pub(super) fn alias_cycle(doc: &Value) -> Option<Vec<String>> {
+    let schemas = doc
         .pointer("/components/schemas")
-        .and_then(Value::as_object)
-    else {
-        return Ok(());
-    };
-    let mut edges: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        .and_then(Value::as_object)?;
+    // Refs name components escaped (`A~1B`), the keys of `components.schemas` are raw (`A/B`).
+    let mut edges: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for (name, s) in schemas {
         let mut out = Vec::new();
         alias_edges(s, &mut out);
-        edges.insert(name, out);
+        let out = out.into_iter().map(|r| unescape_segment(r).into_owned());
+        edges.insert(name, out.collect());
     }
     // Colour-marking DFS: 1 = on the stack, 2 = done.
     let mut state: BTreeMap<&str, u8> = BTreeMap::new();
@@ -244,7 +263,7 @@ pub(super) fn ref_cycles(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         }
         state.insert(start, 1);
         while let Some((node, idx)) = stack.pop() {
-            let next = edges.get(node).and_then(|e| e.get(idx)).copied();
+            let next = edges.get(node).and_then(|e| e.get(idx)).map(String::as_str);
             match next {
                 None => {
                     state.insert(node, 2);
@@ -254,15 +273,10 @@ pub(super) fn ref_cycles(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                     match state.get(n) {
                         Some(1) => {
                             let from = stack.iter().position(|(s, _)| *s == n).unwrap_or(0);
-                            let mut cycle: Vec<&str> =
-                                stack[from..].iter().map(|(s, _)| *s).collect();
-                            cycle.push(n);
-                            return Err(BuildError::at_pointer(
-                                ctx.file,
-                                &pointer_push("/components/schemas", n),
-                                format!("schema is an alias of itself: {}", cycle.join(" → ")),
-                            )
-                            .with_hint("a recursive schema must recurse through a property or an array item"));
+                            let mut cycle: Vec<String> =
+                                stack[from..].iter().map(|(s, _)| (*s).to_owned()).collect();
+                            cycle.push(n.to_owned());
+                            return Some(cycle);
                         }
                         Some(_) => {}
                         None if edges.contains_key(n) => {
@@ -275,7 +289,7 @@ pub(super) fn ref_cycles(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             }
         }
     }
-    Ok(())
+    None
 }
 
 fn alias_edges<'a>(s: &'a Value, out: &mut Vec<&'a str>) {
