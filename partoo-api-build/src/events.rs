@@ -91,7 +91,11 @@ fn typed_events(doc: &Value, types: &[Item]) -> (Vec<TypedEvent>, Vec<String>) {
             continue;
         }
         let variant = event_type.to_upper_camel_case();
-        if variant == "Other" || syn::parse_str::<Ident>(&variant).is_err() {
+        // `Other` and `Unparsed` are the catch-alls' names: a `type` such as `unparsed` would emit a second
+        // variant of the same name.
+        if ["Other", "Unparsed"].contains(&variant.as_str())
+            || syn::parse_str::<Ident>(&variant).is_err()
+        {
             leave_out(format!(
                 "`type` value `{event_type}` makes no variant name of its own"
             ));

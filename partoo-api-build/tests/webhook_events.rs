@@ -228,6 +228,53 @@ fn a_body_that_cannot_be_typed_has_a_variant_keeping_its_bytes() {
 }
 
 #[test]
+fn a_type_named_like_a_catch_all_is_left_out() {
+    // `unparsed` and `other` would give variants `Unparsed` and `Other`, the catch-alls' own names.
+    let spec = SPEC
+        .replace("business_created", "unparsed")
+        .replace("lead_received", "other");
+    let out = generate(&spec);
+    let mut typed: Vec<&str> = out
+        .webhook_events
+        .iter()
+        .map(|e| e.variant.as_str())
+        .collect();
+    typed.sort_unstable();
+    assert_eq!(typed, ["ReviewUpdated"]);
+    let notes = out.report.notes.join("\n");
+    for webhook in ["businessCreated", "leadReceived"] {
+        assert!(
+            notes.contains(&format!("webhook `{webhook}`: `type` value")),
+            "{notes}"
+        );
+    }
+    let file = syn::parse_file(&out.code).expect("the code parses");
+    let variants = event_variants(&file.items).expect("an `Event` enum");
+    let mut unique = variants.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        variants.len(),
+        "no variant twice: {variants:?}"
+    );
+}
+
+/// The variant names of the first `enum Event` in `items` or their modules.
+fn event_variants(items: &[syn::Item]) -> Option<Vec<String>> {
+    items.iter().find_map(|item| match item {
+        syn::Item::Enum(e) if e.ident == "Event" => {
+            Some(e.variants.iter().map(|v| v.ident.to_string()).collect())
+        }
+        syn::Item::Mod(m) => m
+            .content
+            .as_ref()
+            .and_then(|(_, inner)| event_variants(inner)),
+        _ => None,
+    })
+}
+
+#[test]
 fn a_spec_without_webhooks_gets_the_catch_all_alone() {
     let spec = SPEC
         .split("webhooks:\n")
