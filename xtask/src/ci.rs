@@ -210,7 +210,7 @@ fn compat(root: &Path, shared: &Path) -> Result<(), String> {
     let seed = scratch.join("create-organization.seed.yaml");
     let md =
         std::fs::read_to_string(&seed_page).map_err(|e| format!("{}: {e}", seed_page.display()))?;
-    crate::codegen::write_atomic(
+    crate::files::write_atomic(
         &seed,
         crate::seed::yaml_block(&seed_page.display().to_string(), &md)?.as_bytes(),
     )?;

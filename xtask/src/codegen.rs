@@ -53,21 +53,27 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
             events.join(", ")
         }
     );
-    if let Some(out) = flags.value("out") {
-        let code = format_code(&generated.code)?;
-        write_atomic(Path::new(out), code.as_bytes())?;
-        println!("wrote {out} ({} lines)", code.lines().count());
-    }
+    // Both outputs are computed first and written together: a failure leaves both files as they were.
+    let code = flags
+        .value("out")
+        .map(|out| format_code(&generated.code).map(|code| (PathBuf::from(out), code)))
+        .transpose()?;
     let surface = match flags.value("surface") {
         Some(p) => Some(PathBuf::from(p)),
         None if flags.value("spec").is_none() => Some(root.join("openapi/partoo.api.md")),
         None => None,
-    };
-    if let Some(surface) = surface {
-        write_atomic(
-            &surface,
-            partoo_api_build::surface_markdown(&generated).as_bytes(),
-        )?;
+    }
+    .map(|path| (path, partoo_api_build::surface_markdown(&generated)));
+    let files: Vec<(&Path, &[u8])> = code
+        .iter()
+        .chain(&surface)
+        .map(|(path, text)| (path.as_path(), text.as_bytes()))
+        .collect();
+    crate::files::write_files_atomically(&files)?;
+    if let Some((out, code)) = &code {
+        println!("wrote {} ({} lines)", out.display(), code.lines().count());
+    }
+    if let Some((surface, _)) = &surface {
         println!("wrote {}", surface.display());
     }
     let stages: Vec<String> = generated
@@ -113,27 +119,4 @@ pub(crate) fn generate_with(
 pub(crate) fn format_code(code: &str) -> Result<String, String> {
     let file = syn::parse_file(code).map_err(|e| format!("generated code does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))
-}
-
-/// A temporary file name in `path`'s folder (so that a rename over `path` is atomic), tagged `tag`.
-pub(crate) fn temp_beside(path: &Path, tag: &str) -> std::path::PathBuf {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    dir.join(format!(".{file_name}.{tag}-{}", std::process::id()))
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: never half-written.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let tmp = temp_beside(path, "tmp");
-    std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("{}: {e}", path.display())
-    })
 }

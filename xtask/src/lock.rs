@@ -202,12 +202,15 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
         spec: facts("partoo.yaml", &bytes, &generated)?,
         source,
     };
-    crate::codegen::write_atomic(&dir.lock, render(&lock)?.as_bytes())?;
-    crate::codegen::write_atomic(
-        &dir.surface,
-        partoo_api_build::surface_markdown(&generated).as_bytes(),
-    )?;
-    crate::codegen::write_atomic(&dir.rendition, rendition(&bytes)?.as_bytes())?;
+    // Every output is computed before anything is written, and the three files are replaced together.
+    let lock = render(&lock)?;
+    let surface = partoo_api_build::surface_markdown(&generated);
+    let rendition = rendition(&bytes)?;
+    crate::files::write_files_atomically(&[
+        (dir.lock.as_path(), lock.as_bytes()),
+        (dir.surface.as_path(), surface.as_bytes()),
+        (dir.rendition.as_path(), rendition.as_bytes()),
+    ])?;
     println!(
         "wrote {}, {} and {}",
         dir.lock.display(),

@@ -5,6 +5,7 @@ mod ci;
 mod cmd;
 mod codegen;
 mod features;
+mod files;
 mod flags;
 mod lock;
 mod seed;

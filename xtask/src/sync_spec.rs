@@ -3,7 +3,8 @@
 //!
 //! Fetches Partoo's bundled OpenAPI document ([`DEFAULT_URL`], or `$PARTOO_OPENAPI_URL`, or `--from`), runs
 //! the whole partoo-api-build pipeline on it, and only if that succeeds writes `openapi/partoo.yaml`, the lock
-//! and the API surface file (each to a temporary file in `openapi/`, then renamed). Prints a change report
+//! and the API surface file (all to temporary files in `openapi/`, then renamed; a failed rename puts back the
+//! files already replaced, see [`crate::files::write_files_atomically`]). Prints a change report
 //! against the committed spec (operations added, removed, changed, renamed; defect rules; a semver hint),
 //! after type-checking `partoo-api` against the new spec (`cargo check`, skipped with `--skip-compile-check`),
 //! also written as Markdown with `--report FILE`. Identical bytes print "up to date" and write nothing.
@@ -112,7 +113,7 @@ fn sync(
                 "# {}: up to date\n\nThe fetched spec is identical to the committed one (sha256 {sha}).\n",
                 name
             );
-            crate::codegen::write_atomic(path, text.as_bytes())?;
+            crate::files::write_atomic(path, text.as_bytes())?;
         }
         return Ok(());
     }
@@ -170,7 +171,11 @@ fn sync(
             partoo_api_build::surface_markdown(&new).into_bytes(),
         ),
     ];
-    write_all(&files)?;
+    let to_write: Vec<(&Path, &[u8])> = files
+        .iter()
+        .map(|(path, bytes)| (*path, bytes.as_slice()))
+        .collect();
+    crate::files::write_files_atomically(&to_write)?;
     for (path, bytes) in &files {
         if std::fs::read(path).ok().as_ref() != Some(bytes) {
             return Err(format!(
@@ -188,7 +193,7 @@ fn sync(
     print!("{}", changes.render(&title, false));
     report_new_tags(dir, &new);
     if let Some(path) = report_file {
-        crate::codegen::write_atomic(path, changes.render(&title, true).as_bytes())?;
+        crate::files::write_atomic(path, changes.render(&title, true).as_bytes())?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())
@@ -292,33 +297,6 @@ fn title(old: Option<(&Generated, &[u8])>, new: &lock::SpecFacts, origin: &str) 
     )
 }
 
-/// Writes every file to a temporary file beside it, then renames them all: a failure while writing leaves
-/// the folder as it was (temporary files removed).
-fn write_all(files: &[(&Path, Vec<u8>)]) -> Result<(), String> {
-    let mut staged: Vec<(PathBuf, &Path)> = Vec::new();
-    let cleanup = |staged: &[(PathBuf, &Path)]| {
-        for (tmp, _) in staged {
-            let _ = std::fs::remove_file(tmp);
-        }
-    };
-    for (path, bytes) in files {
-        let tmp = crate::codegen::temp_beside(path, "sync");
-        if let Err(e) = std::fs::write(&tmp, bytes) {
-            let _ = std::fs::remove_file(&tmp);
-            cleanup(&staged);
-            return Err(format!("{}: {e}; nothing was written", tmp.display()));
-        }
-        staged.push((tmp, path));
-    }
-    for (i, (tmp, path)) in staged.iter().enumerate() {
-        if let Err(e) = std::fs::rename(tmp, path) {
-            cleanup(&staged[i..]);
-            return Err(format!("{}: {e}", path.display()));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,32 +323,5 @@ mod tests {
         assert!(number(&flags(&["--max-bytes", "11"]), "max-bytes", 7, 10).is_err());
         assert!(number(&flags(&["--max-bytes", "0"]), "max-bytes", 7, 10).is_err());
         assert!(number(&flags(&["--max-bytes", "x"]), "max-bytes", 7, 10).is_err());
-    }
-
-    #[test]
-    fn write_all_replaces_every_file_and_leaves_no_temporary_file() {
-        let tmp = std::env::temp_dir().join(format!("xtask-sync-write-{}", std::process::id()));
-        std::fs::create_dir_all(&tmp).unwrap();
-        let (a, b) = (tmp.join("a"), tmp.join("b"));
-        std::fs::write(&a, "old").unwrap();
-        write_all(&[
-            (a.as_path(), b"new a".to_vec()),
-            (b.as_path(), b"new b".to_vec()),
-        ])
-        .unwrap();
-        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a");
-        assert_eq!(std::fs::read_to_string(&b).unwrap(), "new b");
-        assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 2);
-        let missing = tmp.join("no-such-dir/c");
-        assert!(
-            write_all(&[
-                (a.as_path(), b"x".to_vec()),
-                (missing.as_path(), b"y".to_vec())
-            ])
-            .is_err()
-        );
-        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a");
-        assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 2);
-        std::fs::remove_dir_all(&tmp).unwrap();
     }
 }

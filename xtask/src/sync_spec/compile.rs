@@ -19,7 +19,7 @@ pub(super) fn check(workspace: &Path, bytes: &[u8], names: &Path) -> Result<(), 
     // One file per run: two syncs at once (the tests) must not check each other's spec.
     let staged = target.join(format!("staged-partoo-{}.yaml", std::process::id()));
     std::fs::create_dir_all(&target).map_err(|e| format!("{}: {e}", target.display()))?;
-    crate::codegen::write_atomic(&staged, bytes)?;
+    crate::files::write_atomic(&staged, bytes)?;
     let output = cargo_command(workspace)
         .args(["check", "-p", "partoo-api", "--message-format", "short"])
         .env("CARGO_TARGET_DIR", &target)
