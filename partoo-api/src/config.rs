@@ -426,7 +426,12 @@ fn check_base_url(url: &str) -> Result<String, Error> {
             )));
         }
     }
-    Ok(url.trim_end_matches('/').to_owned())
+    // `Url::parse` ignores surrounding spaces (a `PARTOO_BASE_URL` copied with one); the paths are appended to
+    // this text, so it must not keep them either (`…/v2 ` would request `/v2%20/…`).
+    Ok(url
+        .trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control())
+        .trim_end_matches('/')
+        .to_owned())
 }
 
 impl Client {

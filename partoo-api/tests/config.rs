@@ -87,6 +87,20 @@ async fn a_base_url_with_a_path_prefix_and_a_trailing_slash_is_joined_cleanly() 
     assert_eq!(requests[0].url.path(), "/v2/user/me");
 }
 
+#[tokio::test]
+async fn spaces_around_a_base_url_are_dropped() {
+    // `Url::parse` accepts them; the client must not append its paths after them (`/v2%20/user/me`).
+    let server = MockServer::start().await;
+    mock_user(&server, "/v2/user/me", "k").await;
+    let client = Client::builder()
+        .api_key("k")
+        .base_url(format!(" {}/v2/ \n", server.uri()))
+        .build()
+        .unwrap();
+    assert_eq!(client.baseurl(), format!("{}/v2", server.uri()));
+    client.get_my_user().send().into_result().await.unwrap();
+}
+
 #[test]
 fn production_and_sandbox_base_urls() {
     assert_eq!(PRODUCTION_URL, "https://api.partoo.co/v2");
