@@ -68,6 +68,7 @@ impl Timestamp {
     ///   an offset without colon (`…+0200`);
     /// - naive date-times, taken as UTC: `2017-08-01T00:00:00`, `2017-08-01T09:30`;
     /// - dates, at midnight UTC: `2025-01-01`, day first `05-11-2021` and `05/11/2021`;
+    /// - in every form above the year has four digits: `05-11-21` gives `None`, not a day of year 5 or 21;
     /// - epoch values, as a JSON number or as text, read the same either way (`1615299414` and `"1615299414"`
     ///   agree), told apart by size: a whole part from 1,000,000,000 to 9,999,999,999 (ten digits) is
     ///   **seconds** (`1615299414`, `1409925979.5`), one from 1,000,000,000,000 to 9,999,999,999,999
@@ -89,6 +90,15 @@ impl Timestamp {
 
 fn utc() -> FixedOffset {
     Utc.fix()
+}
+
+/// Whether `s` has four ASCII digits at byte `at` and, when they are not at the start, a `-` or `/` before them.
+fn year_at(s: &str, at: usize) -> bool {
+    let b = s.as_bytes();
+    let digits = b
+        .get(at..at + 4)
+        .is_some_and(|y| y.iter().all(u8::is_ascii_digit));
+    digits && (at == 0 || matches!(b.get(at - 1), Some(b'-' | b'/')))
 }
 
 /// Seconds from 1,000,000,000 (2001-09-09) up to this bound (2286-11-20, exclusive) are epoch seconds.
@@ -158,12 +168,23 @@ fn parse_text(s: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(&normal) {
         return Some(t);
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(&normal, fmt) {
-            return Some(utc().from_utc_datetime(&t));
+    // chrono's `%Y` takes one to four digits, so each format runs only where the year has all four:
+    // `05-11-21` is no date of year 5 or 21.
+    let year_first = year_at(s, 0) && s.as_bytes().get(4) == Some(&b'-');
+    let day_first = s.len() >= 5 && year_at(s, s.len() - 4);
+    if year_first {
+        for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+            if let Ok(t) = NaiveDateTime::parse_from_str(&normal, fmt) {
+                return Some(utc().from_utc_datetime(&t));
+            }
         }
     }
-    for fmt in ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"] {
+    let dates: &[&str] = match (year_first, day_first) {
+        (true, _) => &["%Y-%m-%d"],
+        (false, true) => &["%d-%m-%Y", "%d/%m/%Y"],
+        (false, false) => &[],
+    };
+    for fmt in dates {
         if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
             return Some(utc().from_utc_datetime(&d.and_time(NaiveTime::MIN)));
         }
@@ -360,6 +381,24 @@ mod tests {
         ] {
             assert_eq!(utc(odd), "unparsed", "{odd}");
         }
+    }
+
+    #[test]
+    fn a_year_of_fewer_than_four_digits_is_not_guessed() {
+        // chrono's `%Y` takes one to four digits: these were read as the years 5, 21 and 21.
+        for short in [
+            "\"05-11-21\"",
+            "\"05/11/21\"",
+            "\"21-11-05T10:00:00\"",
+            "\"21-11-05\"",
+        ] {
+            assert_eq!(utc(short), "unparsed", "{short}");
+        }
+        // Four-digit years, and a one-digit day, still read.
+        assert_eq!(utc("\"5-11-2021\""), "2021-11-05T00:00:00+00:00");
+        assert_eq!(utc("\"05/11/2021\""), "2021-11-05T00:00:00+00:00");
+        assert_eq!(utc("\"0999-01-02\""), "0999-01-02T00:00:00+00:00");
+        assert_eq!(utc("\"2021-11-05T10:00\""), "2021-11-05T10:00:00+00:00");
     }
 
     #[test]
