@@ -96,6 +96,25 @@ async fn one_operation_prints_its_body_as_one_json_document() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn one_operation_prints_its_body_token_for_token() {
+    // Key order, a number past f64's precision, `1.10` and a repeated key: a round trip through
+    // `serde_json::Value` sorted the keys, rounded the numbers and kept one of the two `dup`.
+    let body = "{\"zeta\": 1, \"id\": \"b-1\",\n \"big\": 12345678901234567890123, \"n\": 1.10, \"dup\": 1, \"dup\": 2}";
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/business/b-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    let out = partoo(Some(&server), &["get-business", "--business-id", "b-1"]).await;
+    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "{\"zeta\":1,\"id\":\"b-1\",\"big\":12345678901234567890123,\"n\":1.10,\"dup\":1,\"dup\":2}\n"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn flags_reach_the_query_with_their_types_and_repeats() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use futures_util::TryStreamExt;
 use futures_util::stream::BoxStream;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
@@ -47,15 +46,14 @@ impl Out {
         }
     }
 
-    /// Writes one value (pretty or compact) and a newline; a closed stdout (`| head`) ends quietly.
-    fn write<T: Serialize>(&self, value: &T, pretty: bool) -> Result<bool, Failure> {
-        let text = if pretty {
-            serde_json::to_string_pretty(value)
+    /// Writes JSON text as received, token for token: indented on a terminal, on one line otherwise; a
+    /// closed stdout (`| head`) ends quietly.
+    fn json(&self, json: &str) -> Result<bool, Failure> {
+        self.line(&if self.pretty {
+            indent(json)
         } else {
-            serde_json::to_string(value)
-        }
-        .map_err(|e| Failure::network(format!("cannot encode the result as JSON: {e}")))?;
-        self.line(&text)
+            compact(json)
+        })
     }
 
     /// Writes `text` and a newline; whether stdout is still open.
@@ -98,8 +96,8 @@ where
         Ok(value) => {
             out.done(&status.load(Ordering::Relaxed).to_string());
             // The body as received (it decoded into the success type, so it is JSON), with any field the spec
-            // does not declare. Printing it instead of the typed value also spares compiling `Serialize` for
-            // every response type.
+            // does not declare, its key order and its numbers' digits. Printing it instead of the typed value
+            // also spares compiling `Serialize` for every response type.
             drop(value);
             let received = raw.lock().ok().and_then(|mut slot| slot.take());
             if received.as_ref().is_some_and(|bytes| bytes.is_empty()) {
@@ -107,11 +105,11 @@ where
             }
             let body = received
                 .as_deref()
-                .map(serde_json::from_slice::<serde_json::Value>)
+                .map(serde_json::from_slice::<&RawValue>)
                 .transpose()
                 .map_err(|e| Failure::network(format!("the success body is not JSON: {e}")))?
                 .ok_or_else(|| Failure::network("the success body was not kept".to_owned()))?;
-            out.write(&body, out.pretty).map(drop)
+            out.json(body.get()).map(drop)
         }
         Err(e) => {
             out.done(
@@ -173,9 +171,81 @@ fn compact(json: &str) -> String {
     out
 }
 
+/// JSON text indented by two spaces a level, like `serde_json::to_string_pretty`, with its tokens untouched
+/// (strings, numbers, key order and repeated keys as received); `{}` and `[]` stay on one line.
+fn indent(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() * 2);
+    let (mut in_string, mut escaped) = (false, false);
+    let mut depth = 0usize;
+    // An opening bracket was just written: its first token goes on a new line, unless it closes it.
+    let mut opened = false;
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.extend(std::iter::repeat_n("  ", depth));
+    };
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if matches!(c, ' ' | '\t' | '\n' | '\r') {
+            continue;
+        }
+        let closing = matches!(c, '}' | ']');
+        if closing {
+            depth = depth.saturating_sub(1);
+        }
+        // A new line before a first token, and before a closing bracket that is not right after its opening.
+        if opened != closing {
+            newline(&mut out, depth);
+        }
+        opened = false;
+        match c {
+            '{' | '[' => {
+                out.push(c);
+                depth += 1;
+                opened = true;
+            }
+            ',' => {
+                out.push(',');
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            _ => {
+                in_string = c == '"';
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::compact;
+    use super::{compact, indent};
+
+    #[test]
+    fn indent_matches_serde_json_pretty_and_keeps_tokens() {
+        let json = r#"{"a":[1,{"b":"x, y: [z]","c":{}},[]],"d":"q\"{","e":null}"#;
+        let value: serde_json::Value = serde_json::from_str(json).expect("JSON");
+        // Sorted keys here, so serde_json's own printing is the reference.
+        assert_eq!(
+            indent(json),
+            serde_json::to_string_pretty(&value).expect("prints")
+        );
+        assert_eq!(
+            indent("{ \"z\" : 1.10, \"a\" : 12345678901234567890123 }"),
+            "{\n  \"z\": 1.10,\n  \"a\": 12345678901234567890123\n}"
+        );
+        assert_eq!(indent("[ ]"), "[]");
+        assert_eq!(indent("\"a b\""), "\"a b\"");
+    }
 
     #[test]
     fn compact_drops_whitespace_between_tokens_only() {
