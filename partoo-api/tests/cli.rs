@@ -361,6 +361,57 @@ async fn help_lists_operations_and_marks_deprecated_ones() {
     assert!(text(&out.stdout).contains("search-businesses"));
 }
 
+/// Runs `partoo ARGS` with a stdout read for at most `keep` bytes and then closed, as `| head -c KEEP` does.
+fn partoo_into_closed_pipe(args: &[&str], keep: usize) -> Output {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_partoo"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("partoo starts");
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut head = vec![0; keep];
+    let _ = stdout.read(&mut head);
+    drop(stdout);
+    child.wait_with_output().expect("partoo ends")
+}
+
+#[test]
+fn a_stdout_closed_early_ends_quietly() {
+    // The bash script is far over a pipe's buffer, so most of it meets a closed pipe: clap_complete's writer
+    // panicked (exit 101) on that.
+    let out = partoo_into_closed_pipe(&["completions", "bash"], 16);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "");
+    // `webhooks verify` prints once the signature holds; its stdout is closed before that.
+    let pair =
+        ring::signature::Ed25519KeyPair::from_seed_unchecked(&[9; 32]).expect("seed makes a key");
+    let dir = std::env::temp_dir().join(format!("partoo-cli-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (key, file) = (dir.join("key.bin"), dir.join("body.json"));
+    std::fs::write(&key, ring::signature::KeyPair::public_key(&pair).as_ref()).expect("write key");
+    let body = br#"{"type": "not_a_known_event", "data": {}}"#;
+    std::fs::write(&file, body).expect("write body");
+    let signature = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(pair.sign(body))
+    };
+    let (key, file) = (key.to_str().expect("utf-8"), file.to_str().expect("utf-8"));
+    let args = [
+        "webhooks",
+        "verify",
+        "--signature",
+        &signature,
+        "--public-key",
+        key,
+        file,
+    ];
+    let out = partoo_into_closed_pipe(&args, 0);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn webhooks_verify_accepts_a_signed_body_and_refuses_a_tampered_one() {
     use base64::Engine as _;

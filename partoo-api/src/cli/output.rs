@@ -60,15 +60,18 @@ impl Out {
     fn line(&self, text: &str) -> Result<bool, Failure> {
         let mut text = text.to_owned();
         text.push('\n');
-        let mut stdout = std::io::stdout().lock();
-        match stdout
-            .write_all(text.as_bytes())
-            .and_then(|()| stdout.flush())
-        {
-            Ok(()) => Ok(true),
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
-            Err(e) => Err(Failure::network(format!("cannot write to stdout: {e}"))),
-        }
+        stdout(text.as_bytes())
+    }
+}
+
+/// Writes `bytes` to stdout and flushes; `Ok(false)` when the reader has gone (`| head`): that ends the
+/// output quietly, not with a panic or an error.
+pub(super) fn stdout(bytes: &[u8]) -> Result<bool, Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(Failure::network(format!("cannot write to stdout: {e}"))),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use super::Failure;
+use super::{Failure, output};
 use crate::Environment;
 use crate::webhooks::{Event, PublicKey, Verifier};
 
@@ -77,11 +77,11 @@ pub(super) fn webhooks(m: &ArgMatches) -> Result<(), Failure> {
         "" => "(no type)",
         kind => kind,
     };
-    println!("event: {kind}\n{}", event.summary());
+    let mut report = format!("event: {kind}\n{}\n", event.summary());
     if let Event::Unparsed { .. } = &event {
-        println!("signature verified, but the body fits no typed event: kept unparsed");
+        report.push_str("signature verified, but the body fits no typed event: kept unparsed\n");
     }
-    Ok(())
+    output::stdout(report.as_bytes()).map(drop)
 }
 
 fn read_input(source: &str) -> Result<Vec<u8>, Failure> {
@@ -121,11 +121,8 @@ pub(super) fn completions(m: &ArgMatches) -> Result<(), Failure> {
     let Some(shell) = m.get_one::<clap_complete::Shell>("shell").copied() else {
         return Err(Failure::usage("completions: which shell?".to_owned()));
     };
-    clap_complete::generate(
-        shell,
-        &mut super::command(),
-        "partoo",
-        &mut std::io::stdout(),
-    );
-    Ok(())
+    // Into memory first: clap_complete panics when its writer fails, as stdout does under `| head`.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut super::command(), "partoo", &mut script);
+    output::stdout(&script).map(drop)
 }
