@@ -282,9 +282,24 @@ pub(crate) fn decode_payload<T: DeserializeOwned>(body: &[u8]) -> Result<T, Pars
     Ok(value)
 }
 
+/// `text` with its control characters and line or paragraph separators escaped (`\n` as `\\n`), so text
+/// from a delivery cannot break a one-line summary into several.
+pub(crate) fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl Event {
     /// One line on the event: its type, the Rust variant, and the top-level fields of its payload that are
-    /// set (what `verify_webhook` prints); for [`Event::Unparsed`], the size kept and why it is untyped.
+    /// set (what `verify_webhook` prints); for [`Event::Unparsed`], the size kept and why it is untyped. Line
+    /// breaks and other control characters in the delivery's text are escaped, so it is always one line.
     pub fn summary(&self) -> String {
         if let Self::Unparsed {
             event_type,
@@ -293,9 +308,10 @@ impl Event {
         } = self
         {
             return format!(
-                "{} → Event::Unparsed, {} bytes kept: {error}",
-                event_type.as_deref().unwrap_or("(no type)"),
-                body.len()
+                "{} → Event::Unparsed, {} bytes kept: {}",
+                event_type.as_deref().map_or("(no type)".into(), one_line),
+                body.len(),
+                one_line(&error.to_string())
             );
         }
         let json = self.to_json();
@@ -304,18 +320,18 @@ impl Event {
             Some(payload) => (payload, ""),
             None => (&json, "type"),
         };
-        let fields: Vec<&str> = payload
+        let fields: Vec<String> = payload
             .as_object()
             .map(|m| {
                 m.iter()
                     .filter(|(k, v)| !v.is_null() && *k != skip)
-                    .map(|(k, _)| k.as_str())
+                    .map(|(k, _)| one_line(k))
                     .collect()
             })
             .unwrap_or_default();
         format!(
             "{} → Event::{}, payload fields: {}",
-            self.event_type(),
+            one_line(self.event_type()),
             self.variant_name(),
             if fields.is_empty() {
                 "none".to_owned()

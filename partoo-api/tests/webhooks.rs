@@ -357,6 +357,28 @@ fn an_unknown_event_type_keeps_its_type_and_body() {
 }
 
 #[test]
+fn a_summary_stays_on_one_line() {
+    // A type and a field name with line breaks (escaped in JSON, so the body is valid) printed as such.
+    let body = br#"{"type": "a\nb\u2028c", "payload": {"x\r\ny": 1}}"#;
+    let event = parse_event(body);
+    assert_eq!(event.event_type(), "a\nb\u{2028}c");
+    let summary = event.summary();
+    assert_eq!(summary.lines().count(), 1, "{summary:?}");
+    assert!(!summary.contains('\u{2028}'), "{summary:?}");
+    assert!(
+        summary.contains("a\\nb") && summary.contains("x\\r\\ny"),
+        "{summary}"
+    );
+    let unparsed = parse_event(br#"{"type": "a\nb"} trailing"#);
+    assert_eq!(
+        unparsed.summary().lines().count(),
+        1,
+        "{}",
+        unparsed.summary()
+    );
+}
+
+#[test]
 fn every_typed_event_type_decodes_to_its_variant() {
     for &t in EVENT_TYPES {
         let body = format!(r#"{{"type": "{t}", "a_field_from_the_future": [1, 2]}}"#);

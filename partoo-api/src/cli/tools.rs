@@ -74,8 +74,8 @@ pub(super) fn webhooks(m: &ArgMatches) -> Result<(), Failure> {
             detail: None,
         })?;
     let kind = match event.event_type() {
-        "" => "(no type)",
-        kind => kind,
+        "" => "(no type)".to_owned(),
+        kind => crate::webhooks::one_line(kind),
     };
     let mut report = format!("event: {kind}\n{}\n", event.summary());
     if let Event::Unparsed { .. } = &event {
