@@ -13,6 +13,13 @@ mod tools;
 use std::process::ExitCode;
 
 pub(crate) use failure::Failure;
+#[cfg_attr(
+    not(feature = "all-tags"),
+    allow(
+        unused_imports,
+        reason = "`items` serves paginated operations; a tag selection may have none"
+    )
+)]
 pub(crate) use output::{Out, items, once};
 
 /// The generated subcommands (`commands`) and their calls (`dispatch`).
@@ -85,8 +92,34 @@ fn run(matches: &clap::ArgMatches) -> Result<(), Failure> {
 }
 
 /// Whether `--all` was given (only paginated subcommands have it).
+#[cfg_attr(
+    not(feature = "all-tags"),
+    allow(
+        dead_code,
+        reason = "called by generated commands; a tag selection may need none"
+    )
+)]
 pub(crate) fn wants_all(m: &clap::ArgMatches) -> bool {
     m.try_get_one::<bool>("all").ok().flatten().copied() == Some(true)
+}
+
+/// A path parameter's value as clap reads it: refused when empty, `.` or `..`, which would change the
+/// request's path (`GET /business/..` is `GET /`) rather than fill one segment of it. Other text is sent
+/// percent-encoded (a `/` included), so it stays in its segment.
+#[cfg_attr(
+    not(feature = "all-tags"),
+    allow(
+        dead_code,
+        reason = "called by generated commands; a tag selection may need none"
+    )
+)]
+pub(crate) fn path_segment(text: &str) -> Result<String, String> {
+    match text {
+        "" | "." | ".." => Err(format!(
+            "{text:?} would change the request's path; a path parameter needs a value of its own"
+        )),
+        _ => Ok(text.to_owned()),
+    }
 }
 
 /// The value of flag `name` as the setter's type: the text as JSON (`12`, `true`, `["a"]`), else as a JSON
@@ -101,6 +134,13 @@ pub(crate) fn flag<T: serde::de::DeserializeOwned>(
 }
 
 /// Every value of a repeatable flag (`--groups 1 --groups 2` or `--groups 1,2`), each as `T`.
+#[cfg_attr(
+    not(feature = "all-tags"),
+    allow(
+        dead_code,
+        reason = "called by generated commands; a tag selection may need none"
+    )
+)]
 pub(crate) fn flags<T: serde::de::DeserializeOwned>(
     m: &clap::ArgMatches,
     name: &str,
@@ -119,6 +159,13 @@ fn convert<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, 
 }
 
 /// The request body from `--body FILE|-`, decoded into the request type; a mismatch names the JSON path.
+#[cfg_attr(
+    not(feature = "all-tags"),
+    allow(
+        dead_code,
+        reason = "called by generated commands; a tag selection may need none"
+    )
+)]
 pub(crate) fn body<T: serde::de::DeserializeOwned>(
     m: &clap::ArgMatches,
 ) -> Result<Option<T>, Failure> {

@@ -283,6 +283,38 @@ async fn usage_errors_exit_2_before_any_request() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_path_parameter_that_would_change_the_path_is_refused() {
+    // `""` gave `GET /business/`, and `..` climbed out of it to `GET /`.
+    let server = MockServer::start().await;
+    for id in ["", ".", ".."] {
+        let out = partoo(Some(&server), &["get-business", "--business-id", id]).await;
+        assert_eq!(code(&out), 2, "{id:?}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("--business-id"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    assert!(
+        server
+            .received_requests()
+            .await
+            .expect("recording")
+            .is_empty(),
+        "nothing was sent"
+    );
+    // A value with a slash is one segment still (percent-encoded), so it is allowed.
+    Mock::given(method("GET"))
+        .and(path("/business/a%2Fb..c"))
+        .respond_with(json_body(&json!({"id": "a/b..c"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = partoo(Some(&server), &["get-business", "--business-id", "a/b..c"]).await;
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_undecodable_success_exits_3() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
