@@ -68,7 +68,12 @@ impl ApiKey {
         Self(SecretString::from(key.into()))
     }
 
+    /// The `x-APIKey` header; a key that is empty or only whitespace (an unset shell variable) is a
+    /// configuration error here rather than a 401 after a round trip.
     pub(crate) fn header_value(&self) -> Result<reqwest::header::HeaderValue, Error> {
+        if self.0.expose_secret().trim().is_empty() {
+            return Err(Error::Config("the API key is empty".into()));
+        }
         let mut value =
             reqwest::header::HeaderValue::from_str(self.0.expose_secret()).map_err(|_| {
                 Error::Config(

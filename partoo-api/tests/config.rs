@@ -254,6 +254,11 @@ fn unknown_operations_in_retry_on_server_error_are_refused() {
 fn other_misconfigurations_are_config_errors() {
     let message = config_message(Client::builder().build());
     assert!(message.contains("no API key"), "{message}");
+    // An empty key (`--api-key "$UNSET"`) was sent as is, to fail as a 401 after a round trip.
+    for blank in ["", "  ", "\t"] {
+        let message = config_message(Client::builder().api_key(blank).build());
+        assert!(message.contains("the API key is empty"), "{message}");
+    }
     let message = config_message(Client::builder().api_key("bad\nkey").build());
     assert!(
         message.contains("not allowed in an HTTP header"),

@@ -14,7 +14,7 @@ pub(super) fn global_args() -> Vec<Arg> {
             .value_name("KEY")
             .global(true)
             .help_heading("Global options")
-            .help("API key (default: $PARTOO_API_KEY); never printed"),
+            .help("API key (default: $PARTOO_API_KEY); never printed; an empty value is an error"),
         Arg::new("environment")
             .long("environment")
             .value_name("production|sandbox")
