@@ -6,8 +6,10 @@
 //! `1615299414`, `1700000000000`), plain dates (`2025-01-01`) and day-first dates (`05-11-2021`). A JSON number
 //! and text of the same digits always read the same; other digit runs (`20250101`) are left unparsed (see
 //! [`Timestamp::to_utc`]). A strict `chrono::DateTime` field would make the whole
-//! response fail on the first odd one. `Timestamp` always decodes, keeps exactly what was sent (so it
-//! re-serializes unchanged), and parses on demand.
+//! response fail on the first odd one. `Timestamp` always decodes, keeps what was sent (so it re-serializes
+//! unchanged), and parses on demand. Text is kept exactly; a number as serde_json holds it: integers exactly,
+//! a number with a fraction as an `f64`, whose 15 to 17 significant digits cover Partoo's microsecond epochs
+//! (`1561335111.681374`) but not longer ones, unless serde_json's `arbitrary_precision` feature is on.
 
 use std::fmt;
 
