@@ -19,7 +19,7 @@ type Digest = [u8; 32];
 /// - Memory is bounded: at most `capacity` digests are kept; past that the oldest is forgotten, so a replay
 ///   older than the last `capacity` bodies is not caught. Each is kept twice (map and queue, 48 bytes per
 ///   slot with its time), and both round their slots up to a power of two: 100 to 200 bytes per digest of
-///   `capacity` on 64-bit Linux (about 160 for 10,000, 2 MB).
+///   `capacity` on 64-bit Linux (about 160 with a capacity of 10,000: 1.6 MB).
 /// - Ask it after the signature verified, so that unsigned junk cannot push genuine bodies out.
 /// - An entry expires `ttl` after it was first seen (a repeat does not extend it); a replay after that is
 ///   new again. Choose a `ttl` longer than Partoo's retry schedule, and pair it with checks of your own
