@@ -320,6 +320,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     let mut index = clock.run(Stage::Index, || index::CodeIndex::new(tokens));
     let (operations, method_count) = clock.run(Stage::Operation, || {
         let mut operations = from_document;
+        operation::check_parameter_names(name, &operations)?;
         operation::complete(&mut operations, &index);
         // Counted from the generated code, not from `operations`: the two must agree.
         operation::check_methods(name, "client", &operations, &index.client_methods)

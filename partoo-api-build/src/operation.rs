@@ -200,6 +200,38 @@ pub(crate) fn from_document(doc: &Value) -> Vec<Operation> {
         .collect()
 }
 
+/// Refuses an operation with two parameters of one Rust name (`page_size` and `pageSize`, or a path and a
+/// query parameter both named `id`): progenitor gives them one builder setter and one struct field twice, and
+/// the client would not compile. The wire names cannot be changed to fit, so the error names both.
+pub(crate) fn check_parameter_names(
+    file: &str,
+    operations: &[Operation],
+) -> Result<(), BuildError> {
+    for op in operations {
+        let mut seen: Vec<(&str, &Parameter)> = Vec::new();
+        for p in &op.parameters {
+            let rust = p.setter.as_deref().unwrap_or_default();
+            if let Some((_, first)) = seen.iter().find(|(name, _)| *name == rust) {
+                return Err(BuildError::new(
+                    file,
+                    Location::Operation {
+                        method: op.method.clone(),
+                        path: op.path.clone(),
+                        operation_id: Some(op.operation_id.clone()),
+                    },
+                    format!(
+                        "parameters `{}` ({}) and `{}` ({}) both become `{rust}` in Rust, which progenitor \
+                         emits twice; rename one in the spec or add a rule that drops it",
+                        first.name, first.location, p.name, p.location
+                    ),
+                ));
+            }
+            seen.push((rust, p));
+        }
+    }
+    Ok(())
+}
+
 /// Completes each record of [`from_document`] with what its builder declares in the generated code (`?` for
 /// the success type of an operation without one).
 pub(crate) fn complete(operations: &mut [Operation], index: &CodeIndex) {

@@ -403,3 +403,37 @@ fn misshapen_documents_are_located_errors() {
         );
     }
 }
+
+/// Two parameters whose names differ only in case or punctuation (`page_size`, `page-size`, `pageSize`) get
+/// one builder setter and one struct field from progenitor: a client that does not compile. Refused, naming
+/// the operation and both parameters.
+#[test]
+fn two_parameters_with_one_rust_name_are_refused_naming_both() {
+    let spec = VALID.replace(
+        "      operationId: listOrgs\n",
+        "      operationId: listOrgs\n      parameters:\n        - {name: page_size, in: query, schema: {type: integer}}\n        - {name: pageSize, in: query, schema: {type: integer}}\n",
+    );
+    let e = err("dup.yaml", spec.as_bytes());
+    assert_eq!(
+        e.location,
+        Location::Operation {
+            method: "GET".into(),
+            path: "/org".into(),
+            operation_id: Some("listOrgs".into())
+        },
+        "{e}"
+    );
+    assert!(
+        e.message.contains("`page_size`")
+            && e.message.contains("`pageSize`")
+            && e.message.contains("page_size"),
+        "{e}"
+    );
+    // A path and a query parameter of one name clash the same way.
+    let spec = VALID.replace("  /org:\n", "  /org/{id}:\n").replace(
+        "      operationId: listOrgs\n",
+        "      operationId: listOrgs\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: integer}}\n        - {name: id, in: query, schema: {type: integer}}\n",
+    );
+    let e = err("dup.yaml", spec.as_bytes());
+    assert!(e.message.contains("`id`"), "{e}");
+}

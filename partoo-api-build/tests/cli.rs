@@ -94,6 +94,15 @@ fn one_subcommand_per_operation_with_typed_flags() {
     // Path parameter required, typed by the setter.
     assert!(code.contains("Arg::new(\"org-id\").long(\"org-id\").value_name(\"ORG_ID\").help(\"pathparameter`org_id`\").required(true)"), "{code}");
     assert!(code.contains("crate::cli::flag::<i64>(m,\"org-id\")"));
+    // Only a path parameter refuses values that would change the path (`..`).
+    assert_eq!(
+        code.matches(".value_parser(crate::cli::path_segment)")
+            .count(),
+        1
+    );
+    assert!(code.contains(
+        ".required(true).action(::clap::ArgAction::Set).value_parser(crate::cli::path_segment))"
+    ));
     // Arrays repeat and split on commas, each element typed.
     assert!(code.contains("crate::cli::flags::<i64>(m,\"groups\")"));
     assert!(code.contains("ArgAction::Append).value_delimiter(',')"));
