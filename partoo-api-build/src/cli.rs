@@ -88,6 +88,13 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
         let mut args = Vec::new();
         let mut sets = Vec::new();
         let params = crate::walk::parameters(doc, path, op);
+        if params.len() != info.parameters.len() {
+            return Err(fail(format!(
+                "{rust_name}: {} parameters in the document, {} in its record",
+                params.len(),
+                info.parameters.len()
+            )));
+        }
         for (param, record) in params.into_iter().zip(&info.parameters) {
             let pname = record.name.as_str();
             let flag = pname.to_kebab_case();
