@@ -109,6 +109,8 @@ pub struct ClientState {
     pub(crate) max_error_body: usize,
     pub(crate) max_body: usize,
     pub(crate) max_pages: u32,
+    /// The base URL's path (`/v2`), under which every request path fills its operation's template.
+    pub(crate) base_path: String,
 }
 
 impl fmt::Debug for ClientState {
@@ -321,6 +323,7 @@ impl ClientBuilder {
             max_error_body: self.max_error_body,
             max_body: self.max_body,
             max_pages: self.max_pages,
+            base_path: crate::hooks::base_path(&base),
         };
         Ok(Client::new_with_client(&base, http, state))
     }

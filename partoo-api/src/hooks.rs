@@ -1,5 +1,5 @@
 //! What happens around every request of the generated client (progenitor's `ClientHooks::exec`): the
-//! `x-APIKey` header, comma-separated query arrays, the client-side rate limit, retries, one tracing span,
+//! path parameters checked to fill their segments (`pre`, [`segments`]), the `x-APIKey` header, comma-separated query arrays, the client-side rate limit, retries, one tracing span,
 //! and the capture of error bodies for [`crate::Error`].
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -18,6 +18,7 @@ use crate::retry::{
     Pause, Verdict, cool_down, for_error, for_status, full_jitter, pause_for, retry_after_header,
 };
 use crate::{Client, ClientState};
+pub(crate) use segments::base_path;
 
 /// Status, headers and raw body of the last response of a request, when a [`crate::SendExt`] future is
 /// waiting for it.
@@ -57,6 +58,19 @@ struct Retry {
 }
 
 impl ClientHooks<ClientState> for Client {
+    /// Refuses a request whose path parameters changed its path (see [`segments`]).
+    async fn pre<E>(
+        &self,
+        request: &mut Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        match operations::find(info.operation_id) {
+            Some(meta) => segments::check(&self.inner().base_path, request.url().path(), meta.path)
+                .map_err(progenitor_client::Error::InvalidRequest),
+            None => Ok(()),
+        }
+    }
+
     async fn exec(&self, mut request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
         let state = self.inner();
         let meta = operations::find(info.operation_id);
@@ -349,5 +363,6 @@ pub(crate) fn join_csv_query(request: &mut Request, csv: &[&str]) {
     url.query_pairs_mut().clear().extend_pairs(merged);
 }
 
+mod segments;
 #[cfg(test)]
 mod tests;
