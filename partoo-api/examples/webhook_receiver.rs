@@ -40,7 +40,8 @@ use tokio::sync::mpsc;
 const MAX_BODY: usize = 1024 * 1024;
 /// Events waiting for the worker; when full, deliveries get 503 and Partoo retries later.
 const QUEUE: usize = 64;
-/// Bodies remembered to drop repeats (about 1.5 MB at most), and for how long: longer than Partoo's retries.
+/// Bodies remembered to drop repeats (about 1.6 MB, see `Deduplicator`), and for how long: longer than
+/// Partoo's retries.
 const REMEMBERED: NonZeroUsize = NonZeroUsize::new(10_000).expect("not zero");
 const REMEMBER_FOR: Duration = Duration::from_secs(24 * 60 * 60);
 
