@@ -58,7 +58,7 @@ struct Retry {
 }
 
 impl ClientHooks<ClientState> for Client {
-    /// Refuses a request whose path parameters changed its path (see [`segments`]).
+    /// Refuses a request whose path parameters changed its path (see `hooks/segments.rs`).
     async fn pre<E>(
         &self,
         request: &mut Request,
