@@ -351,7 +351,7 @@ fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error>
 
 /// Refuses backoff delays over [`crate::RETRY_AFTER_CEILING`] (one day): a step that long is a mistake (a
 /// `Duration::MAX` meant as "no cap"), and after a few 429s in a row it would hold every request of the client
-/// for days, or overflow the clock.
+/// for days, or overflow the clock. Also refuses a `max_retry_after` at or over it (see the comment below).
 fn check_delays(policy: &RetryPolicy) -> Result<(), Error> {
     let ceiling = crate::RETRY_AFTER_CEILING;
     for (name, delay) in [
@@ -363,6 +363,15 @@ fn check_delays(policy: &RetryPolicy) -> Result<(), Error> {
                 "retry policy: {name} is {delay:?}, over the limit of {ceiling:?} (RETRY_AFTER_CEILING)"
             )));
         }
+    }
+    // A longer `Retry-After` is read as exactly the ceiling, so a limit at or over it would honour a server
+    // asking for more than a day after one day: too early.
+    if policy.max_retry_after >= ceiling {
+        return Err(Error::Config(format!(
+            "retry policy: max_retry_after is {:?}; it must be under {ceiling:?} (RETRY_AFTER_CEILING), \
+             since longer Retry-After values are cut to that",
+            policy.max_retry_after
+        )));
     }
     Ok(())
 }

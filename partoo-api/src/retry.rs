@@ -31,7 +31,9 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Largest backoff step.
     pub max_delay: Duration,
-    /// Longest `Retry-After` we honour; a longer one ends the retries and returns the 429.
+    /// Longest `Retry-After` we honour; a longer one ends the retries and returns the 429. Must be under
+    /// [`RETRY_AFTER_CEILING`] ([`crate::ClientBuilder::build`] refuses it otherwise): longer values are read
+    /// as the ceiling, so a limit at or over it could not tell them apart.
     pub max_retry_after: Duration,
     /// Non-idempotent operations (by method name, e.g. `update_business`) retried on 5xx and timeouts anyway.
     /// A name that is not an operation of [`crate::operations::ALL`] makes [`crate::ClientBuilder::build`]

@@ -225,6 +225,30 @@ fn backoff_delays_over_a_day_are_refused() {
             .build()
             .is_ok()
     );
+    // A `Retry-After` over a day is read as one day: with `max_retry_after` of a day or more, a server asking
+    // for 100,000 s was retried after 86,400 s, early. The longest wait honoured must stay under the cut.
+    for max in [a_day, Duration::MAX] {
+        let policy = RetryPolicy {
+            max_retry_after: max,
+            ..RetryPolicy::default()
+        };
+        let message = build(policy);
+        assert!(
+            message.contains("max_retry_after") && message.contains("RETRY_AFTER_CEILING"),
+            "{message}"
+        );
+    }
+    let policy = RetryPolicy {
+        max_retry_after: a_day - Duration::from_secs(1),
+        ..RetryPolicy::default()
+    };
+    assert!(
+        Client::builder()
+            .api_key("k")
+            .retry_policy(policy)
+            .build()
+            .is_ok()
+    );
 }
 
 #[test]
