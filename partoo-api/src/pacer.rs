@@ -101,7 +101,9 @@ impl Clock for TokioClock {
 
 type Limiter = RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<Tick>>;
 
-/// The GCRA parameters for `n` requests per `window`: one slot every `T`, a burst of `b`.
+/// The GCRA parameters for `n` requests per `window`: one slot every `T`, a burst of `b`. `T` is rounded up to
+/// the nanosecond: rounded down, `n + 1` requests could span a hair less than the rule promises (by up to `n`
+/// nanoseconds, which matters only at millions of requests a second).
 pub(crate) fn slots(n: u32, window: Duration) -> Result<(Duration, NonZeroU32), Error> {
     if n == 0 {
         return Err(Error::Config(
@@ -114,11 +116,10 @@ pub(crate) fn slots(n: u32, window: Duration) -> Result<(Duration, NonZeroU32), 
         )));
     }
     let (burst, interval) = if n >= SLACK_FROM {
-        let one_slot = window / (n - 2);
-        let share = (window + window / SLACK_SHARE) / (n - 1);
+        let one_slot = div_ceil(window, n - 2);
+        let share = div_ceil(window + div_ceil(window, SLACK_SHARE), n - 1);
         (NonZeroU32::MIN.saturating_add(1), one_slot.max(share))
     } else {
-        // Rounded up to the nanosecond: rounded down, n + 1 requests could span a hair less than `window`.
         (NonZeroU32::MIN, div_ceil(window, n))
     };
     if interval.is_zero() {
@@ -248,15 +249,42 @@ mod tests {
     fn slots_follow_the_documented_rule() {
         // 300 a minute: 0.5 % of the minute (300 ms) is more than a slot (about 200 ms).
         let (t, b) = slots(300, Duration::from_secs(60)).unwrap();
-        assert_eq!((t, b.get()), (Duration::from_millis(60_300) / 299, 2));
+        assert_eq!((t, b.get()), (Duration::from_nanos(201_672_241), 2));
         // 20 a second: a slot (1/18 s) is more than 0.5 % of the second.
         let (t, b) = slots(20, Duration::from_secs(1)).unwrap();
-        assert_eq!((t, b.get()), (Duration::from_secs(1) / 18, 2));
+        assert_eq!((t, b.get()), (Duration::from_nanos(55_555_556), 2));
         let (t, b) = slots(9, Duration::from_secs(9)).unwrap();
         assert_eq!((t, b.get()), (Duration::from_secs(1), 1));
         // Rounded up: 4 requests at 333,333,333 ns apart would span less than the second.
         let (t, _) = slots(3, Duration::from_secs(1)).unwrap();
         assert_eq!(t, Duration::from_nanos(333_333_334));
+        // The rule holds to the nanosecond, at any rate: rounded down, 10,000 requests a millisecond got
+        // T = 100 ns, and 10,001 of them fitted in 999.9 µs.
+        let ns = |d: Duration| d.as_nanos();
+        for (n, w) in [
+            (10_000, Duration::from_millis(1)),
+            (300, Duration::from_secs(60)),
+            (20, Duration::from_secs(1)),
+            (12_345, Duration::from_millis(7)),
+            (999_999, Duration::from_secs(1)),
+            (10, Duration::from_millis(1)),
+            (9, Duration::from_millis(1)),
+            (3, Duration::from_secs(1)),
+            (7, Duration::from_secs(24 * 60 * 60)),
+        ] {
+            let (t, b) = slots(n, w).unwrap();
+            // `n + 1` requests span at least `(n + 1 − b)·T`: that is `W` or more, plus the slack from 10 on.
+            let span = ns(t) * u128::from(n + 1 - b.get());
+            let want = if n >= SLACK_FROM {
+                ns(w) + (ns(w) / u128::from(SLACK_SHARE)).max(ns(t))
+            } else {
+                ns(w)
+            };
+            assert!(
+                span >= want,
+                "{n} per {w:?}: T = {t:?}, span {span} ns < {want} ns"
+            );
+        }
         for (n, w) in [
             (0, Duration::from_secs(1)),
             (5, Duration::ZERO),
