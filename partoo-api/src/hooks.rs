@@ -18,6 +18,7 @@ use crate::retry::{
     Pause, Verdict, cool_down, for_error, for_status, full_jitter, pause_for, retry_after_header,
 };
 use crate::{Client, ClientState};
+pub(crate) use hops::HOPS;
 pub(crate) use segments::base_path;
 
 /// Status, headers and raw body of the last response of a request, when a [`crate::SendExt`] future is
@@ -144,7 +145,7 @@ async fn send_with_retries(
     let Some(template) = request.try_clone().filter(|_| policy.max_attempts > 1) else {
         tracing::Span::current().record("attempt", 1);
         wait_for_limiter(state).await;
-        let outcome = client.client().execute(request).await;
+        let outcome = hops::execute(client.client(), state, request).await;
         if let Ok(response) = &outcome {
             pause_on_429(state, response);
         }
@@ -167,7 +168,7 @@ async fn send_with_retries(
         async move {
             tracing::Span::current().record("attempt", n);
             wait_for_limiter(state).await;
-            let outcome = client.client().execute(request).await;
+            let outcome = hops::execute(client.client(), state, request).await;
             let verdict = match &outcome {
                 Ok(r) => {
                     pause_on_429(state, r);
@@ -363,6 +364,7 @@ pub(crate) fn join_csv_query(request: &mut Request, csv: &[&str]) {
     url.query_pairs_mut().clear().extend_pairs(merged);
 }
 
+mod hops;
 mod segments;
 #[cfg(test)]
 mod tests;

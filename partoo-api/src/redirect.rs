@@ -29,8 +29,15 @@ fn decide(attempt: Attempt<'_>) -> reqwest::redirect::Action {
     if !same_origin(&from, &to) {
         return attempt.error(RefusedRedirect { from, to });
     }
-    if attempt.previous().len() > MAX_REDIRECTS {
+    // Under the client's hooks, each hop is sent by them through the rate limit (`hooks/hops.rs`): stop
+    // here and hand them the redirect, counting the hops they have already followed.
+    let paced = crate::hooks::HOPS.try_with(std::cell::Cell::get).ok();
+    let followed = paced.unwrap_or(attempt.previous().len() - 1);
+    if followed >= MAX_REDIRECTS {
         return attempt.error(TooManyRedirects(to));
+    }
+    if paced.is_some() {
+        return attempt.stop();
     }
     attempt.follow()
 }

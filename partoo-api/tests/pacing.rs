@@ -197,3 +197,36 @@ async fn every_clone_waits(server: &Loopback, client: &Client, pause: Duration) 
         "work resumed after the pause"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn each_redirect_hop_waits_for_a_slot_of_the_rate_limit() {
+    // reqwest followed same-origin redirects inside one request: the hops left at once, outside the limit.
+    let server = Loopback::start(|i| match i {
+        0 => Answer::Redirect("/user/me?hop=1"),
+        1 => Answer::Redirect("/user/me?hop=2"),
+        _ => Answer::User,
+    })
+    .await;
+    let client = server
+        .client()
+        .rate_limit(1, Duration::from_secs(60))
+        .build()
+        .expect("client builds");
+    let started = Instant::now();
+    client
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect("the last hop answers");
+    let arrivals = server.arrivals();
+    assert_eq!(arrivals.len(), 3, "{arrivals:?}");
+    for pair in arrivals.windows(2) {
+        assert!(
+            pair[1].at - pair[0].at >= Duration::from_secs(60),
+            "hops {:?} apart",
+            pair[1].at - pair[0].at
+        );
+    }
+    assert!(started.elapsed() >= Duration::from_secs(120));
+}

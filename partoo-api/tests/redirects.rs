@@ -118,6 +118,119 @@ async fn a_same_origin_redirect_is_followed_with_the_key() {
     assert_eq!(requests[1].headers["x-apikey"], KEY);
 }
 
+/// `/user/me` redirects to `/hop/1`, which redirects to `/hop/2`, … up to `/hop/{hops}`, which answers.
+async fn chain(hops: usize) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user/me"))
+        .respond_with(redirect_to("/hop/1"))
+        .mount(&server)
+        .await;
+    for k in 1..hops {
+        Mock::given(method("GET"))
+            .and(path(format!("/hop/{k}")))
+            .respond_with(redirect_to(&format!("/hop/{}", k + 1)))
+            .mount(&server)
+            .await;
+    }
+    user_at(&server, &format!("/hop/{hops}")).await;
+    server
+}
+
+#[tokio::test]
+async fn ten_hops_are_followed_and_an_eleventh_is_an_error() {
+    // The hops are sent by the client's hooks (each through the rate limit), not by reqwest: the limit of ten
+    // must hold there too.
+    let server = chain(10).await;
+    client(&server)
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect("ten hops are followed");
+    assert_eq!(
+        server.received_requests().await.unwrap_or_default().len(),
+        11
+    );
+    let server = chain(11).await;
+    let err = client(&server)
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect_err("an eleventh hop is refused");
+    let mut chain = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        chain.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    assert!(chain.contains("more than 10 redirects"), "{chain}");
+    assert_eq!(
+        server.received_requests().await.unwrap_or_default().len(),
+        11
+    );
+}
+
+#[tokio::test]
+async fn a_307_repeats_the_post_with_its_body_and_a_303_turns_it_into_a_get() {
+    use wiremock::matchers::body_json;
+    let body = serde_json::json!({"name": "Maison Lumière", "alias": "maison_lumiere"});
+    let created = ResponseTemplate::new(200)
+        .set_body_json(serde_json::json!({"status": "success", "org_id": 5281}));
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/org"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", "/org-moved"))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/org-moved"))
+        .and(body_json(&body))
+        .respond_with(created.clone())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let org = client(&server)
+        .create_organization()
+        .body(
+            serde_json::from_value::<partoo_api::types::CreateOrganizationBody>(body.clone())
+                .expect("a valid body"),
+        )
+        .send()
+        .into_result()
+        .await
+        .expect("the POST is repeated at the new place");
+    assert_eq!(org.org_id, Some(5281));
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/org"))
+        .respond_with(ResponseTemplate::new(303).insert_header("location", "/org/5281"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/org/5281"))
+        .respond_with(created)
+        .expect(1)
+        .mount(&server)
+        .await;
+    let org = client(&server)
+        .create_organization()
+        .body(
+            serde_json::from_value::<partoo_api::types::CreateOrganizationBody>(body)
+                .expect("a valid body"),
+        )
+        .send()
+        .into_result()
+        .await
+        .expect("the 303 is followed with a GET");
+    assert_eq!(org.org_id, Some(5281));
+    let requests = server.received_requests().await.unwrap_or_default();
+    assert!(requests[1].body.is_empty(), "the GET carries no body");
+    assert!(!requests[1].headers.contains_key("content-type"));
+}
+
 /// A client from a `reqwest` builder of the caller's that would follow any redirect.
 fn client_from_a_permissive_builder(server: &MockServer) -> Client {
     let permissive = reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(10));

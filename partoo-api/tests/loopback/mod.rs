@@ -26,6 +26,8 @@ pub(crate) enum Answer {
     TooMany(&'static str),
     /// 429 without `Retry-After`.
     TooManyBare,
+    /// 302 to this path of the same server.
+    Redirect(&'static str),
 }
 
 /// One request as the server saw it.
@@ -69,6 +71,10 @@ impl Loopback {
                             .body(Full::new(Bytes::from_static(
                                 br#"{"errors":{"json":"Too many requests"}}"#,
                             ))),
+                        Answer::Redirect(to) => hyper::Response::builder()
+                            .status(302)
+                            .header("location", to)
+                            .body(Full::new(Bytes::new())),
                         Answer::TooManyBare => hyper::Response::builder()
                             .status(429)
                             .header("content-type", "application/json")

@@ -1,0 +1,96 @@
+//! Same-origin redirects, followed one hop at a time through the client's rate limit.
+//!
+//! Left to reqwest, a redirect is followed inside `execute`, out of the pacer's sight: one slot covered the
+//! first request and up to ten hops after it. Under the client's hooks, [`HOPS`] is set, and the redirect
+//! policy (`crate::redirect`) then stops at a same-origin redirect instead of following it; it still refuses
+//! another origin and a chain of more than ten. [`execute`] sends each hop itself, after waiting for a slot
+//! like any request, and with reqwest's rules: `301`, `302` and `303` turn a request other than `GET` or
+//! `HEAD` into a `GET` without body; `307` and `308` repeat the method and the body, when the body can be
+//! replayed (otherwise the `3xx` is the answer, as reqwest does).
+
+use std::cell::Cell;
+
+use reqwest::header::{
+    CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, TRANSFER_ENCODING,
+};
+use reqwest::{Method, Request, Response};
+
+use crate::ClientState;
+
+tokio::task_local! {
+    /// Hops followed so far for the request being sent, while [`execute`] sends it.
+    pub(crate) static HOPS: Cell<usize>;
+}
+
+/// Sends `request` (whose slot the caller has waited for), then each same-origin redirect hop after a slot
+/// of its own; the last response is the answer.
+pub(super) async fn execute(
+    http: &reqwest::Client,
+    state: &ClientState,
+    request: Request,
+) -> reqwest::Result<Response> {
+    HOPS.scope(Cell::new(0), async {
+        let mut replay = Replay::of(&request);
+        let mut response = http.execute(request).await?;
+        while let Some(next) = replay.next(&response) {
+            let _ = HOPS.try_with(|hops| hops.set(hops.get() + 1));
+            replay = Replay::of(&next);
+            super::wait_for_limiter(state).await;
+            response = http.execute(next).await?;
+        }
+        Ok(response)
+    })
+    .await
+}
+
+/// What a hop needs of the request before it: its method, URL and headers, and a full copy when its body
+/// can be replayed.
+struct Replay {
+    bare: Request,
+    full: Option<Request>,
+}
+
+impl Replay {
+    fn of(request: &Request) -> Self {
+        let mut bare = Request::new(request.method().clone(), request.url().clone());
+        *bare.headers_mut() = request.headers().clone();
+        *bare.timeout_mut() = request.timeout().copied();
+        *bare.version_mut() = request.version();
+        Self {
+            bare,
+            full: request.try_clone(),
+        }
+    }
+
+    /// The request that follows `response`, when it is a redirect to follow: a known redirect status, a
+    /// `Location` that resolves against the response's URL, the same origin (the policy already refused
+    /// another; checked again so that the key can never follow one), and for `307`/`308` a body to repeat.
+    fn next(self, response: &Response) -> Option<Request> {
+        let location = response.headers().get(LOCATION)?.to_str().ok()?;
+        let url = response.url().join(location).ok()?;
+        if !crate::redirect::same_origin(response.url(), &url) {
+            return None;
+        }
+        let mut next = match response.status().as_u16() {
+            301..=303 => {
+                let mut next = self.bare;
+                if !matches!(*next.method(), Method::GET | Method::HEAD) {
+                    *next.method_mut() = Method::GET;
+                }
+                for header in [
+                    CONTENT_TYPE,
+                    CONTENT_LENGTH,
+                    CONTENT_ENCODING,
+                    TRANSFER_ENCODING,
+                ] {
+                    next.headers_mut().remove(header);
+                }
+                next
+            }
+            307 | 308 => self.full?,
+            _ => return None,
+        };
+        *next.url_mut() = url;
+        Some(next)
+    }
+}
