@@ -175,6 +175,46 @@ async fn pages_that_differ_only_in_their_number_are_not_repeats() {
 }
 
 #[tokio::test]
+async fn raw_pages_that_differ_only_in_undeclared_fields_are_not_repeats() {
+    // `uid` is no field of `Business`: typed, every page is `[{}]`, and the repeat check compared those, so a
+    // raw stream (whose point is the undeclared fields) stopped at page 2 and lost pages 2 and 3.
+    let answer =
+        |n: i64| json!({"page": n, "max_page": 3, "businesses": [{"uid": format!("b{n}")}]});
+    let distinct = server(answer).await;
+    for concurrency in [1, 2] {
+        let items: Vec<_> = client_with(&distinct, None)
+            .search_businesses()
+            .pages()
+            .concurrency(concurrency)
+            .raw_items()
+            .try_collect()
+            .await
+            .expect("three distinct pages");
+        let items: Vec<&str> = items.iter().map(|item| item.get()).collect();
+        assert_eq!(
+            items,
+            [r#"{"uid":"b1"}"#, r#"{"uid":"b2"}"#, r#"{"uid":"b3"}"#]
+        );
+    }
+    // The same page twice is still a repeat.
+    let same = server(|_| json!({"max_page": 3, "businesses": [{"uid": "b1"}]})).await;
+    let client = client_with(&same, None);
+    let stream = client.search_businesses().raw_items();
+    let result: Result<Vec<_>, _> = stream.try_collect().await;
+    assert!(
+        matches!(
+            result,
+            Err(Error::Pagination {
+                page: 2,
+                reason: PaginationStop::RepeatedItems { previous: 1 },
+                ..
+            })
+        ),
+        "{result:?}"
+    );
+}
+
+#[tokio::test]
 async fn the_client_sets_the_page_cap_and_a_stream_overrides_it() {
     let answer =
         |n: i64| json!({"page": n, "max_page": null, "businesses": [business(&format!("b{n}"))]});

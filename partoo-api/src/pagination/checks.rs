@@ -1,6 +1,6 @@
 //! The check that needs pages in order: a page whose items are the previous page's again means the server is
-//! not advancing. Each page's digest (of its typed items, for a stream of raw items too) is computed where it
-//! is decoded (for a concurrent stream, while other requests wait on the network); [`in_order`] compares each
+//! not advancing. Each page's digest (of its typed items, or of the items' JSON as received in a stream of raw
+//! items) is computed where it is decoded (for a concurrent stream, while other requests wait on the network); [`in_order`] compares each
 //! yielded page with the one before it.
 
 use std::hash::{DefaultHasher, Hasher};
@@ -20,7 +20,7 @@ pub(super) struct Fetched<T> {
 }
 
 impl<T> Fetched<T> {
-    /// `page`, with the digest of its typed items (see [`digest`]).
+    /// `page`, with the digest of its items (see [`digest`]).
     pub(super) fn new(page: Page<T>, digest: Option<u64>) -> Self {
         Fetched { page, digest }
     }

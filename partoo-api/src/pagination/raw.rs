@@ -2,9 +2,9 @@
 //!
 //! A typed item keeps only the fields the spec declares; re-encoding it drops the others. A raw stream runs
 //! the same requests, checks and stops as the typed one (every page is still decoded into its envelope type,
-//! which gives `page`, `max_page`, `next_cursor` and the digest of the repeated-page check), but also keeps
-//! each page's body as read (under [`crate::ClientBuilder::max_body`]) and yields the items' JSON text from
-//! it, untouched: key order, numbers, unknown fields and whitespace as received.
+//! which gives `page`, `max_page` and `next_cursor`), but also keeps each page's body as read (under
+//! [`crate::ClientBuilder::max_body`]) and yields the items' JSON text from it, untouched: key order,
+//! numbers, unknown fields and whitespace as received. Its repeated-page check compares that text too.
 //!
 //! The body's items array is the envelope's top-level array that holds as many items as the typed page.
 //! Should the body carry several such arrays, the one the envelope type declares is taken (the typed page
@@ -30,8 +30,8 @@ pub(super) trait Mode<P, I>: Send + 'static {
     type Out: Send;
     /// Whether each page's body must be kept as read.
     const KEEP_BODY: bool;
-    /// The page's items and the digest of the typed items (for the repeated-page check); why the items
-    /// could not be found in `body`.
+    /// The page's items and their digest (for the repeated-page check: of the typed items, or of the raw
+    /// ones for [`Raw`]); why the items could not be found in `body`.
     fn split(
         page: P,
         body: Option<&Bytes>,
@@ -91,17 +91,19 @@ impl<P: Serialize, I: Serialize> Mode<P, I> for Raw {
             arrays.retain(|(key, _)| typed.get(key).is_some_and(serde_json::Value::is_array));
         }
         let items = into_items(page);
-        let digest = digest(&items);
         if items.is_empty() {
-            return Ok((Vec::new(), digest));
+            return Ok((Vec::new(), digest(&items)));
         }
         let mut fitting = arrays
             .into_iter()
             .filter(|(_, raw)| raw.len() == items.len());
         match (fitting.next(), fitting.next()) {
-            (Some((_, raw)), None) => {
-                Ok((raw.into_iter().map(RawValue::to_owned).collect(), digest))
-            }
+            // The digest of the items as received: typed, items that differ only in fields the spec does not
+            // declare would look the same, and a page of them would be taken for a repeat.
+            (Some((_, raw)), None) => Ok((
+                raw.iter().map(|item| (*item).to_owned()).collect(),
+                digest(&raw),
+            )),
             (None, _) => Err(format!(
                 "the page's body has no top-level array of its {} items",
                 items.len()
