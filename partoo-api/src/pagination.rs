@@ -18,7 +18,7 @@
 //!
 //! - the stream ends after the page whose number reaches `max_page`, or after an empty page;
 //! - it stops with [`Error::Pagination`] when the server is not advancing: the `page` its envelope echoes is
-//!   not the page requested ([`PaginationStop::PageMismatch`]), the page's items are the previous page's
+//!   not the page requested ([`PaginationStop::PageMismatch`]), the page's items are an earlier page's
 //!   again ([`PaginationStop::RepeatedItems`], compared by a 64-bit digest of their JSON), or, for cursor
 //!   streams, a `next_cursor` is one already followed ([`PaginationStop::RepeatedCursor`]);
 //! - and, so that a server that never ends cannot hold a caller forever, after a cap of pages

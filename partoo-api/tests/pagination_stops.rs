@@ -159,6 +159,26 @@ async fn repeated_items_stop_the_stream_at_the_repeating_page() {
 }
 
 #[tokio::test]
+async fn pages_that_cycle_are_stopped_at_the_first_page_seen_again() {
+    // Pages alternate between two sets of items and echo the page asked, without `max_page`: comparing each
+    // page with the one before only, the stream ran to the page cap, every item delivered once a cycle.
+    let answer = |n: i64| {
+        let id = if n % 2 == 1 { "a" } else { "b" };
+        json!({"page": n, "max_page": null, "businesses": [business(id)]})
+    };
+    let server = server(answer).await;
+    let results: Vec<_> = client_with(&server, Some(50))
+        .search_businesses()
+        .pages()
+        .stream()
+        .collect()
+        .await;
+    assert_eq!(results.len(), 3, "stopped after {} results", results.len());
+    assert_stopped(&results, 3, &PaginationStop::RepeatedItems { previous: 1 });
+    assert_eq!(requests(&server).await, 3);
+}
+
+#[tokio::test]
 async fn pages_that_differ_only_in_their_number_are_not_repeats() {
     let answer =
         |n: i64| json!({"page": n, "max_page": 3, "businesses": [business(&format!("b{n}"))]});
@@ -247,7 +267,8 @@ async fn a_zero_page_cap_is_refused() {
 }
 
 /// Conversations by cursor, forever: the first page, then alternately the second and the first fixture
-/// page, each with a fresh cursor.
+/// page, each with a fresh cursor and fresh conversation ids (a page repeating an earlier one would stop the
+/// stream before the cap).
 struct Conversations;
 
 impl Respond for Conversations {
@@ -267,6 +288,14 @@ impl Respond for Conversations {
         let text = std::fs::read_to_string(&file).expect("fixture");
         let mut body: Value = serde_json::from_str(&text).expect("fixture JSON");
         body["next_cursor"] = json!(format!("c{}", n + 1));
+        for (i, conversation) in body["conversations"]
+            .as_array_mut()
+            .expect("conversations")
+            .iter_mut()
+            .enumerate()
+        {
+            conversation["id"] = json!(u64::from(n) * 100 + i as u64);
+        }
         json_response(&body)
     }
 }

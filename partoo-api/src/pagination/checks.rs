@@ -1,8 +1,9 @@
-//! The check that needs pages in order: a page whose items are the previous page's again means the server is
-//! not advancing. Each page's digest (of its typed items, or of the items' JSON as received in a stream of raw
+//! The check that needs pages in order: a page whose items are an earlier page's again means the server is
+//! not advancing (or is cycling). Each page's digest (of its typed items, or of the items' JSON as received in a stream of raw
 //! items) is computed where it is decoded (for a concurrent stream, while other requests wait on the network); [`in_order`] compares each
 //! yielded page with the one before it.
 
+use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hasher};
 use std::io::{BufWriter, Write};
 
@@ -49,8 +50,8 @@ pub(super) fn digest<T: Serialize>(items: &[T]) -> Option<u64> {
     Some(writer.0.finish())
 }
 
-/// The pages of `pages`, which come in order; a non-empty page with the same digest as the page before it
-/// becomes an [`Error::Pagination`]. The stream ends after its first error, dropping `pages` (and with it
+/// The pages of `pages`, which come in order; a non-empty page with the same digest as any page before it
+/// becomes an [`Error::Pagination`] naming the first such page. The stream ends after its first error, dropping `pages` (and with it
 /// any request in flight).
 pub(super) fn in_order<'a, T, S>(
     pages: S,
@@ -60,24 +61,24 @@ where
     T: Send + 'a,
     S: Stream<Item = Result<Fetched<T>, Error>> + Send + 'a,
 {
-    let start = Some((pages.boxed(), None::<(i64, u64)>));
+    // Digest → the first page that had it; one entry per non-empty page, so bounded by the page cap.
+    let start = Some((pages.boxed(), HashMap::<u64, i64>::new()));
     stream::unfold(start, move |state| async move {
-        let (mut pages, previous) = state?;
+        let (mut pages, mut seen) = state?;
         match pages.next().await? {
             Ok(Fetched { page, digest }) => {
-                if let (Some((before, seen)), Some(digest)) = (previous, digest)
-                    && seen == digest
-                    && !page.items.is_empty()
-                {
-                    let stop = Error::Pagination {
-                        operation,
-                        page: page.number,
-                        reason: PaginationStop::RepeatedItems { previous: before },
-                    };
-                    return Some((Err(stop), None));
+                if let Some(digest) = digest.filter(|_| !page.items.is_empty()) {
+                    if let Some(&before) = seen.get(&digest) {
+                        let stop = Error::Pagination {
+                            operation,
+                            page: page.number,
+                            reason: PaginationStop::RepeatedItems { previous: before },
+                        };
+                        return Some((Err(stop), None));
+                    }
+                    seen.insert(digest, page.number);
                 }
-                let previous = digest.map(|d| (page.number, d));
-                Some((Ok(page), Some((pages, previous))))
+                Some((Ok(page), Some((pages, seen))))
             }
             Err(e) => Some((Err(e), None)),
         }

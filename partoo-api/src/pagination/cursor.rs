@@ -50,7 +50,7 @@ struct State<R> {
 impl<'a, R: CursorRequest<'a>> CursorPages<R> {
     /// The pages, following `next_cursor` until it is null or empty, or a page is empty. Stops with
     /// [`Error::Pagination`] when a `next_cursor` is one already followed (after yielding the page that
-    /// gave it), when a page's items repeat the previous page's, and at the page cap.
+    /// gave it), when a page's items repeat an earlier page's, and at the page cap.
     pub fn stream(self) -> BoxStream<'a, Result<Page<R::Item>, Error>> {
         self.run::<Typed>()
     }

@@ -12,7 +12,7 @@ pub enum PaginationStop {
         /// The page number the envelope reported.
         echoed: i64,
     },
-    /// The page's items are the same as the previous page's (compared by a 64-bit digest of their JSON).
+    /// The page's items are the same as an earlier page's (compared by a 64-bit digest of their JSON).
     RepeatedItems {
         /// The page they repeat (its number or position).
         previous: i64,
