@@ -315,6 +315,29 @@ async fn a_path_parameter_that_would_change_the_path_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_transport_failure_says_why_on_one_line() {
+    // Port 1 on loopback: nothing listens. The message was reqwest's top line alone ("error sending request
+    // for url (…)"), without the cause below it.
+    let out = partoo(
+        None,
+        &[
+            "--base-url",
+            "http://127.0.0.1:1",
+            "get-business",
+            "--business-id",
+            "b-1",
+        ],
+    )
+    .await;
+    assert_eq!(code(&out), 3, "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("could not reach Partoo"), "{stderr}");
+    assert!(stderr.to_lowercase().contains("connect"), "{stderr}");
+    assert!(!stderr.contains(KEY));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_undecodable_success_exits_3() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
