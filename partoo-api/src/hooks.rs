@@ -1,6 +1,7 @@
-//! What happens around every request of the generated client (progenitor's `ClientHooks::exec`): the
-//! path parameters checked to fill their segments (`pre`, [`segments`]), the `x-APIKey` header, comma-separated query arrays, the client-side rate limit, retries, one tracing span,
-//! and the capture of error bodies for [`crate::Error`].
+//! What happens around every request of the generated client (progenitor's `ClientHooks`): the path
+//! parameters checked to fill their segments (`pre`, [`segments`]), the `x-APIKey` header, comma-separated
+//! query arrays, the client-side rate limit, retries, redirect hops ([`hops`]), one tracing span, and the
+//! capture of error bodies for [`crate::Error`].
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};

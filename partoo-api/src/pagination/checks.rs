@@ -1,7 +1,7 @@
 //! The check that needs pages in order: a page whose items are an earlier page's again means the server is
-//! not advancing (or is cycling). Each page's digest (of its typed items, or of the items' JSON as received in a stream of raw
-//! items) is computed where it is decoded (for a concurrent stream, while other requests wait on the network); [`in_order`] compares each
-//! yielded page with the one before it.
+//! not advancing (or is cycling). Each page's digest (of its typed items, or of the items' JSON as received
+//! in a stream of raw items) is computed where it is decoded (for a concurrent stream, while other requests
+//! wait on the network); [`in_order`] compares each yielded page with every page before it.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hasher};
@@ -51,8 +51,8 @@ pub(super) fn digest<T: Serialize>(items: &[T]) -> Option<u64> {
 }
 
 /// The pages of `pages`, which come in order; a non-empty page with the same digest as any page before it
-/// becomes an [`Error::Pagination`] naming the first such page. The stream ends after its first error, dropping `pages` (and with it
-/// any request in flight).
+/// becomes an [`Error::Pagination`] naming the first such page. The stream ends after its first error,
+/// dropping `pages` (and with it any request in flight).
 pub(super) fn in_order<'a, T, S>(
     pages: S,
     operation: &'static str,
