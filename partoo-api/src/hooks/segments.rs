@@ -11,17 +11,13 @@
 /// where the template has a `{parameter}`. Literal segments are not compared, so that no encoding of them
 /// can refuse a valid request: a dot segment always changes the count, which is what gives it away.
 pub(super) fn check(base: &str, path: &str, template: &str) -> Result<(), String> {
-    let want: Vec<&str> = template.split('/').collect();
-    let fits = path
-        .strip_prefix(base)
-        .map(|rest| rest.split('/').collect::<Vec<_>>())
-        .is_some_and(|got| {
-            got.len() == want.len()
-                && want
-                    .iter()
-                    .zip(&got)
-                    .all(|(w, g)| !(w.starts_with('{') && w.ends_with('}') && g.is_empty()))
-        });
+    let fits = path.strip_prefix(base).is_some_and(|rest| {
+        rest.split('/').count() == template.split('/').count()
+            && template
+                .split('/')
+                .zip(rest.split('/'))
+                .all(|(w, g)| !(w.starts_with('{') && w.ends_with('}') && g.is_empty()))
+    });
     if fits {
         Ok(())
     } else {
