@@ -43,22 +43,29 @@ pub(super) async fn execute(
     .await
 }
 
-/// What a hop needs of the request before it: its method, URL and headers, and a full copy when its body
-/// can be replayed.
+/// What a hop needs of the request before it: one copy of it, with its body unless the body is a stream,
+/// which cannot be replayed.
 struct Replay {
-    bare: Request,
-    full: Option<Request>,
+    copy: Request,
+    /// Whether `copy` carries the request's body (always, but for a streaming body).
+    with_body: bool,
 }
 
 impl Replay {
     fn of(request: &Request) -> Self {
-        let mut bare = Request::new(request.method().clone(), request.url().clone());
-        *bare.headers_mut() = request.headers().clone();
-        *bare.timeout_mut() = request.timeout().copied();
-        *bare.version_mut() = request.version();
+        if let Some(copy) = request.try_clone() {
+            return Self {
+                copy,
+                with_body: true,
+            };
+        }
+        let mut copy = Request::new(request.method().clone(), request.url().clone());
+        *copy.headers_mut() = request.headers().clone();
+        *copy.timeout_mut() = request.timeout().copied();
+        *copy.version_mut() = request.version();
         Self {
-            bare,
-            full: request.try_clone(),
+            copy,
+            with_body: false,
         }
     }
 
@@ -73,7 +80,8 @@ impl Replay {
         }
         let mut next = match response.status().as_u16() {
             301..=303 => {
-                let mut next = self.bare;
+                let mut next = self.copy;
+                *next.body_mut() = None;
                 if !matches!(*next.method(), Method::GET | Method::HEAD) {
                     *next.method_mut() = Method::GET;
                 }
@@ -87,7 +95,7 @@ impl Replay {
                 }
                 next
             }
-            307 | 308 => self.full?,
+            307 | 308 if self.with_body => self.copy,
             _ => return None,
         };
         *next.url_mut() = url;
