@@ -120,7 +120,7 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
                 quote! { .action(::clap::ArgAction::Set) }
             };
             // A path parameter is one segment: `""`, `.` or `..` would change the request's path instead.
-            let segment = (param.get("in").and_then(Value::as_str) == Some("path"))
+            let segment = (record.location == "path")
                 .then(|| quote! { .value_parser(#runtime::cli::path_segment) });
             args.push(quote! {
                 .arg(::clap::Arg::new(#flag).long(#flag).value_name(#value_name).help(#help)
