@@ -159,33 +159,44 @@ pub(crate) async fn items(
     Ok(())
 }
 
-/// JSON text without the whitespace between its tokens (strings, numbers and key order untouched), so that
-/// an item the server sent over several lines fits on one.
-fn compact(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
+/// Each character of the JSON text `json`, with whether it lies inside a string literal (after its opening
+/// quote, up to and including the closing one), where whitespace and brackets are text, not structure.
+fn scan(json: &str) -> impl Iterator<Item = (char, bool)> + '_ {
     let (mut in_string, mut escaped) = (false, false);
-    for c in json.chars() {
+    json.chars().map(move |c| {
+        let literal = in_string;
         if in_string {
-            out.push(c);
             match c {
                 _ if escaped => escaped = false,
                 '\\' => escaped = true,
                 '"' => in_string = false,
                 _ => {}
             }
-        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+        } else {
             in_string = c == '"';
-            out.push(c);
         }
-    }
-    out
+        (c, literal)
+    })
+}
+
+/// Whitespace between JSON tokens.
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+/// JSON text without the whitespace between its tokens (strings, numbers and key order untouched), so that
+/// an item the server sent over several lines fits on one.
+fn compact(json: &str) -> String {
+    scan(json)
+        .filter(|&(c, literal)| literal || !is_blank(c))
+        .map(|(c, _)| c)
+        .collect()
 }
 
 /// JSON text indented by two spaces a level, like `serde_json::to_string_pretty`, with its tokens untouched
 /// (strings, numbers, key order and repeated keys as received); `{}` and `[]` stay on one line.
 fn indent(json: &str) -> String {
     let mut out = String::with_capacity(json.len() * 2);
-    let (mut in_string, mut escaped) = (false, false);
     let mut depth = 0usize;
     // An opening bracket was just written: its first token goes on a new line, unless it closes it.
     let mut opened = false;
@@ -193,18 +204,12 @@ fn indent(json: &str) -> String {
         out.push('\n');
         out.extend(std::iter::repeat_n("  ", depth));
     };
-    for c in json.chars() {
-        if in_string {
+    for (c, literal) in scan(json) {
+        if literal {
             out.push(c);
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
             continue;
         }
-        if matches!(c, ' ' | '\t' | '\n' | '\r') {
+        if is_blank(c) {
             continue;
         }
         let closing = matches!(c, '}' | ']');
@@ -227,10 +232,7 @@ fn indent(json: &str) -> String {
                 newline(&mut out, depth);
             }
             ':' => out.push_str(": "),
-            _ => {
-                in_string = c == '"';
-                out.push(c);
-            }
+            _ => out.push(c),
         }
     }
     out
