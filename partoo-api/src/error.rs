@@ -299,14 +299,14 @@ fn refused_redirect(e: &reqwest::Error) -> Option<&RefusedRedirect> {
     if !e.is_redirect() {
         return None;
     }
-    let mut source = std::error::Error::source(e);
-    while let Some(inner) = source {
-        if let Some(refused) = inner.downcast_ref::<RefusedRedirect>() {
-            return Some(refused);
-        }
-        source = inner.source();
-    }
-    None
+    causes(e).find_map(|cause| cause.downcast_ref::<RefusedRedirect>())
+}
+
+/// The errors behind `e`, nearest first (its `source()`, then that one's, …).
+pub(crate) fn causes<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(e.source(), |cause| cause.source())
 }
 
 impl From<GeneratedError<PartooError>> for Error {

@@ -221,14 +221,7 @@ pub(crate) fn limit_body(response: Response, limit: usize, operation: &'static s
 
 /// The [`BodyOverLimit`] behind a body error of reqwest, if that is what it is.
 pub(crate) fn body_over_limit(e: &reqwest::Error) -> Option<&BodyOverLimit> {
-    let mut source = std::error::Error::source(e);
-    while let Some(inner) = source {
-        if let Some(over) = inner.downcast_ref::<BodyOverLimit>() {
-            return Some(over);
-        }
-        source = inner.source();
-    }
-    None
+    crate::error::causes(e).find_map(|cause| cause.downcast_ref::<BodyOverLimit>())
 }
 
 /// Makes `response` carry `url` once converted to a `reqwest::Response`.

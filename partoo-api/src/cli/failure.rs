@@ -50,14 +50,12 @@ impl From<Error> for Failure {
         };
         // With the causes below the error (reqwest's top line alone does not say what failed), each once.
         let mut message = e.to_string();
-        let mut source = std::error::Error::source(&e);
-        while let Some(cause) = source {
+        for cause in crate::error::causes(&e) {
             let cause_text = cause.to_string();
             if !message.contains(&cause_text) {
                 message.push_str(": ");
                 message.push_str(&cause_text);
             }
-            source = cause.source();
         }
         let message = message.lines().collect::<Vec<_>>().join(" ");
         Self {
