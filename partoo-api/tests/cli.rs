@@ -416,6 +416,49 @@ async fn help_lists_operations_and_marks_deprecated_ones() {
     assert!(text(&out.stdout).contains("search-businesses"));
 }
 
+/// A webhook body signed with a key made from `seed`, written with the raw public key to a temporary
+/// directory named after `name`.
+struct SignedDelivery {
+    key: String,
+    file: String,
+    signature: String,
+}
+
+impl SignedDelivery {
+    const BODY: &[u8] = br#"{"type": "not_a_known_event", "data": {}}"#;
+
+    fn new(name: &str, seed: u8) -> Self {
+        use base64::Engine as _;
+        use ring::signature::{Ed25519KeyPair, KeyPair};
+
+        let pair = Ed25519KeyPair::from_seed_unchecked(&[seed; 32]).expect("seed makes a key");
+        let dir = std::env::temp_dir().join(format!("partoo-cli-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let (key, file) = (dir.join("key.bin"), dir.join("body.json"));
+        std::fs::write(&key, pair.public_key().as_ref()).expect("write key");
+        std::fs::write(&file, Self::BODY).expect("write body");
+        let path = |p: std::path::PathBuf| p.to_str().expect("utf-8").to_owned();
+        Self {
+            key: path(key),
+            file: path(file),
+            signature: base64::engine::general_purpose::STANDARD.encode(pair.sign(Self::BODY)),
+        }
+    }
+
+    /// `webhooks verify --signature … --public-key … BODY`.
+    fn args(&self) -> [&str; 7] {
+        [
+            "webhooks",
+            "verify",
+            "--signature",
+            &self.signature,
+            "--public-key",
+            &self.key,
+            &self.file,
+        ]
+    }
+}
+
 /// Runs `partoo ARGS` with a stdout read for at most `keep` bytes and then closed, as `| head -c KEEP` does.
 fn partoo_into_closed_pipe(args: &[&str], keep: usize) -> Output {
     use std::io::Read;
@@ -440,28 +483,8 @@ fn a_stdout_closed_early_ends_quietly() {
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     assert_eq!(text(&out.stderr), "");
     // `webhooks verify` prints once the signature holds; its stdout is closed before that.
-    let pair =
-        ring::signature::Ed25519KeyPair::from_seed_unchecked(&[9; 32]).expect("seed makes a key");
-    let dir = std::env::temp_dir().join(format!("partoo-cli-pipe-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let (key, file) = (dir.join("key.bin"), dir.join("body.json"));
-    std::fs::write(&key, ring::signature::KeyPair::public_key(&pair).as_ref()).expect("write key");
-    let body = br#"{"type": "not_a_known_event", "data": {}}"#;
-    std::fs::write(&file, body).expect("write body");
-    let signature = {
-        use base64::Engine as _;
-        base64::engine::general_purpose::STANDARD.encode(pair.sign(body))
-    };
-    let (key, file) = (key.to_str().expect("utf-8"), file.to_str().expect("utf-8"));
-    let args = [
-        "webhooks",
-        "verify",
-        "--signature",
-        &signature,
-        "--public-key",
-        key,
-        file,
-    ];
+    let delivery = SignedDelivery::new("pipe", 9);
+    let args = delivery.args();
     let out = partoo_into_closed_pipe(&args, 0);
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     assert_eq!(text(&out.stderr), "");
@@ -469,29 +492,8 @@ fn a_stdout_closed_early_ends_quietly() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn webhooks_verify_accepts_a_signed_body_and_refuses_a_tampered_one() {
-    use base64::Engine as _;
-    use ring::signature::{Ed25519KeyPair, KeyPair};
-
-    let pair = Ed25519KeyPair::from_seed_unchecked(&[7; 32]).expect("seed makes a key");
-    let dir = std::env::temp_dir().join(format!("partoo-cli-hook-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let key = dir.join("key.bin");
-    std::fs::write(&key, pair.public_key().as_ref()).expect("write key");
-    let body = br#"{"type": "not_a_known_event", "data": {}}"#;
-    let file = dir.join("body.json");
-    std::fs::write(&file, body).expect("write body");
-    let signature = base64::engine::general_purpose::STANDARD.encode(pair.sign(body));
-    let (key, file) = (key.to_str().expect("utf-8"), file.to_str().expect("utf-8"));
-
-    let args = [
-        "webhooks",
-        "verify",
-        "--signature",
-        &signature,
-        "--public-key",
-        key,
-        file,
-    ];
+    let delivery = SignedDelivery::new("hook", 7);
+    let args = delivery.args();
     let out = partoo(None, &args).await;
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     assert!(
@@ -500,7 +502,11 @@ async fn webhooks_verify_accepts_a_signed_body_and_refuses_a_tampered_one() {
         text(&out.stdout)
     );
 
-    std::fs::write(file, br#"{"type": "not_a_known_event", "data": {"x": 1}}"#).expect("tamper");
+    std::fs::write(
+        &delivery.file,
+        br#"{"type": "not_a_known_event", "data": {"x": 1}}"#,
+    )
+    .expect("tamper");
     let out = partoo(None, &args).await;
     assert_eq!(code(&out), 1, "{}", text(&out.stderr));
     assert_eq!(
