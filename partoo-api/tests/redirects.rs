@@ -3,7 +3,7 @@
 
 use partoo_api::{Client, Error, RetryPolicy, SendExt};
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
 const USER: &str = include_str!("fixtures/user_me.json");
 const KEY: &str = "pk_live_redirect_9d21";
@@ -172,60 +172,50 @@ async fn ten_hops_are_followed_and_an_eleventh_is_an_error() {
     );
 }
 
+/// The organization `create_organization` sends.
+fn org_json() -> serde_json::Value {
+    serde_json::json!({"name": "Maison Lumière", "alias": "maison_lumiere"})
+}
+
+/// Creates an organization on a server whose `POST /org` answers `status` with `location`, where `then`
+/// (expected once) answers with the created organization, which is checked; returns the server.
+async fn create_org_redirected(status: u16, location: &str, then: MockBuilder) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/org"))
+        .respond_with(ResponseTemplate::new(status).insert_header("location", location))
+        .mount(&server)
+        .await;
+    then.respond_with(
+        ResponseTemplate::new(200)
+            .set_body_json(serde_json::json!({"status": "success", "org_id": 5281})),
+    )
+    .expect(1)
+    .mount(&server)
+    .await;
+    let body: partoo_api::types::CreateOrganizationBody =
+        serde_json::from_value(org_json()).expect("a valid body");
+    let org = client(&server)
+        .create_organization()
+        .body(body)
+        .send()
+        .into_result()
+        .await
+        .unwrap_or_else(|e| panic!("the {status} to {location} is followed: {e}"));
+    assert_eq!(org.org_id, Some(5281));
+    server
+}
+
 #[tokio::test]
 async fn a_307_repeats_the_post_with_its_body_and_a_303_turns_it_into_a_get() {
     use wiremock::matchers::body_json;
-    let body = serde_json::json!({"name": "Maison Lumière", "alias": "maison_lumiere"});
-    let created = ResponseTemplate::new(200)
-        .set_body_json(serde_json::json!({"status": "success", "org_id": 5281}));
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/org"))
-        .respond_with(ResponseTemplate::new(307).insert_header("location", "/org-moved"))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
+    let repeated = Mock::given(method("POST"))
         .and(path("/org-moved"))
-        .and(body_json(&body))
-        .respond_with(created.clone())
-        .expect(1)
-        .mount(&server)
-        .await;
-    let org = client(&server)
-        .create_organization()
-        .body(
-            serde_json::from_value::<partoo_api::types::CreateOrganizationBody>(body.clone())
-                .expect("a valid body"),
-        )
-        .send()
-        .into_result()
-        .await
-        .expect("the POST is repeated at the new place");
-    assert_eq!(org.org_id, Some(5281));
+        .and(body_json(org_json()));
+    create_org_redirected(307, "/org-moved", repeated).await;
 
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/org"))
-        .respond_with(ResponseTemplate::new(303).insert_header("location", "/org/5281"))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/org/5281"))
-        .respond_with(created)
-        .expect(1)
-        .mount(&server)
-        .await;
-    let org = client(&server)
-        .create_organization()
-        .body(
-            serde_json::from_value::<partoo_api::types::CreateOrganizationBody>(body)
-                .expect("a valid body"),
-        )
-        .send()
-        .into_result()
-        .await
-        .expect("the 303 is followed with a GET");
-    assert_eq!(org.org_id, Some(5281));
+    let fetched = Mock::given(method("GET")).and(path("/org/5281"));
+    let server = create_org_redirected(303, "/org/5281", fetched).await;
     let requests = server.received_requests().await.unwrap_or_default();
     assert!(requests[1].body.is_empty(), "the GET carries no body");
     assert!(!requests[1].headers.contains_key("content-type"));
