@@ -18,7 +18,7 @@ pub(crate) struct Additions {
     pub(crate) types_text: String,
     /// Items for `mod types` (the pagination impls, where the envelopes' field types resolve).
     pub(crate) types: TokenStream,
-    /// Items for `mod builder` (the builders' `pagination_client` accessors).
+    /// Items for `mod builder` (the builders' `pagination_client` and `pagination_cursor` accessors).
     pub(crate) builders: TokenStream,
     /// Top-level items, in order (`operations`, `webhook_events`).
     pub(crate) file: Vec<TokenStream>,

@@ -11,7 +11,8 @@
 //!   `default` of the `page` parameter in the normalised document (1 when it has none).
 //! - For the builder of each such operation, an inherent `pagination_client()` (emitted inside `mod builder`,
 //!   the only place its private `client` field is visible), through which the runtime reads the client's
-//!   pagination settings.
+//!   pagination settings; a cursor builder also has `pagination_cursor()`, the cursor the caller set, which
+//!   the stream counts as already followed.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote};
@@ -43,7 +44,7 @@ pub(crate) struct Emitted {
     pub(crate) operations: TokenStream,
     /// The pagination impls, for `mod types` (where the envelopes' field types resolve).
     pub(crate) page_impls: TokenStream,
-    /// The builders' `pagination_client` accessors, for `mod builder`.
+    /// The builders' `pagination_client` (and `pagination_cursor`) accessors, for `mod builder`.
     pub(crate) accessors: TokenStream,
 }
 
@@ -130,17 +131,27 @@ fn emit(
             }
         };
         match page_impl(m, kind, first_page, types, runtime) {
-            Ok((tokens, items_key)) => {
+            Ok((tokens, items_key, cursor_field)) => {
                 if first_page != 1 {
                     found.first_pages.push((m.rust_name.clone(), first_page));
                 }
                 let builder = Ident::new(&m.builder, Span::call_site());
+                // A cursor builder also tells the cursor the caller set, so the stream counts it as followed.
+                let cursor = cursor_field.map(|field| {
+                    quote! {
+                        /// The cursor set on this request, if any (for the pagination runtime's checks).
+                        pub(crate) fn pagination_cursor(&self) -> ::std::option::Option<::std::string::String> {
+                            self.#field.as_ref().ok().and_then(|c| #runtime::pagination::text(c))
+                        }
+                    }
+                });
                 accessors.push(quote! {
                     impl<'a> #builder<'a> {
                         /// The client this request is sent with (for the pagination runtime's settings).
                         pub(crate) fn pagination_client(&self) -> &'a super::Client {
                             self.client
                         }
+                        #cursor
                     }
                 });
                 let list = match kind {
@@ -231,14 +242,15 @@ const PAGE_NUMBER_TYPES: [&str; 7] = [
     "f64",
 ];
 
-/// The `PageRequest` / `CursorRequest` impl of one operation and its items key, or why it cannot have one.
+/// The `PageRequest` / `CursorRequest` impl of one operation, its items key and (for a cursor) the builder's
+/// field holding the cursor, or why it cannot have one.
 fn page_impl(
     m: &Operation,
     kind: Kind,
     first_page: i64,
     types: &[crate::items::Item],
     runtime: &syn::Path,
-) -> Result<(TokenStream, String), String> {
+) -> Result<(TokenStream, String, Option<Ident>), String> {
     let items_key = match m.success_arrays.as_slice() {
         [key] => key.clone(),
         [] => return Err("the response has no array of items".to_owned()),
@@ -275,12 +287,15 @@ fn page_impl(
             compact(&items_ty)
         ));
     }
+    // The setter of a query parameter (also the name of the builder's field for it) and its type.
     let setter = |name: &str| {
         m.parameters
             .iter()
             .filter(|p| p.location == "query" && p.name == name)
-            .find_map(|p| p.setter_type.as_deref())
-            .and_then(|ty| syn::parse_str::<syn::Type>(ty).ok())
+            .find_map(|p| {
+                let ty = syn::parse_str::<syn::Type>(p.setter_type.as_deref()?).ok()?;
+                Some((Ident::new(p.setter.as_deref()?, Span::call_site()), ty))
+            })
             .ok_or_else(|| format!("builder `{builder_name}` has no `{name}` setter"))
     };
     let builder_ident = Ident::new(builder_name, Span::call_site());
@@ -300,9 +315,9 @@ fn page_impl(
             ::std::option::Option::Some(self.pagination_client())
         }
     };
-    let tokens = match kind {
+    let (tokens, cursor_field) = match kind {
         Kind::Page => {
-            let param = setter("page")?;
+            let (_, param) = setter("page")?;
             let last = last_segment(&param);
             if !PAGE_NUMBER_TYPES.contains(&last.as_str()) || !is_std_path(&param) {
                 return Err(format!(
@@ -314,21 +329,24 @@ fn page_impl(
             let (page_field, _) = field("page")?;
             let first = proc_macro2::Literal::i64_unsuffixed(first_page);
             let (max_field, _) = field("max_page")?;
-            quote! {
-                impl<'a> #runtime::pagination::PageRequest<'a> for super::builder::#builder_ident<'a> {
-                    const FIRST_PAGE: i64 = #first;
-                    #common
-                    fn with_page(self, page: i64) -> Self {
-                        self.page(#runtime::pagination::PageNumber(page))
+            (
+                quote! {
+                    impl<'a> #runtime::pagination::PageRequest<'a> for super::builder::#builder_ident<'a> {
+                        const FIRST_PAGE: i64 = #first;
+                        #common
+                        fn with_page(self, page: i64) -> Self {
+                            self.page(#runtime::pagination::PageNumber(page))
+                        }
+                        fn page_numbers(page: &Self::Page) -> (::std::option::Option<i64>, ::std::option::Option<i64>) {
+                            (#runtime::pagination::number(&page.#page_field), #runtime::pagination::number(&page.#max_field))
+                        }
                     }
-                    fn page_numbers(page: &Self::Page) -> (::std::option::Option<i64>, ::std::option::Option<i64>) {
-                        (#runtime::pagination::number(&page.#page_field), #runtime::pagination::number(&page.#max_field))
-                    }
-                }
-            }
+                },
+                None,
+            )
         }
         Kind::Cursor => {
-            let param = setter("cursor")?;
+            let (cursor_setter, param) = setter("cursor")?;
             if last_segment(&param) != "String" || !is_std_path(&param) {
                 return Err(format!(
                     "the `cursor` parameter is `{}`, not a `String`",
@@ -336,18 +354,24 @@ fn page_impl(
                 ));
             }
             let (cursor_field, _) = field("next_cursor")?;
-            quote! {
-                impl<'a> #runtime::pagination::CursorRequest<'a> for super::builder::#builder_ident<'a> {
-                    #common
-                    fn with_cursor(self, cursor: ::std::string::String) -> Self { self.cursor(cursor) }
-                    fn next_cursor(page: &Self::Page) -> ::std::option::Option<::std::string::String> {
-                        #runtime::pagination::text(&page.#cursor_field)
+            (
+                quote! {
+                    impl<'a> #runtime::pagination::CursorRequest<'a> for super::builder::#builder_ident<'a> {
+                        #common
+                        fn with_cursor(self, cursor: ::std::string::String) -> Self { self.#cursor_setter(cursor) }
+                        fn first_cursor(&self) -> ::std::option::Option<::std::string::String> {
+                            self.pagination_cursor()
+                        }
+                        fn next_cursor(page: &Self::Page) -> ::std::option::Option<::std::string::String> {
+                            #runtime::pagination::text(&page.#cursor_field)
+                        }
                     }
-                }
-            }
+                },
+                Some(cursor_setter),
+            )
         }
     };
-    Ok((tokens, items_key))
+    Ok((tokens, items_key, cursor_field))
 }
 
 /// The type arguments of a path type whose last segment is `last` (`Result<A, B>` → `[A, B]`).

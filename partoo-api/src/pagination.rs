@@ -20,7 +20,8 @@
 //! - it stops with [`Error::Pagination`] when the server is not advancing: the `page` its envelope echoes is
 //!   not the page requested ([`PaginationStop::PageMismatch`]), the page's items are an earlier page's
 //!   again ([`PaginationStop::RepeatedItems`], compared by a 64-bit digest of their JSON), or, for cursor
-//!   streams, a `next_cursor` is one already followed ([`PaginationStop::RepeatedCursor`]);
+//!   streams, a `next_cursor` is one already followed or the one the request started at
+//!   ([`PaginationStop::RepeatedCursor`]);
 //! - and, so that a server that never ends cannot hold a caller forever, after a cap of pages
 //!   ([`PaginationStop::MaxPages`]): [`crate::ClientBuilder::max_pages`] (default
 //!   [`crate::DEFAULT_MAX_PAGES`], 10 000), overridden per stream by [`Pages::max_pages`] or
@@ -104,6 +105,11 @@ pub trait CursorRequest<'a>: Clone + Send + Sync + 'a {
     type Item: Serialize + Send + 'a;
     /// The same request continuing at `cursor`.
     fn with_cursor(self, cursor: String) -> Self;
+    /// The cursor already set on the request, if any: the stream counts it as followed, so a page whose
+    /// `next_cursor` leads back to it stops the stream. `None` (the default) when there is none.
+    fn first_cursor(&self) -> Option<String> {
+        None
+    }
     /// Sends the request.
     fn send_page(
         self,

@@ -388,3 +388,57 @@ async fn a_stream_starts_at_the_operations_first_page_unless_told_otherwise() {
         .expect("pages");
     assert_eq!(items, [10, 20]);
 }
+
+/// Conversations whose `next_cursor` is always `c0`, with fresh ids on every answer (so only the cursor
+/// check can see that the server does not advance).
+struct BackToC0(std::sync::atomic::AtomicU64);
+
+impl Respond for BackToC0 {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let file = format!(
+            "{}/tests/fixtures/current/conversations_page_1.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&file).expect("fixture");
+        let mut body: Value = serde_json::from_str(&text).expect("fixture JSON");
+        body["next_cursor"] = json!("c0");
+        for (i, conversation) in body["conversations"]
+            .as_array_mut()
+            .expect("conversations")
+            .iter_mut()
+            .enumerate()
+        {
+            conversation["id"] = json!(n * 100 + i as u64);
+        }
+        json_response(&body)
+    }
+}
+
+#[tokio::test]
+async fn a_cursor_the_caller_set_counts_as_followed() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/conversations"))
+        .respond_with(BackToC0(0.into()))
+        .mount(&server)
+        .await;
+    let client = client_with(&server, None);
+    let results: Vec<_> = client
+        .list_conversations()
+        .cursor("c0")
+        .cursor_pages()
+        .collect()
+        .await;
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert!(results[0].is_ok(), "{:?}", results[0]);
+    match &results[1] {
+        Err(Error::Pagination {
+            operation: "list_conversations",
+            page: 1,
+            reason: PaginationStop::RepeatedCursor { cursor },
+        }) if cursor == "c0" => {}
+        other => panic!("expected the repeated cursor after page 1, got {other:?}"),
+    }
+    assert_eq!(requests(&server).await, 1, "c0 must not be asked for twice");
+}

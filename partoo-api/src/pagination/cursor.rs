@@ -49,8 +49,9 @@ struct State<R> {
 
 impl<'a, R: CursorRequest<'a>> CursorPages<R> {
     /// The pages, following `next_cursor` until it is null or empty, or a page is empty. Stops with
-    /// [`Error::Pagination`] when a `next_cursor` is one already followed (after yielding the page that
-    /// gave it), when a page's items repeat an earlier page's, and at the page cap.
+    /// [`Error::Pagination`] when a `next_cursor` is one already followed or the cursor the request was
+    /// built with (after yielding the page that gave it), when a page's items repeat an earlier page's, and
+    /// at the page cap.
     pub fn stream(self) -> BoxStream<'a, Result<Page<R::Item>, Error>> {
         self.run::<Typed>()
     }
@@ -83,11 +84,18 @@ impl<'a, R: CursorRequest<'a>> CursorPages<R> {
         M::Out: 'a,
     {
         let max_pages = page_cap(self.max_pages, self.request.client());
+        // A cursor the caller set is where the stream starts: leading back to it is a repeat too.
+        let used = self
+            .request
+            .first_cursor()
+            .filter(|c| !c.is_empty())
+            .into_iter()
+            .collect();
         let start = State {
             request: self.request,
             next: Next::Request(None),
             number: 1,
-            used: HashSet::new(),
+            used,
         };
         let pages = stream::unfold(Some(start), move |state| async move {
             let State {

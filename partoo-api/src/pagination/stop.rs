@@ -17,7 +17,8 @@ pub enum PaginationStop {
         /// The page they repeat (its number or position).
         previous: i64,
     },
-    /// The page's `next_cursor` is a cursor this stream already followed: following it would loop.
+    /// The page's `next_cursor` is a cursor this stream already followed (or the one its request was built
+    /// with): following it would loop.
     RepeatedCursor {
         /// That cursor.
         cursor: String,
