@@ -396,7 +396,7 @@ fn check_operation_names(policy: &RetryPolicy) -> Result<(), Error> {
 
 /// Refuses URLs that are not `https` (plain `http` is allowed for loopback hosts only) or that carry a query,
 /// a fragment or userinfo, and drops a trailing `/`.
-fn check_base_url(url: &str) -> Result<String, Error> {
+pub(crate) fn check_base_url(url: &str) -> Result<String, Error> {
     let parsed = reqwest::Url::parse(url).map_err(|e| {
         // A URL that does not parse may still carry `user:pass@`: then it is not echoed.
         if url.contains('@') {

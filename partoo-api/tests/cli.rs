@@ -282,6 +282,32 @@ async fn usage_errors_exit_2_before_any_request() {
     );
 }
 
+/// A base URL the client refuses is a usage error that says where the URL came from.
+#[test]
+fn a_refused_base_url_names_its_source() {
+    for (flag, variable, source) in [
+        (None, Some("http://example.com"), "PARTOO_BASE_URL: "),
+        (Some("http://example.com"), None, "--base-url: "),
+    ] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_partoo"));
+        cmd.env("PARTOO_API_KEY", KEY)
+            .env_remove("PARTOO_ENV")
+            .env_remove("PARTOO_BASE_URL")
+            .args(["search-businesses", "--page", "1"]);
+        if let Some(url) = flag {
+            cmd.args(["--base-url", url]);
+        }
+        if let Some(url) = variable {
+            cmd.env("PARTOO_BASE_URL", url);
+        }
+        let out = cmd.output().expect("partoo runs");
+        assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(source), "{stderr}");
+        assert!(stderr.contains("plain http"), "{stderr}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_path_parameter_that_would_change_the_path_is_refused() {
     // `""` gave `GET /business/`, and `..` climbed out of it to `GET /`.

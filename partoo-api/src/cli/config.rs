@@ -55,25 +55,87 @@ pub(super) fn client(m: &ArgMatches) -> Result<Client, Failure> {
             Failure::usage("no API key: give --api-key or set PARTOO_API_KEY".to_owned())
         })?;
     let mut builder = Client::builder().api_key(key);
-    let environment = m
-        .get_one::<String>("environment")
-        .map(|e| ("--environment", e.clone()))
-        .or_else(|| var("PARTOO_ENV").map(|e| ("PARTOO_ENV", e)));
+    let (environment, base_url) = target(
+        m.get_one::<String>("environment").cloned(),
+        m.get_one::<String>("base-url").cloned(),
+        var,
+    );
     if let Some((source, env)) = environment {
         let env = env
             .parse::<Environment>()
             .map_err(|e| Failure::usage(format!("{source}: {e}")))?;
         builder = builder.environment(env);
     }
-    if let Some(url) = m
-        .get_one::<String>("base-url")
-        .cloned()
-        .or_else(|| var("PARTOO_BASE_URL"))
-    {
+    if let Some((source, url)) = base_url {
+        // Checked here too, so that the message says where the URL came from.
+        crate::config::check_base_url(&url)
+            .map_err(|e| Failure::usage(format!("{source}: {e}")))?;
         builder = builder.base_url(url);
     }
     if let Some(n) = m.get_one::<u32>("rate-limit") {
         builder = builder.rate_limit_per_minute(*n);
     }
     builder.build().map_err(Failure::from)
+}
+
+/// Where a value came from (a flag or an environment variable, named in errors) and the value.
+type Sourced = Option<(&'static str, String)>;
+
+/// The environment and base URL to use, each with its source. The flags decide as a pair: when
+/// `--environment` or `--base-url` is given, `PARTOO_ENV` and `PARTOO_BASE_URL` are not read, so an explicit
+/// `--environment sandbox` is never redirected by a `PARTOO_BASE_URL` left in the shell. Within either pair
+/// the base URL overrides the environment, as in [`crate::ClientBuilder`].
+fn target(
+    flag_env: Option<String>,
+    flag_url: Option<String>,
+    var: impl Fn(&str) -> Option<String>,
+) -> (Sourced, Sourced) {
+    if flag_env.is_some() || flag_url.is_some() {
+        (
+            flag_env.map(|e| ("--environment", e)),
+            flag_url.map(|u| ("--base-url", u)),
+        )
+    } else {
+        (
+            var("PARTOO_ENV").map(|e| ("PARTOO_ENV", e)),
+            var("PARTOO_BASE_URL").map(|u| ("PARTOO_BASE_URL", u)),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target;
+
+    fn vars(name: &str) -> Option<String> {
+        match name {
+            "PARTOO_ENV" => Some("production".to_owned()),
+            "PARTOO_BASE_URL" => Some("https://elsewhere.example".to_owned()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn an_environment_flag_is_not_redirected_by_the_base_url_variable() {
+        let (env, url) = target(Some("sandbox".to_owned()), None, vars);
+        assert_eq!(env, Some(("--environment", "sandbox".to_owned())));
+        assert_eq!(url, None);
+    }
+
+    #[test]
+    fn a_base_url_flag_leaves_both_variables_unread() {
+        let (env, url) = target(None, Some("https://flag.example".to_owned()), vars);
+        assert_eq!(env, None);
+        assert_eq!(url, Some(("--base-url", "https://flag.example".to_owned())));
+    }
+
+    #[test]
+    fn without_flags_the_variables_decide() {
+        let (env, url) = target(None, None, vars);
+        assert_eq!(env, Some(("PARTOO_ENV", "production".to_owned())));
+        assert_eq!(
+            url,
+            Some(("PARTOO_BASE_URL", "https://elsewhere.example".to_owned()))
+        );
+    }
 }
