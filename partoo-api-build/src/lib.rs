@@ -13,7 +13,7 @@
 //! | 6 | [`operation`] | normalised JSON + index → one [`Operation`] per operation, and the count check (every operation has its client method); the half that reads only the document runs on a second thread beside `progenitor` (and is timed with it) |
 //! | 7 | `builders` | typify's struct builders kept for request bodies only (or all dropped) |
 //! | 8 | `enums` | string enums opened with an `Unknown(String)` variant |
-//! | 9 | `support` | operations → `mod operations` (facts per operation) and the pagination impls |
+//! | 9 | `support` | operations → `mod operations` (facts per operation) and the pagination impls; progenitor's public constructors made crate-private (`ClientBuilder` is the way in) |
 //! | 10 | [`events`] | `webhook_events::Event`, one variant per typed webhook event |
 //! | 11 | `print` | index + additions → the client's source text, written item by item |
 //!
@@ -331,8 +331,15 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     });
     let (open_enums, enum_impls) = clock.run(Stage::Enums, || enums::open_enums(&mut index.types));
     let (support, pagination) = clock.run(Stage::Support, || {
-        support::stage(&operations, &index.types, &runtime, &mut report.notes)
-    });
+        support::seal_constructors(&mut index.file)
+            .map_err(|e| BuildError::new(name, Location::Input, e))?;
+        Ok::<_, BuildError>(support::stage(
+            &operations,
+            &index.types,
+            &runtime,
+            &mut report.notes,
+        ))
+    })?;
     let (events, webhook_events) = clock.run(Stage::Events, || {
         events::stage(name, &normalised, &index.types, &runtime, &mut report.notes)
     })?;

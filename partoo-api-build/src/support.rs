@@ -242,6 +242,54 @@ const PAGE_NUMBER_TYPES: [&str; 7] = [
     "f64",
 ];
 
+/// progenitor's constructors, `Client::new` and `Client::new_with_client`, are public. Through them a caller
+/// would get a client without `ClientBuilder::build`'s checks (https only, the redirect policy that keeps the
+/// API key on its origin, the TLS set-up), and `Client::new` panics without a process-wide TLS provider. This
+/// makes both `pub(crate)`: the hand-written layer still builds its client with `new_with_client`.
+///
+/// Fails, naming what is missing, when the generated `impl Client` does not have both as `pub fn`: a
+/// progenitor that generated other constructors would otherwise leave them public without a word.
+pub(crate) fn seal_constructors(file: &mut [crate::items::Item]) -> Result<(), String> {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    const NAMES: [&str; 2] = ["new", "new_with_client"];
+    let mut sealed = Vec::new();
+    for item in file.iter_mut() {
+        if item.impl_self() != Some(("Client", true)) {
+            continue;
+        }
+        let Some(body) = item.body() else { continue };
+        let tokens: Vec<TokenTree> = body.stream().into_iter().collect();
+        let is = |at: usize, text: &str| matches!(tokens.get(at), Some(TokenTree::Ident(i)) if i == text);
+        let mut out = Vec::with_capacity(tokens.len() + 2);
+        let before = sealed.len();
+        for (at, token) in tokens.iter().enumerate() {
+            out.push(token.clone());
+            let name = NAMES.iter().find(|name| is(at + 2, name));
+            if let Some(name) = name.filter(|_| is(at, "pub") && is(at + 1, "fn")) {
+                let krate = TokenTree::Ident(Ident::new("crate", Span::call_site()));
+                out.push(TokenTree::Group(Group::new(
+                    Delimiter::Parenthesis,
+                    krate.into(),
+                )));
+                sealed.push(*name);
+            }
+        }
+        if sealed.len() > before {
+            item.set_body(out.into_iter().collect());
+        }
+    }
+    let missing: Vec<&str> = NAMES.into_iter().filter(|n| !sealed.contains(n)).collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "progenitor's `impl Client` has no `pub fn {}`: the constructors to make crate-private were not found \
+             (a progenitor version with other constructors needs `support::seal_constructors` updated)",
+            missing.join("`, `pub fn ")
+        ))
+    }
+}
+
 /// The `PageRequest` / `CursorRequest` impl of one operation, its items key and (for a cursor) the builder's
 /// field holding the cursor, or why it cannot have one.
 fn page_impl(

@@ -376,3 +376,19 @@ fn emitted_code_parses() {
         assert!(operations, "`mod operations` is emitted");
     }
 }
+
+/// progenitor's `Client::new` and `Client::new_with_client` would build a client without
+/// `ClientBuilder::build`'s checks (https, the origin-bound redirect policy, TLS): they are crate-private.
+#[test]
+fn progenitors_constructors_are_crate_private() {
+    let out = generate_bytes("support.yaml", SPEC.as_bytes(), &Options::default())
+        .unwrap_or_else(|e| panic!("does not generate: {e}"));
+    let code = compact(&out.code);
+    assert!(code.contains("pub(crate)fnnew(baseurl:&str"), "Client::new");
+    assert!(
+        code.contains("pub(crate)fnnew_with_client(baseurl:&str"),
+        "Client::new_with_client"
+    );
+    assert!(!code.contains("pubfnnew(baseurl"));
+    assert!(!code.contains("pubfnnew_with_client("));
+}
