@@ -111,6 +111,9 @@ pub struct ClientState {
     pub(crate) max_pages: u32,
     /// The base URL's path (`/v2`), under which every request path fills its operation's template.
     pub(crate) base_path: String,
+    /// [`ClientBuilder::timeout`], which the hops of a redirect share; `None` with a `reqwest` builder of
+    /// the caller's, whose timeout cannot be read (each hop then has the builder's own).
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl fmt::Debug for ClientState {
@@ -181,7 +184,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Total time for one attempt (default 30 s). Ignored with [`Self::http_client_builder`].
+    /// Total time for one attempt (default 30 s), the hops of a same-origin redirect and their waits for a
+    /// slot of the rate limit included. Ignored with [`Self::http_client_builder`] (each request and hop then
+    /// has the builder's own timeout).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -304,6 +309,7 @@ impl ClientBuilder {
         if self.max_pages == 0 {
             return Err(Error::Config("max_pages must be at least 1".into()));
         }
+        let timeout = self.http.is_none().then_some(self.timeout);
         let http = self.http.unwrap_or_else(|| {
             reqwest::Client::builder()
                 .timeout(self.timeout)
@@ -324,6 +330,7 @@ impl ClientBuilder {
             max_body: self.max_body,
             max_pages: self.max_pages,
             base_path: crate::hooks::base_path(&base),
+            timeout,
         };
         Ok(Client::new_with_client(&base, http, state))
     }

@@ -146,7 +146,7 @@ async fn send_with_retries(
     let Some(template) = request.try_clone().filter(|_| policy.max_attempts > 1) else {
         tracing::Span::current().record("attempt", 1);
         wait_for_limiter(state).await;
-        let outcome = hops::execute(client.client(), state, request).await;
+        let outcome = hops::execute(client.client(), state, request).await.outcome;
         if let Ok(response) = &outcome {
             pause_on_429(state, response);
         }
@@ -169,7 +169,10 @@ async fn send_with_retries(
         async move {
             tracing::Span::current().record("attempt", n);
             wait_for_limiter(state).await;
-            let outcome = hops::execute(client.client(), state, request).await;
+            let hops::Sent {
+                outcome,
+                turned_into_get,
+            } = hops::execute(client.client(), state, request).await;
             let verdict = match &outcome {
                 Ok(r) => {
                     pause_on_429(state, r);
@@ -182,6 +185,12 @@ async fn send_with_retries(
                     )
                 }
                 Err(e) => for_error(policy, &method, operation, e),
+            };
+            // What a redirect's `GET` met is not the request's own outcome: the request was processed.
+            let verdict = if turned_into_get {
+                Verdict::Done
+            } else {
+                verdict
             };
             match (verdict, outcome) {
                 (Verdict::Done, Ok(r)) => Ok(r),

@@ -282,3 +282,97 @@ async fn a_reqwest_builder_of_the_callers_cannot_carry_the_key_to_another_origin
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[1].headers["x-apikey"], KEY);
 }
+
+/// A POST that a 303 turned into a GET was processed: whatever the GET meets (a 429, a 503, a lost
+/// connection), the POST is not sent again.
+#[tokio::test]
+async fn a_post_turned_into_a_get_by_a_303_is_never_sent_again() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/org"))
+        .respond_with(ResponseTemplate::new(303).insert_header("location", "/org/5281"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/org/5281"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/org/5281"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"status": "success", "org_id": 5281})),
+        )
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::default().with_delays(
+            std::time::Duration::from_millis(1),
+            std::time::Duration::from_millis(5),
+        ))
+        .build()
+        .expect("client builds");
+    let body: partoo_api::types::CreateOrganizationBody =
+        serde_json::from_value(org_json()).expect("a valid body");
+    let result = client
+        .create_organization()
+        .body(body)
+        .send()
+        .into_result()
+        .await;
+    let requests = server.received_requests().await.unwrap_or_default();
+    let posts = requests
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count();
+    assert_eq!(posts, 1, "the POST was sent again: {result:?}");
+    match result {
+        Err(Error::RateLimited { .. }) => {}
+        other => panic!("expected the GET's 429, got {other:?}"),
+    }
+}
+
+/// `ClientBuilder::timeout` bounds the whole attempt: hops get what is left of it, not a fresh timeout each.
+#[tokio::test]
+async fn the_timeout_covers_every_hop_of_a_redirect() {
+    let server = MockServer::start().await;
+    let slow = std::time::Duration::from_millis(400);
+    for hop in 0..4 {
+        Mock::given(method("GET"))
+            .and(path(format!("/hop/{hop}")))
+            .respond_with(
+                ResponseTemplate::new(302)
+                    .insert_header("location", format!("/hop/{}", hop + 1).as_str())
+                    .set_delay(slow),
+            )
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/user/me"))
+        .respond_with(redirect_to("/hop/0"))
+        .mount(&server)
+        .await;
+    user_at(&server, "/hop/4").await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .timeout(std::time::Duration::from_secs(1))
+        .build()
+        .expect("client builds");
+    let err = client
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect_err("four hops of 0.4 s do not fit in 1 s");
+    assert!(
+        matches!(&err, Error::Timeout(_)),
+        "expected a timeout, got {err:?}"
+    );
+}

@@ -7,8 +7,15 @@
 //! like any request, and with reqwest's rules: `301`, `302` and `303` turn a request other than `GET` or
 //! `HEAD` into a `GET` without body; `307` and `308` repeat the method and the body, when the body can be
 //! replayed (otherwise the `3xx` is the answer, as reqwest does).
+//!
+//! Two rules follow from sending the hops here rather than inside one `execute`:
+//! - A request that a `301`–`303` turned into a `GET` was processed by the server: [`Sent::turned_into_get`]
+//!   tells the retry loop, which then never repeats it, whatever the `GET` meets.
+//! - [`crate::ClientBuilder::timeout`] is the time of the whole attempt, hops and their waits for a slot
+//!   included: each hop gets what is left of it.
 
 use std::cell::Cell;
+use std::time::Instant;
 
 use reqwest::header::{
     CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, TRANSFER_ENCODING,
@@ -22,25 +29,42 @@ tokio::task_local! {
     pub(crate) static HOPS: Cell<usize>;
 }
 
+/// What [`execute`] gives back.
+pub(super) struct Sent {
+    /// The last response, or the error that ended the chain.
+    pub(super) outcome: reqwest::Result<Response>,
+    /// Whether a `301`, `302` or `303` turned the request into a `GET` on the way: the server then processed
+    /// the request, and repeating the chain would send it again.
+    pub(super) turned_into_get: bool,
+}
+
 /// Sends `request` (whose slot the caller has waited for), then each same-origin redirect hop after a slot
-/// of its own; the last response is the answer.
-pub(super) async fn execute(
-    http: &reqwest::Client,
-    state: &ClientState,
-    request: Request,
-) -> reqwest::Result<Response> {
-    HOPS.scope(Cell::new(0), async {
-        let mut replay = Replay::of(&request);
-        let mut response = http.execute(request).await?;
-        while let Some(next) = replay.next(&response) {
-            let _ = HOPS.try_with(|hops| hops.set(hops.get() + 1));
-            replay = Replay::of(&next);
-            super::wait_for_limiter(state).await;
-            response = http.execute(next).await?;
-        }
-        Ok(response)
-    })
-    .await
+/// of its own, within what is left of the client's timeout; the last response is the answer.
+pub(super) async fn execute(http: &reqwest::Client, state: &ClientState, request: Request) -> Sent {
+    let deadline = state.timeout.map(|t| Instant::now() + t);
+    let method = request.method().clone();
+    let mut turned_into_get = false;
+    let outcome = HOPS
+        .scope(Cell::new(0), async {
+            let mut replay = Replay::of(&request);
+            let mut response = http.execute(request).await?;
+            while let Some(mut next) = replay.next(&response) {
+                let _ = HOPS.try_with(|hops| hops.set(hops.get() + 1));
+                turned_into_get |= *next.method() != method;
+                replay = Replay::of(&next);
+                super::wait_for_limiter(state).await;
+                if let Some(deadline) = deadline {
+                    *next.timeout_mut() = Some(deadline.saturating_duration_since(Instant::now()));
+                }
+                response = http.execute(next).await?;
+            }
+            Ok(response)
+        })
+        .await;
+    Sent {
+        outcome,
+        turned_into_get,
+    }
 }
 
 /// What a hop needs of the request before it: one copy of it, with its body unless the body is a stream,
