@@ -45,8 +45,9 @@ pub enum Error {
         /// Partoo's error details, decoded from `{"errors": …}` or `{"error": …}`.
         body: ApiErrorBody,
         /// The body as received, at most the client's `max_error_body` bytes. Outside
-        /// [`SendExt::into_result`], a JSON body is re-encoded and a body that is not Partoo's JSON error shape
-        /// (an HTML page from a proxy) is its text with invalid UTF-8 replaced.
+        /// [`SendExt::into_result`], a body of exactly Partoo's shape (`error` and/or `errors`, no other key)
+        /// is re-encoded (equal as JSON), and any other body (an HTML page from a proxy, a gateway's JSON) is
+        /// its text with invalid UTF-8 replaced.
         raw: Bytes,
         /// Whether `raw` was cut at the limit (the rest was not read).
         truncated: bool,

@@ -269,8 +269,8 @@ const ANY_2XX: &[(u16, u16)] = &[(200, 299)];
 /// undecoded, as [`crate::Error::UnexpectedSuccess`] reports), at most `limit` bytes (so that [`crate::Error`]
 /// can keep it, even after a plain `send()`), and records status, `Retry-After` and that body for a waiting
 /// [`crate::SendExt`] future. The body is put back so progenitor can still decode it; an error body that is
-/// not Partoo's JSON error shape (an HTML page from a proxy, a cut body) is put back wrapped, see
-/// [`wrap_foreign_error_body`].
+/// not exactly Partoo's JSON error shape (an HTML page from a proxy, a gateway's JSON, a cut body) is put back
+/// wrapped, see [`wrap_foreign_error_body`].
 async fn capture(
     response: Response,
     limit: usize,
@@ -296,7 +296,7 @@ async fn capture(
         response
     } else {
         let (response, body, truncated) = buffer(response, limit).await?;
-        let foreign = || serde_json::from_slice::<crate::types::PartooError>(&body).is_err();
+        let foreign = || !is_partoo_error_shape(&body);
         let response = if !status.is_success() && (truncated || foreign()) {
             wrap_foreign_error_body(response, &body)
         } else {
@@ -345,6 +345,20 @@ fn wrap_foreign_error_body(response: Response, body: &Bytes) -> Response {
         http::HeaderValue::from_static("application/json"),
     );
     Response::from(rebuilt)
+}
+
+/// Whether `body` is exactly Partoo's error shape: JSON that decodes as `PartooError` and encodes back to the
+/// same JSON. A plain `send()?` keeps only that re-encoding, so any other key (a gateway's `message`, a
+/// `trace_id` beside `errors`) or a `null` would be lost: such a body is wrapped instead.
+fn is_partoo_error_shape(body: &[u8]) -> bool {
+    use serde::Deserialize as _;
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return false;
+    };
+    let Ok(typed) = crate::types::PartooError::deserialize(&value) else {
+        return false;
+    };
+    serde_json::to_value(&typed).is_ok_and(|again| again == value)
 }
 
 /// Rewrites repeated query keys listed in `csv` (`a=1&a=2`) into one comma-separated value (`a=1,2`), the

@@ -298,6 +298,24 @@ async fn question_mark_on_a_plain_send_converts_documented_errors() {
 }
 
 #[tokio::test]
+async fn question_mark_on_a_plain_send_keeps_an_error_body_of_another_shape_whole() {
+    // JSON, but not (only) Partoo's `error`/`errors`: a proxy's or gateway's answer, or extra keys beside
+    // `errors`. Decoded as PartooError they would vanish; `raw` must be the body as sent.
+    let route = format!("/business/{BUSINESS_ID}");
+    for body in [
+        json!({"message": "Forbidden: key revoked", "code": "KEY_REVOKED"}),
+        json!({"errors": {"json": "Forbidden"}, "trace_id": "t-42"}),
+        json!({"error": null, "detail": "gone"}),
+    ] {
+        let (_server, client) = setup("GET", &route, json_response(403, &body)).await;
+        let err = business_name(&client).await.unwrap_err();
+        let (status, _, raw) = api_parts(&err);
+        assert_eq!(status, 403);
+        assert_eq!(raw, body);
+    }
+}
+
+#[tokio::test]
 async fn question_mark_on_a_plain_send_keeps_retry_after() {
     // A 429 is documented (every operation has a `4XX`), so progenitor decodes it: the header must still
     // reach `Error::RateLimited` without `into_result()`. One attempt only, so no retry waits here.
