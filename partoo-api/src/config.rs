@@ -420,14 +420,18 @@ pub(crate) fn check_base_url(url: &str) -> Result<String, Error> {
             "the base URL contains a user name or password (`user:pass@host`): remove it, the API key is the only credential Partoo needs".into(),
         ));
     }
+    // Named without its query and fragment, which may hold a token (`?apikey=…`).
+    let mut shown = parsed.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
     if parsed.query().is_some() {
         return Err(Error::Config(format!(
-            "the base URL {url:?} has a query (`?…`): every request path would be appended after it; remove it"
+            "the base URL \"{shown}?…\" has a query (`?…`, not shown): every request path would be appended after it; remove it"
         )));
     }
     if parsed.fragment().is_some() {
         return Err(Error::Config(format!(
-            "the base URL {url:?} has a fragment (`#…`): every request path would be appended after it; remove it"
+            "the base URL \"{shown}#…\" has a fragment (`#…`, not shown): every request path would be appended after it; remove it"
         )));
     }
     let loopback = match parsed.host() {
@@ -450,12 +454,10 @@ pub(crate) fn check_base_url(url: &str) -> Result<String, Error> {
             )));
         }
     }
-    // `Url::parse` ignores surrounding spaces (a `PARTOO_BASE_URL` copied with one); the paths are appended to
-    // this text, so it must not keep them either (`…/v2 ` would request `/v2%20/…`).
-    Ok(url
-        .trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control())
-        .trim_end_matches('/')
-        .to_owned())
+    // The URL as the parser reads it, since request paths are appended to this text: surrounding spaces (a
+    // `PARTOO_BASE_URL` copied with one) are gone, a `\` is a `/`, the host is in lower case. Trailing `/`s
+    // are dropped, as each request path starts with one.
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
 }
 
 impl Client {

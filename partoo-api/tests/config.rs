@@ -168,11 +168,23 @@ fn plain_http_is_refused_unless_the_host_is_loopback() {
 #[test]
 fn base_urls_with_a_query_a_fragment_or_credentials_are_refused() {
     let build = |url: &str| config_message(Client::builder().api_key("k").base_url(url).build());
-    let message = build("https://api.partoo.co/v2?tenant=1");
+    // The URL is named without its query or fragment, which may hold a token (`?apikey=…`).
+    let message = build("https://api.partoo.co/v2?apikey=sk_live_SECRET");
     assert!(message.contains("has a query"), "{message}");
-    assert!(message.contains("?tenant=1"), "names the URL: {message}");
-    let message = build("https://api.partoo.co/v2#section");
+    assert!(
+        message.contains("https://api.partoo.co/v2"),
+        "names the URL: {message}"
+    );
+    assert!(
+        !message.contains("SECRET"),
+        "the query is not echoed: {message}"
+    );
+    let message = build("https://api.partoo.co/v2#token=SECRET");
     assert!(message.contains("has a fragment"), "{message}");
+    assert!(
+        !message.contains("SECRET"),
+        "the fragment is not echoed: {message}"
+    );
     // An empty query or fragment is still one: `…/v2?` would swallow the paths just the same.
     assert!(build("https://api.partoo.co/v2?").contains("has a query"));
     for url in [
@@ -201,6 +213,27 @@ fn base_urls_with_a_query_a_fragment_or_credentials_are_refused() {
             !message.contains("s3cr3t-pw"),
             "the password is not echoed: {message}"
         );
+    }
+}
+
+/// The base URL is kept as the URL parser reads it: a `\\` (read as `/`) or a trailing `/` cannot leave a
+/// base that every request then fails on.
+#[tokio::test]
+async fn a_base_url_is_kept_as_the_url_parser_reads_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/user/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("{}", "application/json"))
+        .mount(&server)
+        .await;
+    for suffix in ["/v2\\", "/v2/", "/v2//"] {
+        let client = Client::builder()
+            .api_key("k")
+            .base_url(format!("{}{suffix}", server.uri()))
+            .build()
+            .expect("client builds");
+        let result = client.get_my_user().send().into_result().await;
+        assert!(result.is_ok(), "{suffix}: {result:?}");
     }
 }
 
