@@ -125,7 +125,10 @@ impl Error {
         }
     }
 
-    /// The HTTP status, when there was a response.
+    /// The HTTP status of the answer the error reports: Partoo's for [`Error::Api`], [`Error::RateLimited`],
+    /// [`Error::UnexpectedSuccess`] and (when it had one) [`Error::Decode`], reqwest's for a transport error
+    /// that has one. `None` for the others, even when a response came: a body over its limit or a refused
+    /// redirect is about the client's rules, not the answer's status.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api { status, .. } => Some(*status),

@@ -17,7 +17,9 @@ fn client(base: &str) -> Client {
 fn assert_refused(result: Result<impl std::fmt::Debug, Error>, value: &str) {
     match result {
         Err(Error::InvalidRequest(message)) => assert!(
-            message.contains("path parameter") && message.contains("{business_id}"),
+            message.contains("path parameter")
+                && message.contains("{business_id}")
+                && (!value.contains('\\') || message.contains("holds a `\\`")),
             "{value:?}: {message}"
         ),
         other => panic!("{value:?}: expected Error::InvalidRequest, got {other:?}"),
@@ -30,7 +32,8 @@ async fn a_value_that_would_change_the_path_is_refused_before_sending() {
     // Under a base path too: `/v2/business/..` would become `/v2`, `/v2/business/../attributes` `/v2/attributes`.
     for base in [server.uri(), format!("{}/v2", server.uri())] {
         let client = client(&base);
-        for value in ["", ".", ".."] {
+        // `a\\b`: progenitor does not encode `\\`, and the URL parser reads it as `/`.
+        for value in ["", ".", "..", "a\\b"] {
             assert_refused(
                 client
                     .get_business()

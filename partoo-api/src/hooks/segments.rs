@@ -3,8 +3,9 @@
 //! progenitor percent-encodes a path parameter's value (a `/` becomes `%2F`) but leaves `.` alone, and the
 //! URL parser then resolves dot segments: `GET /business/{business_id}` with `..` became `GET /` (the
 //! base URL's path), and `POST /business/{business_id}/unsubscribe` with `..` became `POST /unsubscribe`. An
-//! empty value leaves an empty segment (`/business//attributes`). Each is another request than the one the
-//! caller wrote, sent with the API key, so [`check`] refuses them before anything is sent.
+//! empty value leaves an empty segment (`/business//attributes`). progenitor leaves `\` alone too, and the
+//! URL parser reads it as `/`: `a\b` fills two segments. Each is another request than the one the caller
+//! wrote, sent with the API key, so [`check`] refuses them before anything is sent.
 
 /// Whether the request path `path` fills the operation's `template` under the base URL's path `base`
 /// (`/v2`, or empty), one segment for each of the template's: the same number of segments, and none empty
@@ -22,8 +23,9 @@ pub(super) fn check(base: &str, path: &str, template: &str) -> Result<(), String
         Ok(())
     } else {
         Err(format!(
-            "a path parameter of `{template}` is empty, `.` or `..`: it would send the request to `{path}` \
-             instead; give each path parameter a value of its own"
+            "a path parameter of `{template}` does not fill one segment (it is empty, `.` or `..`, or holds a \
+             `\\`, which URLs read as `/`): it would send the request to `{path}` instead; give each path \
+             parameter a value of its own"
         ))
     }
 }
