@@ -13,7 +13,7 @@
 //! `regex` and `serde_json` crates in scope.
 
 use heck::ToUpperCamelCase;
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use crate::error::{BuildError, Location};
@@ -61,9 +61,9 @@ pub fn httpmock(
         .map(|body| items::split(body.stream()))
         .unwrap_or_default();
     let wrappers = wrapper_names(&operations);
-    match_arrays(&mut operations, &runtime, generated);
+    rewrite_matchers(name, &mut operations, &runtime, generated)?;
     let mut shortcuts = Some(ok_shortcuts(&operations));
-    let rewrite = |tokens: TokenStream| escape_path_values(borrow_bodies(tokens));
+    let rewrite = borrow_bodies;
     for (at, item) in file.iter_mut().enumerate() {
         if Some(at) == operations_at {
             // The shortcuts go inside `mod operations`, where the body types' paths resolve.
@@ -155,58 +155,213 @@ fn wrapper_names(operations: &[Item]) -> Vec<String> {
         .collect()
 }
 
-/// progenitor matches a query parameter with `value.to_string()`, which arrays lack: Partoo's array filters get
-/// `{runtime}::mock::query_array`, which matches the encoding the client sends (repeated keys, or one
-/// comma-separated value for the operation's `csv_query` parameters).
-fn match_arrays(operations: &mut [Item], runtime: &syn::Path, generated: &Generated) {
-    let by_builder: std::collections::BTreeMap<&str, &str> = generated
+/// progenitor's `When` matchers build the text they expect with `value.to_string()`, which is not what the
+/// client sends: the client percent-encodes path values (`progenitor_client::encode_path`) and writes query
+/// values with its serializer (`1.0` for the float 1, `True` for the JSON string `"True"`), and arrays have no
+/// `to_string` at all. Every matcher of a path or query parameter is rewritten to call the helpers of
+/// `{runtime}::mock`, which encode like the client:
+///
+/// - a path regex `format!(pattern, value.to_string())` gets `path_segment(&value.to_string())` (the text
+///   the client puts in the path: percent-encoded, then
+///   regex-escaped, so `b.42` does not match `bx42`);
+/// - a scalar query matcher `self.0.query_param(name, value.to_string())` becomes
+///   `query_value(self.0, name, &value)`;
+/// - an array query matcher becomes `query_array(self.0, operation, name, value)` (repeated keys, or one
+///   comma-separated value for the operation's `csv_query` parameters).
+///
+/// A matcher of any other shape is an error naming the operation and the matcher: a progenitor upgrade that
+/// changes these shapes must not leave a mock silently expecting other text than the client sends.
+fn rewrite_matchers(
+    file: &str,
+    operations: &mut [Item],
+    runtime: &syn::Path,
+    generated: &Generated,
+) -> Result<(), BuildError> {
+    let by_builder: std::collections::BTreeMap<&str, &crate::operation::Operation> = generated
         .operations
         .iter()
-        .map(|op| (op.builder.as_str(), op.rust_name.as_str()))
+        .map(|op| (op.builder.as_str(), op))
         .collect();
     for wrapper in operations.iter_mut() {
         let Some((None, name)) = wrapper.impl_target() else {
             continue;
         };
-        let Some(&operation) = name
-            .strip_suffix("When")
-            .and_then(|camel| by_builder.get(camel))
-        else {
+        let Some(camel) = name.strip_suffix("When") else {
             continue;
+        };
+        let name = name.to_owned();
+        let Some(&op) = by_builder.get(camel) else {
+            return Err(BuildError::new(
+                file,
+                Location::Input,
+                format!(
+                    "mock wrapper `{name}` matches no operation of the document (expected `{camel}`)"
+                ),
+            ));
         };
         let Some(body) = wrapper.body().map(proc_macro2::Group::stream) else {
             continue;
         };
         let mut fns = items::split(body);
-        let mut changed = false;
         for f in &mut fns {
             let Some(body) = f.body().map(proc_macro2::Group::stream) else {
                 continue;
             };
-            let body_idents = idents_of(&body);
-            if !f.idents().contains("Vec") || !body_idents.contains("query_param") {
+            let matcher = format!("{name}::{}", f.name().unwrap_or("?"));
+            let fail = |expected: &str| {
+                BuildError::new(
+                    file,
+                    Location::Operation {
+                        method: op.method.clone(),
+                        path: op.path.clone(),
+                        operation_id: Some(op.operation_id.clone()),
+                    },
+                    format!("mock matcher `{matcher}`: expected {expected}, found `{body}`"),
+                )
+                .with_hint(
+                    "progenitor's mock code changed shape; adapt `rewrite_matchers` in \
+                     partoo-api-build/src/mock.rs so the matcher expects what the client sends",
+                )
+            };
+            let idents = idents_of(&body);
+            let new_body = if idents.contains("path_matches") && idents.contains("value") {
+                let segment = quote! { #runtime::mock::path_segment(&value.to_string()) };
+                replace_once(&body, &|tokens| {
+                    let [
+                        TokenTree::Ident(m),
+                        TokenTree::Punct(bang),
+                        TokenTree::Group(args),
+                        ..,
+                    ] = tokens
+                    else {
+                        return None;
+                    };
+                    let pattern = (m == "format" && bang.as_char() == '!')
+                        .then(|| literal_and_value(args))
+                        .flatten()?;
+                    Some((3, quote! { format!(#pattern, #segment) }))
+                })
+                .ok_or_else(|| fail("one path regex `format!(pattern, value.to_string())`"))?
+            } else if idents.contains("query_param") && f.idents().contains("Vec") {
+                let api_name = first_string(&body)
+                    .ok_or_else(|| fail("the array parameter's name as a string literal"))?;
+                let operation = &op.rust_name;
+                let matcher =
+                    quote! { #runtime::mock::query_array(self.0, #operation, #api_name, value) };
+                if idents.contains("query_param_missing") {
+                    quote! {
+                        if let Some(value) = value.into() { Self(#matcher) }
+                        else { Self(self.0.query_param_missing(#api_name)) }
+                    }
+                } else {
+                    quote! { Self(#matcher) }
+                }
+            } else if idents.contains("query_param") {
+                replace_once(&body, &|tokens| {
+                    let [
+                        TokenTree::Ident(this),
+                        TokenTree::Punct(dot),
+                        TokenTree::Literal(field),
+                        TokenTree::Punct(dot2),
+                        TokenTree::Ident(method),
+                        TokenTree::Group(args),
+                        ..,
+                    ] = tokens
+                    else {
+                        return None;
+                    };
+                    let shape = this == "self"
+                        && dot.as_char() == '.'
+                        && field.to_string() == "0"
+                        && dot2.as_char() == '.'
+                        && method == "query_param";
+                    let api_name = shape.then(|| literal_and_value(args)).flatten()?;
+                    Some((
+                        6,
+                        quote! { #runtime::mock::query_value(self.0, #api_name, &value) },
+                    ))
+                })
+                .ok_or_else(|| fail("one `self.0.query_param(name, value.to_string())`"))?
+            } else {
+                continue;
+            };
+            // The client's text, not `to_string`'s, everywhere in a query matcher.
+            let left = idents_of(&new_body);
+            if idents.contains("query_param")
+                && (left.contains("to_string") || left.contains("query_param"))
+            {
+                return Err(fail("no other `to_string` or `query_param` in the matcher"));
+            }
+            f.set_body(new_body);
+        }
+        wrapper.set_body(items::join(fns));
+    }
+    Ok(())
+}
+
+/// Tries a rewrite at the start of a token slice: how many tokens it replaces, and with what.
+type Rewrite<'a> = &'a dyn Fn(&[TokenTree]) -> Option<(usize, TokenStream)>;
+
+/// `stream` with the one place where `at` matches (returning how many tokens it replaces, and with what)
+/// replaced, nested groups included; `None` unless `at` matches exactly once.
+fn replace_once(stream: &TokenStream, at: Rewrite<'_>) -> Option<TokenStream> {
+    fn walk(stream: TokenStream, at: Rewrite<'_>, count: &mut usize) -> TokenStream {
+        let tokens: Vec<TokenTree> = stream.into_iter().collect();
+        let mut out = TokenStream::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            if let Some((taken, replacement)) = at(&tokens[i..]) {
+                *count += 1;
+                out.extend(replacement);
+                i += taken.max(1);
                 continue;
             }
-            let Some(api_name) = first_string(&body) else {
-                continue;
-            };
-            let matcher =
-                quote! { #runtime::mock::query_array(self.0, #operation, #api_name, value) };
-            let new_body = if body_idents.contains("query_param_missing") {
-                quote! {
-                    if let Some(value) = value.into() { Self(#matcher) }
-                    else { Self(self.0.query_param_missing(#api_name)) }
+            match &tokens[i] {
+                TokenTree::Group(g) => {
+                    let mut group =
+                        proc_macro2::Group::new(g.delimiter(), walk(g.stream(), at, count));
+                    group.set_span(g.span());
+                    out.extend([TokenTree::Group(group)]);
                 }
-            } else {
-                quote! { Self(#matcher) }
-            };
-            f.set_body(new_body);
-            changed = true;
+                other => out.extend([other.clone()]),
+            }
+            i += 1;
         }
-        if changed {
-            wrapper.set_body(items::join(fns));
-        }
+        out
     }
+    let mut count = 0;
+    let out = walk(stream.clone(), at, &mut count);
+    (count == 1).then_some(out)
+}
+
+/// The string literal of arguments `"literal", value.to_string()` (trailing comma or not).
+fn literal_and_value(args: &proc_macro2::Group) -> Option<proc_macro2::Literal> {
+    if args.delimiter() != proc_macro2::Delimiter::Parenthesis {
+        return None;
+    }
+    let mut tokens: Vec<TokenTree> = args.stream().into_iter().collect();
+    if matches!(tokens.last(), Some(TokenTree::Punct(p)) if p.as_char() == ',') {
+        tokens.pop();
+    }
+    let [
+        TokenTree::Literal(lit),
+        TokenTree::Punct(comma),
+        TokenTree::Ident(value),
+        TokenTree::Punct(dot),
+        TokenTree::Ident(call),
+        TokenTree::Group(empty),
+    ] = tokens.as_slice()
+    else {
+        return None;
+    };
+    let plain = lit.to_string().starts_with('"')
+        && comma.as_char() == ','
+        && value == "value"
+        && dot.as_char() == '.'
+        && call == "to_string"
+        && empty.delimiter() == proc_macro2::Delimiter::Parenthesis
+        && empty.stream().is_empty();
+    plain.then(|| lit.clone())
 }
 
 /// typify passes the types it believes `Copy` (string enums, before we opened them) by value, and progenitor
@@ -236,54 +391,6 @@ fn borrow_bodies(stream: TokenStream) -> TokenStream {
         out.push(tt);
     }
     out.into_iter().collect()
-}
-
-/// progenitor matches a path parameter with a regular expression built as `format!(pattern, value.to_string())`,
-/// the value unescaped: `b.42` would also match `bx42`, and `a(b` would not compile as a pattern. The value is
-/// escaped (`regex::escape`) in every `format!` whose arguments end that way (the only ones of the mock code).
-fn escape_path_values(stream: TokenStream) -> TokenStream {
-    use proc_macro2::{Delimiter, Group, TokenTree};
-    let tokens: Vec<TokenTree> = stream.into_iter().collect();
-    let mut out = Vec::with_capacity(tokens.len());
-    for (at, tt) in tokens.iter().enumerate() {
-        let TokenTree::Group(g) = tt else {
-            out.push(tt.clone());
-            continue;
-        };
-        let is_format = at >= 2
-            && g.delimiter() == Delimiter::Parenthesis
-            && matches!(&tokens[at - 1], TokenTree::Punct(p) if p.as_char() == '!')
-            && matches!(&tokens[at - 2], TokenTree::Ident(i) if i == "format");
-        let inner = match is_format.then(|| escaped_value(g.stream())).flatten() {
-            Some(args) => args,
-            None => escape_path_values(g.stream()),
-        };
-        let mut group = Group::new(g.delimiter(), inner);
-        group.set_span(g.span());
-        out.push(TokenTree::Group(group));
-    }
-    out.into_iter().collect()
-}
-
-/// `pattern, value.to_string()` (trailing comma or not) → `pattern, regex::escape(&value.to_string())`.
-fn escaped_value(args: TokenStream) -> Option<TokenStream> {
-    use proc_macro2::TokenTree;
-    let mut tokens: Vec<TokenTree> = args.into_iter().collect();
-    if matches!(tokens.last(), Some(TokenTree::Punct(p)) if p.as_char() == ',') {
-        tokens.pop();
-    }
-    let at = tokens.len().checked_sub(4)?;
-    let call = &tokens[at..];
-    let plain = matches!(&call[0], TokenTree::Ident(i) if i == "value")
-        && matches!(&call[1], TokenTree::Punct(p) if p.as_char() == '.')
-        && matches!(&call[2], TokenTree::Ident(i) if i == "to_string")
-        && matches!(&call[3], TokenTree::Group(g) if g.stream().is_empty());
-    if !plain {
-        return None;
-    }
-    let mut out: TokenStream = tokens[..at].iter().cloned().collect();
-    out.extend(quote! { regex::escape(&value.to_string()) });
-    Some(out)
 }
 
 /// Every identifier of a token stream, nested groups included.
@@ -347,4 +454,131 @@ fn glue(runtime: &syn::Path, wrappers: &[String], generated: &Generated) -> Toke
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: v2}
+paths:
+  /org/{org_id}:
+    get:
+      operationId: getOrganization
+      parameters:
+        - {name: org_id, in: path, required: true, schema: {type: integer}}
+        - {name: q, in: query, schema: {type: string}}
+      responses:
+        '200': {description: OK}
+"#;
+
+    /// `wrapper` (a `When` impl) after [`rewrite_matchers`], compacted.
+    fn rewrite(wrapper: TokenStream) -> Result<String, BuildError> {
+        let options = Options::default();
+        let generated = crate::generate_bytes("spec.yaml", SPEC.as_bytes(), &options)
+            .expect("the client generates");
+        let mut items = items::split(wrapper);
+        let runtime: syn::Path = syn::parse_quote!(crate);
+        rewrite_matchers("spec.yaml", &mut items, &runtime, &generated)?;
+        Ok(items::join(items).to_string().split_whitespace().collect())
+    }
+
+    fn located(err: &BuildError) {
+        assert_eq!(
+            err.location,
+            Location::Operation {
+                method: "GET".to_owned(),
+                path: "/org/{org_id}".to_owned(),
+                operation_id: Some("getOrganization".to_owned()),
+            },
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn path_and_scalar_query_matchers_expect_what_the_client_sends() {
+        let code = rewrite(quote! {
+            impl GetOrganizationWhen {
+                pub fn org_id(self, value: i64) -> Self {
+                    let re = regex::Regex::new(&format!("^/org/{}$", value.to_string())).unwrap();
+                    Self(self.0.path_matches(re))
+                }
+                pub fn q<'a, T>(self, value: T) -> Self where T: Into<Option<&'a str>> {
+                    if let Some(value) = value.into() {
+                        Self(self.0.query_param("q", value.to_string(),))
+                    } else {
+                        Self(self.0.query_param_missing("q"))
+                    }
+                }
+            }
+        })
+        .expect("rewritten");
+        assert!(
+            code.contains("format!(\"^/org/{}$\",crate::mock::path_segment(&value.to_string()))"),
+            "{code}"
+        );
+        assert!(
+            code.contains("Self(crate::mock::query_value(self.0,\"q\",&value))"),
+            "{code}"
+        );
+        assert!(code.contains("query_param_missing(\"q\")"), "{code}");
+    }
+
+    #[test]
+    fn a_query_matcher_of_another_shape_is_a_located_error() {
+        let err = rewrite(quote! {
+            impl GetOrganizationWhen {
+                pub fn q(self, value: &str) -> Self {
+                    Self(self.0.query_param("q", value.to_owned()))
+                }
+            }
+        })
+        .expect_err("not the expected shape");
+        located(&err);
+        assert!(err.message.contains("`GetOrganizationWhen::q`"), "{err}");
+        assert!(
+            err.message.contains("query_param(name, value.to_string())"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_path_matcher_of_another_shape_is_a_located_error() {
+        let err = rewrite(quote! {
+            impl GetOrganizationWhen {
+                pub fn org_id(self, value: i64) -> Self {
+                    let re = regex::Regex::new(&format!("^/org/{}$", value)).unwrap();
+                    Self(self.0.path_matches(re))
+                }
+            }
+        })
+        .expect_err("not the expected shape");
+        located(&err);
+        assert!(
+            err.message.contains("`GetOrganizationWhen::org_id`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_second_to_string_left_in_a_query_matcher_is_an_error() {
+        let err = rewrite(quote! {
+            impl GetOrganizationWhen {
+                pub fn q(self, value: &str) -> Self {
+                    Self(self.0.query_param("q", value.to_string()).header("x", value.to_string()))
+                }
+            }
+        })
+        .expect_err("a `to_string` is left");
+        located(&err);
+    }
+
+    #[test]
+    fn a_wrapper_of_no_operation_is_an_error() {
+        let err = rewrite(quote! { impl NoSuchWhen { pub fn q(self) -> Self { self } } })
+            .expect_err("no such operation");
+        assert_eq!(err.location, Location::Input);
+    }
 }

@@ -98,11 +98,18 @@ fn emits_the_extension_trait_the_wrappers_and_the_helper_glue() {
             "crate::mock::query_array(self.0,\"search_businesses\",\"business__in\",value)"
         )
     );
-    // Path parameter values are escaped before they become part of the path's regular expression.
+    // Path parameter values are encoded as the client encodes them, then escaped, before they become part of
+    // the path's regular expression.
     assert!(
-        compact.contains("regex::escape(&value.to_string())"),
+        compact.contains("format!(\"^/org/{}$\",crate::mock::path_segment(&value.to_string()))"),
         "{code}"
     );
+    // Scalar query values are written by the client's query serializer, not `to_string`.
+    assert!(
+        compact.contains("crate::mock::query_value(self.0,\"page\",&value)"),
+        "{code}"
+    );
+    assert!(!compact.contains("query_param(\"page\""), "{code}");
     assert!(!compact.contains("format!(\"^/org/{}$\",value.to_string()"));
     // Bodies are always passed by reference to httpmock.
     assert!(!compact.contains("json_body_obj(value)"));

@@ -6,8 +6,9 @@
 //! - [`MockServerExt`] adds one method per operation to [`MockServer`], named like the
 //!   client's methods: `server.get_my_user(|when, then| { then.ok(&user); })`. The closure gets the
 //!   operation's wrappers from [`operations`]: `When` matches the method and path and has a typed matcher per
-//!   parameter (`when.city("Paris")`); `Then` has a method per documented response (`ok`, `not_found`,
-//!   `client_error(status, ..)`) taking the typed body.
+//!   parameter (`when.city("Paris")`), which expects the value as the client sends it (percent-encoded in the
+//!   path, written by the client's query serializer, an array as exactly its list of values); `Then` has a
+//!   method per documented response (`ok`, `not_found`, `client_error(status, ..)`) taking the typed body.
 //! - [`WhenExt::api_key`] matches the `x-APIKey` header, [`ThenExt::partoo_error`] answers any status with
 //!   Partoo's error body, and [`MockPagesExt::mock_pages`] serves a `Vec` of items as the pages of a list
 //!   operation.
@@ -107,28 +108,91 @@ pub fn partoo_error(errors: serde_json::Value) -> PartooError {
     }
 }
 
-/// Matches the array query parameter `name` of `operation` as the client sends it: one comma-separated value
-/// for the operation's `csv_query` parameters, else one `name=value` pair per element; an empty array is sent
-/// as no parameter at all. Called by the generated `When` wrappers.
+/// A path parameter's value as the client puts it in the path, escaped for the path regex of the generated
+/// matchers: percent-encoded by the same function the client uses (`progenitor_client::encode_path`: `a b` →
+/// `a%20b`, `a/b` → `a%2Fb`), then regex-escaped, so `b.42` does not match `bx42`. Called by the generated
+/// `When` wrappers.
 #[doc(hidden)]
-pub fn query_array<T: std::fmt::Display>(
-    when: When,
-    operation: &str,
-    name: &str,
-    values: &[T],
-) -> When {
-    if values.is_empty() {
+pub fn path_segment(value: &str) -> String {
+    regex::escape(&progenitor_client::encode_path(value))
+}
+
+/// Matches the query parameter `name` against `value` as the client sends it: the text its query serializer
+/// writes (`1.0` for the float 1, `True` for the JSON string `"True"`), no parameter when it writes none (a
+/// JSON `null`), and the whole ordered list of values when it repeats the key (a JSON array). Called by the
+/// generated `When` wrappers.
+///
+/// # Panics
+/// When the client's serializer refuses `value` too (a JSON object holding an array, …).
+#[doc(hidden)]
+#[track_caller]
+pub fn query_value<T: Serialize + ?Sized>(when: When, name: &str, value: &T) -> When {
+    let pairs = sent_pairs(name, value);
+    match pairs.as_slice() {
+        [] => when.query_param_missing(name),
+        [(key, value)] => when.query_param(key, value),
+        _ => match_repeated(when, &pairs),
+    }
+}
+
+/// Matches the array query parameter `name` of `operation` as the client sends it, each element written by its
+/// query serializer (`1.0` for the float 1): one comma-separated value for the operation's `csv_query`
+/// parameters, else exactly the elements' ordered list of `name=value` pairs (no more, no fewer, no other
+/// order); an empty array is sent as no parameter at all. Called by the generated `When` wrappers.
+///
+/// # Panics
+/// When the client's serializer refuses an element too (a nested array, …).
+#[doc(hidden)]
+#[track_caller]
+pub fn query_array<T: Serialize>(when: When, operation: &str, name: &str, values: &[T]) -> When {
+    let pairs = sent_pairs(name, values);
+    if pairs.is_empty() {
         return when.query_param_missing(name);
     }
     let csv = crate::operations::find(operation).is_some_and(|m| m.csv_query.contains(&name));
     if csv {
-        let joined: Vec<String> = values.iter().map(ToString::to_string).collect();
+        let joined: Vec<&str> = pairs.iter().map(|(_, value)| value.as_str()).collect();
         when.query_param(name, joined.join(","))
     } else {
-        values.iter().fold(when, |when, value| {
-            when.query_param(name, value.to_string())
-        })
+        match_repeated(when, &pairs)
     }
+}
+
+/// The decoded `(key, value)` pairs of the client's query string for the parameter `name` holding `value`.
+#[track_caller]
+fn sent_pairs<T: Serialize + ?Sized>(name: &str, value: &T) -> Vec<(String, String)> {
+    // reqwest writes the query with serde_urlencoded; the same serializer gives the same text.
+    let query = progenitor_client::QueryParam::new(name, &value);
+    let text = serde_urlencoded::to_string(&query).unwrap_or_else(|e| {
+        panic!("query parameter `{name}`: the client cannot send this value either: {e}")
+    });
+    url::form_urlencoded::parse(text.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// One matcher per key of `pairs`: the request's values of that key, in order, are exactly `pairs`' values.
+fn match_repeated(mut when: When, pairs: &[(String, String)]) -> When {
+    let mut keys: Vec<&str> = Vec::new();
+    for (key, _) in pairs {
+        if !keys.contains(&key.as_str()) {
+            keys.push(key);
+        }
+    }
+    for key in keys {
+        let expected: Vec<String> = pairs
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, value)| value.clone())
+            .collect();
+        let key = key.to_owned();
+        when = when.is_true(move |request: &httpmock::HttpMockRequest| {
+            let sent = request.query_params();
+            let values = sent.iter().filter(|(k, _)| *k == key).map(|(_, v)| v);
+            values.eq(expected.iter())
+        });
+    }
+    when
 }
 
 /// The `When` of an operation with Partoo's page envelope (`?page=N` → `{page, max_page, count, <items>}`);

@@ -248,6 +248,10 @@ fn array_parameters_outside_csv_query_match_repeated_keys() {
     };
     assert!(exchange("/x?id=1&id=2").starts_with("HTTP/1.1 204"));
     assert!(exchange("/x?id=1,2").starts_with("HTTP/1.1 404"));
+    // The whole ordered list: no extra element, no missing one, no other order.
+    assert!(exchange("/x?id=1&id=2&id=3").starts_with("HTTP/1.1 404"));
+    assert!(exchange("/x?id=1").starts_with("HTTP/1.1 404"));
+    assert!(exchange("/x?id=2&id=1").starts_with("HTTP/1.1 404"));
     mock.assert();
 }
 
