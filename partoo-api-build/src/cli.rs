@@ -7,9 +7,12 @@
 //! Beside the commands it emits `dispatch`, which calls the typed builder: each flag value is converted to the
 //! setter's type `T` read off the generated builder (`V: TryInto<T>`), so the compiler checks every call.
 //!
+//! With `--all`, a page-numbered operation starts at `--page` when it is given (read as the `page` setter's
+//! type), as a cursor operation starts at `--cursor`.
+//!
 //! The emitted code expects, at `{runtime}::cli`, the hand-written runtime: `flag::<T>`, `flags::<T>`,
-//! `body::<T>`, `once`, `items`, `wants_all`, `Out` and `Failure`, plus `{runtime}::{Client, Paginate,
-//! PaginateCursor}` and the `clap` crate.
+//! `body::<T>`, `first_page::<T>`, `once`, `items`, `wants_all`, `Out` and `Failure`, plus `{runtime}::{Client,
+//! Paginate, PaginateCursor}` and the `clap` crate.
 
 use std::collections::BTreeSet;
 
@@ -187,9 +190,24 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
         let method_ident = Ident::new(rust_name, Span::call_site());
         let verb = info.method.as_str();
         let call = if paged.contains(rust_name) {
+            // `--all --page N` starts the stream at page N: `with_page(first)` would overwrite the flag.
+            let page = info
+                .parameters
+                .iter()
+                .find(|p| p.location == "query" && p.name == "page")
+                .and_then(|p| Some((p.name.to_kebab_case(), p.setter_type.as_deref()?)))
+                .ok_or_else(|| fail(format!("{rust_name}: paginated, but no `page` setter")))?;
+            let (page_flag, page_ty) = page;
+            let page_ty = parse_type(page_ty)
+                .map(|ty| rooted(ty, &runtime))
+                .map_err(|e| fail(format!("{rust_name}: `page`: {e}")))?;
             quote! {
                 if #runtime::cli::wants_all(m) {
-                    #runtime::cli::items(#runtime::Paginate::raw_items(b), m, out).await
+                    let stream = match #runtime::cli::first_page::<#page_ty>(m, #page_flag)? {
+                        Some(first) => #runtime::Paginate::pages(b).start_at(first).raw_items(),
+                        None => #runtime::Paginate::raw_items(b),
+                    };
+                    #runtime::cli::items(stream, m, out).await
                 } else {
                     #runtime::cli::once(b.send(), out).await
                 }

@@ -158,7 +158,39 @@ fn convert<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, 
         .map_err(|e| Failure::usage(format!("--{name}: invalid value {text:?}: {e}")))
 }
 
-/// The request body from `--body FILE|-`, decoded into the request type; a mismatch names the JSON path.
+/// The page `--all` starts at: flag `name` (the `page` parameter) read as the page setter's type `T`, as the
+/// stream's page number; `None` when the flag was not given.
+#[cfg_attr(
+    not(feature = "all-tags"),
+    allow(
+        dead_code,
+        reason = "called by generated paginated commands; a tag selection may have none"
+    )
+)]
+pub(crate) fn first_page<T: serde::de::DeserializeOwned + serde::Serialize>(
+    m: &clap::ArgMatches,
+    name: &str,
+) -> Result<Option<i64>, Failure> {
+    let Some(page) = flag::<T>(m, name)? else {
+        return Ok(None);
+    };
+    // Integers as they are; a whole `f64` too, but never a fraction rounded away.
+    let number = match serde_json::to_value(&page) {
+        Ok(serde_json::Value::Number(n)) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0)
+                .and_then(|_| crate::pagination::number(&n))
+        }),
+        _ => None,
+    };
+    let text = m.get_one::<String>(name).map_or("", String::as_str);
+    number
+        .map(Some)
+        .ok_or_else(|| Failure::usage(format!("--{name}: {text:?} is not a page number")))
+}
+
+/// The request body from `--body FILE|-`, decoded into the request type; a mismatch names the JSON path, and
+/// so does a key the request type would not send (see [`dropped`]).
 #[cfg_attr(
     not(feature = "all-tags"),
     allow(
@@ -166,7 +198,7 @@ fn convert<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, 
         reason = "called by generated commands; a tag selection may need none"
     )
 )]
-pub(crate) fn body<T: serde::de::DeserializeOwned>(
+pub(crate) fn body<T: serde::de::DeserializeOwned + serde::Serialize>(
     m: &clap::ArgMatches,
 ) -> Result<Option<T>, Failure> {
     let Some(source) = m.get_one::<String>("body") else {
@@ -182,8 +214,70 @@ pub(crate) fn body<T: serde::de::DeserializeOwned>(
             .map_err(|e| Failure::usage(format!("--body {source}: cannot read: {e}")))?
     };
     let de = &mut serde_json::Deserializer::from_slice(&bytes);
-    serde_path_to_error::deserialize(de).map(Some).map_err(|e| {
+    let typed: T = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         Failure::usage(format!("--body {source}: at `{path}`: {}", e.into_inner()))
-    })
+    })?;
+    // The typed value is what is sent: every key given must come back out of it.
+    let given: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| Failure::usage(format!("--body {source}: {e}")))?;
+    let sent = serde_json::to_value(&typed).map_err(|e| {
+        Failure::usage(format!(
+            "--body {source}: the request type does not encode: {e}"
+        ))
+    })?;
+    let mut lost = Vec::new();
+    dropped(&given, &sent, &mut String::new(), &mut lost);
+    if lost.is_empty() {
+        return Ok(Some(typed));
+    }
+    const SHOWN: usize = 5;
+    let more = lost.len().saturating_sub(SHOWN);
+    lost.truncate(SHOWN);
+    let mut message = format!("--body {source}: {}", lost.join("; "));
+    if more > 0 {
+        message.push_str(&format!("; and {more} more"));
+    }
+    Err(Failure::usage(message))
+}
+
+/// Pushes onto `lost`, one per key, each key of `given` (at any depth, through objects and arrays) that is not
+/// in `sent`, the same JSON re-serialised from the request type, with its JSON pointer (below `path`) and why.
+/// Values are not compared: a number may come back spelled otherwise (`1` as `1.0`) and is the same number.
+fn dropped(
+    given: &serde_json::Value,
+    sent: &serde_json::Value,
+    path: &mut String,
+    lost: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    let step = |path: &mut String, token: &str| {
+        path.push('/');
+        path.push_str(&token.replace('~', "~0").replace('/', "~1"));
+    };
+    match given {
+        Value::Object(fields) => {
+            for (key, value) in fields {
+                let len = path.len();
+                step(path, key);
+                match sent.get(key.as_str()) {
+                    Some(sent) => dropped(value, sent, path, lost),
+                    None if value.is_null() => lost.push(format!(
+                        "at `{path}`: null cannot be sent: the request type leaves an absent value out"
+                    )),
+                    None => lost.push(format!("at `{path}`: not a field of the request type")),
+                }
+                path.truncate(len);
+            }
+        }
+        Value::Array(values) => {
+            for (index, value) in values.iter().enumerate() {
+                let len = path.len();
+                step(path, &index.to_string());
+                dropped(value, sent.get(index).unwrap_or(&Value::Null), path, lost);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }

@@ -706,3 +706,118 @@ async fn all_still_stops_on_a_page_that_repeats_the_previous_one() {
     );
     assert_eq!(text(&out.stdout).lines().count(), 30, "page 1 was printed");
 }
+
+/// Writes `json` to a file of its own for `--body`; its path.
+fn body_file(name: &str, json: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("partoo-cli-body-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join(name);
+    std::fs::write(&file, json).expect("write body");
+    file.to_str().expect("utf-8 path").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_key_the_request_type_would_drop_is_a_usage_error() {
+    // Decoded into the request type and sent re-serialised, a misspelled key vanished and a `null` became an
+    // absent field: the server got `{"name":"Acme"}` and the command exited 0.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(json_body(&json!({"id": "b1"})))
+        .mount(&server)
+        .await;
+    let file = body_file(
+        "upd.json",
+        r#"{"citty": "Paris", "zipcode": null, "name": "Acme"}"#,
+    );
+    let out = partoo(
+        Some(&server),
+        &["update-business", "--business-id", "b1", "--body", &file],
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(code(&out), 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains("`/citty`"), "{stderr}");
+    assert!(
+        stderr.contains("not a field of the request type"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`/zipcode`"), "{stderr}");
+    assert!(stderr.contains("null cannot be sent"), "{stderr}");
+    // At any depth, through arrays.
+    let file = body_file(
+        "nested.json",
+        r#"{"name": "Acme", "country": "FR", "categories": [], "contacts": [{"name": "A"}, {"emial": "a@b.c"}]}"#,
+    );
+    let out = partoo(Some(&server), &["create-business", "--body", &file]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(code(&out), 2, "{stderr}");
+    assert!(stderr.contains("`/contacts/1/emial`"), "{stderr}");
+    assert!(
+        server
+            .received_requests()
+            .await
+            .expect("recording")
+            .is_empty(),
+        "nothing was sent"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_that_survives_its_request_type_is_sent() {
+    // `48` comes back as `48.0` (the type holds an f64): the same number, so no error; a free-form object keeps
+    // its keys, `null` included.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/business"))
+        .respond_with(json_body(&json!({"id": "b1"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let file = body_file(
+        "create.json",
+        r#"{"name": "Acme", "country": "FR", "categories": [], "contacts": [{"email": "a@b.c"}],
+            "lat": 48, "custom_fields": {"anything": null, "nested": {"x": [1, {"y": null}]}}}"#,
+    );
+    let out = partoo(Some(&server), &["create-business", "--body", &file]).await;
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let requests = server.received_requests().await.expect("recording");
+    let sent: Value = serde_json::from_slice(&requests[0].body).expect("JSON body");
+    assert_eq!(sent["lat"], json!(48.0));
+    assert_eq!(sent["contacts"], json!([{"email": "a@b.c"}]));
+    assert_eq!(
+        sent["custom_fields"],
+        json!({"anything": null, "nested": {"x": [1, {"y": null}]}})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_starts_at_the_page_given() {
+    // `with_page(first)` overwrote `--page 2`: the requests were page=1, 2, 3.
+    let server = three_pages().await;
+    let out = partoo(
+        Some(&server),
+        &["search-businesses", "--all", "--page", "2"],
+    )
+    .await;
+    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
+    let requests = server.received_requests().await.expect("recording");
+    let pages: Vec<String> = requests
+        .iter()
+        .filter_map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(k, _)| k == "page")
+                .map(|(_, v)| v.into_owned())
+        })
+        .collect();
+    assert_eq!(pages, ["2", "3"]);
+    let ids: Vec<String> = text(&out.stdout)
+        .lines()
+        .map(|line| {
+            let item: Value = serde_json::from_str(line).expect("each line is JSON");
+            item["id"].as_str().expect("id").to_owned()
+        })
+        .collect();
+    assert_eq!(ids, fixture_ids()[30..]);
+}
