@@ -1,76 +1,15 @@
-//! The `partoo` binary (feature `cli`) against a local wiremock server: output modes, `--all` over pages,
-//! exit codes, and the API key kept out of every output.
+//! The `partoo` binary (feature `cli`) against a local wiremock server: one operation's output, `--body`,
+//! exit codes, configuration, and the API key kept out of every output (`--all` is in `cli_all.rs`).
 #![cfg(feature = "cli")]
+
+mod cli_support;
 
 use std::process::Output;
 
+use cli_support::{KEY, PAGES, code, json_body, partoo, text};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const PAGES: [&str; 3] = [
-    include_str!("fixtures/businesses_page_1.json"),
-    include_str!("fixtures/businesses_page_2.json"),
-    include_str!("fixtures/businesses_page_3.json"),
-];
-
-/// A key no output may contain.
-const KEY: &str = "sekret-cli-key-0123456789";
-
-/// Runs `partoo ARGS` against `server` (key from the environment unless `args` give one), off the runtime.
-async fn partoo(server: Option<&MockServer>, args: &[&str]) -> Output {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_partoo"));
-    cmd.args(args)
-        .env("PARTOO_API_KEY", KEY)
-        .env_remove("PARTOO_ENV")
-        .env_remove("PARTOO_BASE_URL");
-    if let Some(server) = server {
-        cmd.env("PARTOO_BASE_URL", server.uri());
-    }
-    tokio::task::spawn_blocking(move || cmd.output().expect("partoo runs"))
-        .await
-        .expect("joined")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exited, not killed")
-}
-
-fn json_body(body: &Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json")
-}
-
-async fn three_pages() -> MockServer {
-    let server = MockServer::start().await;
-    for (n, page) in PAGES.iter().enumerate() {
-        Mock::given(method("GET"))
-            .and(path("/business/search"))
-            .and(query_param("page", (n + 1).to_string()))
-            .respond_with(ResponseTemplate::new(200).set_body_raw(*page, "application/json"))
-            .mount(&server)
-            .await;
-    }
-    server
-}
-
-fn fixture_ids() -> Vec<String> {
-    PAGES
-        .iter()
-        .flat_map(|page| {
-            let page: Value = serde_json::from_str(page).expect("fixture is JSON");
-            page["businesses"]
-                .as_array()
-                .expect("businesses")
-                .iter()
-                .map(|b| b["id"].as_str().expect("id").to_owned())
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_operation_prints_its_body_as_one_json_document() {
@@ -154,43 +93,6 @@ async fn flags_reach_the_query_with_their_types_and_repeats() {
     }
     let value: Value = serde_json::from_str(&text(&out.stdout)).expect("JSON");
     assert_eq!(value["businesses"].as_array().map(Vec::len), Some(30));
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn all_follows_every_page_and_prints_one_item_a_line() {
-    let server = three_pages().await;
-    let out = partoo(Some(&server), &["search-businesses", "--all"]).await;
-    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
-    let ids: Vec<String> = text(&out.stdout)
-        .lines()
-        .map(|line| {
-            let item: Value = serde_json::from_str(line).expect("each line is JSON");
-            item["id"].as_str().expect("id").to_owned()
-        })
-        .collect();
-    assert_eq!(ids, fixture_ids());
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn max_items_stops_the_stream_and_its_requests() {
-    let server = three_pages().await;
-    let out = partoo(
-        Some(&server),
-        &["search-businesses", "--all", "--max-items", "35"],
-    )
-    .await;
-    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
-    let lines: Vec<&str> = std::str::from_utf8(&out.stdout)
-        .expect("utf-8")
-        .lines()
-        .collect();
-    assert_eq!(lines.len(), 35);
-    let requests = server.received_requests().await.expect("recording");
-    assert!(
-        requests.len() <= 2,
-        "page 3 was not needed: {} requests",
-        requests.len()
-    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -543,170 +445,6 @@ async fn webhooks_verify_accepts_a_signed_body_and_refuses_a_tampered_one() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn all_follows_cursors_too() {
-    let fixture = |name: &str| -> Value {
-        let file = format!(
-            "{}/tests/fixtures/current/{name}.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        serde_json::from_str(&std::fs::read_to_string(&file).expect("fixture")).expect("JSON")
-    };
-    let (page_1, page_2) = (
-        fixture("conversations_page_1"),
-        fixture("conversations_page_2"),
-    );
-    let cursor = page_1["next_cursor"].as_str().expect("a cursor").to_owned();
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/conversations"))
-        .and(wiremock::matchers::query_param_is_missing("cursor"))
-        .respond_with(json_body(&page_1))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/conversations"))
-        .and(query_param("cursor", cursor.as_str()))
-        .respond_with(json_body(&page_2))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let out = partoo(Some(&server), &["list-conversations", "--all"]).await;
-    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
-    let ids: Vec<Value> = text(&out.stdout)
-        .lines()
-        .map(|line| serde_json::from_str::<Value>(line).expect("each line is JSON")["id"].clone())
-        .collect();
-    let expected: Vec<Value> = [&page_1, &page_2]
-        .iter()
-        .flat_map(|p| {
-            p["conversations"]
-                .as_array()
-                .expect("conversations")
-                .clone()
-        })
-        .map(|c| c["id"].clone())
-        .collect();
-    assert_eq!(ids, expected);
-}
-
-/// `value` with a field the spec does not declare added to every item of its `key` array.
-fn with_undeclared_fields(mut page: Value, key: &str) -> Value {
-    for (n, item) in page[key]
-        .as_array_mut()
-        .expect("items")
-        .iter_mut()
-        .enumerate()
-    {
-        item["x_not_in_spec"] = json!({"n": n, "score": 1.5, "tags": ["a", "b"]});
-    }
-    page
-}
-
-/// The items of `pages` under `key`, each as one compact JSON line.
-fn item_lines(pages: &[Value], key: &str) -> Vec<String> {
-    pages
-        .iter()
-        .flat_map(|p| p[key].as_array().expect("items").clone())
-        .map(|item| item.to_string())
-        .collect()
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn all_prints_page_items_as_received_with_undeclared_fields() {
-    let pages: Vec<Value> = PAGES
-        .iter()
-        .map(|p| serde_json::from_str(p).expect("fixture is JSON"))
-        .map(|p| with_undeclared_fields(p, "businesses"))
-        .collect();
-    let server = MockServer::start().await;
-    for (n, page) in pages.iter().enumerate() {
-        // Pretty-printed: each item spans several lines on the wire and one line on stdout.
-        let body = serde_json::to_string_pretty(page).expect("encodes");
-        Mock::given(method("GET"))
-            .and(path("/business/search"))
-            .and(query_param("page", (n + 1).to_string()))
-            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
-            .mount(&server)
-            .await;
-    }
-    let out = partoo(Some(&server), &["search-businesses", "--all"]).await;
-    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
-    let lines: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
-    assert_eq!(lines, item_lines(&pages, "businesses"));
-    let limited = partoo(
-        Some(&server),
-        &["search-businesses", "--all", "--max-items", "2"],
-    )
-    .await;
-    assert_eq!(code(&limited), 0, "stderr: {}", text(&limited.stderr));
-    assert_eq!(
-        text(&limited.stdout).lines().collect::<Vec<_>>(),
-        item_lines(&pages, "businesses")[..2].to_vec()
-    );
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn all_prints_cursor_items_as_received_with_undeclared_fields() {
-    let fixture = |name: &str| -> Value {
-        let file = format!(
-            "{}/tests/fixtures/current/{name}.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let page = serde_json::from_str(&std::fs::read_to_string(&file).expect("fixture"));
-        with_undeclared_fields(page.expect("JSON"), "conversations")
-    };
-    let pages = [
-        fixture("conversations_page_1"),
-        fixture("conversations_page_2"),
-    ];
-    let cursor = pages[0]["next_cursor"].as_str().expect("a cursor");
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/conversations"))
-        .and(wiremock::matchers::query_param_is_missing("cursor"))
-        .respond_with(json_body(&pages[0]))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/conversations"))
-        .and(query_param("cursor", cursor))
-        .respond_with(json_body(&pages[1]))
-        .mount(&server)
-        .await;
-    let out = partoo(Some(&server), &["list-conversations", "--all"]).await;
-    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
-    let lines: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
-    assert_eq!(lines, item_lines(&pages, "conversations"));
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn all_still_stops_on_a_page_that_repeats_the_previous_one() {
-    let server = MockServer::start().await;
-    let page = |n: u32| {
-        let mut page: Value = serde_json::from_str(PAGES[0]).expect("fixture is JSON");
-        page["page"] = json!(n);
-        with_undeclared_fields(page, "businesses")
-    };
-    for n in 1..=3u32 {
-        Mock::given(method("GET"))
-            .and(path("/business/search"))
-            .and(query_param("page", n.to_string()))
-            .respond_with(json_body(&page(n)))
-            .mount(&server)
-            .await;
-    }
-    let out = partoo(Some(&server), &["search-businesses", "--all"]).await;
-    assert_eq!(code(&out), 3, "stderr: {}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("search_businesses") && text(&out.stderr).contains("page 2"),
-        "stderr: {}",
-        text(&out.stderr)
-    );
-    assert_eq!(text(&out.stdout).lines().count(), 30, "page 1 was printed");
-}
-
 /// Writes `json` to a file of its own for `--body`; its path.
 fn body_file(name: &str, json: &str) -> String {
     let dir = std::env::temp_dir().join(format!("partoo-cli-body-{}", std::process::id()));
@@ -789,35 +527,4 @@ async fn a_body_that_survives_its_request_type_is_sent() {
         sent["custom_fields"],
         json!({"anything": null, "nested": {"x": [1, {"y": null}]}})
     );
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn all_starts_at_the_page_given() {
-    // `with_page(first)` overwrote `--page 2`: the requests were page=1, 2, 3.
-    let server = three_pages().await;
-    let out = partoo(
-        Some(&server),
-        &["search-businesses", "--all", "--page", "2"],
-    )
-    .await;
-    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
-    let requests = server.received_requests().await.expect("recording");
-    let pages: Vec<String> = requests
-        .iter()
-        .filter_map(|r| {
-            r.url
-                .query_pairs()
-                .find(|(k, _)| k == "page")
-                .map(|(_, v)| v.into_owned())
-        })
-        .collect();
-    assert_eq!(pages, ["2", "3"]);
-    let ids: Vec<String> = text(&out.stdout)
-        .lines()
-        .map(|line| {
-            let item: Value = serde_json::from_str(line).expect("each line is JSON");
-            item["id"].as_str().expect("id").to_owned()
-        })
-        .collect();
-    assert_eq!(ids, fixture_ids()[30..]);
 }

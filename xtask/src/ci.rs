@@ -103,7 +103,15 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
 /// The `mock` feature on the committed spec: lints, the tests that use it as a user would (its rustdoc is in `docs`).
 /// Only partoo-api is rebuilt (with the feature, beside the plain build in the same target dir).
 fn mock(root: &Path) -> Result<(), String> {
-    let targets = ["--lib", "--test", "mock", "--test", "mock_readme"];
+    let targets = [
+        "--lib",
+        "--test",
+        "mock",
+        "--test",
+        "mock_readme",
+        "--test",
+        "mock_matching",
+    ];
     feature_checks(root, "mock", &targets, &targets)?;
     cargo(
         root,
@@ -114,8 +122,10 @@ fn mock(root: &Path) -> Result<(), String> {
 
 /// The `cli` feature: lints of the library and the `partoo` binary, the binary's tests (rustdoc: `docs`).
 fn cli(root: &Path) -> Result<(), String> {
-    let lint = ["--lib", "--bin", "partoo", "--test", "cli"];
-    feature_checks(root, "cli", &lint, &["--test", "cli"])
+    let tests = ["--test", "cli", "--test", "cli_all"];
+    let lint = ["--lib", "--bin", "partoo"];
+    let lint: Vec<&str> = lint.into_iter().chain(tests).collect();
+    feature_checks(root, "cli", &lint, &tests)
 }
 
 /// partoo-api with `feature` on: `cargo clippy` of the targets `lint` with `-D warnings`, then `cargo test` of
