@@ -119,8 +119,8 @@ pub fn path_segment(value: &str) -> String {
 
 /// Matches the query parameter `name` against `value` as the client sends it: the text its query serializer
 /// writes (`1.0` for the float 1, `True` for the JSON string `"True"`), no parameter when it writes none (a
-/// JSON `null`), and the whole ordered list of values when it repeats the key (a JSON array). Called by the
-/// generated `When` wrappers.
+/// JSON `null`), and always the whole ordered list of that key's values, so one value matches a request that
+/// sends it once, and a JSON array only the same list. Called by the generated `When` wrappers.
 ///
 /// # Panics
 /// When the client's serializer refuses `value` too (a JSON object holding an array, …).
@@ -128,11 +128,11 @@ pub fn path_segment(value: &str) -> String {
 #[track_caller]
 pub fn query_value<T: Serialize + ?Sized>(when: When, name: &str, value: &T) -> When {
     let pairs = sent_pairs(name, value);
-    match pairs.as_slice() {
-        [] => when.query_param_missing(name),
-        [(key, value)] => when.query_param(key, value),
-        _ => match_repeated(when, &pairs),
+    if pairs.is_empty() {
+        return when.query_param_missing(name);
     }
+    // Also for one value: `query_param` only asks that the pair be there, so `[1]` would match `[1, 2]`.
+    match_repeated(when, &pairs)
 }
 
 /// Matches the array query parameter `name` of `operation` as the client sends it, each element written by its

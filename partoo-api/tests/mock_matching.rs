@@ -160,6 +160,30 @@ async fn json_query_values_match_as_the_client_serialises_them() {
 }
 
 #[tokio::test]
+async fn a_json_query_value_matches_only_the_same_list_of_values() {
+    // A JSON array is sent as repeated keys: a mock for `[1]` must not match a client sending `[1, 2]`, nor
+    // one for `"a"` a client sending `["a", "a"]`.
+    let mut wrong = Vec::new();
+    for (mocked, sent) in [(json!([1]), json!([1, 2])), (json!("a"), json!(["a", "a"]))] {
+        let server = MockServer::start_async().await;
+        let mock = server.get_my_user(|when, then| {
+            when.display_business_ids(&mocked);
+            then.ok(&types::UserWithFeatures::default());
+        });
+        let _ = client(&server)
+            .get_my_user()
+            .display_business_ids(sent.clone())
+            .send()
+            .into_result()
+            .await;
+        if mock.calls() != 0 {
+            wrong.push((mocked, sent));
+        }
+    }
+    assert!(wrong.is_empty(), "matched another list: {wrong:?}");
+}
+
+#[tokio::test]
 async fn repeated_key_arrays_match_the_whole_ordered_list() {
     // `groups` is not comma-separated: the client sends `groups=1&groups=2`.
     let cases: [(&[i64], &[i64], bool); 6] = [
