@@ -49,10 +49,15 @@ struct Entry {
     goal: Option<f64>,
 }
 
+/// The options of this task (see [`crate::flags::Spec`]).
+pub(crate) const FLAGS: crate::flags::Spec = crate::flags::Spec {
+    values: &["root", "only"],
+    switches: &["quick"],
+};
+
+/// Entry point of `cargo xtask bench`.
 pub(crate) fn run(flags: Flags) -> Result<(), String> {
-    flags.only(&["quick", "root", "only"])?;
-    // `Flags` keeps bare switches to itself; `--quick` is a switch.
-    let quick = flags.value("quick").is_some() || std::env::args().any(|a| a == "--quick");
+    let quick = flags.switch("quick");
     let only = flags.value("only");
     if let Some(part) = only.filter(|p| !PARTS.contains(p)) {
         return Err(format!(

@@ -30,8 +30,14 @@ const STEPS: [&str; 10] = [
     "compat",
 ];
 
+/// The options of this task (see [`crate::flags::Spec`]).
+pub(crate) const FLAGS: crate::flags::Spec = crate::flags::Spec {
+    values: &["skip", "shared", "root"],
+    switches: &[],
+};
+
+/// Entry point of `cargo xtask ci`.
 pub(crate) fn run(flags: Flags) -> Result<(), String> {
-    flags.only(&["skip", "shared", "root"])?;
     let root = root(&flags);
     let skip: Vec<&str> = flags
         .value("skip")

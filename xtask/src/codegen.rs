@@ -11,16 +11,14 @@ use partoo_api_build::{Generated, NameTable, Options};
 
 use crate::flags::{Flags, root};
 
+/// The options of this task (see [`crate::flags::Spec`]).
+pub(crate) const FLAGS: crate::flags::Spec = crate::flags::Spec {
+    values: &["spec", "names", "out", "surface", "sites", "root"],
+    switches: &["no-struct-builders"],
+};
+
+/// Entry point of `cargo xtask codegen`.
 pub(crate) fn run(flags: Flags) -> Result<(), String> {
-    flags.only(&[
-        "spec",
-        "names",
-        "out",
-        "surface",
-        "sites",
-        "root",
-        "no-struct-builders",
-    ])?;
     let root = root(&flags);
     let default_spec = root.join("openapi/partoo.yaml");
     let spec = flags

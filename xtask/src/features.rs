@@ -19,8 +19,14 @@ const BEGIN: &str =
 /// Last line of the generated block.
 const END: &str = "# --- end of tag features ---";
 
+/// The options of this task (see [`crate::flags::Spec`]).
+pub(crate) const FLAGS: crate::flags::Spec = crate::flags::Spec {
+    values: &["root"],
+    switches: &["check"],
+};
+
+/// Entry point of `cargo xtask features`.
 pub(crate) fn run(flags: Flags) -> Result<(), String> {
-    flags.only(&["check", "root"])?;
     let root = root(&flags);
     let manifest = root.join("partoo-api/Cargo.toml");
     let current = read(&manifest)?;
@@ -153,18 +159,42 @@ fn rewrite(manifest: &str, block: &str) -> Result<String, String> {
     Ok(format!("{}{block}{}", &manifest[..start], &manifest[end..]))
 }
 
-/// The tags of `doc` (a spec, raw or normalised) that have no feature in the manifest at `manifest`, as
-/// `Tag (feature `tag`)`; `sync-spec` reports them.
-pub(crate) fn missing_features(
-    doc: &serde_json::Value,
-    manifest: &Path,
-) -> Result<Vec<String>, String> {
+/// How the tags of a spec compare with the tag features of a manifest ([`compare_tags`]).
+#[derive(Debug, Default)]
+pub(crate) struct TagCheck {
+    /// Tags without a feature in the generated block, as `Tag (feature `tag`)`.
+    pub(crate) missing: Vec<String>,
+    /// Tags whose feature name is taken by a feature outside the block (`Mock` → `mock`): errors.
+    pub(crate) colliding: Vec<String>,
+}
+
+/// Compares the tags of `doc` (a spec, raw or normalised) with the features of the generated block of the
+/// manifest at `manifest` (only that block: a fixed feature or a dependency of the same name is no tag
+/// feature); `sync-spec` reports the result.
+pub(crate) fn compare_tags(doc: &Value, manifest: &Path) -> Result<TagCheck, String> {
     let text = read(manifest)?;
-    Ok(spec_tags(doc)
-        .into_iter()
-        .filter(|(_, f)| !text.lines().any(|l| l.starts_with(&format!("{f} = "))))
-        .map(|(tag, f)| format!("{tag} (feature `{f}`)"))
-        .collect())
+    let in_manifest = |e: String| format!("{}: {e}", manifest.display());
+    let fixed = fixed_features(&text).map_err(in_manifest)?;
+    let start = text
+        .find(BEGIN)
+        .ok_or_else(|| in_manifest(format!("no line `{BEGIN}`")))?;
+    let end = text[start..]
+        .find(END)
+        .map(|at| start + at)
+        .ok_or_else(|| in_manifest(format!("no line `{END}` after `{BEGIN}`")))?;
+    let block: toml::Table = toml::from_str(&text[start..end])
+        .map_err(|e| in_manifest(format!("the tag features: {e}")))?;
+    let mut check = TagCheck::default();
+    for (tag, feature) in spec_tags(doc) {
+        if fixed.contains(&feature) {
+            check.colliding.push(format!(
+                "tag {tag:?} would be the feature `{feature}`, which partoo-api already has for another purpose"
+            ));
+        } else if !block.contains_key(&feature) {
+            check.missing.push(format!("{tag} (feature `{feature}`)"));
+        }
+    }
+    Ok(check)
 }
 
 #[cfg(test)]
@@ -301,6 +331,31 @@ mod tests {
             );
             assert!(!err.contains("\"Reviews\""), "{err}");
         }
+    }
+
+    #[test]
+    fn new_tags_are_compared_with_the_tag_block_only() {
+        let dir = std::env::temp_dir().join(format!("xtask-features-new-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let manifest = dir.join("Cargo.toml");
+        std::fs::write(
+            &manifest,
+            format!(
+                "[package]\nname = \"p\"\n\n[features]\ndefault = []\nmock = []\n{BEGIN}\n\
+                 all-tags = [\"reviews\"]\nreviews = []\n{END}\n\n[dependencies]\nurl = \"2\"\n"
+            ),
+        )
+        .expect("write manifest");
+        let found = compare_tags(&doc(&["Reviews", "URL", "Mock"]), &manifest);
+        let _ = std::fs::remove_dir_all(&dir);
+        let found = found.expect("compared");
+        assert_eq!(found.missing, ["URL (feature `url`)"]);
+        assert_eq!(found.colliding.len(), 1, "{:?}", found.colliding);
+        assert!(
+            found.colliding[0].contains("tag \"Mock\" would be the feature `mock`"),
+            "{:?}",
+            found.colliding
+        );
     }
 
     #[test]

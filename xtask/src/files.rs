@@ -16,6 +16,48 @@ pub(crate) fn temp_beside(path: &Path, tag: &str) -> PathBuf {
     dir.join(format!(".{file_name}.{tag}-{}", std::process::id()))
 }
 
+/// Removes the temporary files and backups that an interrupted [`write_files_atomically`] left in `dir` for
+/// the files `names`: exactly `.NAME.tmp-PID` and `.NAME.bak-PID` (PID all digits), skipping those of a process
+/// still running (`/proc/PID` exists). Returns the paths removed; an error names the file it could not remove.
+pub(crate) fn remove_leftovers(dir: &Path, names: &[&str]) -> Result<Vec<PathBuf>, String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = leftover_pid(&file_name, names) else {
+            continue;
+        };
+        if pid != std::process::id().to_string() && Path::new("/proc").join(pid).exists() {
+            continue;
+        }
+        let path = entry.path();
+        if !entry
+            .file_type()
+            .is_ok_and(|t| t.is_file() || t.is_symlink())
+        {
+            continue;
+        }
+        std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        removed.push(path);
+    }
+    removed.sort();
+    Ok(removed)
+}
+
+/// The PID of `file_name` if it is `.NAME.tmp-PID` or `.NAME.bak-PID` for one of `names`.
+fn leftover_pid<'a>(file_name: &'a str, names: &[&str]) -> Option<&'a str> {
+    let rest = file_name.strip_prefix('.')?;
+    names.iter().find_map(|name| {
+        let tail = rest.strip_prefix(name)?;
+        let pid = tail
+            .strip_prefix(".tmp-")
+            .or_else(|| tail.strip_prefix(".bak-"))?;
+        (!pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())).then_some(pid)
+    })
+}
+
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: never half-written, and no
 /// temporary file left behind on failure.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
@@ -138,6 +180,22 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn only_exact_leftover_names_match() {
+        let names = ["partoo.yaml", "partoo.lock"];
+        assert_eq!(leftover_pid(".partoo.yaml.tmp-12", &names), Some("12"));
+        assert_eq!(leftover_pid(".partoo.lock.bak-7", &names), Some("7"));
+        for other in [
+            "partoo.yaml.tmp-12",
+            ".partoo.yaml.tmp-",
+            ".partoo.yaml.tmp-1x",
+            ".partoo.yaml.old-1",
+            ".other.tmp-1",
+        ] {
+            assert_eq!(leftover_pid(other, &names), None, "{other}");
+        }
     }
 
     #[test]

@@ -62,6 +62,10 @@ pub(crate) enum SpecKind {
     Upstream,
 }
 
+/// The file names in `openapi/` that `sync-spec` and `lock` write.
+pub(crate) const MANAGED_FILES: [&str; 4] =
+    ["partoo.yaml", "partoo.json", "partoo.lock", "partoo.api.md"];
+
 /// Paths of the files that must agree.
 pub(crate) struct OpenapiDir {
     pub(crate) spec: PathBuf,
@@ -136,24 +140,46 @@ pub(crate) fn read(path: &Path) -> Result<Lock, String> {
     toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Each field of `locked` that differs from `now`, as `name: locked "…", file has "…"`.
+fn differing_fields(locked: &SpecFacts, now: &SpecFacts) -> Vec<String> {
+    let fields = |f: &SpecFacts| {
+        [
+            ("file", f.file.clone()),
+            ("sha256", f.sha256.clone()),
+            ("size", f.size.to_string()),
+            ("openapi", f.openapi.clone()),
+            ("info_version", f.info_version.clone()),
+            ("operations", f.operations.to_string()),
+            ("report", f.report.clone()),
+        ]
+    };
+    fields(locked)
+        .into_iter()
+        .zip(fields(now))
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((name, a), (_, b))| format!("{name}: locked {a:?}, file has {b:?}"))
+        .collect()
+}
+
 /// Checks that spec, lock and surface file agree; the error says which command fixes it.
 pub(crate) fn check(dir: &OpenapiDir) -> Result<(), String> {
     let bytes = std::fs::read(&dir.spec).map_err(|e| format!("{}: {e}", dir.spec.display()))?;
     let lock = read(&dir.lock)?;
     let generated = crate::codegen::generate(&dir.spec, &dir.names)?;
-    let now = facts(&lock.spec.file, &bytes, &generated)?;
+    let file = dir
+        .spec
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let now = facts(&file, &bytes, &generated)?;
     let mut problems = Vec::new();
-    if now != lock.spec {
+    let differing = differing_fields(&lock.spec, &now);
+    if !differing.is_empty() {
         problems.push(format!(
-            "{} does not match {}: locked sha256 {} ({} bytes, {} operations), file has {} ({} bytes, {} operations)",
+            "{} does not match {}:\n    {}",
             dir.lock.display(),
             dir.spec.display(),
-            lock.spec.sha256,
-            lock.spec.size,
-            lock.spec.operations,
-            now.sha256,
-            now.size,
-            now.operations
+            differing.join("\n    ")
         ));
     }
     let surface = partoo_api_build::surface_markdown(&generated);
@@ -178,15 +204,37 @@ pub(crate) fn check(dir: &OpenapiDir) -> Result<(), String> {
     }
 }
 
+/// The options of this task (see [`crate::flags::Spec`]).
+pub(crate) const FLAGS: crate::flags::Spec = crate::flags::Spec {
+    values: &["origin", "root"],
+    switches: &[],
+};
+
 /// `cargo xtask lock [--origin TEXT] [--root DIR]`: rewrites lock and surface from the current spec. A new
 /// `--origin` marks the spec as a restatement (a hand-made document; `sync-spec` writes upstream locks);
 /// without it the previous source, kind included, is kept.
 pub(crate) fn run(flags: Flags) -> Result<(), String> {
-    flags.only(&["origin", "root"])?;
     let dir = OpenapiDir::new(&root(&flags).join("openapi"));
+    crate::sync_spec::clean_leftovers(&dir)?;
     let bytes = std::fs::read(&dir.spec).map_err(|e| format!("{}: {e}", dir.spec.display()))?;
     let generated = crate::codegen::generate(&dir.spec, &dir.names)?;
-    let previous = read(&dir.lock).ok();
+    // No lock yet is fine with --origin; a lock that exists but does not parse is an error of its own.
+    let previous = if dir.lock.exists() {
+        match read(&dir.lock) {
+            Ok(lock) => Some(lock),
+            Err(e) if flags.value("origin").is_some() => {
+                eprintln!("note: the previous lock does not parse and is replaced: {e}");
+                None
+            }
+            Err(e) => {
+                return Err(format!(
+                    "{e}\n  fix: repair the lock, or replace it with `cargo xtask lock --origin \"where the spec comes from\"`"
+                ));
+            }
+        }
+    } else {
+        None
+    };
     let source = match (flags.value("origin"), previous) {
         (Some(origin), _) => Source {
             kind: SpecKind::Restatement,
@@ -302,6 +350,72 @@ mod tests {
             "{err}"
         );
         std::fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    /// A scratch root with a copy of the committed `openapi/`, for the test `name`.
+    fn scratch(name: &str) -> (PathBuf, OpenapiDir) {
+        let root = std::env::temp_dir().join(format!("xtask-lock-{name}-{}", std::process::id()));
+        let tmp = root.join("openapi");
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&tmp).unwrap();
+        let from = committed();
+        for (src, name) in [
+            (&from.spec, "partoo.yaml"),
+            (&from.rendition, "partoo.json"),
+            (&from.lock, "partoo.lock"),
+            (&from.surface, "partoo.api.md"),
+            (&from.names, "names.yaml"),
+        ] {
+            std::fs::copy(src, tmp.join(name)).unwrap();
+        }
+        (root, OpenapiDir::new(&tmp))
+    }
+
+    fn edit_lock(dir: &OpenapiDir, from: &str, to: &str) {
+        let text = std::fs::read_to_string(&dir.lock).unwrap();
+        assert!(text.contains(from), "{from:?} not in the lock");
+        std::fs::write(&dir.lock, text.replacen(from, to, 1)).unwrap();
+    }
+
+    #[test]
+    fn a_mismatch_names_each_differing_field_with_both_values() {
+        let (root, dir) = scratch("fields");
+        let lock = read(&dir.lock).unwrap();
+        let version = format!("info_version = \"{}\"", lock.spec.info_version);
+        edit_lock(&dir, &version, "info_version = \"v999\"");
+        let err = check(&dir).unwrap_err();
+        assert!(
+            err.contains(&format!(
+                "info_version: locked \"v999\", file has \"{}\"",
+                lock.spec.info_version
+            )),
+            "{err}"
+        );
+        std::fs::copy(committed().lock, &dir.lock).unwrap();
+        edit_lock(&dir, "file = \"partoo.yaml\"", "file = \"other.yaml\"");
+        let err = check(&dir).unwrap_err();
+        assert!(
+            err.contains("file: locked \"other.yaml\", file has \"partoo.yaml\""),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_lock_that_does_not_parse_is_reported_as_such() {
+        let (root, dir) = scratch("parse");
+        edit_lock(&dir, "[source]", "[source\n");
+        let flags = Flags::parse(
+            vec!["--root".to_owned(), root.display().to_string()],
+            &FLAGS,
+        )
+        .unwrap();
+        let err = run(flags).unwrap_err();
+        assert!(
+            !err.contains("no lock yet") && err.contains("partoo.lock") && err.contains("line"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

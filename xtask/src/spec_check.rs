@@ -27,8 +27,14 @@ use crate::lock::{self, SpecKind};
 /// Words in a run that counts as copied prose.
 const RUN: usize = 8;
 
+/// The options of this task (see [`crate::flags::Spec`]).
+pub(crate) const FLAGS: crate::flags::Spec = crate::flags::Spec {
+    values: &["spec", "shared", "root"],
+    switches: &[],
+};
+
+/// Entry point of `cargo xtask spec-check`.
 pub(crate) fn run(flags: Flags) -> Result<(), String> {
-    flags.only(&["spec", "shared", "root"])?;
     let root = root(&flags);
     let spec = flags
         .value("spec")

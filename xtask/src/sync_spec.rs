@@ -7,7 +7,10 @@
 //! files already replaced, see [`crate::files::write_files_atomically`]). Prints a change report
 //! against the committed spec (operations added, removed, changed, renamed; defect rules; a semver hint),
 //! after type-checking `partoo-api` against the new spec (`cargo check`, skipped with `--skip-compile-check`),
-//! also written as Markdown with `--report FILE`. Identical bytes print "up to date" and write nothing.
+//! also written as Markdown with `--report FILE` (its folder is checked before anything is fetched). Identical
+//! bytes print "up to date" and write nothing, unless lock, rendition or surface file disagree with the spec
+//! (what `--check` fails on): then those are rewritten, all or nothing. A writing run first removes the
+//! leftovers of an interrupted one ([`clean_leftovers`]).
 //! `--check` fails when spec, lock and surface file disagree (what CI runs).
 
 mod compile;
@@ -34,20 +37,14 @@ pub(crate) const URL_ENV: &str = "PARTOO_OPENAPI_URL";
 /// Default total time for one HTTP attempt (`--timeout-ms`).
 const DEFAULT_TIMEOUT_MS: u64 = 60_000;
 
-/// Every option the task knows.
-const OPTIONS: [&str; 7] = [
-    "from",
-    "report",
-    "timeout-ms",
-    "max-bytes",
-    "check",
-    "root",
-    "skip-compile-check",
-];
+/// The options of this task (see [`crate::flags::Spec`]).
+pub(crate) const FLAGS: crate::flags::Spec = crate::flags::Spec {
+    values: &["from", "report", "timeout-ms", "max-bytes", "root"],
+    switches: &["check", "skip-compile-check"],
+};
 
 /// Entry point of `cargo xtask sync-spec`.
 pub(crate) fn run(flags: Flags) -> Result<(), String> {
-    flags.only(&OPTIONS)?;
     let dir = OpenapiDir::new(&root(&flags).join("openapi"));
     if flags.switch("check") {
         if let Some(other) = ["from", "report", "timeout-ms", "max-bytes"]
@@ -70,7 +67,7 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
             .filter(|u| !u.trim().is_empty())
             .unwrap_or_else(|| DEFAULT_URL.to_owned()),
     };
-    let origin = Origin::parse(&from);
+    let origin = Origin::parse(&from)?;
     let limits = Limits {
         timeout: Duration::from_millis(number(&flags, "timeout-ms", DEFAULT_TIMEOUT_MS, u64::MAX)?),
         max_bytes: number(
@@ -81,8 +78,29 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
         )?,
     };
     let report_file = flags.value("report").map(PathBuf::from);
+    if let Some(path) = &report_file {
+        report_folder_exists(path)?;
+    }
     let compile_check = !flags.switch("skip-compile-check");
     sync(&dir, &origin, limits, report_file.as_deref(), compile_check)
+}
+
+/// The folder of the `--report` file exists (checked before anything is fetched or written: the report is
+/// written last, after `openapi/`).
+fn report_folder_exists(path: &Path) -> Result<(), String> {
+    let folder = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if folder.is_dir() {
+        Ok(())
+    } else {
+        Err(format!(
+            "--report {}: the folder {} does not exist; nothing was written",
+            path.display(),
+            folder.display()
+        ))
+    }
 }
 
 /// Fetch, validate, compare, write, verify, report.
@@ -93,29 +111,39 @@ fn sync(
     report_file: Option<&Path>,
     compile_check: bool,
 ) -> Result<(), String> {
+    clean_leftovers(dir)?;
     let bytes = fetch::fetch(origin, limits)?;
     let name = origin.describe();
     let current = std::fs::read(&dir.spec).ok();
+    let mut compile_check = compile_check;
+    let mut repair = false;
     if current.as_deref() == Some(bytes.as_slice()) {
         let sha = lock::sha256_hex(&bytes);
-        println!(
-            "up to date: {name} is identical to {} (sha256 {sha}); nothing rewritten",
-            dir.spec.display()
-        );
-        if lock::read(&dir.lock).is_ok_and(|l| l.spec.sha256 != sha) {
-            eprintln!(
-                "warning: {} records another sha256; run `cargo xtask lock`",
-                dir.lock.display()
-            );
+        match lock::check(dir) {
+            Ok(()) => {
+                println!(
+                    "up to date: {name} is identical to {} (sha256 {sha}); nothing rewritten",
+                    dir.spec.display()
+                );
+                if let Some(path) = report_file {
+                    let text = format!(
+                        "# {name}: up to date\n\nThe fetched spec is identical to the committed one (sha256 {sha}).\n"
+                    );
+                    crate::files::write_atomic(path, text.as_bytes())?;
+                }
+                return Ok(());
+            }
+            Err(problems) => {
+                // Same spec, but lock, rendition or surface disagree with it (an interrupted run, a deleted
+                // or hand-edited file): rewrite them all together, as for a new spec.
+                eprintln!(
+                    "{name} is identical to {}, but the files beside it disagree with it:\n{problems}\nrewriting them …",
+                    dir.spec.display()
+                );
+                compile_check = false;
+                repair = true;
+            }
         }
-        if let Some(path) = report_file {
-            let text = format!(
-                "# {}: up to date\n\nThe fetched spec is identical to the committed one (sha256 {sha}).\n",
-                name
-            );
-            crate::files::write_atomic(path, text.as_bytes())?;
-        }
-        return Ok(());
     }
 
     eprintln!("validating {name} ({}) …", fetch::kilobytes(bytes.len()));
@@ -149,17 +177,23 @@ fn sync(
         }
         None => None,
     };
-    let changes = diff::diff(old.as_ref(), &new);
+    let mut changes = diff::diff(old.as_ref(), &new);
+    changes.tag_features = tag_features(dir, &new)?;
 
     let facts = lock::facts("partoo.yaml", &bytes, &new)?;
     let title = title(old.as_ref().zip(current.as_deref()), &facts, &name);
-    let lock = Lock {
-        spec: facts,
-        source: Source {
+    // A repair keeps the lock's source when its facts are right (as an up-to-date run rewrites nothing).
+    let source = match lock::read(&dir.lock) {
+        Ok(previous) if repair && previous.spec == facts => previous.source,
+        _ => Source {
             kind: lock::SpecKind::Upstream,
             origin: name.clone(),
             fetched_at: lock::now_utc(),
         },
+    };
+    let lock = Lock {
+        spec: facts,
+        source,
     };
     let rendition = lock::rendition(&bytes)?.into_bytes();
     let files = [
@@ -171,8 +205,10 @@ fn sync(
             partoo_api_build::surface_markdown(&new).into_bytes(),
         ),
     ];
+    // Only the files whose content changes (for a repair, the spec itself is left alone).
     let to_write: Vec<(&Path, &[u8])> = files
         .iter()
+        .filter(|(path, bytes)| std::fs::read(path).ok().as_ref() != Some(bytes))
         .map(|(path, bytes)| (*path, bytes.as_slice()))
         .collect();
     crate::files::write_files_atomically(&to_write)?;
@@ -190,18 +226,52 @@ fn sync(
         );
     }
 
+    if repair {
+        // Never leave `--check` failing after an exit 0.
+        lock::check(dir)
+            .map_err(|e| format!("the files were rewritten, but they still disagree:\n{e}"))?;
+        let names: Vec<String> = to_write
+            .iter()
+            .map(|(p, _)| p.display().to_string())
+            .collect();
+        println!(
+            "rewrote {} to agree with {} (its bytes are unchanged)",
+            names.join(", "),
+            dir.spec.display()
+        );
+    }
     print!("{}", changes.render(&title, false));
-    report_new_tags(dir, &new);
     if let Some(path) = report_file {
-        crate::files::write_atomic(path, changes.render(&title, true).as_bytes())?;
+        crate::files::write_atomic(path, changes.render(&title, true).as_bytes()).map_err(|e| {
+            let written: Vec<String> = to_write
+                .iter()
+                .map(|(p, _)| p.display().to_string())
+                .collect();
+            format!("{e} (the report only: {} were written)", written.join(", "))
+        })?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())
 }
 
-/// Tags of the new spec without a tag feature in `partoo-api/Cargo.toml` (beside `openapi/`): their operations
-/// would be missing from builds that pick tags, so say which and how to fix it.
-fn report_new_tags(dir: &OpenapiDir, new: &Generated) {
+/// Removes leftovers of an interrupted write in `openapi/` (see [`crate::files::remove_leftovers`]) and says so.
+pub(crate) fn clean_leftovers(dir: &OpenapiDir) -> Result<(), String> {
+    let Some(folder) = dir.spec.parent() else {
+        return Ok(());
+    };
+    for path in crate::files::remove_leftovers(folder, &lock::MANAGED_FILES)? {
+        eprintln!(
+            "removed {}, left behind by an interrupted run",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Compares the tags of the new spec with the tag features of `partoo-api/Cargo.toml` (beside `openapi/`):
+/// lines for the report about tags without a feature (their operations would be missing from builds that pick
+/// tags), or an error naming the tags whose feature name another feature already has.
+fn tag_features(dir: &OpenapiDir, new: &Generated) -> Result<Vec<String>, String> {
     let Some(manifest) = dir
         .spec
         .parent()
@@ -209,16 +279,24 @@ fn report_new_tags(dir: &OpenapiDir, new: &Generated) {
         .map(|root| root.join("partoo-api/Cargo.toml"))
         .filter(|m| m.exists())
     else {
-        return;
+        return Ok(Vec::new());
     };
-    match crate::features::missing_features(&new.normalised, &manifest) {
-        Ok(missing) if missing.is_empty() => {}
-        Ok(missing) => println!(
+    match crate::features::compare_tags(&new.normalised, &manifest) {
+        Ok(check) if !check.colliding.is_empty() => Err(format!(
+            "tags that cannot become features of {} (rename them upstream); nothing was written\n  {}",
+            manifest.display(),
+            check.colliding.join("\n  ")
+        )),
+        Ok(check) if check.missing.is_empty() => Ok(Vec::new()),
+        Ok(check) => Ok(vec![format!(
             "new tags without a feature in {}: {}; run `cargo xtask features`",
             manifest.display(),
-            missing.join(", ")
-        ),
-        Err(e) => eprintln!("warning: cannot compare the tags with the features: {e}"),
+            check.missing.join(", ")
+        )]),
+        Err(e) => {
+            eprintln!("warning: cannot compare the tags with the features: {e}");
+            Ok(Vec::new())
+        }
     }
 }
 
@@ -302,7 +380,7 @@ mod tests {
     use super::*;
 
     fn flags(args: &[&str]) -> Flags {
-        Flags::parse(args.iter().map(|s| (*s).to_owned()).collect()).unwrap()
+        Flags::parse(args.iter().map(|s| (*s).to_owned()).collect(), &FLAGS).unwrap()
     }
 
     #[test]

@@ -462,3 +462,70 @@ fn a_new_tag_without_its_feature_is_reported() {
         "tags that have their feature are not reported: {stdout}"
     );
 }
+
+#[test]
+fn a_renamed_tag_is_reported_as_breaking_in_stdout_and_the_report() {
+    let s = Scratch::new("renamed-tag");
+    let crate_dir = s.root.join("partoo-api");
+    std::fs::create_dir_all(&crate_dir).unwrap();
+    let manifest =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../partoo-api/Cargo.toml");
+    std::fs::copy(manifest, crate_dir.join("Cargo.toml")).unwrap();
+    let spec = committed_spec().replacen("        - Custom Channels\n", "        - Channels\n", 1);
+    let file = s.root.join("renamed.yaml");
+    std::fs::write(&file, spec).unwrap();
+    let report = s.root.join("r.md");
+    let (stdout, _) = common::ok(&s.run(&[
+        "--from",
+        file.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--skip-compile-check",
+    ]));
+    let md = std::fs::read_to_string(&report).unwrap();
+    for text in [&stdout, &md] {
+        for needle in [
+            "semver hint: breaking",
+            "tag features removed",
+            "Custom Channels (feature `custom-channels`)",
+            "tags: Custom Channels → Channels",
+            "new tags without a feature",
+            "Channels (feature `channels`)",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+        }
+    }
+}
+
+#[test]
+fn a_tag_named_like_a_fixed_feature_or_dependency_is_not_taken_for_its_feature() {
+    let s = Scratch::new("tag-collision");
+    let crate_dir = s.root.join("partoo-api");
+    std::fs::create_dir_all(&crate_dir).unwrap();
+    let manifest =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../partoo-api/Cargo.toml");
+    std::fs::copy(manifest, crate_dir.join("Cargo.toml")).unwrap();
+    let with_tag = |tag: &str| {
+        let file = s.root.join(format!("{tag}.yaml"));
+        let spec = committed_spec().replacen(
+            "        - Custom Channels\n",
+            &format!("        - {tag}\n"),
+            1,
+        );
+        std::fs::write(&file, spec).unwrap();
+        file.to_str().unwrap().to_owned()
+    };
+    let before = s.snapshot();
+    let err = common::fails(&s.run(&["--from", &with_tag("Mock"), "--skip-compile-check"]));
+    assert!(
+        err.contains("tag \"Mock\" would be the feature `mock`")
+            && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert_eq!(s.snapshot(), before);
+    let (stdout, _) = common::ok(&s.run(&["--from", &with_tag("URL"), "--skip-compile-check"]));
+    assert!(
+        stdout.contains("new tags without a feature") && stdout.contains("URL (feature `url`)"),
+        "{stdout}"
+    );
+}

@@ -49,6 +49,12 @@ pub(crate) struct Diff {
     pub(crate) defects_now: Vec<String>,
     /// Defect rules that applied to the old spec and no longer do.
     pub(crate) defects_gone: Vec<String>,
+    /// Tags (cargo features of `partoo-api`) only in the new spec, as `Tag (feature `tag`)`.
+    pub(crate) tags_added: Vec<String>,
+    /// Tags only in the old spec: `cargo xtask features` would delete their features.
+    pub(crate) tags_removed: Vec<String>,
+    /// How the new tags compare with the features of `partoo-api/Cargo.toml` (filled in by `sync-spec`).
+    pub(crate) tag_features: Vec<String>,
     /// Notes of the new run (e.g. name-table entries that match nothing).
     pub(crate) notes: Vec<String>,
     /// The semver hint and why.
@@ -73,16 +79,20 @@ impl Diff {
             && self.changed.is_empty()
             && self.defects_now.is_empty()
             && self.defects_gone.is_empty()
+            && self.tags_added.is_empty()
+            && self.tags_removed.is_empty()
     }
 
     /// One line: counts and the semver hint.
     pub(crate) fn summary_line(&self) -> String {
         format!(
-            "operations: {} added, {} removed, {} changed; methods renamed: {}; defect rules: {} new, {} gone; semver: {}",
+            "operations: {} added, {} removed, {} changed; methods renamed: {}; tags: {} added, {} removed; defect rules: {} new, {} gone; semver: {}",
             self.added.len(),
             self.removed.len(),
             self.changed.len(),
             self.renamed.len(),
+            self.tags_added.len(),
+            self.tags_removed.len(),
             self.defects_now.len(),
             self.defects_gone.len(),
             self.semver.label()
@@ -123,11 +133,14 @@ impl Diff {
             );
         }
         if self.is_empty() {
-            out.push_str("\nno change to operations, methods or defect rules\n");
+            out.push_str("\nno change to operations, methods, tags or defect rules\n");
         }
         list(&mut out, "operations added", &self.added, markdown);
         list(&mut out, "operations removed", &self.removed, markdown);
         list(&mut out, "methods renamed", &self.renamed, markdown);
+        list(&mut out, "tags added", &self.tags_added, markdown);
+        list(&mut out, "tags removed", &self.tags_removed, markdown);
+        list(&mut out, "tag features", &self.tag_features, markdown);
         if !self.changed.is_empty() {
             section(&mut out, "operations changed", self.changed.len(), markdown);
             for (op, details) in &self.changed {
@@ -217,6 +230,7 @@ pub(crate) fn diff(old: Option<&Generated>, new: &Generated) -> Diff {
                 .push((format!("{k} (`{}`)", n.rust_name), details));
         }
     }
+    tags::compare_specs(&mut d, old.map(|g| &g.normalised), &new.normalised);
     let defects = |g: Option<&Generated>| -> BTreeMap<&'static str, usize> {
         g.map(|g| g.report.by_rule())
             .unwrap_or_default()
@@ -337,6 +351,12 @@ fn compare_operation(
         );
         d.bump(Semver::Additive, "deprecations");
     }
+    tags::compare_operation(
+        d,
+        &tags::of_operation(operation(old_doc, old)),
+        &tags::of_operation(operation(new_doc, new)),
+        &mut out,
+    );
     for (what, get) in [
         ("request", request_fields as Fields),
         ("response", response_fields as Fields),
@@ -449,6 +469,8 @@ fn schema_fields(doc: &Value, schema: &Value, depth: usize) -> BTreeSet<String> 
     }
     out
 }
+
+mod tags;
 
 #[cfg(test)]
 mod tests;

@@ -17,7 +17,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Bytes of a refused body shown in the error.
 const PREVIEW: usize = 200;
 /// Content types a spec may be served with (besides none at all).
-const ACCEPTED_TYPES: [&str; 7] = [
+const ACCEPTED_TYPES: [&str; 11] = [
+    // The OpenAPI media types (registered, and the common `+yaml`/`+json` forms).
+    "application/vnd.oai.openapi",
+    "application/vnd.oai.openapi+json",
+    "application/openapi+yaml",
+    "application/openapi+json",
     "application/yaml",
     "application/x-yaml",
     "text/yaml",
@@ -37,14 +42,37 @@ pub(crate) enum Origin {
 }
 
 impl Origin {
-    /// Classifies a `--from` value.
-    pub(crate) fn parse(from: &str) -> Self {
+    /// Classifies a `--from` value. A URL with credentials (`user:pass@`) or a query string is refused, with
+    /// the reason: the URL is recorded in the committed lock, and nothing is stripped from it silently.
+    pub(crate) fn parse(from: &str) -> Result<Self, String> {
         let lower = from.to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") {
-            Origin::Url(from.to_owned())
-        } else {
-            Origin::File(PathBuf::from(from.strip_prefix("file://").unwrap_or(from)))
+        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+            return Ok(Origin::File(PathBuf::from(
+                from.strip_prefix("file://").unwrap_or(from),
+            )));
         }
+        let after_scheme = from.split_once("://").map_or("", |(_, rest)| rest);
+        let authority = after_scheme
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or_default();
+        if authority.contains('@') {
+            let host = authority.rsplit('@').next().unwrap_or_default();
+            return Err(format!(
+                "--from: the URL for {host} carries credentials (`user:password@`), which would be written into \
+                 the committed openapi/partoo.lock; download the spec another way and run \
+                 `cargo xtask sync-spec --from PATH`"
+            ));
+        }
+        if after_scheme.contains('?') {
+            return Err(format!(
+                "--from {}…: the URL has a query string, which would be written into the committed \
+                 openapi/partoo.lock as is (it may hold a token); download the spec another way and run \
+                 `cargo xtask sync-spec --from PATH`",
+                from.split('?').next().unwrap_or_default()
+            ));
+        }
+        Ok(Origin::Url(from.to_owned()))
     }
 
     /// The text recorded in the lock and used in messages.
@@ -175,7 +203,9 @@ fn agent(limits: Limits) -> ureq::Agent {
             env!("CARGO_PKG_VERSION"),
             " (cargo xtask sync-spec)"
         ))
-        .accept("application/yaml, application/x-yaml;q=0.9, application/json;q=0.8, */*;q=0.1")
+        .accept(
+            "application/vnd.oai.openapi, application/yaml, application/x-yaml;q=0.9, application/json;q=0.8, */*;q=0.1",
+        )
         .build()
         .new_agent()
 }
@@ -338,6 +368,9 @@ mod tests {
             "application/yaml",
             "text/yaml; charset=utf-8",
             "Application/JSON",
+            "application/vnd.oai.openapi",
+            "application/vnd.oai.openapi;version=3.1",
+            "application/openapi+yaml",
             "text/plain",
             "",
         ] {
@@ -366,16 +399,20 @@ mod tests {
     fn origins_and_previews() {
         assert_eq!(
             Origin::parse("HTTPS://x/y.yaml"),
-            Origin::Url("HTTPS://x/y.yaml".to_owned())
+            Ok(Origin::Url("HTTPS://x/y.yaml".to_owned()))
         );
         assert_eq!(
             Origin::parse("file:///tmp/a.yaml"),
-            Origin::File(PathBuf::from("/tmp/a.yaml"))
+            Ok(Origin::File(PathBuf::from("/tmp/a.yaml")))
         );
         assert_eq!(
             Origin::parse("../a.yaml"),
-            Origin::File(PathBuf::from("../a.yaml"))
+            Ok(Origin::File(PathBuf::from("../a.yaml")))
         );
+        assert!(Origin::parse("https://u:p@x/y.yaml").is_err_and(|e| e.contains("credentials")));
+        assert!(Origin::parse("https://x/y.yaml?t=1").is_err_and(|e| e.contains("query string")));
+        // An `@` in the path is no credential.
+        assert!(Origin::parse("https://x/@v2/y.yaml").is_ok());
         assert_eq!(preview(b"<html>\n"), "\"<html>\\n\"");
         assert!(preview(&[b'a'; 300]).ends_with('…'));
         assert_eq!(kilobytes(10), "10 bytes");

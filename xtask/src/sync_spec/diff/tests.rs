@@ -190,3 +190,58 @@ fn fields_follow_refs_all_of_and_array_items() {
         ["[].a"]
     );
 }
+
+/// `GET /org/{id}` and `GET /b` with the tags given.
+fn tagged(org: &[&str], b: &[&str]) -> Value {
+    json!({"paths": {
+        "/org/{id}": {"get": {"tags": org, "responses": {}}},
+        "/b": {"get": {"tags": b, "responses": {}}}
+    }})
+}
+
+#[test]
+fn a_removed_tag_and_operations_moving_between_tags_are_breaking() {
+    let methods = || {
+        vec![
+            method("GET", "/org/{id}", "get_org", &[]),
+            method("GET", "/b", "get_b", &[]),
+        ]
+    };
+    let old = generated(methods(), &[], tagged(&["Orgs"], &["Legacy"]));
+    let new = generated(methods(), &[], tagged(&["Organisations"], &["Orgs"]));
+    let d = diff(Some(&old), &new);
+    assert_eq!(d.semver, Semver::Breaking, "{d:?}");
+    assert_eq!(d.tags_removed, ["Legacy (feature `legacy`)"]);
+    assert_eq!(d.tags_added, ["Organisations (feature `organisations`)"]);
+    let text = d.render("t", false);
+    assert!(text.contains("tag features removed"), "{text}");
+    assert!(
+        text.contains("tags: Orgs → Organisations") && text.contains("tags: Legacy → Orgs"),
+        "{text}"
+    );
+    let md = d.render("t", true);
+    assert!(
+        md.contains("## tags removed (1)") && md.contains("- Legacy (feature `legacy`)"),
+        "{md}"
+    );
+    // Only a tag added to an operation: additive.
+    let wider = generated(methods(), &[], tagged(&["Orgs", "Extra"], &["Legacy"]));
+    let d = diff(Some(&old), &wider);
+    assert_eq!(d.semver, Semver::Additive, "{d:?}");
+}
+
+#[test]
+fn tag_feature_lines_are_in_the_markdown_too() {
+    let g = generated(vec![], &[], tagged(&[], &[]));
+    let mut d = diff(Some(&g), &g);
+    d.tag_features
+        .push("new tags without a feature: Ping (feature `ping`)".to_owned());
+    assert!(
+        d.render("t", true)
+            .contains("- new tags without a feature: Ping")
+    );
+    assert!(
+        d.render("t", false)
+            .contains("new tags without a feature: Ping")
+    );
+}
