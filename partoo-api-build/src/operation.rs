@@ -119,6 +119,68 @@ pub struct MethodInfo {
     pub deprecated: bool,
 }
 
+/// The case of a name [`progenitor_ident`] makes.
+#[derive(Clone, Copy)]
+pub(crate) enum Case {
+    /// `snake_case`: methods and setters.
+    Snake,
+    /// `UpperCamelCase`: builders.
+    Pascal,
+}
+
+/// The identifier progenitor 0.15.1 makes of a name from the document, so the records agree with the code:
+/// the name in `case`, every character that cannot continue an identifier read as a word break (`'` dropped);
+/// `_` in front when the first character cannot start one (`123abc` → `_123abc`); `x` when nothing is left;
+/// `_` behind a keyword (`type` → `type_`). `+1` and `-1` are `plus1` and `minus1`.
+pub(crate) fn progenitor_ident(input: &str, case: Case) -> String {
+    let to_case = |text: &str| match case {
+        Case::Snake => text.to_snake_case(),
+        Case::Pascal => text.to_upper_camel_case(),
+    };
+    let out = match input {
+        "+1" => "plus1".to_owned(),
+        "-1" => "minus1".to_owned(),
+        _ => to_case(
+            &input
+                .replace('\'', "")
+                .replace(|c: char| !unicode_ident::is_xid_continue(c), "-"),
+        ),
+    };
+    let out = match out.chars().next() {
+        None => to_case("x"),
+        Some(c) if unicode_ident::is_xid_start(c) => out,
+        Some(_) => format!("_{out}"),
+    };
+    if RUST_KEYWORDS.contains(&out.as_str()) {
+        format!("{out}_")
+    } else {
+        out
+    }
+}
+
+/// The words progenitor (through typify) does not take as identifiers: Rust's keywords, reserved words, `gen`
+/// and `_`.
+const RUST_KEYWORDS: &[&str] = &[
+    "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
+    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+    "ref", "return", "Self", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Methods every operation builder (and its mock `When`) already has, or that the support code adds: a
+/// parameter whose setter would take one of these names gives code that does not compile.
+const BUILDER_METHODS: &[&str] = &[
+    "new",
+    "send",
+    "into_inner",
+    "pagination_client",
+    "pagination_cursor",
+];
+
+/// The builder methods of an operation with a request body, which [`BUILDER_METHODS`] get besides.
+const BODY_METHODS: &[&str] = &["body", "body_map"];
+
 /// The operations of the normalised document, in document order, from the document alone (names,
 /// parameters, statuses, success properties): this needs nothing progenitor makes, so the pipeline runs it
 /// beside progenitor. What the generated code says (setters, body, success and error types) is left for
@@ -133,8 +195,8 @@ pub(crate) fn from_document(doc: &Value) -> Vec<Operation> {
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned();
-            let rust_name = operation_id.to_snake_case();
-            let builder = rust_name.to_upper_camel_case();
+            let rust_name = progenitor_ident(&operation_id, Case::Snake);
+            let builder = progenitor_ident(&rust_name, Case::Pascal);
             let mut csv_query = Vec::new();
             let mut page_default = None;
             let mut parameters = Vec::new();
@@ -159,7 +221,7 @@ pub(crate) fn from_document(doc: &Value) -> Vec<Operation> {
                 // against the code by `complete`.
                 parameters.push(Parameter {
                     required: p.get("required") == Some(&Value::Bool(true)),
-                    setter: Some(name.to_snake_case()),
+                    setter: Some(progenitor_ident(&name, Case::Snake)),
                     setter_type: None,
                     name,
                     location,
@@ -211,6 +273,22 @@ pub(crate) fn check_parameter_names(
         let mut seen: Vec<(&str, &Parameter)> = Vec::new();
         for p in &op.parameters {
             let rust = p.setter.as_deref().unwrap_or_default();
+            if BUILDER_METHODS.contains(&rust) || (op.has_body && BODY_METHODS.contains(&rust)) {
+                return Err(BuildError::new(
+                    file,
+                    Location::Operation {
+                        method: op.method.clone(),
+                        path: op.path.clone(),
+                        operation_id: Some(op.operation_id.clone()),
+                    },
+                    format!(
+                        "parameter `{}` ({}) would get the setter `{rust}`, a method the operation's builder \
+                         (or its mock) already has, and the code would not compile; rename it in the spec or \
+                         add a rule that drops it",
+                        p.name, p.location
+                    ),
+                ));
+            }
             if let Some((_, first)) = seen.iter().find(|(name, _)| *name == rust) {
                 return Err(BuildError::new(
                     file,

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use heck::{ToLowerCamelCase, ToSnakeCase};
+use heck::ToLowerCamelCase;
 use serde_json::{Map, Value, json};
 
 use super::Ctx;
@@ -251,10 +251,32 @@ pub(super) fn missing_operation_ids(ctx: &mut Ctx<'_>) -> Result<(), BuildError>
     Ok(())
 }
 
+/// Methods `Client` has besides one per operation: progenitor's constructors, the `ClientInfo` and
+/// `ClientHooks` methods its generated code calls (an inherent method of the same name would shadow them), and
+/// the hand-written layer's constructors.
+const CLIENT_METHODS: &[&str] = &[
+    "new",
+    "new_with_client",
+    "api_version",
+    "baseurl",
+    "client",
+    "inner",
+    "pre",
+    "exec",
+    "post",
+    "builder",
+    "production",
+    "sandbox",
+    "from_env",
+];
+
 /// Defect (Partoo 2021: `revokeAPIKey` and `revokeApiKey`): operationIds that are equal after snake_case give
-/// two methods of the same name and code that does not compile. Later ones get a numeric suffix.
+/// two methods of the same name and code that does not compile. Later ones get a numeric suffix. An
+/// operationId that would name one of [`CLIENT_METHODS`] gets one too.
 pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let mut seen = BTreeSet::new();
+    use crate::operation::{Case, progenitor_ident};
+    let method = |id: &str| progenitor_ident(id, Case::Snake);
+    let mut seen: BTreeSet<String> = CLIENT_METHODS.iter().map(|m| (*m).to_owned()).collect();
     let mut sites = Vec::new();
     for_each_operation(&mut ctx.doc, &mut |op| {
         let Some(id) = op
@@ -265,18 +287,23 @@ pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildErro
         else {
             return;
         };
-        if seen.insert(id.to_snake_case()) {
+        if seen.insert(method(&id)) {
             return;
         }
         let new = (2..)
             .map(|n| format!("{id}{n}"))
-            .find(|c| !seen.contains(&c.to_snake_case()))
+            .find(|c| !seen.contains(&method(c)))
             .unwrap_or_default();
-        seen.insert(new.to_snake_case());
+        seen.insert(method(&new));
         op.op.insert("operationId".into(), json!(new));
+        let why = if CLIENT_METHODS.contains(&method(&id).as_str()) {
+            "names a method `Client` already has"
+        } else {
+            "collides after snake_case"
+        };
         sites.push((
             op.pointer_to("operationId"),
-            format!("`{id}` collides after snake_case → `{new}`"),
+            format!("`{id}` {why} → `{new}`"),
         ));
     });
     ctx.changes(sites);
