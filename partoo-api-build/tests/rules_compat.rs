@@ -389,6 +389,7 @@ fn every_rule_is_known_to_the_tests() {
         "nullable_optionals",
         "enum_variants",
         "float_precision",
+        "uuid_strings",
         "primitive_aliases",
         "reference_links",
     ];

@@ -436,3 +436,16 @@ pub(super) fn float_precision(s: &mut Map<String, Value>) -> Option<String> {
     }
     None
 }
+
+/// Adaptation (any `type: string, format: uuid`, in a property, a parameter or an array's items): typify maps
+/// it to `::uuid::Uuid`, and the client has no `uuid` dependency, so the generated code would not compile. The
+/// format is dropped: the value stays a `String`, kept exactly as sent (an id Partoo sends in another case or
+/// form still decodes).
+pub(super) fn uuid_strings(s: &mut Map<String, Value>) -> Option<String> {
+    let is_string = s.get("type").and_then(Value::as_str) == Some("string");
+    if is_string && s.get("format").and_then(Value::as_str) == Some("uuid") {
+        s.remove("format");
+        return Some("format uuid → String".into());
+    }
+    None
+}

@@ -339,6 +339,12 @@ pub static RULES: &[Rule] = &[
         Schema compat::float_precision
     ),
     rule!(
+        uuid_strings,
+        Adaptation,
+        "`format: uuid` dropped from strings: typify would name the `uuid` crate, which the client lacks",
+        Schema compat::uuid_strings
+    ),
+    rule!(
         primitive_aliases,
         Adaptation,
         "components that only name a primitive, an array or another schema are inlined: `String`, not a newtype",
