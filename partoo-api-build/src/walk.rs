@@ -77,19 +77,36 @@ pub fn operations(doc: &Value) -> Vec<(&str, &'static str, &Map<String, Value>)>
     out
 }
 
-/// The parameters that apply to an operation: the path item's, then the operation's own, each
-/// `#/components/parameters/..` ref resolved.
+/// The parameters that apply to an operation, each `#/components/parameters/..` ref resolved: the path
+/// item's, but those the operation redeclares (OpenAPI: an operation's parameter replaces the path item's of
+/// the same `name` and `in`, as progenitor does too), then the operation's own. Progenitor keys its merge by
+/// `name` alone; a path item's parameter of the same name elsewhere (`id` in path, `id` in query) stays in
+/// this list, so the two clash in `operation::check_parameter_names` and the spec is refused, never generated
+/// with one of them silently lost.
 pub fn parameters<'a>(doc: &'a Value, path: &str, op: &'a Map<String, Value>) -> Vec<&'a Value> {
     let path_level = doc
         .pointer(&format!("{}/parameters", pointer_push("/paths", path)))
         .and_then(Value::as_array);
-    let own = op.get("parameters").and_then(Value::as_array);
-    path_level
+    let own: Vec<&Value> = op
+        .get("parameters")
+        .and_then(Value::as_array)
         .into_iter()
-        .chain(own)
         .flatten()
         .map(|p| follow(doc, p))
-        .collect()
+        .collect();
+    fn key(p: &Value) -> Option<(&str, &str)> {
+        let text = |k: &str| p.get(k).and_then(Value::as_str);
+        text("name").zip(text("in"))
+    }
+    let overridden = |p: &Value| key(p).is_some_and(|k| own.iter().any(|o| key(o) == Some(k)));
+    let mut out: Vec<&Value> = path_level
+        .into_iter()
+        .flatten()
+        .map(|p| follow(doc, p))
+        .filter(|p| !overridden(p))
+        .collect();
+    out.extend(own);
+    out
 }
 
 /// Calls `f` on the `responses` map of every operation, with the map's JSON pointer.
