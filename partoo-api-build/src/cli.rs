@@ -3,7 +3,10 @@
 //! For every operation this module emits a clap subcommand named like the client's method in kebab case
 //! (`search_businesses` → `search-businesses`), one flag per parameter (kebab case of the parameter's name, the
 //! spec's description as help, required when the spec says so, repeatable and comma-separated when the builder's
-//! setter takes a `Vec`), `--body FILE|-` for a request body, and `--all`/`--max-items` on paginated operations.
+//! setter takes a `Vec`), `--body FILE|-` for a request body (JSON decoded into the setter's type, or the file's
+//! bytes as they are when the setter takes progenitor's raw `reqwest::Body`, as for `application/octet-stream`),
+//! and `--all`/`--max-items` on paginated operations. Errors about an operation are located at it (method,
+//! path, operationId).
 //! Beside the commands it emits `dispatch`, which calls the typed builder: each flag value is converted to the
 //! setter's type `T` read off the generated builder (`V: TryInto<T>`), so the compiler checks every call.
 //!
@@ -11,8 +14,8 @@
 //! type), as a cursor operation starts at `--cursor`.
 //!
 //! The emitted code expects, at `{runtime}::cli`, the hand-written runtime: `flag::<T>`, `flags::<T>`,
-//! `body::<T>`, `first_page::<T>`, `once`, `items`, `wants_all`, `Out` and `Failure`, plus `{runtime}::{Client,
-//! Paginate, PaginateCursor}` and the `clap` crate.
+//! `body::<T>`, `raw_body`, `first_page::<T>`, `once`, `items`, `wants_all`, `Out` and `Failure`, plus
+//! `{runtime}::{Client, Paginate, PaginateCursor}` and the `clap` crate.
 
 use std::collections::BTreeSet;
 
@@ -75,9 +78,25 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
         )));
     }
     for ((path, method, op), info) in documented.into_iter().zip(&generated.operations) {
+        // Errors about this operation name it by method, path and operationId, as the document has them.
+        let fail = |message: String| {
+            BuildError::new(
+                name,
+                Location::Operation {
+                    method: method.to_ascii_uppercase(),
+                    path: path.to_owned(),
+                    operation_id: op
+                        .get("operationId")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                },
+                message,
+            )
+        };
         if info.path != path || !info.method.eq_ignore_ascii_case(method) {
             return Err(fail(format!(
-                "{method} {path}: the operation records are not in document order"
+                "the operation records are not in document order (record: {} {})",
+                info.method, info.path
             )));
         }
         let rust_name = info.rust_name.as_str();
@@ -85,7 +104,7 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
         let command = rust_name.to_kebab_case();
         if HAND_WRITTEN.contains(&command.as_str()) {
             return Err(fail(format!(
-                "{rust_name}: subcommand `{command}` would hide the command line's own `{command}`"
+                "subcommand `{command}` would hide the command line's own `{command}`"
             )));
         }
         let mut args = Vec::new();
@@ -93,7 +112,7 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
         let params = crate::walk::parameters(doc, path, op);
         if params.len() != info.parameters.len() {
             return Err(fail(format!(
-                "{rust_name}: {} parameters in the document, {} in its record",
+                "{} parameters in the document, {} in its record",
                 params.len(),
                 info.parameters.len()
             )));
@@ -103,15 +122,15 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
             let flag = pname.to_kebab_case();
             if RESERVED.contains(&flag.as_str()) {
                 return Err(fail(format!(
-                    "{rust_name}: parameter `{pname}` would be flag `--{flag}`, which the command line reserves"
+                    "parameter `{pname}` would be flag `--{flag}`, which the command line reserves"
                 )));
             }
             let (Some(setter), Some(ty)) = (&record.setter, &record.setter_type) else {
                 return Err(fail(format!(
-                    "{rust_name}: parameter `{pname}` has no setter on `{builder}`"
+                    "parameter `{pname}` has no setter on `{builder}`"
                 )));
             };
-            let ty = parse_type(ty).map_err(|e| fail(format!("{rust_name}: `{pname}`: {e}")))?;
+            let ty = parse_type(ty).map_err(|e| fail(format!("`{pname}`: {e}")))?;
             let required = param.get("required") == Some(&Value::Bool(true));
             let help = describe(doc, param);
             let value_name = pname.to_snake_case().to_uppercase();
@@ -152,18 +171,32 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
             let ty = info
                 .body_type
                 .as_deref()
-                .ok_or_else(|| fail(format!("{rust_name}: request body but no `body` setter")))
-                .and_then(|ty| parse_type(ty).map_err(|e| fail(format!("{rust_name}: body: {e}"))))
-                .map(|ty| rooted(ty, &runtime))?;
-            args.push(quote! {
-                .arg(::clap::Arg::new("body").long("body").value_name("FILE|-")
-                    .help("The request body as JSON, from a file or `-` for standard input; checked against the \
-                           request type before anything is sent")
-                    .required(#required).action(::clap::ArgAction::Set))
-            });
-            sets.push(quote! {
-                let b = match #runtime::cli::body::<#ty>(m)? { Some(v) => b.body(v), None => b };
-            });
+                .ok_or_else(|| fail("request body but no `body` setter".to_owned()))
+                .and_then(|ty| parse_type(ty).map_err(|e| fail(format!("body: {e}"))))?;
+            if is_raw_bytes(&ty) {
+                // `body<B: TryInto<reqwest::Body>>` (`application/octet-stream`): no JSON to decode, the
+                // file's bytes go as they are (`Vec<u8>: Into<reqwest::Body>`).
+                args.push(quote! {
+                    .arg(::clap::Arg::new("body").long("body").value_name("FILE|-")
+                        .help("The request body as raw bytes, from a file or `-` for standard input; sent as it \
+                               is, not read as JSON")
+                        .required(#required).action(::clap::ArgAction::Set))
+                });
+                sets.push(quote! {
+                    let b = match #runtime::cli::raw_body(m)? { Some(v) => b.body(v), None => b };
+                });
+            } else {
+                let ty = rooted(ty, &runtime);
+                args.push(quote! {
+                    .arg(::clap::Arg::new("body").long("body").value_name("FILE|-")
+                        .help("The request body as JSON, from a file or `-` for standard input; checked against \
+                               the request type before anything is sent")
+                        .required(#required).action(::clap::ArgAction::Set))
+                });
+                sets.push(quote! {
+                    let b = match #runtime::cli::body::<#ty>(m)? { Some(v) => b.body(v), None => b };
+                });
+            }
         }
         let pages = paged.contains(rust_name) || cursor.contains(rust_name);
         if pages {
@@ -196,11 +229,11 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
                 .iter()
                 .find(|p| p.location == "query" && p.name == "page")
                 .and_then(|p| Some((p.name.to_kebab_case(), p.setter_type.as_deref()?)))
-                .ok_or_else(|| fail(format!("{rust_name}: paginated, but no `page` setter")))?;
+                .ok_or_else(|| fail("paginated, but no `page` setter".to_owned()))?;
             let (page_flag, page_ty) = page;
             let page_ty = parse_type(page_ty)
                 .map(|ty| rooted(ty, &runtime))
-                .map_err(|e| fail(format!("{rust_name}: `page`: {e}")))?;
+                .map_err(|e| fail(format!("`page`: {e}")))?;
             quote! {
                 if #runtime::cli::wants_all(m) {
                     let stream = match #runtime::cli::first_page::<#page_ty>(m, #page_flag)? {
@@ -319,6 +352,21 @@ fn rooted(mut ty: syn::Type, runtime: &syn::Path) -> syn::Type {
     }
     Root(runtime).visit_type_mut(&mut ty);
     ty
+}
+
+/// Whether a `body` setter's type is progenitor's raw body (`reqwest::Body`, for `application/octet-stream`),
+/// which takes bytes rather than a value decoded from JSON.
+fn is_raw_bytes(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else {
+        return false;
+    };
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    p.qself.is_none() && names == ["reqwest", "Body"]
 }
 
 /// A type the operation record holds as printed tokens, back as a `syn::Type`.
