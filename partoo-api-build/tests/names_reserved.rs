@@ -126,3 +126,29 @@ fn parameters_named_like_a_builder_method_are_refused_naming_the_operation() {
     generate_bytes("names.yaml", spec.as_bytes(), &Options::default())
         .unwrap_or_else(|e| panic!("a `body` query parameter of a GET: {e}"));
 }
+
+#[test]
+fn operation_ids_whose_builders_would_be_equal_are_renamed() {
+    // `x1` and `x_1` are two methods but one builder, `X1`, in UpperCamelCase.
+    let spec = "openapi: 3.0.3
+info: {title: t, version: v2}
+paths:
+  /a:
+    get:
+      operationId: x1
+      responses: {'204': {description: ok}}
+  /b:
+    get:
+      operationId: x_1
+      responses: {'204': {description: ok}}
+";
+    let out = generate_bytes("names.yaml", spec.as_bytes(), &Options::default())
+        .unwrap_or_else(|e| panic!("does not generate: {e}"));
+    let builders: Vec<&str> = out.operations.iter().map(|o| o.builder.as_str()).collect();
+    assert_ne!(builders[0], builders[1], "{builders:?}");
+    let code = compact(&out.code);
+    for builder in builders {
+        let defined = code.matches(&format!("pubstruct{builder}<'a>")).count();
+        assert_eq!(defined, 1, "builder {builder} defined {defined} times");
+    }
+}

@@ -271,12 +271,15 @@ const CLIENT_METHODS: &[&str] = &[
 ];
 
 /// Defect (Partoo 2021: `revokeAPIKey` and `revokeApiKey`): operationIds that are equal after snake_case give
-/// two methods of the same name and code that does not compile. Later ones get a numeric suffix. An
-/// operationId that would name one of [`CLIENT_METHODS`] gets one too.
+/// two methods of the same name and code that does not compile. Later ones get a numeric suffix. So does an
+/// operationId that would name one of [`CLIENT_METHODS`], and one whose builder struct (the method's name in
+/// UpperCamelCase) another already has: `x1` and `x_1` are two methods but one builder, `X1`.
 pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     use crate::operation::{Case, progenitor_ident};
     let method = |id: &str| progenitor_ident(id, Case::Snake);
-    let mut seen: BTreeSet<String> = CLIENT_METHODS.iter().map(|m| (*m).to_owned()).collect();
+    let builder = |id: &str| progenitor_ident(&method(id), Case::Pascal);
+    let mut methods: BTreeSet<String> = CLIENT_METHODS.iter().map(|m| (*m).to_owned()).collect();
+    let mut builders = BTreeSet::new();
     let mut sites = Vec::new();
     for_each_operation(&mut ctx.doc, &mut |op| {
         let Some(id) = op
@@ -287,20 +290,27 @@ pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildErro
         else {
             return;
         };
-        if seen.insert(method(&id)) {
-            return;
-        }
-        let new = (2..)
-            .map(|n| format!("{id}{n}"))
-            .find(|c| !seen.contains(&method(c)))
-            .unwrap_or_default();
-        seen.insert(method(&new));
-        op.op.insert("operationId".into(), json!(new));
+        let free = |id: &str, methods: &BTreeSet<String>, builders: &BTreeSet<String>| {
+            !methods.contains(&method(id)) && !builders.contains(&builder(id))
+        };
         let why = if CLIENT_METHODS.contains(&method(&id).as_str()) {
             "names a method `Client` already has"
-        } else {
+        } else if methods.contains(&method(&id)) {
             "collides after snake_case"
+        } else if builders.contains(&builder(&id)) {
+            "gives a builder another operation has"
+        } else {
+            methods.insert(method(&id));
+            builders.insert(builder(&id));
+            return;
         };
+        let new = (2..)
+            .map(|n| format!("{id}{n}"))
+            .find(|c| free(c, &methods, &builders))
+            .unwrap_or_default();
+        methods.insert(method(&new));
+        builders.insert(builder(&new));
+        op.op.insert("operationId".into(), json!(new));
         sites.push((
             op.pointer_to("operationId"),
             format!("`{id}` {why} → `{new}`"),
