@@ -36,7 +36,7 @@ pub fn tag_feature(tag: &str) -> String {
 pub fn spec_tags(doc: &Value) -> Vec<(String, String)> {
     let mut by_feature = std::collections::BTreeMap::new();
     for (_, _, op) in walk::operations(doc) {
-        for tag in op_tags(op) {
+        for tag in operation_tags(op) {
             by_feature
                 .entry(tag_feature(tag))
                 .or_insert_with(|| tag.to_owned());
@@ -45,7 +45,8 @@ pub fn spec_tags(doc: &Value) -> Vec<(String, String)> {
     by_feature.into_iter().map(|(f, tag)| (tag, f)).collect()
 }
 
-fn op_tags(op: &serde_json::Map<String, Value>) -> impl Iterator<Item = &str> {
+/// The tags of one operation object, in order (those that are strings).
+pub fn operation_tags(op: &serde_json::Map<String, Value>) -> impl Iterator<Item = &str> {
     op.get("tags")
         .and_then(Value::as_array)
         .into_iter()
@@ -101,7 +102,7 @@ fn remove_unselected_operations(doc: &mut Value, features: &BTreeSet<String>) {
             let Some(op) = op.as_object() else {
                 return true;
             };
-            let mut tags = op_tags(op).peekable();
+            let mut tags = operation_tags(op).peekable();
             tags.peek().is_none() || tags.any(|t| features.contains(&tag_feature(t)))
         });
     }

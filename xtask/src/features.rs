@@ -92,9 +92,7 @@ pub(crate) fn tag_features(
 ) -> Result<Vec<(String, String)>, String> {
     let tags: BTreeSet<&str> = partoo_api_build::walk::operations(doc)
         .into_iter()
-        .flat_map(|(_, _, op)| op.get("tags").and_then(Value::as_array))
-        .flatten()
-        .filter_map(Value::as_str)
+        .flat_map(|(_, _, op)| partoo_api_build::select::operation_tags(op))
         .collect();
     let mut by_feature: BTreeMap<String, &str> = BTreeMap::new();
     let mut problems = Vec::new();
@@ -149,6 +147,16 @@ fn fixed_features(manifest: &str) -> Result<BTreeSet<String>, String> {
 
 /// `manifest` with the text between (and including) the marker lines replaced by `block`.
 fn rewrite(manifest: &str, block: &str) -> Result<String, String> {
+    let range = block_range(manifest)?;
+    Ok(format!(
+        "{}{block}{}",
+        &manifest[..range.start],
+        &manifest[range.end..]
+    ))
+}
+
+/// Where the generated block is in `manifest`: from its first marker line to the end of its last.
+fn block_range(manifest: &str) -> Result<std::ops::Range<usize>, String> {
     let start = manifest
         .find(BEGIN)
         .ok_or_else(|| format!("no line `{BEGIN}` in [features]"))?;
@@ -156,7 +164,7 @@ fn rewrite(manifest: &str, block: &str) -> Result<String, String> {
         .find(END)
         .map(|at| start + at + END.len())
         .ok_or_else(|| format!("no line `{END}` after `{BEGIN}`"))?;
-    Ok(format!("{}{block}{}", &manifest[..start], &manifest[end..]))
+    Ok(start..end)
 }
 
 /// How the tags of a spec compare with the tag features of a manifest ([`compare_tags`]).
@@ -175,14 +183,7 @@ pub(crate) fn compare_tags(doc: &Value, manifest: &Path) -> Result<TagCheck, Str
     let text = read(manifest)?;
     let in_manifest = |e: String| format!("{}: {e}", manifest.display());
     let fixed = fixed_features(&text).map_err(in_manifest)?;
-    let start = text
-        .find(BEGIN)
-        .ok_or_else(|| in_manifest(format!("no line `{BEGIN}`")))?;
-    let end = text[start..]
-        .find(END)
-        .map(|at| start + at)
-        .ok_or_else(|| in_manifest(format!("no line `{END}` after `{BEGIN}`")))?;
-    let block: toml::Table = toml::from_str(&text[start..end])
+    let block: toml::Table = toml::from_str(&text[block_range(&text).map_err(in_manifest)?])
         .map_err(|e| in_manifest(format!("the tag features: {e}")))?;
     let mut check = TagCheck::default();
     for (tag, feature) in spec_tags(doc) {

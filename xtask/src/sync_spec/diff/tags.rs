@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use partoo_api_build::select::spec_tags;
+use partoo_api_build::select::{operation_tags, spec_tags};
 use serde_json::Value;
 
 use super::{Diff, Semver};
@@ -31,11 +31,9 @@ pub(super) fn compare_specs(d: &mut Diff, old: Option<&Value>, new: &Value) {
 
 /// The tags of one operation object (empty when it has none).
 pub(super) fn of_operation(op: Option<&Value>) -> BTreeSet<String> {
-    op.and_then(|op| op.get("tags"))
-        .and_then(Value::as_array)
+    op.and_then(Value::as_object)
         .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
+        .flat_map(operation_tags)
         .map(str::to_owned)
         .collect()
 }
