@@ -62,10 +62,6 @@ pub(crate) enum SpecKind {
     Upstream,
 }
 
-/// The file names in `openapi/` that `sync-spec` and `lock` write.
-pub(crate) const MANAGED_FILES: [&str; 4] =
-    ["partoo.yaml", "partoo.json", "partoo.lock", "partoo.api.md"];
-
 /// Paths of the files that must agree.
 pub(crate) struct OpenapiDir {
     pub(crate) spec: PathBuf,
@@ -86,6 +82,11 @@ impl OpenapiDir {
             surface: dir.join("partoo.api.md"),
             names: dir.join("names.yaml"),
         }
+    }
+
+    /// The files `sync-spec` and `lock` write (the name table is edited by hand).
+    pub(crate) fn written(&self) -> [&Path; 4] {
+        [&self.spec, &self.rendition, &self.lock, &self.surface]
     }
 }
 

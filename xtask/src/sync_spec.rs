@@ -226,29 +226,24 @@ fn sync(
         );
     }
 
+    let written: Vec<String> = to_write
+        .iter()
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    let written = written.join(", ");
     if repair {
         // Never leave `--check` failing after an exit 0.
         lock::check(dir)
             .map_err(|e| format!("the files were rewritten, but they still disagree:\n{e}"))?;
-        let names: Vec<String> = to_write
-            .iter()
-            .map(|(p, _)| p.display().to_string())
-            .collect();
         println!(
-            "rewrote {} to agree with {} (its bytes are unchanged)",
-            names.join(", "),
+            "rewrote {written} to agree with {} (its bytes are unchanged)",
             dir.spec.display()
         );
     }
     print!("{}", changes.render(&title, false));
     if let Some(path) = report_file {
-        crate::files::write_atomic(path, changes.render(&title, true).as_bytes()).map_err(|e| {
-            let written: Vec<String> = to_write
-                .iter()
-                .map(|(p, _)| p.display().to_string())
-                .collect();
-            format!("{e} (the report only: {} were written)", written.join(", "))
-        })?;
+        crate::files::write_atomic(path, changes.render(&title, true).as_bytes())
+            .map_err(|e| format!("{e} (the report only: {written} were written)"))?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())
@@ -259,7 +254,12 @@ pub(crate) fn clean_leftovers(dir: &OpenapiDir) -> Result<(), String> {
     let Some(folder) = dir.spec.parent() else {
         return Ok(());
     };
-    for path in crate::files::remove_leftovers(folder, &lock::MANAGED_FILES)? {
+    let names: Vec<&str> = dir
+        .written()
+        .into_iter()
+        .filter_map(|p| p.file_name()?.to_str())
+        .collect();
+    for path in crate::files::remove_leftovers(folder, &names)? {
         eprintln!(
             "removed {}, left behind by an interrupted run",
             path.display()
