@@ -173,30 +173,29 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
                 .as_deref()
                 .ok_or_else(|| fail("request body but no `body` setter".to_owned()))
                 .and_then(|ty| parse_type(ty).map_err(|e| fail(format!("body: {e}"))))?;
-            if is_raw_bytes(&ty) {
-                // `body<B: TryInto<reqwest::Body>>` (`application/octet-stream`): no JSON to decode, the
-                // file's bytes go as they are (`Vec<u8>: Into<reqwest::Body>`).
-                args.push(quote! {
-                    .arg(::clap::Arg::new("body").long("body").value_name("FILE|-")
-                        .help("The request body as raw bytes, from a file or `-` for standard input; sent as it \
-                               is, not read as JSON")
-                        .required(#required).action(::clap::ArgAction::Set))
-                });
-                sets.push(quote! {
-                    let b = match #runtime::cli::raw_body(m)? { Some(v) => b.body(v), None => b };
-                });
+            // `body<B: TryInto<reqwest::Body>>` (`application/octet-stream`): no JSON to decode, the file's bytes
+            // go as they are (`Vec<u8>: Into<reqwest::Body>`). Any other body is JSON, decoded and checked.
+            let (help, read) = if is_raw_bytes(&ty) {
+                (
+                    "The request body as raw bytes, from a file or `-` for standard input; sent as it is, not \
+                     read as JSON",
+                    quote! { #runtime::cli::raw_body(m)? },
+                )
             } else {
                 let ty = rooted(ty, &runtime);
-                args.push(quote! {
-                    .arg(::clap::Arg::new("body").long("body").value_name("FILE|-")
-                        .help("The request body as JSON, from a file or `-` for standard input; checked against \
-                               the request type before anything is sent")
-                        .required(#required).action(::clap::ArgAction::Set))
-                });
-                sets.push(quote! {
-                    let b = match #runtime::cli::body::<#ty>(m)? { Some(v) => b.body(v), None => b };
-                });
-            }
+                (
+                    "The request body as JSON, from a file or `-` for standard input; checked against the \
+                     request type before anything is sent",
+                    quote! { #runtime::cli::body::<#ty>(m)? },
+                )
+            };
+            args.push(quote! {
+                .arg(::clap::Arg::new("body").long("body").value_name("FILE|-").help(#help)
+                    .required(#required).action(::clap::ArgAction::Set))
+            });
+            sets.push(quote! {
+                let b = match #read { Some(v) => b.body(v), None => b };
+            });
         }
         let pages = paged.contains(rust_name) || cursor.contains(rust_name);
         if pages {
@@ -225,9 +224,7 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
         let call = if paged.contains(rust_name) {
             // `--all --page N` starts the stream at page N: `with_page(first)` would overwrite the flag.
             let page = info
-                .parameters
-                .iter()
-                .find(|p| p.location == "query" && p.name == "page")
+                .query("page")
                 .and_then(|p| Some((p.name.to_kebab_case(), p.setter_type.as_deref()?)))
                 .ok_or_else(|| fail("paginated, but no `page` setter".to_owned()))?;
             let (page_flag, page_ty) = page;

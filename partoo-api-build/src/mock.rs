@@ -63,15 +63,14 @@ pub fn httpmock(
     let wrappers = wrapper_names(&operations);
     rewrite_matchers(name, &mut operations, &runtime, generated)?;
     let mut shortcuts = Some(ok_shortcuts(&operations));
-    let rewrite = borrow_bodies;
     for (at, item) in file.iter_mut().enumerate() {
         if Some(at) == operations_at {
             // The shortcuts go inside `mod operations`, where the body types' paths resolve.
-            let mut body = rewrite(items::join(std::mem::take(&mut operations)));
+            let mut body = borrow_bodies(items::join(std::mem::take(&mut operations)));
             body.extend(shortcuts.take().unwrap_or_default());
             item.set_body(body);
         } else {
-            *item = Item::new(rewrite(item.stream()));
+            *item = Item::new(borrow_bodies(item.stream()));
         }
     }
     let code = items::join(file);

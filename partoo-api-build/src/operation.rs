@@ -77,9 +77,14 @@ impl Parameter {
 impl Operation {
     /// Whether the operation has a query parameter `name`.
     pub fn has_query(&self, name: &str) -> bool {
+        self.query(name).is_some()
+    }
+
+    /// The operation's query parameter `name`, if it has one.
+    pub fn query(&self, name: &str) -> Option<&Parameter> {
         self.parameters
             .iter()
-            .any(|p| p.location == "query" && p.name == name)
+            .find(|p| p.location == "query" && p.name == name)
     }
 
     /// The summary the crate has always exposed as [`Generated::methods`](crate::Generated::methods).
@@ -121,7 +126,7 @@ pub struct MethodInfo {
 
 /// The case of a name [`progenitor_ident`] makes.
 #[derive(Clone, Copy)]
-pub(crate) enum Case {
+enum Case {
     /// `snake_case`: methods and setters.
     Snake,
     /// `UpperCamelCase`: builders.
@@ -132,7 +137,7 @@ pub(crate) enum Case {
 /// the name in `case`, every character that cannot continue an identifier read as a word break (`'` dropped);
 /// `_` in front when the first character cannot start one (`123abc` → `_123abc`); `x` when nothing is left;
 /// `_` behind a keyword (`type` → `type_`). `+1` and `-1` are `plus1` and `minus1`.
-pub(crate) fn progenitor_ident(input: &str, case: Case) -> String {
+fn progenitor_ident(input: &str, case: Case) -> String {
     let to_case = |text: &str| match case {
         Case::Snake => text.to_snake_case(),
         Case::Pascal => text.to_upper_camel_case(),
@@ -156,6 +161,13 @@ pub(crate) fn progenitor_ident(input: &str, case: Case) -> String {
     } else {
         out
     }
+}
+
+/// progenitor's client method and operation builder for an operationId: `getOrg` → (`get_org`, `GetOrg`).
+pub(crate) fn method_and_builder(operation_id: &str) -> (String, String) {
+    let method = progenitor_ident(operation_id, Case::Snake);
+    let builder = progenitor_ident(&method, Case::Pascal);
+    (method, builder)
 }
 
 /// The words progenitor (through typify) does not take as identifiers: Rust's keywords, reserved words, `gen`
@@ -195,8 +207,7 @@ pub(crate) fn from_document(doc: &Value) -> Vec<Operation> {
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned();
-            let rust_name = progenitor_ident(&operation_id, Case::Snake);
-            let builder = progenitor_ident(&rust_name, Case::Pascal);
+            let (rust_name, builder) = method_and_builder(&operation_id);
             let mut csv_query = Vec::new();
             let mut page_default = None;
             let mut parameters = Vec::new();

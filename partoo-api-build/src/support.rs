@@ -337,10 +337,8 @@ fn page_impl(
     }
     // The setter of a query parameter (also the name of the builder's field for it) and its type.
     let setter = |name: &str| {
-        m.parameters
-            .iter()
-            .filter(|p| p.location == "query" && p.name == name)
-            .find_map(|p| {
+        m.query(name)
+            .and_then(|p| {
                 let ty = syn::parse_str::<syn::Type>(p.setter_type.as_deref()?).ok()?;
                 Some((Ident::new(p.setter.as_deref()?, Span::call_site()), ty))
             })

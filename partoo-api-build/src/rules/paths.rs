@@ -275,9 +275,7 @@ const CLIENT_METHODS: &[&str] = &[
 /// operationId that would name one of [`CLIENT_METHODS`], and one whose builder struct (the method's name in
 /// UpperCamelCase) another already has: `x1` and `x_1` are two methods but one builder, `X1`.
 pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    use crate::operation::{Case, progenitor_ident};
-    let method = |id: &str| progenitor_ident(id, Case::Snake);
-    let builder = |id: &str| progenitor_ident(&method(id), Case::Pascal);
+    use crate::operation::method_and_builder;
     let mut methods: BTreeSet<String> = CLIENT_METHODS.iter().map(|m| (*m).to_owned()).collect();
     let mut builders = BTreeSet::new();
     let mut sites = Vec::new();
@@ -290,26 +288,28 @@ pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildErro
         else {
             return;
         };
-        let free = |id: &str, methods: &BTreeSet<String>, builders: &BTreeSet<String>| {
-            !methods.contains(&method(id)) && !builders.contains(&builder(id))
-        };
-        let why = if CLIENT_METHODS.contains(&method(&id).as_str()) {
+        let (method, builder) = method_and_builder(&id);
+        let why = if CLIENT_METHODS.contains(&method.as_str()) {
             "names a method `Client` already has"
-        } else if methods.contains(&method(&id)) {
+        } else if methods.contains(&method) {
             "collides after snake_case"
-        } else if builders.contains(&builder(&id)) {
+        } else if builders.contains(&builder) {
             "gives a builder another operation has"
         } else {
-            methods.insert(method(&id));
-            builders.insert(builder(&id));
+            methods.insert(method);
+            builders.insert(builder);
             return;
         };
-        let new = (2..)
+        let (new, (method, builder)) = (2..)
             .map(|n| format!("{id}{n}"))
-            .find(|c| free(c, &methods, &builders))
+            .map(|c| {
+                let names = method_and_builder(&c);
+                (c, names)
+            })
+            .find(|(_, (m, b))| !methods.contains(m) && !builders.contains(b))
             .unwrap_or_default();
-        methods.insert(method(&new));
-        builders.insert(builder(&new));
+        methods.insert(method);
+        builders.insert(builder);
         op.op.insert("operationId".into(), json!(new));
         sites.push((
             op.pointer_to("operationId"),
