@@ -82,7 +82,7 @@ fn typed_events(doc: &Value, types: &[Item]) -> (Vec<TypedEvent>, Vec<String>) {
             ));
             continue;
         }
-        let rust_type = component.to_upper_camel_case();
+        let rust_type = crate::operation::typify_ident(component, crate::operation::Case::Pascal);
         let generated = ["struct", "enum", "type"]
             .iter()
             .any(|kind| types.iter().any(|item| item.is(kind, &rust_type)));

@@ -317,7 +317,10 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
             "reading the operations of the normalised document panicked (a bug: report it with the spec)",
         )
     })?;
-    let mut index = clock.run(Stage::Index, || index::CodeIndex::new(tokens));
+    let mut index = clock.run(Stage::Index, || {
+        let index = index::CodeIndex::new(tokens);
+        index::check_type_names(name, &index.types, &normalised).map(|()| index)
+    })?;
     let (operations, method_count) = clock.run(Stage::Operation, || {
         let mut operations = from_document;
         operation::check_parameter_names(name, &operations)?;

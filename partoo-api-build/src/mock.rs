@@ -12,7 +12,6 @@
 //! The emitted code expects the client's items (`types`, `builder`, …) at `{runtime}` and the `httpmock`,
 //! `regex` and `serde_json` crates in scope.
 
-use heck::ToUpperCamelCase;
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 
@@ -210,11 +209,7 @@ fn rewrite_matchers(
             let fail = |expected: &str| {
                 BuildError::new(
                     file,
-                    Location::Operation {
-                        method: op.method.clone(),
-                        path: op.path.clone(),
-                        operation_id: Some(op.operation_id.clone()),
-                    },
+                    op.location(),
                     format!("mock matcher `{matcher}`: expected {expected}, found `{body}`"),
                 )
                 .with_hint(
@@ -433,7 +428,7 @@ fn glue(runtime: &syn::Path, wrappers: &[String], generated: &Generated) -> Toke
         });
     }
     for (rust_name, items_key) in &generated.pagination.paged {
-        let camel = rust_name.to_upper_camel_case();
+        let camel = crate::operation::builder_of(rust_name);
         let when = format!("{camel}When");
         if !wrappers.contains(&when) {
             continue;

@@ -75,6 +75,15 @@ impl Parameter {
 }
 
 impl Operation {
+    /// Where errors about this operation point: its method, path and operationId.
+    pub fn location(&self) -> Location {
+        Location::Operation {
+            method: self.method.clone(),
+            path: self.path.clone(),
+            operation_id: Some(self.operation_id.clone()),
+        }
+    }
+
     /// Whether the operation has a query parameter `name`.
     pub fn has_query(&self, name: &str) -> bool {
         self.query(name).is_some()
@@ -124,12 +133,12 @@ pub struct MethodInfo {
     pub deprecated: bool,
 }
 
-/// The case of a name [`progenitor_ident`] makes.
+/// The case of a name [`progenitor_ident`] or [`typify_ident`] makes.
 #[derive(Clone, Copy)]
-enum Case {
-    /// `snake_case`: methods and setters.
+pub(crate) enum Case {
+    /// `snake_case`: methods, setters and struct fields.
     Snake,
-    /// `UpperCamelCase`: builders.
+    /// `UpperCamelCase`: builders and types.
     Pascal,
 }
 
@@ -138,6 +147,23 @@ enum Case {
 /// `_` in front when the first character cannot start one (`123abc` → `_123abc`); `x` when nothing is left;
 /// `_` behind a keyword (`type` → `type_`). `+1` and `-1` are `plus1` and `minus1`.
 fn progenitor_ident(input: &str, case: Case) -> String {
+    ident(input, case, "_")
+}
+
+/// The identifier typify 0.8.0 makes of a name from the document (a struct field of a property, a type of a
+/// component): as [`progenitor_ident`], except that a name whose first character cannot start an identifier
+/// gets the case's `x` in front (`1st` → `x1st`, `2ndEvent` → `X2ndEvent`), where progenitor puts `_`.
+pub(crate) fn typify_ident(input: &str, case: Case) -> String {
+    let x = match case {
+        Case::Snake => "x",
+        Case::Pascal => "X",
+    };
+    ident(input, case, x)
+}
+
+/// The shared rule of [`progenitor_ident`] and [`typify_ident`]; `lead` goes in front of a name that cannot
+/// start an identifier.
+fn ident(input: &str, case: Case, lead: &str) -> String {
     let to_case = |text: &str| match case {
         Case::Snake => text.to_snake_case(),
         Case::Pascal => text.to_upper_camel_case(),
@@ -154,9 +180,9 @@ fn progenitor_ident(input: &str, case: Case) -> String {
     let out = match out.chars().next() {
         None => to_case("x"),
         Some(c) if unicode_ident::is_xid_start(c) => out,
-        Some(_) => format!("_{out}"),
+        Some(_) => format!("{lead}{out}"),
     };
-    if RUST_KEYWORDS.contains(&out.as_str()) {
+    if is_keyword(&out) {
         format!("{out}_")
     } else {
         out
@@ -166,8 +192,17 @@ fn progenitor_ident(input: &str, case: Case) -> String {
 /// progenitor's client method and operation builder for an operationId: `getOrg` → (`get_org`, `GetOrg`).
 pub(crate) fn method_and_builder(operation_id: &str) -> (String, String) {
     let method = progenitor_ident(operation_id, Case::Snake);
-    let builder = progenitor_ident(&method, Case::Pascal);
-    (method, builder)
+    (method.clone(), builder_of(&method))
+}
+
+/// progenitor's operation builder for a client method: `get_org` → `GetOrg`, `_123abc` → `_123abc`.
+pub(crate) fn builder_of(method: &str) -> String {
+    progenitor_ident(method, Case::Pascal)
+}
+
+/// Whether progenitor and typify write `name` with a `_` behind it ([`RUST_KEYWORDS`]).
+pub(crate) fn is_keyword(name: &str) -> bool {
+    RUST_KEYWORDS.contains(&name)
 }
 
 /// The words progenitor (through typify) does not take as identifiers: Rust's keywords, reserved words, `gen`
@@ -189,6 +224,12 @@ const BUILDER_METHODS: &[&str] = &[
     "pagination_client",
     "pagination_cursor",
 ];
+
+/// Variables progenitor 0.15.1's `send()` declares under a fixed name before it reads the parameters' values:
+/// a parameter of that Rust name is shadowed (a query parameter `header_map` would be sent as the request's
+/// header map), and the code does not compile. progenitor makes its `url`, `request`, `response`, `result`
+/// and `client` variables unique (`_url`, …), but not this one.
+const SEND_LOCALS: &[&str] = &["header_map"];
 
 /// The builder methods of an operation with a request body, which [`BUILDER_METHODS`] get besides.
 const BODY_METHODS: &[&str] = &["body", "body_map"];
@@ -287,11 +328,7 @@ pub(crate) fn check_parameter_names(
             if BUILDER_METHODS.contains(&rust) || (op.has_body && BODY_METHODS.contains(&rust)) {
                 return Err(BuildError::new(
                     file,
-                    Location::Operation {
-                        method: op.method.clone(),
-                        path: op.path.clone(),
-                        operation_id: Some(op.operation_id.clone()),
-                    },
+                    op.location(),
                     format!(
                         "parameter `{}` ({}) would get the setter `{rust}`, a method the operation's builder \
                          (or its mock) already has, and the code would not compile; rename it in the spec or \
@@ -300,14 +337,22 @@ pub(crate) fn check_parameter_names(
                     ),
                 ));
             }
+            if SEND_LOCALS.contains(&rust) {
+                return Err(BuildError::new(
+                    file,
+                    op.location(),
+                    format!(
+                        "parameter `{}` ({}) would be the Rust variable `{rust}`, which progenitor's `send()` \
+                         also declares (for the request's headers) and which hides the parameter: the code \
+                         would not compile; rename it in the spec or add a rule that drops it",
+                        p.name, p.location
+                    ),
+                ));
+            }
             if let Some((_, first)) = seen.iter().find(|(name, _)| *name == rust) {
                 return Err(BuildError::new(
                     file,
-                    Location::Operation {
-                        method: op.method.clone(),
-                        path: op.path.clone(),
-                        operation_id: Some(op.operation_id.clone()),
-                    },
+                    op.location(),
                     format!(
                         "parameters `{}` ({}) and `{}` ({}) both become `{rust}` in Rust, which progenitor \
                          emits twice; rename one in the spec or add a rule that drops it",

@@ -178,3 +178,17 @@ paths:
             .starts_with("odd.yaml: operation GET /odd (oddStatus): ")
     );
 }
+
+#[test]
+fn a_paged_operation_whose_builder_starts_with_an_underscore_gets_its_paged_mock() {
+    // operationId `123search`: method and builder `_123search`, which the paged-mock glue must name as
+    // progenitor does (UpperCamelCase alone would give `123search`, not an identifier).
+    let spec = SPEC.replace("searchBusinesses", "123search");
+    let (out, options) = generated(&spec);
+    let code = mock::httpmock("spec.yaml", &out, &options).expect("mock code generates");
+    let compact: String = code.split_whitespace().collect();
+    assert!(
+        compact.contains("implcrate::mock::PagedOperationforoperations::_123searchWhen"),
+        "{code}"
+    );
+}

@@ -128,6 +128,34 @@ fn parameters_named_like_a_builder_method_are_refused_naming_the_operation() {
 }
 
 #[test]
+fn a_parameter_named_like_a_variable_of_send_is_refused() {
+    // progenitor's `send()` declares `header_map` before it reads the parameters, so a parameter of that Rust
+    // name (`headerMap` too) is hidden by it; `url`, `request` or `client` it renames itself.
+    for name in ["header_map", "headerMap"] {
+        let err = generate_bytes(
+            "names.yaml",
+            spec("getOrg", &[name]).as_bytes(),
+            &Options::default(),
+        )
+        .map(|_| ())
+        .expect_err(name);
+        let message = err.to_string();
+        assert!(
+            message.contains("GET /org")
+                && message.contains(&format!("`{name}`"))
+                && message.contains("variable `header_map`"),
+            "{name}: {message}"
+        );
+    }
+    let spec = spec(
+        "getOrg",
+        &["url", "request", "client", "response", "result"],
+    );
+    generate_bytes("names.yaml", spec.as_bytes(), &Options::default())
+        .unwrap_or_else(|e| panic!("parameters progenitor renames around: {e}"));
+}
+
+#[test]
 fn operation_ids_whose_builders_would_be_equal_are_renamed() {
     // `x1` and `x_1` are two methods but one builder, `X1`, in UpperCamelCase.
     let spec = "openapi: 3.0.3

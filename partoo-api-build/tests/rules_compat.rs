@@ -391,6 +391,7 @@ fn every_rule_is_known_to_the_tests() {
         "float_precision",
         "uuid_strings",
         "primitive_aliases",
+        "field_name_collisions",
         "reference_links",
     ];
     tested.sort_unstable();

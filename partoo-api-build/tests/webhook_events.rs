@@ -294,3 +294,24 @@ fn a_spec_without_webhooks_gets_the_catch_all_alone() {
             .contains("pub const EVENT_TYPES : & [& str] = & [] ;")
     );
 }
+
+#[test]
+fn a_payload_component_starting_with_a_digit_is_typed_under_typifys_name() {
+    // The webhook `2nd` hoists its payload to `2ndEvent`, which typify names `X2ndEvent` (an identifier
+    // cannot start with a digit).
+    let spec = SPEC.replace("  businessCreated:\n", "  2nd:\n");
+    let out = generate(&spec);
+    let second = out
+        .webhook_events
+        .iter()
+        .find(|e| e.webhook == "2nd")
+        .unwrap_or_else(|| panic!("`2nd` left out: {:?}", out.report.notes));
+    assert_eq!(
+        second,
+        &event("2nd", "business_created", "BusinessCreated", "X2ndEvent")
+    );
+    assert!(
+        out.code.contains("pub struct X2ndEvent"),
+        "no type X2ndEvent"
+    );
+}
