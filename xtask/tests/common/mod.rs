@@ -122,6 +122,15 @@ impl Scratch {
 
     /// [`Scratch::run`] with `PARTOO_OPENAPI_URL` set to `url`, if given.
     pub(crate) fn run_with_url_env(&self, args: &[&str], url: Option<&str>) -> Output {
+        let mut cmd = self.command(args);
+        if let Some(url) = url {
+            cmd.env("PARTOO_OPENAPI_URL", url);
+        }
+        cmd.output().unwrap()
+    }
+
+    /// The command [`Scratch::run`] runs, to add to its environment.
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
         cmd.arg("sync-spec")
             .arg("--root")
@@ -138,10 +147,7 @@ impl Scratch {
         ] {
             cmd.env_remove(var);
         }
-        if let Some(url) = url {
-            cmd.env("PARTOO_OPENAPI_URL", url);
-        }
-        cmd.output().unwrap()
+        cmd
     }
 }
 
