@@ -4,15 +4,14 @@
 //! (at the token level, without parsing). Every later stage works on this index; [`crate::print`] puts it
 //! back together.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
-use serde_json::Value;
-
-use crate::error::{BuildError, Location, pointer_push};
 use crate::items::{Item, print_tokens, return_type_of, split};
-use crate::operation::{Case, typify_ident};
+
+mod names;
+pub(crate) use names::{check_inline_types, check_type_names};
 
 /// The generated client, split once.
 pub(crate) struct CodeIndex {
@@ -97,53 +96,6 @@ impl CodeIndex {
     pub(crate) fn send(&self, name: &str) -> Option<&SendFacts> {
         self.sends.get(name)
     }
-}
-
-/// Refuses generated code with two types of one name in `mod types`, which does not compile. typify makes
-/// one when two components have the same name in UpperCamelCase (`foo_bar`, `FooBar`), or when it names an
-/// inline schema after its place (property `bar` of `Root` gives `RootBar`) and a component already has that
-/// name. The error points at the components of that name.
-pub(crate) fn check_type_names(file: &str, types: &[Item], doc: &Value) -> Result<(), BuildError> {
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
-    let twice = types
-        .iter()
-        .filter(|item| matches!(item.kind(), Some("struct" | "enum" | "type")))
-        .filter_map(Item::name)
-        .find(|name| !seen.insert(name));
-    let Some(twice) = twice else {
-        return Ok(());
-    };
-    let components: Vec<String> = crate::walk::component_schema_names(doc)
-        .into_iter()
-        .filter(|c| typify_ident(c, Case::Pascal) == twice)
-        .collect();
-    let pointers: Vec<String> = components
-        .iter()
-        .map(|c| format!("#{}", pointer_push("/components/schemas", c)))
-        .collect();
-    let (location, what) = match pointers.as_slice() {
-        [] => (
-            Location::Input,
-            "two inline schemas typify names after their places".to_owned(),
-        ),
-        [one] => (
-            Location::Pointer(one[1..].to_owned()),
-            format!("component {one} and an inline schema typify names after its place"),
-        ),
-        many => (
-            Location::Pointer(many[0][1..].to_owned()),
-            format!("components {}", many.join(", ")),
-        ),
-    };
-    Err(BuildError::new(
-        file,
-        location,
-        format!("{what}: each becomes the type `types::{twice}`, and the generated code would not compile"),
-    )
-    .with_hint(
-        "rename a component so that its UpperCamelCase name is its own (an inline schema is named \
-         parent type + property name)",
-    ))
 }
 
 /// The facts of a builder's inherent impl body, if it has `fn send(…) -> …`.

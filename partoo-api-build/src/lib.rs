@@ -319,7 +319,8 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     })?;
     let mut index = clock.run(Stage::Index, || {
         let index = index::CodeIndex::new(tokens);
-        index::check_type_names(name, &index.types, &normalised).map(|()| index)
+        index::check_type_names(name, &index.types, &normalised)?;
+        index::check_inline_types(name, &index.types, &mut normalised).map(|()| index)
     })?;
     let (operations, method_count) = clock.run(Stage::Operation, || {
         let mut operations = from_document;

@@ -164,6 +164,40 @@ pub(crate) fn typify_ident(input: &str, case: Case) -> String {
 /// The shared rule of [`progenitor_ident`] and [`typify_ident`]; `lead` goes in front of a name that cannot
 /// start an identifier.
 fn ident(input: &str, case: Case, lead: &str) -> String {
+    if already_in_case(input, case) {
+        return input.to_owned();
+    }
+    cased(input, case, lead)
+}
+
+/// Whether `input` is its own identifier in `case`, told without heck (the build script runs unoptimised,
+/// and most names of a document are plain): ASCII, and for snake case lower-case words joined by single
+/// `_`, for UpperCamelCase letters and digits starting upper-case, each later upper-case letter right after a
+/// lower-case one (`APIKey` is `ApiKey`, `A1A` is `A1a`); never a keyword. A test compares it with heck on every short name.
+fn already_in_case(input: &str, case: Case) -> bool {
+    let bytes = input.as_bytes();
+    let shaped = match case {
+        Case::Snake => {
+            bytes.first().is_some_and(u8::is_ascii_lowercase)
+                && bytes
+                    .iter()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
+                && !input.ends_with('_')
+                && !input.contains("__")
+        }
+        Case::Pascal => {
+            bytes.first().is_some_and(u8::is_ascii_uppercase)
+                && bytes.iter().all(u8::is_ascii_alphanumeric)
+                && !bytes
+                    .windows(2)
+                    .any(|w| w[1].is_ascii_uppercase() && !w[0].is_ascii_lowercase())
+        }
+    };
+    shaped && !is_keyword(input)
+}
+
+/// [`ident`] through heck.
+fn cased(input: &str, case: Case, lead: &str) -> String {
     let to_case = |text: &str| match case {
         Case::Snake => text.to_snake_case(),
         Case::Pascal => text.to_upper_camel_case(),
@@ -469,7 +503,47 @@ pub(crate) fn check_methods(
 
 #[cfg(test)]
 mod tests {
-    use super::{Operation, check_methods};
+    use super::{Case, Operation, already_in_case, cased, check_methods};
+
+    /// The shortcut of `ident` gives what heck gives, on every name of up to five characters over letters of
+    /// both cases, a digit and `_` (and on a few keywords and longer names).
+    #[test]
+    fn names_already_in_case_are_what_heck_makes_of_them() {
+        let alphabet = ['a', 'b', 'A', 'B', '1', '_'];
+        let mut names = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..5 {
+            last = last
+                .iter()
+                .flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}")))
+                .collect();
+            names.extend(last.iter().cloned());
+        }
+        names.extend(
+            [
+                "type",
+                "Self",
+                "self_",
+                "BusinessId",
+                "ApiKeys2",
+                "APIKey",
+                "org_id_2",
+                "x1st",
+                "Ipv6Net",
+            ]
+            .map(str::to_owned),
+        );
+        for name in &names {
+            for case in [Case::Snake, Case::Pascal] {
+                if already_in_case(name, case) {
+                    assert_eq!(&cased(name, case, "x"), name, "{name}");
+                }
+            }
+        }
+        assert!(
+            already_in_case("org_id", Case::Snake) && already_in_case("BusinessId", Case::Pascal)
+        );
+    }
 
     fn op(name: &str) -> Operation {
         Operation {

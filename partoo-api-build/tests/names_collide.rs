@@ -218,3 +218,51 @@ fn distinct_names_generate() {
         );
     }
 }
+
+#[test]
+fn an_inline_object_given_another_ones_type_is_refused() {
+    // `bar2` and `bar_2` are distinct fields, but typify names both inline objects `RootBar2`, and gave the
+    // second the first one's type (its `y` was lost on decoding, and the client compiled).
+    refused(
+        "    Root:
+      type: object
+      properties:
+        bar2:
+          type: object
+          properties:
+            x: {type: string}
+        bar_2:
+          type: object
+          required: [y]
+          properties:
+            y: {type: integer}
+",
+        "/components/schemas/Root/properties/bar_2",
+        &["properties y", "no generated type of its own", "title"],
+    );
+}
+
+#[test]
+fn inline_objects_of_one_name_and_one_shape_share_their_type() {
+    let schemas = "    Root:
+      type: object
+      properties:
+        bar2:
+          type: object
+          properties:
+            x: {type: string}
+        bar_2:
+          type: object
+          properties:
+            x: {type: string}
+        list:
+          type: array
+          items:
+            type: object
+            properties:
+              fooBar: {type: string}
+";
+    let out = generate_bytes("x.yaml", spec(schemas).as_bytes(), &Options::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.code.contains("pub struct RootBar2"), "no RootBar2");
+}

@@ -1,13 +1,11 @@
 //! Struct fields typify would name twice: refused here, with the schema's pointer, rather than handed to
 //! rustc as a struct with two fields of one name.
 
-use std::borrow::Cow;
-
 use serde_json::Value;
 
 use super::Ctx;
 use crate::error::BuildError;
-use crate::operation::{Case, is_keyword, typify_ident};
+use crate::operation::{Case, typify_ident};
 use crate::walk::{for_each_schema, properties};
 
 /// The field typify 0.8 gives an object's `additionalProperties` when they have a schema of their own
@@ -87,7 +85,10 @@ fn collision(doc: &Value, schema: &Value) -> Option<String> {
             names.push(name);
         }
     }
-    let fields: Vec<Cow<'_, str>> = names.iter().map(|name| field_of(name)).collect();
+    let fields: Vec<String> = names
+        .iter()
+        .map(|name| typify_ident(name, Case::Snake))
+        .collect();
     for (i, field) in fields.iter().enumerate() {
         if let Some(j) = fields[..i].iter().position(|f| f == field) {
             return Some(message(
@@ -117,25 +118,6 @@ fn message(earlier: &str, later: &str, field: &str) -> String {
     )
 }
 
-/// typify's field for the property `name`. Most names are already a field name (lower-case ASCII words
-/// joined by single `_`, not a keyword): those are borrowed as they are, the rest go through
-/// [`typify_ident`].
-fn field_of(name: &str) -> Cow<'_, str> {
-    let bytes = name.as_bytes();
-    let plain = bytes.first().is_some_and(u8::is_ascii_lowercase)
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
-        && !name.ends_with('_')
-        && !name.contains("__")
-        && !is_keyword(name);
-    if plain {
-        Cow::Borrowed(name)
-    } else {
-        Cow::Owned(typify_ident(name, Case::Snake))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -144,19 +126,6 @@ mod tests {
 
     fn of(schema: serde_json::Value) -> Option<String> {
         collision(&json!({}), &schema)
-    }
-
-    #[test]
-    fn plain_names_are_their_own_field() {
-        for name in [
-            "id", "org_id", "page2", "a_1_b", "type", "foo_", "foo__bar", "fooBar", "1st", "é", "",
-        ] {
-            assert_eq!(
-                super::field_of(name),
-                crate::operation::typify_ident(name, crate::operation::Case::Snake),
-                "{name}"
-            );
-        }
     }
 
     #[test]

@@ -1,0 +1,291 @@
+//! Names typify gave that the document and the generated code disagree on: two types of one name (rustc
+//! refuses them), or an inline schema given another schema's type (rustc accepts it, and the schema's own
+//! fields are lost). Both are read off `mod types` right after it is split.
+
+use std::collections::{BTreeSet, HashSet};
+
+use proc_macro2::{Delimiter, TokenTree};
+use serde_json::Value;
+
+use crate::error::{BuildError, Location, pointer_push};
+use crate::items::Item;
+use crate::operation::{Case, typify_ident};
+use crate::walk::for_each_schema;
+
+/// Refuses generated code with two types of one name in `mod types`, which does not compile. typify makes
+/// one when two components have the same name in UpperCamelCase (`foo_bar`, `FooBar`), or when it names an
+/// inline schema after its place (property `bar` of `Root` gives `RootBar`) and a component already has that
+/// name. The error points at the components of that name.
+pub(crate) fn check_type_names(file: &str, types: &[Item], doc: &Value) -> Result<(), BuildError> {
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let twice = types
+        .iter()
+        .filter(|item| matches!(item.kind(), Some("struct" | "enum" | "type")))
+        .filter_map(Item::name)
+        .find(|name| !seen.insert(name));
+    let Some(twice) = twice else {
+        return Ok(());
+    };
+    let components: Vec<String> = crate::walk::component_schema_names(doc)
+        .into_iter()
+        .filter(|c| typify_ident(c, Case::Pascal) == twice)
+        .collect();
+    let pointers: Vec<String> = components
+        .iter()
+        .map(|c| format!("#{}", pointer_push("/components/schemas", c)))
+        .collect();
+    let (location, what) = match pointers.as_slice() {
+        [] => (
+            Location::Input,
+            "two inline schemas typify names after their places".to_owned(),
+        ),
+        [one] => (
+            Location::Pointer(one[1..].to_owned()),
+            format!("component {one} and an inline schema typify names after its place"),
+        ),
+        many => (
+            Location::Pointer(many[0][1..].to_owned()),
+            format!("components {}", many.join(", ")),
+        ),
+    };
+    Err(BuildError::new(
+        file,
+        location,
+        format!("{what}: each becomes the type `types::{twice}`, and the generated code would not compile"),
+    )
+    .with_hint(
+        "rename a component so that its UpperCamelCase name is its own (an inline schema is named \
+         parent type + property name)",
+    ))
+}
+
+/// Refuses an inline object schema that has no generated struct with its fields. typify names an inline
+/// schema after its place (property `bar2` of `Root` gives `RootBar2`, and so does `bar_2`); when a second
+/// inline schema gets a name already taken, typify gives it the first one's type without a word, and the
+/// fields of the second are lost on decoding. Each inline object (its own `properties` and `required`, no
+/// `allOf`, `oneOf` or `anyOf`, not a member of such a list, which typify merges or may inline) must
+/// find a struct in `types` whose JSON names are exactly its names. Components always get a type of their own
+/// and are not checked, nor is what progenitor makes no type of (`components/responses`, …).
+///
+/// `doc` is borrowed mutably only because the document's one schema walk lends schemas that way.
+pub(crate) fn check_inline_types(
+    file: &str,
+    types: &[Item],
+    doc: &mut Value,
+) -> Result<(), BuildError> {
+    // The structs of inline schemas: a component's own type is never given to one.
+    let components: HashSet<String> = crate::walk::component_schema_names(doc)
+        .iter()
+        .map(|c| typify_ident(c, Case::Pascal))
+        .collect();
+    let structs: HashSet<Vec<String>> = types
+        .iter()
+        .filter(|item| item.kind() == Some("struct"))
+        .filter(|item| item.name().is_some_and(|n| !components.contains(n)))
+        .filter_map(json_names)
+        .collect();
+    let mut lost: Option<(String, Vec<String>)> = None;
+    for_each_schema(doc, &mut |ptr, schema| {
+        let Some(obj) = schema.as_object().filter(|_| lost.is_none()) else {
+            return;
+        };
+        let (mut properties, mut composed) = (false, false);
+        for key in obj.keys() {
+            match key.len() {
+                5 => composed |= matches!(key.as_str(), "allOf" | "oneOf" | "anyOf"),
+                10 => properties |= key == "properties",
+                _ => {}
+            }
+        }
+        if !properties || composed {
+            return;
+        }
+        let names = schema_names(obj);
+        if names.is_empty() || structs.contains(&names) {
+            return;
+        }
+        let pointer = ptr.to_string();
+        let generated =
+            pointer.starts_with("/paths/") || pointer.starts_with("/components/schemas/");
+        if !generated || is_component(&pointer) || is_member(&pointer) {
+            return;
+        }
+        lost = Some((pointer, names));
+    });
+    let Some((pointer, names)) = lost else {
+        return Ok(());
+    };
+    Err(BuildError::at_pointer(
+        file,
+        &pointer,
+        format!(
+            "this inline object (properties {}) has no generated type of its own: typify named it like \
+             another inline schema and gave it that schema's type, so its own fields would be lost",
+            names.join(", ")
+        ),
+    )
+    .with_hint(
+        "typify names an inline schema after its parent type and its property (`bar2` and `bar_2` of `Root` \
+         are both `RootBar2`): move one of them to a component, or give it a `title` of its own",
+    ))
+}
+
+/// The names typify makes fields of: `properties` and `required`, sorted.
+fn schema_names(obj: &serde_json::Map<String, Value>) -> Vec<String> {
+    let mut names: BTreeSet<&str> = obj
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k.as_str())
+        .collect();
+    names.extend(
+        obj.get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str),
+    );
+    names.into_iter().map(str::to_owned).collect()
+}
+
+/// `/components/schemas/<name>` itself.
+fn is_component(pointer: &str) -> bool {
+    pointer
+        .strip_prefix("/components/schemas/")
+        .is_some_and(|rest| !rest.contains('/'))
+}
+
+/// A member of an `allOf`, `oneOf` or `anyOf` list (`…/oneOf/2`): merged into its parent's type, or perhaps
+/// a variant of it.
+fn is_member(pointer: &str) -> bool {
+    let Some((list, index)) = pointer.rsplit_once('/') else {
+        return false;
+    };
+    index.parse::<usize>().is_ok()
+        && ["/allOf", "/oneOf", "/anyOf"]
+            .iter()
+            .any(|l| list.ends_with(l))
+}
+
+/// The JSON names of a struct's named fields, sorted: each field's `#[serde(rename = "…")]` or its
+/// identifier (`r#` dropped); a `#[serde(flatten)]` field (typify's `extra` map) has none. `None` for a
+/// tuple or unit struct.
+fn json_names(item: &Item) -> Option<Vec<String>> {
+    let tokens: Vec<TokenTree> = item.body()?.stream().into_iter().collect();
+    let mut names = Vec::new();
+    let (mut rename, mut flatten) = (None, false);
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                if let Some(TokenTree::Group(attr)) = tokens.get(i + 1) {
+                    read_serde(attr, &mut rename, &mut flatten);
+                }
+                i += 2;
+            }
+            TokenTree::Ident(id) if id == "pub" => {
+                i += 1;
+                // `pub(crate)`
+                if matches!(tokens.get(i), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+                {
+                    i += 1;
+                }
+            }
+            TokenTree::Ident(id) => {
+                let field = id.to_string();
+                let field = field.strip_prefix("r#").unwrap_or(&field).to_owned();
+                if !flatten {
+                    names.push(rename.take().unwrap_or(field));
+                }
+                (rename, flatten) = (None, false);
+                // The type runs to the next `,` outside `<…>`.
+                let mut depth = 0usize;
+                i += 1;
+                while let Some(t) = tokens.get(i) {
+                    i += 1;
+                    match t {
+                        TokenTree::Punct(p) if p.as_char() == '<' => depth += 1,
+                        TokenTree::Punct(p) if p.as_char() == '>' => {
+                            depth = depth.saturating_sub(1)
+                        }
+                        TokenTree::Punct(p) if p.as_char() == ',' && depth == 0 => break,
+                        _ => {}
+                    }
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    names.sort();
+    Some(names)
+}
+
+/// Reads `serde(rename = "…")` and `serde(flatten)` from an attribute's `[…]`.
+fn read_serde(attr: &proc_macro2::Group, rename: &mut Option<String>, flatten: &mut bool) {
+    let mut outer = attr.stream().into_iter();
+    let (Some(TokenTree::Ident(name)), Some(TokenTree::Group(args))) = (outer.next(), outer.next())
+    else {
+        return;
+    };
+    if name != "serde" {
+        return;
+    }
+    let args: Vec<TokenTree> = args.stream().into_iter().collect();
+    for (at, token) in args.iter().enumerate() {
+        let TokenTree::Ident(key) = token else {
+            continue;
+        };
+        if key == "flatten" {
+            *flatten = true;
+        } else if key == "rename"
+            && let Some(TokenTree::Literal(lit)) = args.get(at + 2)
+        {
+            let lit = lit.to_string();
+            // Most names need no unescaping; syn reads the others.
+            *rename = match lit.strip_prefix('"').and_then(|l| l.strip_suffix('"')) {
+                Some(plain) if !plain.contains('\\') => Some(plain.to_owned()),
+                _ => syn::parse_str::<syn::LitStr>(&lit).ok().map(|l| l.value()),
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_component, is_member, json_names};
+    use crate::items::Item;
+
+    #[test]
+    fn json_names_follow_renames_and_skip_flattened_maps() {
+        let item = Item::new(quote::quote! {
+            #[derive(Clone)]
+            pub struct Root {
+                #[serde(rename = "fooBar", default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub a: i64,
+                #[serde(rename = "a\"b")]
+                pub foo_bar: ::std::option::Option<::std::collections::HashMap<String, i64>>,
+                #[doc = "x"]
+                pub r#type: String,
+                #[serde(flatten)]
+                pub extra: ::std::collections::HashMap<String, String>,
+                pub(crate) id: i64,
+            }
+        });
+        assert_eq!(json_names(&item).unwrap(), ["a\"b", "fooBar", "id", "type"]);
+        assert_eq!(
+            json_names(&Item::new(quote::quote! { pub struct N(pub String); })),
+            None
+        );
+    }
+
+    #[test]
+    fn components_and_variants_are_told_apart() {
+        assert!(is_component("/components/schemas/Root"));
+        assert!(!is_component("/components/schemas/Root/properties/bar"));
+        assert!(is_member("/components/schemas/U/oneOf/1"));
+        assert!(is_member("/components/schemas/U/allOf/0"));
+        assert!(!is_member("/components/schemas/U/oneOf/1/properties/a"));
+        assert!(!is_member("/components/schemas/R/properties/oneOf"));
+    }
+}
