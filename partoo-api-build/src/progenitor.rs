@@ -36,9 +36,72 @@ fn to_openapi_located(file: &str, doc: &Value) -> Result<openapiv3::OpenAPI, Bui
                 serde_path_to_error::Segment::Unknown => "/?".to_owned(),
             })
             .collect();
+        let pointer = narrow(doc, &pointer).unwrap_or(pointer);
         BuildError::at_pointer(file, &pointer, format!("does not fit the OpenAPI 3.0 model after normalisation: {}", e.inner()))
             .with_hint("a normalisation rule is missing for this construct; add one in partoo-api-build/src/rules")
     })
+}
+
+/// Whether `doc` fits openapiv3's model (the fast deserializer, already compiled for [`to_openapi`]).
+fn fits(doc: &Value) -> bool {
+    use serde::Deserialize as _;
+    openapiv3::OpenAPI::deserialize(doc).is_ok()
+}
+
+/// A narrower place for a failure `serde_path_to_error` put at `coarse`: openapiv3 flattens the extensions of
+/// path items, operations and components into buffered content, so a missing `schema` of one parameter is
+/// reported at `/paths`. Each path item (each component) is tried alone in an otherwise empty document, and
+/// within the first that fails, a key or list item whose removal lets it fit is followed down, as long as one
+/// does. Only run on a failure; `None` when nothing narrower is found.
+fn narrow(doc: &Value, coarse: &str) -> Option<String> {
+    let base = json!({"openapi": doc.get("openapi")?, "info": doc.get("info")?, "paths": {}});
+    if !fits(&base) {
+        return None;
+    }
+    let mut entries: Vec<(String, Value)> = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let mut one = base.clone();
+        one["paths"] = json!({ path: item });
+        entries.push((pointer_push("/paths", path), one));
+    }
+    let components = doc.get("components").and_then(Value::as_object);
+    for (kind, named) in components.into_iter().flatten() {
+        for (name, value) in named.as_object().into_iter().flatten() {
+            let mut one = base.clone();
+            one["components"] = json!({ kind: { name: value } });
+            entries.push((pointer_push(&pointer_push("/components", kind), name), one));
+        }
+    }
+    let (mut at, small) = entries
+        .into_iter()
+        .filter(|(p, _)| p.starts_with(coarse))
+        .find(|(_, one)| !fits(one))?;
+    'down: loop {
+        let children: Vec<String> = match small.pointer(&at) {
+            Some(Value::Object(m)) => m.keys().cloned().collect(),
+            Some(Value::Array(l)) => (0..l.len()).map(|i| i.to_string()).collect(),
+            _ => break,
+        };
+        for child in children {
+            let mut trial = small.clone();
+            match trial.pointer_mut(&at) {
+                Some(Value::Object(m)) => drop(m.remove(&child)),
+                Some(Value::Array(l)) => drop(l.remove(child.parse::<usize>().ok()?)),
+                _ => break 'down,
+            }
+            if fits(&trial) {
+                at = pointer_push(&at, &child);
+                continue 'down;
+            }
+        }
+        break;
+    }
+    Some(at)
 }
 
 pub(crate) fn settings(options: &crate::Options) -> GenerationSettings {

@@ -437,3 +437,46 @@ fn two_parameters_with_one_rust_name_are_refused_naming_both() {
     let e = err("dup.yaml", spec.as_bytes());
     assert!(e.message.contains("`id`"), "{e}");
 }
+
+/// openapiv3 buffers path items, operations and components (their extensions are flattened), so its own
+/// path for a parameter without `schema` or `content` stops at `/paths`; the error must name the parameter.
+#[test]
+fn a_parameter_without_schema_is_located_at_the_parameter() {
+    let with = |at_path: &str, at_op: &str, components: &str| {
+        VALID.replace(
+            "  /org:\n    get:\n",
+            &format!("  /org:\n{at_path}    get:\n{at_op}"),
+        ) + components
+    };
+    let cases = [
+        (
+            with(
+                "",
+                "      parameters:\n        - {name: q, in: query, schema: {type: string}}\n        - {name: r, in: query}\n",
+                "",
+            ),
+            "/paths/~1org/get/parameters/1",
+        ),
+        (
+            with("    parameters:\n      - {name: q, in: query}\n", "", ""),
+            "/paths/~1org/parameters/0",
+        ),
+        (
+            with(
+                "",
+                "      parameters:\n        - $ref: '#/components/parameters/Q'\n",
+                "components:\n  parameters:\n    Q: {name: q, in: query}\n",
+            ),
+            "/components/parameters/Q",
+        ),
+    ];
+    for (spec, pointer) in cases {
+        let e = err("p.yaml", spec.as_bytes());
+        assert_eq!(
+            e.location,
+            Location::Pointer(pointer.to_owned()),
+            "{e}\n{spec}"
+        );
+        assert!(e.message.contains("ParameterSchemaOrContent"), "{e}");
+    }
+}
