@@ -14,7 +14,7 @@
 //! type), as a cursor operation starts at `--cursor`.
 //!
 //! The emitted code expects, at `{runtime}::cli`, the hand-written runtime: `flag::<T>`, `flags::<T>`,
-//! `body::<T>`, `raw_body`, `first_page::<T>`, `once`, `items`, `wants_all`, `Out` and `Failure`, plus
+//! `body::<T>`, `raw_body`, `text_body`, `first_page::<T>`, `once`, `items`, `wants_all`, `Out` and `Failure`, plus
 //! `{runtime}::{Client, Paginate, PaginateCursor}` and the `clap` crate.
 
 use std::collections::BTreeSet;
@@ -174,12 +174,19 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
                 .ok_or_else(|| fail("request body but no `body` setter".to_owned()))
                 .and_then(|ty| parse_type(ty).map_err(|e| fail(format!("body: {e}"))))?;
             // `body<B: TryInto<reqwest::Body>>` (`application/octet-stream`): no JSON to decode, the file's bytes
-            // go as they are (`Vec<u8>: Into<reqwest::Body>`). Any other body is JSON, decoded and checked.
+            // go as they are (`Vec<u8>: Into<reqwest::Body>`). A `String` body of a `text/*` media type is the
+            // file's text. Any other body is JSON, decoded and checked.
             let (help, read) = if is_raw_bytes(&ty) {
                 (
                     "The request body as raw bytes, from a file or `-` for standard input; sent as it is, not \
                      read as JSON",
                     quote! { #runtime::cli::raw_body(m)? },
+                )
+            } else if is_text_media(doc, op) && is_string(&ty) {
+                (
+                    "The request body as text (UTF-8), from a file or `-` for standard input; sent as it is, \
+                     not read as JSON",
+                    quote! { #runtime::cli::text_body(m)? },
                 )
             } else {
                 let ty = rooted(ty, &runtime);
@@ -364,6 +371,21 @@ fn is_raw_bytes(ty: &syn::Type) -> bool {
         .map(|s| s.ident.to_string())
         .collect();
     p.qself.is_none() && names == ["reqwest", "Body"]
+}
+
+/// Whether an operation's request body is of a `text/*` media type (the one `request_bodies` kept).
+fn is_text_media(doc: &Value, op: &serde_json::Map<String, Value>) -> bool {
+    op.get("requestBody")
+        .map(|rb| crate::walk::deref(doc, rb))
+        .and_then(|rb| rb.get("content"))
+        .and_then(Value::as_object)
+        .is_some_and(|content| content.keys().any(|media| media.starts_with("text/")))
+}
+
+/// Whether a setter's type is `String` (progenitor's type for a text body).
+fn is_string(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none()
+        && p.path.segments.last().is_some_and(|s| s.ident == "String" && s.arguments.is_none()))
 }
 
 /// A type the operation record holds as printed tokens, back as a `syn::Type`.

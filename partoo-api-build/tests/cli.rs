@@ -222,3 +222,23 @@ fn an_operation_error_names_its_method_path_and_operation_id() {
         "{err}"
     );
 }
+
+#[test]
+fn a_text_body_is_read_as_text_not_as_a_json_string() {
+    // `text/plain` with a string schema: the setter takes `String`, which JSON would want quoted.
+    let spec = OCTET
+        .replace("application/octet-stream", "text/plain")
+        .replace("{type: string, format: binary}", "{type: string}");
+    let code = compact(&spec).expect("cli code generates");
+    assert!(!code.contains("crate::cli::body::<"), "{code}");
+    assert!(
+        code.contains("letb=matchcrate::cli::text_body(m)?{Some(v)=>b.body(v),None=>b};"),
+        "{code}"
+    );
+    // A JSON string body is still JSON.
+    let json = OCTET
+        .replace("application/octet-stream", "application/json")
+        .replace("{type: string, format: binary}", "{type: string}");
+    let code = compact(&json).expect("cli code generates");
+    assert!(code.contains("crate::cli::body::<"), "{code}");
+}
