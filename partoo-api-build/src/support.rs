@@ -164,6 +164,13 @@ fn emit(
             Err(why) => found.left_out.push((m.rust_name.clone(), why)),
         }
     }
+    let mut by_id: Vec<(&str, usize)> = operations
+        .iter()
+        .enumerate()
+        .map(|(at, m)| (m.rust_name.as_str(), at))
+        .collect();
+    by_id.sort_unstable();
+    let (sorted_ids, sorted_at): (Vec<&str>, Vec<usize>) = by_id.into_iter().unzip();
     let tokens = quote! {
         /// Facts about each operation of the spec, for tracing, retries and query encoding.
         pub mod operations {
@@ -192,9 +199,12 @@ fn emit(
             }
             /// Every operation, in spec order.
             pub static ALL: &[Meta] = &[#(#metas),*];
+            /// `(id, index in ALL)`, sorted by id: the hooks look an operation up twice per request.
+            static BY_ID: &[(&str, usize)] = &[#((#sorted_ids, #sorted_at)),*];
             /// The operation with progenitor id `id`.
             pub fn find(id: &str) -> ::std::option::Option<&'static Meta> {
-                ALL.iter().find(|m| m.id == id)
+                let at = BY_ID.binary_search_by(|(k, _)| (*k).cmp(id)).ok()?;
+                ALL.get(BY_ID[at].1)
             }
         }
     };

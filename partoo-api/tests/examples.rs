@@ -84,3 +84,14 @@ fn a_success_decoder_rejects_a_body_of_the_wrong_shape() {
     assert!(decode(br#"{"email": 42}"#).is_err());
     assert!(decode(b"[1, 2]").is_err());
 }
+
+#[test]
+fn every_operation_is_found_by_its_id_and_nothing_else_is() {
+    for meta in operations::ALL {
+        let found = operations::find(meta.id).unwrap_or_else(|| panic!("{} not found", meta.id));
+        assert!(std::ptr::eq(found, meta), "{}", meta.id);
+    }
+    for id in ["", "get_my_use", "get_my_user_", "zzz", "Get_my_user"] {
+        assert!(operations::find(id).is_none(), "{id}");
+    }
+}
