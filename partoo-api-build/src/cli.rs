@@ -14,7 +14,7 @@
 //! type), as a cursor operation starts at `--cursor`.
 //!
 //! The emitted code expects, at `{runtime}::cli`, the hand-written runtime: `flag::<T>`, `flags::<T>`,
-//! `body::<T>`, `raw_body`, `text_body`, `first_page::<T>`, `once`, `items`, `wants_all`, `Out` and `Failure`, plus
+//! `body::<T>`, `raw_body`, `text_body`, `first_page::<T>`, `once`, `bytes`, `items`, `wants_all`, `Out` and `Failure`, plus
 //! `{runtime}::{Client, Paginate, PaginateCursor}` and the `clap` crate.
 
 use std::collections::BTreeSet;
@@ -257,6 +257,9 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
                     #runtime::cli::once(b.send(), out).await
                 }
             }
+        } else if is_byte_stream(&info.success_type) {
+            // A success body of another media type than JSON: progenitor's `ByteStream`, printed as it comes.
+            quote! { #runtime::cli::bytes(b.send(), out).await }
         } else {
             quote! { #runtime::cli::once(b.send(), out).await }
         };
@@ -371,6 +374,11 @@ fn is_raw_bytes(ty: &syn::Type) -> bool {
         .map(|s| s.ident.to_string())
         .collect();
     p.qself.is_none() && names == ["reqwest", "Body"]
+}
+
+/// Whether a success type is progenitor's `ByteStream` (a body of a media type other than JSON).
+pub(crate) fn is_byte_stream(success_type: &str) -> bool {
+    success_type == "ByteStream" || success_type.ends_with("::ByteStream")
 }
 
 /// Whether an operation's request body is of a `text/*` media type (the one `request_bodies` kept).

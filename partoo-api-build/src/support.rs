@@ -102,8 +102,10 @@ fn emit(
         let (lows, highs): (Vec<u16>, Vec<u16>) = m.success_statuses.iter().copied().unzip();
         // The success body's decoder, typed from the generated success type (`types::…` resolves through
         // the `use` below); none when the operation has no typed body.
+        // `ByteStream` (a success body that is not JSON) has nothing to decode, and is no name in scope here.
+        let typed = m.success_type != "()" && !crate::cli::is_byte_stream(&m.success_type);
         let decode = match syn::parse_str::<syn::Type>(&m.success_type) {
-            Ok(ty) if m.success_type != "()" => {
+            Ok(ty) if typed => {
                 quote! { ::std::option::Option::Some(decode::<#ty>) }
             }
             _ => quote! { ::std::option::Option::None },

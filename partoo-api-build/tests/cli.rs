@@ -242,3 +242,48 @@ fn a_text_body_is_read_as_text_not_as_a_json_string() {
     let code = compact(&json).expect("cli code generates");
     assert!(code.contains("crate::cli::body::<"), "{code}");
 }
+
+/// A GET whose success body is XML: progenitor's `send()` yields a `ByteStream`, which is no JSON type.
+const XML: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: v2}
+paths:
+  /export:
+    get:
+      operationId: exportReviews
+      responses:
+        '200':
+          description: ok
+          content:
+            application/xml:
+              schema: {type: object, properties: {a: {type: string}}}
+"#;
+
+#[test]
+fn a_success_body_that_is_not_json_is_copied_out_as_bytes() {
+    let code = compact(XML).expect("cli code generates");
+    assert!(
+        code.contains("crate::cli::bytes(b.send(),out).await"),
+        "{code}"
+    );
+    assert!(!code.contains("crate::cli::once("), "{code}");
+    // The operation record has no decoder for it (`ByteStream` is no JSON type, nor a name in scope there).
+    let out = partoo_api_build::generate_bytes(
+        "xml.yaml",
+        XML.as_bytes(),
+        &partoo_api_build::Options::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.operations[0].success_type, "ByteStream");
+    let compact_code: String = out.code.split_whitespace().collect();
+    assert!(
+        compact_code.contains("decode_success:::std::option::Option::None,"),
+        "{}",
+        out.code
+    );
+    assert!(
+        !compact_code.contains("decode::<ByteStream>"),
+        "{}",
+        out.code
+    );
+}

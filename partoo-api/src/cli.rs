@@ -13,6 +13,11 @@ mod tools;
 use std::process::ExitCode;
 
 pub(crate) use failure::Failure;
+#[allow(
+    unused_imports,
+    reason = "called by generated commands for non-JSON success bodies; Partoo's spec has none today"
+)]
+pub(crate) use output::bytes;
 #[cfg_attr(
     not(feature = "all-tags"),
     allow(

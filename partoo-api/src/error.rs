@@ -502,16 +502,48 @@ pub trait SendExt<T>:
         Self: Send,
         T: DeserializeOwned + Send,
     {
-        let cell = Arc::new(Mutex::new(Captured::default()));
-        let scoped = CAPTURE.scope(Arc::clone(&cell), self);
-        async move {
-            let result = scoped.await;
-            let captured = cell.lock().ok().map(|c| c.clone());
-            result
-                .map(ResponseValue::into_inner)
-                .map_err(|e| Error::from_generated::<T>(e, captured))
-        }
+        let captured = captured::<T, T, Self>(self);
+        async move { captured.await.map(ResponseValue::into_inner) }
     }
+}
+
+/// Awaits `send` with the capture of a failure's details set, and turns a failure into an [`Error`]; `D` is the
+/// type a success body that does not decode is read as again, to name the JSON path.
+fn captured<T, D, F>(
+    send: F,
+) -> impl std::future::Future<Output = Result<ResponseValue<T>, Error>> + Send
+where
+    F: std::future::Future<Output = Result<ResponseValue<T>, GeneratedError<PartooError>>> + Send,
+    T: Send,
+    D: DeserializeOwned,
+{
+    let cell = Arc::new(Mutex::new(Captured::default()));
+    let scoped = CAPTURE.scope(Arc::clone(&cell), send);
+    async move {
+        let result = scoped.await;
+        let captured = cell.lock().ok().map(|c| c.clone());
+        result.map_err(|e| Error::from_generated::<D>(e, captured))
+    }
+}
+
+/// [`SendExt::into_result`] for an operation whose success body is not JSON (progenitor's `ByteStream`):
+/// the response with its body unread, or the same detailed [`Error`]. Such a body never fails to decode.
+#[cfg_attr(
+    not(feature = "cli"),
+    allow(dead_code, reason = "the command line's `bytes` output is its caller")
+)]
+pub(crate) fn bytes_result<F>(
+    send: F,
+) -> impl std::future::Future<Output = Result<ResponseValue<progenitor_client::ByteStream>, Error>> + Send
+where
+    F: std::future::Future<
+            Output = Result<
+                ResponseValue<progenitor_client::ByteStream>,
+                GeneratedError<PartooError>,
+            >,
+        > + Send,
+{
+    captured::<_, serde_json::Value, F>(send)
 }
 
 impl<T, F> SendExt<T> for F where

@@ -65,7 +65,7 @@ pub(crate) fn check_type_names(file: &str, types: &[Item], doc: &Value) -> Resul
 /// fields of the second are lost on decoding. Each inline object (its own `properties` and `required`, no
 /// `allOf`, `oneOf` or `anyOf`, not a member of such a list, which typify merges or may inline) must
 /// find a struct in `types` whose JSON names are exactly its names. Components always get a type of their own
-/// and are not checked, nor is what progenitor makes no type of (`components/responses`, …).
+/// and are not checked, nor is what progenitor makes no type of (see [`is_typed`]).
 ///
 /// `doc` is borrowed mutably only because the document's one schema walk lends schemas that way.
 pub(crate) fn check_inline_types(
@@ -105,9 +105,7 @@ pub(crate) fn check_inline_types(
             return;
         }
         let pointer = ptr.to_string();
-        let generated =
-            pointer.starts_with("/paths/") || pointer.starts_with("/components/schemas/");
-        if !generated || is_component(&pointer) || is_member(&pointer) {
+        if !is_typed(&pointer) || is_component(&pointer) || is_member(&pointer) {
             return;
         }
         lost = Some((pointer, names));
@@ -147,6 +145,30 @@ fn schema_names(obj: &serde_json::Map<String, Value>) -> Vec<String> {
             .filter_map(Value::as_str),
     );
     names.into_iter().map(str::to_owned).collect()
+}
+
+/// Whether progenitor makes types of the schemas at `pointer`: component schemas, and in operations the
+/// parameters and the JSON or form bodies (a body of another media type is bytes, with no type).
+fn is_typed(pointer: &str) -> bool {
+    if pointer.starts_with("/components/schemas/") {
+        return true;
+    }
+    let Some(in_paths) = pointer.strip_prefix("/paths/") else {
+        return false;
+    };
+    match in_paths.split_once("/content/") {
+        Some((_, rest)) => {
+            let media = rest
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .replace("~1", "/");
+            media == "application/json"
+                || media.ends_with("+json")
+                || media == "application/x-www-form-urlencoded"
+        }
+        None => in_paths.contains("/parameters/"),
+    }
 }
 
 /// `/components/schemas/<name>` itself.
@@ -253,7 +275,7 @@ fn read_serde(attr: &proc_macro2::Group, rename: &mut Option<String>, flatten: &
 
 #[cfg(test)]
 mod tests {
-    use super::{is_component, is_member, json_names};
+    use super::{is_component, is_member, is_typed, json_names};
     use crate::items::Item;
 
     #[test]
@@ -277,6 +299,27 @@ mod tests {
             json_names(&Item::new(quote::quote! { pub struct N(pub String); })),
             None
         );
+    }
+
+    #[test]
+    fn only_places_progenitor_types_are_checked() {
+        assert!(is_typed("/components/schemas/A/properties/b"));
+        assert!(is_typed(
+            "/paths/~1x/get/responses/2XX/content/application~1json/schema"
+        ));
+        assert!(is_typed(
+            "/paths/~1x/get/responses/2XX/content/application~1problem+json/schema"
+        ));
+        assert!(is_typed(
+            "/paths/~1y/post/requestBody/content/application~1x-www-form-urlencoded/schema"
+        ));
+        assert!(is_typed("/paths/~1x/get/parameters/0/schema"));
+        assert!(!is_typed(
+            "/paths/~1x/get/responses/2XX/content/application~1xml/schema"
+        ));
+        assert!(!is_typed(
+            "/components/responses/401/content/application~1json/schema"
+        ));
     }
 
     #[test]
