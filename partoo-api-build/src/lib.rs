@@ -9,7 +9,7 @@
 //! | 2 | [`rules`] | JSON → normalised OpenAPI 3.0.3 JSON: named rules (3.1 → 3.0.3, Partoo's defects, what progenitor needs), each change reported with a JSON pointer |
 //! | 3 | [`select`] | only the operations of the tags asked for ([`Options::tags`]; all by default) and the components they reach |
 //! | 4 | `progenitor` | normalised JSON → progenitor 0.15.1's tokens under `catch_unwind`; a failure is narrowed to one schema or operation |
-//! | 5 | `index` | tokens → the generated code split once into items: `mod types`, `mod builder`, the client's methods, each builder's `send` and setter types |
+//! | 5 | `index` | tokens → the generated code split once into items: `mod types`, `mod builder`, the client's methods, each builder's `send` and setter types; two types of one name, or an inline schema given another's type, refused at its pointer |
 //! | 6 | [`operation`] | normalised JSON + index → one [`Operation`] per operation, and the count check (every operation has its client method); the half that reads only the document runs on a second thread beside `progenitor` (and is timed with it) |
 //! | 7 | `builders` | typify's struct builders kept for request bodies only (or all dropped) |
 //! | 8 | `enums` | string enums opened with an `Unknown(String)` variant |
