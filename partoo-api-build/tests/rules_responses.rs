@@ -135,10 +135,26 @@ paths:
         change(&report, "error_responses", &format!("{r}/default")).detail,
         "default beside a 2xx → 4XX + 5XX"
     );
-    // A lone `default` is the only response: it is left alone.
+    // A lone `default` is the only description of the answer: it is the success, and the errors are
+    // `PartooError` (progenitor would make `default` the error type too, not `PartooError`).
+    let ping = "/paths/~1ping/get/responses";
     assert_eq!(
-        at(&doc, "/paths/~1ping/get/responses"),
-        &json!({"default": {"description": "anything"}})
+        at(&doc, &format!("{ping}/2XX")),
+        &json!({"description": "anything"})
+    );
+    assert!(doc.pointer(&format!("{ping}/default")).is_none());
+    for code in ["4XX", "5XX"] {
+        assert_eq!(
+            at(
+                &doc,
+                &format!("{ping}/{code}/content/application~1json/schema/$ref")
+            ),
+            ERROR_REF
+        );
+    }
+    assert_eq!(
+        change(&report, "error_responses", &format!("{ping}/default")).detail,
+        "default alone → 2XX (the success); errors below"
     );
 }
 
@@ -169,10 +185,10 @@ paths:
     );
     assert_eq!(at(&doc, "/components/schemas/PartooError/type"), "object");
 
-    // Nothing to type: no operation, no error schema.
+    // No operation: nothing changes, but the error schema is there, since the runtime names it.
     let (doc, report) = run(yaml("openapi: 3.0.3\npaths: {}\n"), &["error_responses"]);
     assert_no_change(&report, "error_responses");
-    assert!(doc.pointer("/components/schemas/PartooError").is_none());
+    assert_eq!(at(&doc, "/components/schemas/PartooError/type"), "object");
 
     let taken = format!("{spec}components:\n  schemas:\n    PartooError: {{type: string}}\n");
     let err = run_err(yaml(&taken), &["error_responses"]);

@@ -38,7 +38,7 @@ fn has_json(targets: &RefTargets, response: &Value) -> bool {
 /// it panic (`response_types.len() <= 1`). Every non-2xx response with a JSON body now carries the shared
 /// `PartooError` (`{errors?: any, error?: any}`, Partoo's two documented spellings); other error bodies are
 /// dropped. A `default` beside a 2xx response is split into `4XX` and `5XX`, since progenitor counts `default`
-/// as both success and error.
+/// as both success and error; a `default` alone is the success (`2XX`), and the errors are added as below.
 ///
 /// Also (most operations of Partoo's current reference declare no error response at all, and some declare
 /// only a few codes): progenitor then types the operation's errors as `Error<()>`, so an error body is lost and
@@ -67,6 +67,17 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let mut sites = Vec::new();
     let targets = targets_of(&ctx.doc, "responses");
     for_each_responses(&mut ctx.doc, &mut |base, responses| {
+        // `default` alone is the only description of the answer: it is taken as the success (progenitor would
+        // make it the success and the error type both, and the error type would not be `PartooError`).
+        if responses.len() == 1
+            && let Some(default) = responses.remove("default")
+        {
+            responses.insert("2XX".to_owned(), default);
+            sites.push((
+                base.key("default").to_string(),
+                "default alone → 2XX (the success); errors below".to_owned(),
+            ));
+        }
         let any_success = responses.keys().any(|k| is_success(k));
         if any_success && let Some(default) = responses.remove("default") {
             for code in ["4XX", "5XX"] {
@@ -78,7 +89,7 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             ));
         }
         for (code, response) in responses.iter_mut() {
-            if is_success(code) || (code == "default" && !any_success) {
+            if is_success(code) {
                 continue;
             }
             let ptr = base.key(code).to_string();
@@ -102,10 +113,6 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             *response = error_response(description);
             sites.push((ptr, detail));
         }
-        // An operation whose only response is `default` has no error responses: leave it to progenitor.
-        if responses.keys().all(|k| k == "default") {
-            return;
-        }
         for (range, description) in [("4XX", "Client error"), ("5XX", "Server error")] {
             if !responses.contains_key(range) {
                 responses.insert(range.to_owned(), error_response(json!(description)));
@@ -116,9 +123,9 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             }
         }
     });
-    if !sites.is_empty() {
-        ctx.doc["components"]["schemas"][ERROR_SCHEMA] = error_schema;
-    }
+    // Always there, even when no response needed it (a document without operations, or whose only responses
+    // are `default`): the runtime's `Error` and the command line name `types::PartooError`.
+    ctx.doc["components"]["schemas"][ERROR_SCHEMA] = error_schema;
     ctx.changes(sites);
     Ok(())
 }
