@@ -376,9 +376,10 @@ fn is_raw_bytes(ty: &syn::Type) -> bool {
     p.qself.is_none() && names == ["reqwest", "Body"]
 }
 
-/// Whether a success type is progenitor's `ByteStream` (a body of a media type other than JSON).
+/// Whether a success type is progenitor's `ByteStream` (a body of a media type other than JSON), which it
+/// names bare; a component `ByteStream` is `types::ByteStream`.
 pub(crate) fn is_byte_stream(success_type: &str) -> bool {
-    success_type == "ByteStream" || success_type.ends_with("::ByteStream")
+    success_type == "ByteStream"
 }
 
 /// Whether an operation's request body is of a `text/*` media type (the one `request_bodies` kept).

@@ -339,9 +339,10 @@ fn impls(name: &Ident, unknown: &Ident, idents: &[&Ident], wires: &[&str]) -> To
                 f.write_str(self.as_str())
             }
         }
+        // `Self::Err` would be ambiguous beside a variant `Err` (a value `err`).
         impl ::std::str::FromStr for #name {
             type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
                 ::std::result::Result::Ok(Self::from(value))
             }
         }

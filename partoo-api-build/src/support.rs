@@ -363,7 +363,7 @@ fn page_impl(
         const OPERATION: &'static str = #operation;
         type Page = #page_ident;
         type Item = <#items_ty as #runtime::pagination::IntoItems>::Item;
-        fn send_page(self) -> impl ::std::future::Future<Output = ::std::result::Result<super::ResponseValue<Self::Page>, super::Error<PartooError>>> + Send + 'a {
+        fn send_page(self) -> impl ::std::future::Future<Output = ::std::result::Result<super::ResponseValue<Self::Page>, super::Error<PartooError>>> + ::std::marker::Send + 'a {
             self.send()
         }
         fn into_items(page: Self::Page) -> ::std::vec::Vec<Self::Item> {
@@ -405,7 +405,7 @@ fn page_impl(
         }
         Kind::Cursor => {
             let (cursor_setter, param) = setter("cursor")?;
-            if last_segment(&param) != "String" || !is_std_path(&param) {
+            if !is_std_named(&param, "String") {
                 return Err(format!(
                     "the `cursor` parameter is `{}`, not a `String`",
                     compact(&param)
@@ -479,15 +479,27 @@ fn is_std_path(ty: &syn::Type) -> bool {
                 .is_some_and(|s| s.ident == "std" || s.ident == "core"))
 }
 
-/// `Vec<T>` or `Option<Vec<T>>`, the shapes `IntoItems` takes.
+/// Whether `ty` is the standard library's `name` (`::std::vec::Vec<…>`), spelled with its crate: in
+/// `mod types`, a bare `Vec` or `String` is a component of that name.
+fn is_std_named(ty: &syn::Type, name: &str) -> bool {
+    let syn::Type::Path(p) = ty else { return false };
+    p.qself.is_none()
+        && p.path.segments.len() > 1
+        && p.path
+            .segments
+            .first()
+            .is_some_and(|s| s.ident == "std" || s.ident == "core" || s.ident == "alloc")
+        && last_segment(ty) == name
+}
+
+/// `Vec<T>` or `Option<Vec<T>>`, the shapes `IntoItems` takes (the standard library's, not components named
+/// `Vec` or `Option`).
 fn is_vec_or_optional_vec(ty: &syn::Type) -> bool {
-    match last_segment(ty).as_str() {
-        "Vec" => true,
-        "Option" => generic_args(ty, "Option")
-            .and_then(|args| args.into_iter().next())
-            .is_some_and(|inner| last_segment(&inner) == "Vec"),
-        _ => false,
-    }
+    is_std_named(ty, "Vec")
+        || (is_std_named(ty, "Option")
+            && generic_args(ty, "Option")
+                .and_then(|args| args.into_iter().next())
+                .is_some_and(|inner| is_std_named(&inner, "Vec")))
 }
 
 /// A type's tokens without spaces: `Error < types :: PartooError >` → `Error<types::PartooError>`.

@@ -12,50 +12,81 @@ use crate::items::Item;
 use crate::operation::{Case, typify_ident};
 use crate::walk::for_each_schema;
 
-/// Refuses generated code with two types of one name in `mod types`, which does not compile. typify makes
-/// one when two components have the same name in UpperCamelCase (`foo_bar`, `FooBar`), or when it names an
-/// inline schema after its place (property `bar` of `Root` gives `RootBar`) and a component already has that
-/// name. The error points at the components of that name.
+/// Names typify's own code in `mod types` uses without a path (`Default::default()` in struct builders,
+/// `Ok(…)` and `Err(…)` in `FromStr` and `TryFrom` impls): a type of that name there shadows the prelude's.
+const SHADOWING: &[&str] = &["Default", "Ok", "Err"];
+
+/// Refuses generated code with two types of one name in `mod types`, or a type named like a prelude item
+/// typify's code there names bare ([`SHADOWING`]); neither compiles. typify makes two of one name when two
+/// components have the same name in UpperCamelCase (`foo_bar`, `FooBar`), or when it names an inline schema
+/// after its place (property `bar` of `Root` gives `RootBar`) and a component already has that name. The error
+/// points at the components of that name.
 pub(crate) fn check_type_names(file: &str, types: &[Item], doc: &Value) -> Result<(), BuildError> {
     let mut seen: BTreeSet<&str> = BTreeSet::new();
-    let twice = types
+    let mut names = types
         .iter()
         .filter(|item| matches!(item.kind(), Some("struct" | "enum" | "type")))
-        .filter_map(Item::name)
-        .find(|name| !seen.insert(name));
-    let Some(twice) = twice else {
+        .filter_map(Item::name);
+    let Some((name, twice)) = names.find_map(|name| {
+        if !seen.insert(name) {
+            Some((name, true))
+        } else {
+            SHADOWING.contains(&name).then_some((name, false))
+        }
+    }) else {
         return Ok(());
     };
     let components: Vec<String> = crate::walk::component_schema_names(doc)
         .into_iter()
-        .filter(|c| typify_ident(c, Case::Pascal) == twice)
+        .filter(|c| typify_ident(c, Case::Pascal) == name)
         .collect();
     let pointers: Vec<String> = components
         .iter()
         .map(|c| format!("#{}", pointer_push("/components/schemas", c)))
         .collect();
-    let (location, what) = match pointers.as_slice() {
-        [] => (
+    let at = |pointer: &str| Location::Pointer(pointer[1..].to_owned());
+    let (location, message) = match (pointers.as_slice(), twice) {
+        ([], true) => (
             Location::Input,
-            "two inline schemas typify names after their places".to_owned(),
+            format!(
+                "two inline schemas typify names after their places: each becomes the type `types::{name}`"
+            ),
         ),
-        [one] => (
-            Location::Pointer(one[1..].to_owned()),
-            format!("component {one} and an inline schema typify names after its place"),
+        ([one], true) => (
+            at(one),
+            format!(
+                "component {one} and an inline schema typify names after its place: each becomes the type `types::{name}`"
+            ),
         ),
-        many => (
-            Location::Pointer(many[0][1..].to_owned()),
-            format!("components {}", many.join(", ")),
+        (many, true) => (
+            at(&many[0]),
+            format!(
+                "components {}: each becomes the type `types::{name}`",
+                many.join(", ")
+            ),
+        ),
+        ([], false) => (
+            Location::Input,
+            format!(
+                "an inline schema typify names after its place becomes the type `types::{name}`, which hides the prelude's `{name}`"
+            ),
+        ),
+        (some, false) => (
+            at(&some[0]),
+            format!(
+                "component {} becomes the type `types::{name}`, which hides the prelude's `{name}` typify's code names there",
+                some.join(", ")
+            ),
         ),
     };
     Err(BuildError::new(
         file,
         location,
-        format!("{what}: each becomes the type `types::{twice}`, and the generated code would not compile"),
+        format!("{message}, and the generated code would not compile"),
     )
     .with_hint(
-        "rename a component so that its UpperCamelCase name is its own (an inline schema is named \
-         parent type + property name)",
+        "rename the component so that its UpperCamelCase name is its own and no prelude name (an inline \
+         schema is named parent type + property name)",
     ))
 }
 
