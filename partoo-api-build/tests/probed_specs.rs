@@ -120,3 +120,97 @@ fn components_named_like_prelude_items_typifys_code_uses_are_refused() {
         assert!(err.message.contains("hides the prelude's"), "{err}");
     }
 }
+
+/// `GET <path>` with the parameters `params` (YAML flow mappings).
+fn with_params(path: &str, params: &[&str]) -> String {
+    let list: String = params.iter().map(|p| format!("        - {p}\n")).collect();
+    format!(
+        "paths:\n  '{path}':\n    get:\n      operationId: getX\n      parameters:\n{list}      responses: {{'204': {{description: ok}}}}\n"
+    )
+}
+
+fn refused_at(rest: &str, pointer: &str, wanted: &str) {
+    let err = generate_bytes("p.yaml", spec(rest).as_bytes(), &Options::default())
+        .map(drop)
+        .expect_err(rest);
+    assert_eq!(err.location, Location::Pointer(pointer.to_owned()), "{err}");
+    assert!(err.message.contains(wanted), "{err}");
+}
+
+#[test]
+fn path_templates_with_a_stray_brace_or_a_repeated_placeholder_are_refused() {
+    let id = "{name: id, in: path, required: true, schema: {type: string}}";
+    refused_at(
+        &with_params("/x/{id}}", &[id]),
+        "/paths/~1x~1{id}}",
+        "a `}` closes no placeholder",
+    );
+    refused_at(
+        &with_params("/x/{id}/y/{id}", &[id]),
+        "/paths/~1x~1{id}~1y~1{id}",
+        "`{id}` appears twice",
+    );
+}
+
+#[test]
+fn array_and_object_values_of_path_and_header_parameters_are_refused() {
+    for (param, wanted) in [
+        (
+            "{name: X-Tags, in: header, schema: {type: array, items: {type: string}}}",
+            "header parameter `X-Tags`: its value is an array",
+        ),
+        (
+            "{name: X-Meta, in: header, schema: {type: object, additionalProperties: {type: string}}}",
+            "header parameter `X-Meta`: its value is an object",
+        ),
+    ] {
+        refused_at(
+            &with_params("/x", &[param]),
+            "/paths/~1x/get/parameters/0",
+            wanted,
+        );
+    }
+    refused_at(
+        &with_params(
+            "/x/{ids}",
+            &[
+                "{name: ids, in: path, required: true, schema: {type: array, items: {type: integer}}}",
+            ],
+        ),
+        "/paths/~1x~1{ids}/get/parameters/0",
+        "path parameter `ids`: its value is an array",
+    );
+}
+
+#[test]
+fn nullable_path_and_header_parameters_lose_nullable() {
+    let out = generated(&with_params(
+        "/x/{n}",
+        &[
+            "{name: n, in: path, required: true, schema: {type: string, nullable: true}}",
+            "{name: X-Opt, in: header, schema: {type: integer, nullable: true}}",
+            "{name: q, in: query, schema: {type: integer, nullable: true}}",
+        ],
+    ));
+    let mut sites: Vec<&str> = out
+        .report
+        .changes
+        .iter()
+        .filter(|c| c.rule == "parameter_values")
+        .map(|c| c.pointer.as_str())
+        .collect();
+    sites.sort_unstable();
+    assert_eq!(
+        sites,
+        [
+            "/paths/~1x~1{n}/get/parameters/0/schema",
+            "/paths/~1x~1{n}/get/parameters/1/schema"
+        ]
+    );
+    // The query parameter keeps it: progenitor sends an absent value by leaving it out.
+    assert_eq!(
+        out.normalised
+            .pointer("/paths/~1x~1{n}/get/parameters/2/schema/nullable"),
+        Some(&serde_json::Value::Bool(true))
+    );
+}

@@ -9,6 +9,7 @@ mod aliases;
 mod compat;
 pub use compat::TAG_DOC_PREFIX;
 mod fields;
+mod params;
 mod paths;
 mod refs;
 mod responses;
@@ -238,10 +239,22 @@ pub static RULES: &[Rule] = &[
         refs::schema_parameter_refs
     ),
     rule!(
+        path_templates,
+        Defect,
+        "refuses a path template with a stray `{`/`}` or a placeholder twice (error, not a change)",
+        params::path_templates
+    ),
+    rule!(
         path_parameters,
         Defect,
         "path parameters missing from, or undeclared in, the path template",
         paths::path_parameters
+    ),
+    rule!(
+        parameter_values,
+        Adaptation,
+        "path and header parameters: `nullable` dropped; an array or object value is refused",
+        params::parameter_values
     ),
     rule!(
         name_table,
