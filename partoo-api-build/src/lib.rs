@@ -340,6 +340,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
         Ok::<_, BuildError>(support::stage(
             &operations,
             &index.types,
+            &index.builders,
             &runtime,
             &mut report.notes,
         ))

@@ -52,10 +52,11 @@ pub(crate) struct Emitted {
 pub(crate) fn stage(
     operations: &[Operation],
     types: &[crate::items::Item],
+    builders: &[crate::items::Item],
     runtime: &syn::Path,
     notes: &mut Vec<String>,
 ) -> (Emitted, Pagination) {
-    let (ops, page_impls, accessors, pagination) = emit(operations, types, runtime);
+    let (ops, page_impls, accessors, pagination) = emit(operations, types, builders, runtime);
     notes.extend(
         pagination
             .left_out
@@ -90,6 +91,7 @@ pub(crate) fn stage(
 fn emit(
     operations: &[Operation],
     types: &[crate::items::Item],
+    builders: &[crate::items::Item],
     runtime: &syn::Path,
 ) -> (TokenStream, TokenStream, TokenStream, Pagination) {
     let mut metas = Vec::new();
@@ -132,7 +134,7 @@ fn emit(
                 1
             }
         };
-        match page_impl(m, kind, first_page, types, runtime) {
+        match page_impl(m, kind, first_page, types, builders, runtime) {
             Ok((tokens, items_key, cursor_field)) => {
                 if first_page != 1 {
                     found.first_pages.push((m.rust_name.clone(), first_page));
@@ -309,6 +311,7 @@ fn page_impl(
     kind: Kind,
     first_page: i64,
     types: &[crate::items::Item],
+    builders: &[crate::items::Item],
     runtime: &syn::Path,
 ) -> Result<(TokenStream, String, Option<Ident>), String> {
     let items_key = match m.success_arrays.as_slice() {
@@ -322,6 +325,14 @@ fn page_impl(
         }
     };
     let builder_name = &m.builder;
+    // progenitor derives `Clone` for a builder unless a field is a `reqwest::Body` (an octet-stream or text
+    // body); the page streams send the request again for each page.
+    if !derives_clone(builders, builder_name) {
+        return Err(format!(
+            "builder `{builder_name}` is not `Clone` (its request body is a `reqwest::Body`), and a page \
+             stream sends the request again for each page"
+        ));
+    }
     let error = m
         .error_type
         .as_deref()
@@ -477,6 +488,20 @@ fn is_std_path(ty: &syn::Type) -> bool {
                 .segments
                 .first()
                 .is_some_and(|s| s.ident == "std" || s.ident == "core"))
+}
+
+/// Whether the builder struct `name` of `mod builder` derives `Clone`.
+fn derives_clone(builders: &[crate::items::Item], name: &str) -> bool {
+    let Some(item) = builders.iter().find(|item| item.is("struct", name)) else {
+        return false;
+    };
+    let (attrs, _) = crate::items::outer_attrs(item.tokens());
+    attrs.iter().any(|(_, group)| {
+        let mut tokens = group.stream().into_iter();
+        matches!(tokens.next(), Some(proc_macro2::TokenTree::Ident(d)) if d == "derive")
+            && matches!(tokens.next(), Some(proc_macro2::TokenTree::Group(list))
+                if list.stream().into_iter().any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "Clone")))
+    })
 }
 
 /// Whether `ty` is the standard library's `name` (`::std::vec::Vec<…>`), spelled with its crate: in

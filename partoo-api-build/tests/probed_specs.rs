@@ -214,3 +214,33 @@ fn nullable_path_and_header_parameters_lose_nullable() {
         Some(&serde_json::Value::Bool(true))
     );
 }
+
+#[test]
+fn a_list_whose_builder_is_not_clone_gets_no_page_stream() {
+    // A `text/plain` body is a `reqwest::Body` in the builder, which is then not `Clone`; the streams need it.
+    let out = generated(
+        "paths:
+  /x:
+    post:
+      operationId: postX
+      parameters:
+        - {name: cursor, in: query, schema: {type: string}}
+      requestBody: {required: true, content: {text/plain: {schema: {type: string}}}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {next_cursor: {type: string}, data: {type: array, items: {type: string}}}}
+",
+    );
+    assert!(out.pagination.cursor.is_empty(), "{:?}", out.pagination);
+    assert!(
+        out.pagination
+            .left_out
+            .iter()
+            .any(|(op, why)| op == "post_x" && why.contains("is not `Clone`")),
+        "{:?}",
+        out.pagination
+    );
+}
