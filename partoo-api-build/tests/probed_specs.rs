@@ -244,3 +244,19 @@ fn a_list_whose_builder_is_not_clone_gets_no_page_stream() {
         out.pagination
     );
 }
+
+#[test]
+fn a_component_named_like_the_timestamp_type_is_refused() {
+    // progenitor replaces the type `PartooTimestamp` with the client's timestamp type wherever it is.
+    for name in ["PartooTimestamp", "partoo_timestamp"] {
+        refused_at(
+            &format!(
+                "paths: {{/x: {{get: {{operationId: getX, responses: {{'200': {{description: ok, content: \
+                 {{application/json: {{schema: {{$ref: '#/components/schemas/{name}'}}}}}}}}}}}}}}}}\n\
+                 components: {{schemas: {{{name}: {{type: object, properties: {{a: {{type: string}}}}}}}}}}\n"
+            ),
+            &format!("/components/schemas/{name}"),
+            "reserves for dates",
+        );
+    }
+}

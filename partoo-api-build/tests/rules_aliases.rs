@@ -129,7 +129,14 @@ components:
 /// End to end: the generated struct holds plain types and no newtype is emitted for the aliases.
 #[test]
 fn fields_of_aliased_types_are_plain_rust_types() {
-    let out = generate_bytes("aliases.yaml", SPEC.as_bytes(), &Options::default())
+    // `PartooTimestamp` is what the rules before `primitive_aliases` write; a document may not define it.
+    let spec = SPEC
+        .replace("    PartooTimestamp: {type: string}\n", "")
+        .replace(
+            "{allOf: [{$ref: '#/components/schemas/PartooTimestamp'}], nullable: true}",
+            "{type: string, format: date-time, nullable: true}",
+        );
+    let out = generate_bytes("aliases.yaml", spec.as_bytes(), &Options::default())
         .unwrap_or_else(|e| panic!("does not generate: {e}"));
     let code = out.code.replace(' ', "");
     assert!(code.contains("pubcity:::std::option::Option<::std::string::String>"));

@@ -264,6 +264,23 @@ const TIME_FORMATS: [&str; 6] = [
 /// full timestamps). Every such schema becomes a ref to `PartooTimestamp`, which the generator maps to the
 /// client's lenient timestamp type.
 pub(super) fn timestamps(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    // progenitor replaces the type of that name wherever it is: a component of the document named so (in any
+    // case) would silently become the timestamp type.
+    let taken = crate::walk::component_schema_names(&ctx.doc)
+        .into_iter()
+        .find(|c| {
+            crate::operation::typify_ident(c, crate::operation::Case::Pascal) == TIMESTAMP_SCHEMA
+        });
+    if let Some(taken) = taken {
+        return Err(BuildError::at_pointer(
+            ctx.file,
+            &pointer_push("/components/schemas", &taken),
+            format!(
+                "the document defines `{taken}`, which typify names `{TIMESTAMP_SCHEMA}`, the type this pipeline \
+                 reserves for dates (it would silently become the client's timestamp type)"
+            ),
+        ));
+    }
     let target = format!("#/components/schemas/{TIMESTAMP_SCHEMA}");
     let mut any = false;
     ctx.each_schema(&mut |s| {
