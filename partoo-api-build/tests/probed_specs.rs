@@ -103,22 +103,37 @@ fn a_component_named_byte_stream_is_json() {
 
 #[test]
 fn components_named_like_prelude_items_typifys_code_uses_are_refused() {
-    for name in ["Default", "Ok", "Err", "err"] {
+    // `Default` beside a request body: the body type's struct builder calls `Default::default()`.
+    let default = "paths: {/x: {post: {operationId: postX, requestBody: {content: {application/json: {schema: \
+                   {$ref: '#/components/schemas/Default'}}}}, responses: {'204': {description: ok}}}}}\n\
+                   components: {schemas: {Default: {type: object, properties: {a: {type: string}}}}}\n";
+    refused_at(
+        default,
+        "/components/schemas/Default",
+        "hides the prelude's `Default`",
+    );
+    // `Err` beside a length-limited string: its `TryFrom` writes `Err(…)`.
+    for name in ["Err", "err", "Ok"] {
         let rest = format!(
             "paths: {{/x: {{get: {{operationId: getX, responses: {{'200': {{description: ok, content: \
-             {{application/json: {{schema: {{$ref: '#/components/schemas/{name}'}}}}}}}}}}}}}}}}\n\
-             components: {{schemas: {{{name}: {{type: object, properties: {{a: {{type: string}}}}}}}}}}\n"
+             {{application/json: {{schema: {{$ref: '#/components/schemas/Thing'}}}}}}}}}}}}}}}}\n\
+             components: {{schemas: {{Thing: {{type: object, properties: {{code: {{type: string, minLength: 2}}, \
+             meta: {{$ref: '#/components/schemas/{name}'}}}}}}, {name}: {{type: object, additionalProperties: \
+             {{type: string}}}}}}}}\n"
         );
-        let err = generate_bytes("p.yaml", spec(&rest).as_bytes(), &Options::default())
-            .map(drop)
-            .expect_err(name);
-        assert_eq!(
-            err.location,
-            Location::Pointer(format!("/components/schemas/{name}")),
-            "{err}"
+        refused_at(
+            &rest,
+            &format!("/components/schemas/{name}"),
+            "hides the prelude's",
         );
-        assert!(err.message.contains("hides the prelude's"), "{err}");
     }
+    // Without code that names it bare (no request body, so no struct builder), `Default` is a fine name.
+    let out = generated(
+        "paths: {/x: {get: {operationId: getX, responses: {'200': {description: ok, content: {application/json: \
+         {schema: {$ref: '#/components/schemas/Default'}}}}}}}}\n\
+         components: {schemas: {Default: {type: object, properties: {a: {type: string}}}}}\n",
+    );
+    assert!(out.code.contains("pub struct Default"));
 }
 
 /// `GET <path>` with the parameters `params` (YAML flow mappings).
@@ -259,4 +274,32 @@ fn a_component_named_like_the_timestamp_type_is_refused() {
             "reserves for dates",
         );
     }
+}
+
+#[test]
+fn an_integer_default_over_i64_max_is_dropped_where_the_value_is_i64() {
+    // typify types the property `i64` and wrote `default_u64::<i64, 18446744073709551615>`, which panics.
+    let out = generated(
+        "paths: {/x: {get: {operationId: getX, responses: {'200': {description: ok, content: {application/json: \
+         {schema: {type: object, properties: {big: {type: integer, default: 18446744073709551615}, \
+         small: {type: integer, default: 5}, unsigned: {type: integer, minimum: 0, default: 18446744073709551615}}}}}}}}}}\n",
+    );
+    let code = compact(&out.code);
+    assert!(
+        !code.contains("default_u64::<i64,18446744073709551615>"),
+        "{}",
+        out.code
+    );
+    assert!(code.contains("default_u64::<i64,5>"), "{}", out.code);
+    let dropped: Vec<&str> = out
+        .report
+        .changes
+        .iter()
+        .filter(|c| c.rule == "enum_defaults")
+        .map(|c| c.pointer.as_str())
+        .collect();
+    assert_eq!(
+        dropped,
+        ["/paths/~1x/get/responses/200/content/application~1json/schema/properties/big"]
+    );
 }

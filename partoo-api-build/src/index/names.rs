@@ -13,11 +13,12 @@ use crate::operation::{Case, typify_ident};
 use crate::walk::for_each_schema;
 
 /// Names typify's own code in `mod types` uses without a path (`Default::default()` in struct builders,
-/// `Ok(…)` and `Err(…)` in `FromStr` and `TryFrom` impls): a type of that name there shadows the prelude's.
+/// `Ok(…)` and `Err(…)` in `FromStr` and `TryFrom` impls): a type of that name there shadows the prelude's,
+/// when such code is there ([`names_bare`]).
 const SHADOWING: &[&str] = &["Default", "Ok", "Err"];
 
 /// Refuses generated code with two types of one name in `mod types`, or a type named like a prelude item
-/// typify's code there names bare ([`SHADOWING`]); neither compiles. typify makes two of one name when two
+/// typify's code there names bare ([`SHADOWING`]) when it does; neither compiles. typify makes two of one name when two
 /// components have the same name in UpperCamelCase (`foo_bar`, `FooBar`), or when it names an inline schema
 /// after its place (property `bar` of `Root` gives `RootBar`) and a component already has that name. The error
 /// points at the components of that name.
@@ -31,7 +32,11 @@ pub(crate) fn check_type_names(file: &str, types: &[Item], doc: &Value) -> Resul
         if !seen.insert(name) {
             Some((name, true))
         } else {
-            SHADOWING.contains(&name).then_some((name, false))
+            // Only when code of `mod types` names it bare: without request bodies there are no struct
+            // builders, and without them no `Default::default()`.
+            let shadows = SHADOWING.contains(&name)
+                && types.iter().any(|item| names_bare(item.tokens(), name));
+            shadows.then_some((name, false))
         }
     }) else {
         return Ok(());
@@ -88,6 +93,21 @@ pub(crate) fn check_type_names(file: &str, types: &[Item], doc: &Value) -> Resul
         "rename the component so that its UpperCamelCase name is its own and no prelude name (an inline \
          schema is named parent type + property name)",
     ))
+}
+
+/// Whether `tokens` (nested groups included) name `name` as the start of a path or a call, without a path
+/// before it: `Default::default()`, `Ok(…)`; not `::std::result::Result::Ok(…)` nor `#[derive(Default)]`.
+fn names_bare(tokens: &[TokenTree], name: &str) -> bool {
+    tokens.iter().enumerate().any(|(at, token)| match token {
+        TokenTree::Group(g) => names_bare(&g.stream().into_iter().collect::<Vec<_>>(), name),
+        TokenTree::Ident(id) if id == name => {
+            let after_path = at > 0 && matches!(&tokens[at - 1], TokenTree::Punct(p) if p.as_char() == ':');
+            let called = matches!(tokens.get(at + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
+            let path = matches!(tokens.get(at + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+            !after_path && (called || path)
+        }
+        _ => false,
+    })
 }
 
 /// Refuses an inline object schema that has no generated struct with its fields. typify names an inline

@@ -172,9 +172,24 @@ fn fits_type(v: &Value, ty: &str) -> bool {
     }
 }
 
+/// Whether an integer default is over `i64::MAX` where typify types the value `i64`: without an unsigned
+/// format (`uint64`, `uint`) and without a `minimum` of 0 or more, which would let it choose `u64`. typify
+/// accepts such a default and writes code that panics when it is used.
+fn beyond_i64(d: &Value, ty: &str, s: &Map<String, Value>) -> bool {
+    let unsigned = matches!(
+        s.get("format").and_then(Value::as_str),
+        Some("uint64" | "uint" | "uint32" | "uint16" | "uint8")
+    ) || s
+        .get("minimum")
+        .and_then(Value::as_f64)
+        .is_some_and(|m| m >= 0.0);
+    ty == "integer" && !d.is_i64() && d.is_u64() && !unsigned
+}
+
 /// Defect (Partoo 2021: 3 sites, e.g. `default: 'False'` with `enum: ["True, False"]`): a `default` outside
 /// the enum, of the wrong type, or `null` on a non-nullable schema. progenitor refuses the document ("value
-/// does not conform to the given schema"). Such a default is removed.
+/// does not conform to the given schema"). Such a default is removed, as is an integer default over
+/// `i64::MAX` where the value is typed `i64` ([`beyond_i64`]).
 pub(super) fn enum_defaults(s: &mut Map<String, Value>) -> Option<String> {
     let d = s.get("default")?.clone();
     let nullable = s.get("nullable") == Some(&json!(true));
@@ -184,7 +199,7 @@ pub(super) fn enum_defaults(s: &mut Map<String, Value>) -> Option<String> {
     } else if let Some(Value::Array(values)) = s.get("enum") {
         !values.contains(&d)
     } else {
-        !fits_type(&d, ty)
+        !fits_type(&d, ty) || beyond_i64(&d, ty, s)
     };
     if !bad {
         return None;
