@@ -9,9 +9,9 @@
 //! | 2 | [`rules`] | JSON → normalised OpenAPI 3.0.3 JSON: named rules (3.1 → 3.0.3, Partoo's defects, what progenitor needs), each change reported with a JSON pointer |
 //! | 3 | [`select`] | only the operations of the tags asked for ([`Options::tags`]; all by default) and the components they reach |
 //! | 4 | `progenitor` | normalised JSON → progenitor 0.15.1's tokens under `catch_unwind`; a failure is narrowed to one schema or operation |
-//! | 5 | `index` | tokens → the generated code split once into items: `mod types`, `mod builder`, the client's methods, each builder's `send` and setter types; an inline schema given another's type refused at its pointer |
+//! | 5 | `index` | tokens → the generated code split once into items: `mod types`, `mod builder`, the client's methods, each builder's `send` and setter types; two types of one name, or an inline schema given another's type, refused at its pointer |
 //! | 6 | [`operation`] | normalised JSON + index → one [`Operation`] per operation, and the count check (every operation has its client method); the half that reads only the document runs on a second thread beside `progenitor` (and is timed with it) |
-//! | 7 | `builders` | typify's struct builders kept for request bodies only (or all dropped); then two types of one name in `mod types`, or one named like a prelude item the code left there names bare, refused |
+//! | 7 | `builders` | typify's struct builders kept for request bodies only (or all dropped); then a type named like a prelude item the code left there names bare refused |
 //! | 8 | `enums` | string enums opened with an `Unknown(String)` variant |
 //! | 9 | `support` | operations → `mod operations` (facts per operation) and the pagination impls; progenitor's public constructors made crate-private (`ClientBuilder` is the way in) |
 //! | 10 | [`events`] | `webhook_events::Event`, one variant per typed webhook event |
@@ -319,6 +319,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     })?;
     let mut index = clock.run(Stage::Index, || {
         let index = index::CodeIndex::new(tokens);
+        index::check_type_names(name, &index.types, &normalised, index::NameCheck::Twice)?;
         index::check_inline_types(name, &index.types, &mut normalised).map(|()| index)
     })?;
     let (operations, method_count) = clock.run(Stage::Operation, || {
@@ -332,7 +333,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     clock.run(Stage::Builders, || {
         builders::trim(options.struct_builders, &mut index);
         // After the trim: the struct builders left are code that may name `Default` bare.
-        index::check_type_names(name, &index.types, &normalised)
+        index::check_type_names(name, &index.types, &normalised, index::NameCheck::Prelude)
     })?;
     let (open_enums, enum_impls) = clock.run(Stage::Enums, || enums::open_enums(&mut index.types));
     let (support, pagination) = clock.run(Stage::Support, || {

@@ -17,30 +17,42 @@ use crate::walk::for_each_schema;
 /// when such code is there ([`names_bare`]).
 const SHADOWING: &[&str] = &["Default", "Ok", "Err"];
 
+/// What [`check_type_names`] looks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameCheck {
+    /// Two types of one name (right after generation).
+    Twice,
+    /// A type named like a prelude item the code of `mod types` names bare (once the struct builders left
+    /// are known: without request bodies there are none, and no `Default::default()`).
+    Prelude,
+}
+
 /// Refuses generated code with two types of one name in `mod types`, or a type named like a prelude item
-/// typify's code there names bare ([`SHADOWING`]) when it does; neither compiles. typify makes two of one name when two
-/// components have the same name in UpperCamelCase (`foo_bar`, `FooBar`), or when it names an inline schema
-/// after its place (property `bar` of `Root` gives `RootBar`) and a component already has that name. The error
-/// points at the components of that name.
-pub(crate) fn check_type_names(file: &str, types: &[Item], doc: &Value) -> Result<(), BuildError> {
+/// typify's code there names bare ([`SHADOWING`]) when it does; neither compiles. typify makes two of one
+/// name when two components have the same name in UpperCamelCase (`foo_bar`, `FooBar`), or when it names an
+/// inline schema after its place (property `bar` of `Root` gives `RootBar`) and a component already has that
+/// name. The error points at the components of that name.
+pub(crate) fn check_type_names(
+    file: &str,
+    types: &[Item],
+    doc: &Value,
+    check: NameCheck,
+) -> Result<(), BuildError> {
     let mut seen: BTreeSet<&str> = BTreeSet::new();
     let mut names = types
         .iter()
         .filter(|item| matches!(item.kind(), Some("struct" | "enum" | "type")))
         .filter_map(Item::name);
-    let Some((name, twice)) = names.find_map(|name| {
-        if !seen.insert(name) {
-            Some((name, true))
-        } else {
-            // Only when code of `mod types` names it bare: without request bodies there are no struct
-            // builders, and without them no `Default::default()`.
-            let shadows = SHADOWING.contains(&name)
-                && types.iter().any(|item| names_bare(item.tokens(), name));
-            shadows.then_some((name, false))
+    let found = names.find(|name| match check {
+        NameCheck::Twice => !seen.insert(name),
+        NameCheck::Prelude => {
+            SHADOWING.contains(name) && types.iter().any(|item| names_bare(item.tokens(), name))
         }
-    }) else {
+    });
+    let Some(name) = found else {
         return Ok(());
     };
+    let twice = check == NameCheck::Twice;
     let components: Vec<String> = crate::walk::component_schema_names(doc)
         .into_iter()
         .filter(|c| typify_ident(c, Case::Pascal) == name)
