@@ -141,13 +141,16 @@ pub(crate) fn check_inline_types(
         .iter()
         .map(|c| typify_ident(c, Case::Pascal))
         .collect();
-    let structs: HashSet<Vec<String>> = types
+    // Each struct's JSON names, sorted and joined by a line break (no JSON name is split by one in a key
+    // compared: the schema side is joined the same way): one string per schema to look up.
+    let structs: HashSet<String> = types
         .iter()
         .filter(|item| item.kind() == Some("struct"))
         .filter(|item| item.name().is_some_and(|n| !components.contains(n)))
         .filter_map(json_names)
+        .map(|names| names.join("\n"))
         .collect();
-    let mut lost: Option<(String, Vec<String>)> = None;
+    let mut lost: Option<(String, String)> = None;
     for_each_schema(doc, &mut |ptr, schema| {
         let Some(obj) = schema.as_object().filter(|_| lost.is_none()) else {
             return;
@@ -182,7 +185,7 @@ pub(crate) fn check_inline_types(
         format!(
             "this inline object (properties {}) has no generated type of its own: typify named it like \
              another inline schema and gave it that schema's type, so its own fields would be lost",
-            names.join(", ")
+            names.replace('\n', ", ")
         ),
     )
     .with_hint(
@@ -191,9 +194,10 @@ pub(crate) fn check_inline_types(
     ))
 }
 
-/// The names typify makes fields of: `properties` and `required`, sorted.
-fn schema_names(obj: &serde_json::Map<String, Value>) -> Vec<String> {
-    let mut names: BTreeSet<&str> = obj
+/// The names typify makes fields of, `properties` and `required`, sorted, once each, joined by a line break
+/// (the form of the keys of the struct set).
+fn schema_names(obj: &serde_json::Map<String, Value>) -> String {
+    let mut names: Vec<&str> = obj
         .get("properties")
         .and_then(Value::as_object)
         .into_iter()
@@ -207,7 +211,9 @@ fn schema_names(obj: &serde_json::Map<String, Value>) -> Vec<String> {
             .flatten()
             .filter_map(Value::as_str),
     );
-    names.into_iter().map(str::to_owned).collect()
+    names.sort_unstable();
+    names.dedup();
+    names.join("\n")
 }
 
 /// Whether progenitor makes types of the schemas at `pointer`: component schemas, and in operations the

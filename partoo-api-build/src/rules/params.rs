@@ -55,80 +55,41 @@ fn placeholders(path: &str) -> Result<Vec<&str>, String> {
 /// own schema (a report line each). An array or object value, or a nullable schema reached through a `$ref`, is refused at the
 /// parameter: there is no one way to write it in a path or a header that the client could choose.
 pub(super) fn parameter_values(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
-    let mut sites: Vec<String> = Vec::new();
-    let paths = ctx.doc.get("paths").and_then(Value::as_object);
+    // Read first (most documents have no such parameter, and rendering a pointer for each parameter would
+    // cost more than the check); the few schemas to change are changed after.
+    let mut nullable: Vec<String> = Vec::new();
+    let doc = &ctx.doc;
+    let paths = doc.get("paths").and_then(Value::as_object);
     for (path, item) in paths.into_iter().flatten() {
-        let base = pointer_push("/paths", path);
-        sites.push(pointer_push(&base, "parameters"));
-        for method in METHODS {
-            if item.get(method).is_some() {
-                sites.push(pointer_push(&pointer_push(&base, method), "parameters"));
+        let lists = std::iter::once(("", item)).chain(
+            METHODS
+                .iter()
+                .filter_map(|m| item.get(*m).map(|op| (*m, op))),
+        );
+        for (method, holder) in lists {
+            let list = holder.get("parameters").and_then(Value::as_array);
+            for (i, param) in list.into_iter().flatten().enumerate() {
+                let pointer = || {
+                    let base = pointer_push("/paths", path);
+                    let base = if method.is_empty() {
+                        base
+                    } else {
+                        pointer_push(&base, method)
+                    };
+                    format!("{base}/parameters/{i}")
+                };
+                check_value(ctx.file, doc, param, pointer, &mut nullable)?;
             }
         }
     }
-    let mut params: Vec<String> = Vec::new();
-    for list in sites {
-        let count = ctx
-            .doc
-            .pointer(&list)
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        params.extend((0..count).map(|i| format!("{list}/{i}")));
-    }
-    let components = ctx
-        .doc
+    let components = doc
         .pointer("/components/parameters")
         .and_then(Value::as_object);
-    params.extend(
-        components
-            .into_iter()
-            .flat_map(Map::keys)
-            .map(|name| pointer_push("/components/parameters", name)),
-    );
-    let mut changes = Vec::new();
-    for pointer in params {
-        let Some(param) = ctx
-            .doc
-            .pointer(&pointer)
-            .filter(|p| p.get("$ref").is_none())
-        else {
-            continue;
-        };
-        let text = |key: &str| param.get(key).and_then(Value::as_str).unwrap_or_default();
-        let (name, place) = (text("name").to_owned(), text("in").to_owned());
-        if place != "path" && place != "header" {
-            continue;
-        }
-        let Some(schema) = param.get("schema") else {
-            continue;
-        };
-        let own_nullable = schema.get("nullable") == Some(&Value::Bool(true));
-        let target = deref(&ctx.doc, schema);
-        let kind = target.get("type").and_then(Value::as_str);
-        let map = target
-            .get("additionalProperties")
-            .is_some_and(|a| a != &Value::Bool(false));
-        let refuse = |why: &str| {
-            Err(BuildError::at_pointer(
-                ctx.file,
-                &pointer,
-                format!("{place} parameter `{name}`: {why}; progenitor writes it with `to_string()`, which it lacks"),
-            )
-            .with_hint("declare it as a string (or number) in the spec, the form the server reads"))
-        };
-        if kind == Some("array") {
-            return refuse("its value is an array");
-        }
-        if kind == Some("object") || map {
-            return refuse("its value is an object");
-        }
-        if own_nullable {
-            changes.push(format!("{pointer}/schema"));
-        } else if target.get("nullable") == Some(&Value::Bool(true)) {
-            return refuse("its value is nullable (through a `$ref`)");
-        }
+    for (name, param) in components.into_iter().flatten() {
+        let pointer = || pointer_push("/components/parameters", name);
+        check_value(ctx.file, doc, param, pointer, &mut nullable)?;
     }
-    for pointer in changes {
+    for pointer in nullable {
         if let Some(schema) = ctx.doc.pointer_mut(&pointer).and_then(Value::as_object_mut) {
             schema.remove("nullable");
         }
@@ -138,6 +99,55 @@ pub(super) fn parameter_values(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         );
     }
     Ok(())
+}
+
+/// [`parameter_values`] for one parameter object (a `$ref` is checked where it points, as a component):
+/// an error for an array or object value, or the pointer of its own nullable schema pushed to `nullable`.
+fn check_value(
+    file: &str,
+    doc: &Value,
+    param: &Value,
+    pointer: impl Fn() -> String,
+    nullable: &mut Vec<String>,
+) -> Result<(), BuildError> {
+    if param.get("$ref").is_some() {
+        return Ok(());
+    }
+    let place = param.get("in").and_then(Value::as_str).unwrap_or_default();
+    if place != "path" && place != "header" {
+        return Ok(());
+    }
+    let Some(schema) = param.get("schema") else {
+        return Ok(());
+    };
+    let own_nullable = schema.get("nullable") == Some(&Value::Bool(true));
+    let target = deref(doc, schema);
+    let kind = target.get("type").and_then(Value::as_str);
+    let map = target
+        .get("additionalProperties")
+        .is_some_and(|a| a != &Value::Bool(false));
+    let why = if kind == Some("array") {
+        "its value is an array"
+    } else if kind == Some("object") || map {
+        "its value is an object"
+    } else if own_nullable {
+        nullable.push(format!("{}/schema", pointer()));
+        return Ok(());
+    } else if target.get("nullable") == Some(&Value::Bool(true)) {
+        "its value is nullable (through a `$ref`)"
+    } else {
+        return Ok(());
+    };
+    let name = param
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    Err(BuildError::at_pointer(
+        file,
+        &pointer(),
+        format!("{place} parameter `{name}`: {why}; progenitor writes it with `to_string()`, which it lacks"),
+    )
+    .with_hint("declare it as a string (or number) in the spec, the form the server reads"))
 }
 
 #[cfg(test)]
