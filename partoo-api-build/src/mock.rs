@@ -144,6 +144,14 @@ fn ok_shortcuts(operations: &[Item]) -> TokenStream {
     out
 }
 
+/// Whether a query matcher's value is an array: the outermost collection its signature names is a `Vec`
+/// (`Vec<HashMap<…>>`), not a map (`HashMap<String, Vec<String>>`, matched as one value).
+fn is_array_matcher(f: &Item) -> bool {
+    f.ident_texts()
+        .find(|i| matches!(*i, "Vec" | "HashMap" | "BTreeMap"))
+        == Some("Vec")
+}
+
 /// Names of the structs of progenitor's `mod operations` (`GetMyUserWhen`, `GetMyUserThen`, …).
 fn wrapper_names(operations: &[Item]) -> Vec<String> {
     operations
@@ -236,7 +244,7 @@ fn rewrite_matchers(
                     Some((3, quote! { format!(#pattern, #segment) }))
                 })
                 .ok_or_else(|| fail("one path regex `format!(pattern, value.to_string())`"))?
-            } else if idents.contains("query_param") && f.idents().contains("Vec") {
+            } else if idents.contains("query_param") && is_array_matcher(f) {
                 let api_name = first_string(&body)
                     .ok_or_else(|| fail("the array parameter's name as a string literal"))?;
                 let operation = &op.rust_name;

@@ -303,3 +303,72 @@ fn an_integer_default_over_i64_max_is_dropped_where_the_value_is_i64() {
         ["/paths/~1x/get/responses/200/content/application~1json/schema/properties/big"]
     );
 }
+
+#[test]
+fn dropshot_extensions_are_dropped() {
+    // progenitor's code for them names `futures` (pagination) and `rand` (websocket), which the client lacks.
+    let out = generated(
+        "paths:
+  /items:
+    get:
+      operationId: listItems
+      x-dropshot-pagination: {required: []}
+      parameters:
+        - {name: limit, in: query, schema: {type: integer}}
+        - {name: page_token, in: query, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, required: [items], properties: {items: {type: array, items: {type: string}}, next_page: {type: string}}}
+",
+    );
+    let code = compact(&out.code);
+    assert!(!code.contains("futures::"), "{}", out.code);
+    assert!(
+        out.report
+            .changes
+            .iter()
+            .any(|c| c.rule == "dropshot_extensions"
+                && c.pointer == "/paths/~1items/get/x-dropshot-pagination")
+    );
+}
+
+#[test]
+fn formats_a_ref_sibling_brings_after_alias_inlining_are_dropped_too() {
+    // `{$ref: Name, format: uuid}` is `{allOf: [{$ref: Name}], format: uuid}` until the alias `Name` is
+    // inlined: it became a `uuid::Uuid` after the rule for uuid strings had run.
+    let out = generated(
+        "paths: {/x: {get: {operationId: op, responses: {'200': {description: ok, content: {application/json: \
+         {schema: {$ref: '#/components/schemas/Thing'}}}}}}}}\n\
+         components: {schemas: {Name: {type: string}, Ratio: {type: number}, Thing: {type: object, properties: \
+         {id: {$ref: '#/components/schemas/Name', format: uuid}, r: {$ref: '#/components/schemas/Ratio', format: float}}}}}\n",
+    );
+    let code = compact(&out.code);
+    assert!(!code.contains("uuid"), "{}", out.code);
+    assert!(!code.contains("f32"), "{}", out.code);
+}
+
+#[test]
+fn statuses_without_a_reason_phrase_are_folded_into_ranges() {
+    let out = generated(
+        "paths:
+  /x:
+    get:
+      operationId: op
+      responses:
+        '299': {description: odd success, content: {application/json: {schema: {type: object}}}}
+        '460': {description: odd error}
+",
+    );
+    let responses = out.normalised.pointer("/paths/~1x/get/responses").unwrap();
+    let mut keys: Vec<&String> = responses.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["2XX", "4XX", "5XX"]);
+    refused_at(
+        "paths: {/x: {get: {operationId: op, responses: {'200': {description: ok}, '306': {description: odd}}}}}\n",
+        "/paths/~1x/get/responses/306",
+        "without a reason phrase",
+    );
+}

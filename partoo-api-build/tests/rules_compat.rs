@@ -381,6 +381,7 @@ fn every_rule_is_known_to_the_tests() {
         "ref_cycles",
         "ref_siblings",
         "discriminator_unions",
+        "unnamed_statuses",
         "error_responses",
         "success_responses",
         "success_ranges",
@@ -394,6 +395,7 @@ fn every_rule_is_known_to_the_tests() {
         "uuid_strings",
         "primitive_aliases",
         "field_name_collisions",
+        "dropshot_extensions",
         "reference_links",
     ];
     tested.sort_unstable();

@@ -446,7 +446,9 @@ pub(super) fn enum_variants(s: &mut Map<String, Value>) -> Option<String> {
 /// `1561335111.681374`): typify maps `float` to `f32`, whose 24-bit mantissa rounds such values by about a
 /// minute. The format is dropped, so every number is an `f64`.
 pub(super) fn float_precision(s: &mut Map<String, Value>) -> Option<String> {
-    let is_number = s.get("type").and_then(Value::as_str) == Some("number");
+    // Also without a `type`: `{allOf: [{$ref: Ratio}], format: float}` (a `$ref` with a sibling) becomes a
+    // number once the alias `Ratio` is inlined, after this rule has run.
+    let is_number = matches!(s.get("type").and_then(Value::as_str), Some("number") | None);
     if is_number && s.get("format").and_then(Value::as_str) == Some("float") {
         s.remove("format");
         return Some("format float → f64".into());
@@ -454,12 +456,15 @@ pub(super) fn float_precision(s: &mut Map<String, Value>) -> Option<String> {
     None
 }
 
-/// Adaptation (any `type: string, format: uuid`, in a property, a parameter or an array's items): typify maps
+/// Adaptation (any `format: uuid` of a string or of a schema without `type`, in a property, a parameter or an
+/// array's items): typify maps
 /// it to `::uuid::Uuid`, and the client has no `uuid` dependency, so the generated code would not compile. The
 /// format is dropped: the value stays a `String`, kept exactly as sent (an id Partoo sends in another case or
 /// form still decodes).
 pub(super) fn uuid_strings(s: &mut Map<String, Value>) -> Option<String> {
-    let is_string = s.get("type").and_then(Value::as_str) == Some("string");
+    // Also without a `type`: `{allOf: [{$ref: Name}], format: uuid}` (a `$ref` with a sibling) becomes a
+    // string once the alias `Name` is inlined, after this rule has run.
+    let is_string = matches!(s.get("type").and_then(Value::as_str), Some("string") | None);
     if is_string && s.get("format").and_then(Value::as_str) == Some("uuid") {
         s.remove("format");
         return Some("format uuid → String".into());

@@ -299,6 +299,12 @@ pub static RULES: &[Rule] = &[
         compat::discriminator_unions
     ),
     rule!(
+        unnamed_statuses,
+        Adaptation,
+        "statuses without a reason phrase (`460`): an error one dropped (the range covers it), a success one → `2XX`",
+        responses::unnamed_statuses
+    ),
+    rule!(
         error_responses,
         Adaptation,
         "every non-2xx JSON body → the shared `PartooError` (progenitor merges inline error bodies into the success type)",
@@ -369,6 +375,12 @@ pub static RULES: &[Rule] = &[
         Defect,
         "refuses an object whose names typify makes into one Rust field (`fooBar`, `foo_bar`) (error, not a change)",
         fields::field_name_collisions
+    ),
+    rule!(
+        dropshot_extensions,
+        Adaptation,
+        "`x-dropshot-pagination`/`x-dropshot-websocket` dropped: progenitor's code for them needs `futures`/`rand`",
+        paths::dropshot_extensions
     ),
     rule!(
         reference_links,

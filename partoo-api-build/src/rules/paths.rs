@@ -320,6 +320,30 @@ pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildErro
     Ok(())
 }
 
+/// The operation extensions progenitor reads for Dropshot servers (Oxide's framework), whose code names
+/// crates the client does not depend on: `futures` for `x-dropshot-pagination`'s streams, `rand` for
+/// `x-dropshot-websocket`'s handshake.
+const DROPSHOT_EXTENSIONS: [&str; 2] = ["x-dropshot-pagination", "x-dropshot-websocket"];
+
+/// Adaptation (none in Partoo's documents): an operation with a Dropshot extension gave a client that did not
+/// compile. The extension is dropped; the operation is generated as any other (a websocket upgrade with only
+/// a `101` response is then refused by progenitor, which is right: the client has no websocket support).
+pub(super) fn dropshot_extensions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    let mut sites = Vec::new();
+    for_each_operation(&mut ctx.doc, &mut |op| {
+        for key in DROPSHOT_EXTENSIONS {
+            if op.op.remove(key).is_some() {
+                sites.push((
+                    op.pointer_to(key),
+                    "dropped: its code needs crates the client lacks".to_owned(),
+                ));
+            }
+        }
+    });
+    ctx.changes(sites);
+    Ok(())
+}
+
 /// Adaptation: progenitor builds method docs from `summary` and `description` and ignores `externalDocs`.
 /// The link to Partoo's reference page is appended to the description so that it reaches the docs.
 pub(super) fn reference_links(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {

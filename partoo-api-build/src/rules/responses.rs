@@ -130,6 +130,70 @@ pub(super) fn error_responses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     Ok(())
 }
 
+/// The statuses with a reason phrase in the `http` crate (`StatusCode::canonical_reason`), which progenitor's
+/// mock generator unwraps for every status an operation declares.
+const NAMED_STATUSES: [u16; 62] = [
+    100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304,
+    305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415,
+    416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505,
+    506, 507, 508, 510, 511,
+];
+
+/// Adaptation (none in Partoo's documents): a status without a reason phrase (`460`, `299`, `306`) made
+/// progenitor's mock generator panic. An error status is dropped (its body is `PartooError`, which the `4XX`
+/// or `5XX` range `error_responses` adds then decodes just as well); a success status becomes `2XX` when the
+/// operation has no `2XX` yet, else is dropped (the range covers it). Any other such status is refused.
+pub(super) fn unnamed_statuses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+    let mut sites = Vec::new();
+    let mut refused: Option<String> = None;
+    for_each_responses(&mut ctx.doc, &mut |base, responses| {
+        let unnamed: Vec<(String, u16)> = responses
+            .keys()
+            .filter_map(|k| Some((k.clone(), k.parse::<u16>().ok()?)))
+            .filter(|(_, code)| !NAMED_STATUSES.contains(code))
+            .collect();
+        for (key, code) in unnamed {
+            let at = base.key(&key).to_string();
+            match code {
+                200..=299 => {
+                    let response = responses.remove(&key);
+                    if !responses.contains_key("2XX")
+                        && let Some(response) = response
+                    {
+                        responses.insert("2XX".to_owned(), response);
+                        sites.push((at, "status without a reason phrase → 2XX".to_owned()));
+                    } else {
+                        sites.push((
+                            at,
+                            "status without a reason phrase: dropped (2XX covers it)".to_owned(),
+                        ));
+                    }
+                }
+                400..=599 => {
+                    responses.remove(&key);
+                    sites.push((
+                        at,
+                        "status without a reason phrase: dropped (4XX/5XX cover it)".to_owned(),
+                    ));
+                }
+                _ => {
+                    refused.get_or_insert(at);
+                }
+            }
+        }
+    });
+    if let Some(at) = refused {
+        return Err(BuildError::at_pointer(
+            ctx.file,
+            &at,
+            "a status without a reason phrase outside 2xx, 4xx and 5xx, which progenitor's mock generator \
+             cannot name",
+        ));
+    }
+    ctx.changes(sites);
+    Ok(())
+}
+
 /// A response whose JSON body is the shared error schema.
 fn error_response(description: Value) -> Value {
     json!({
