@@ -32,7 +32,7 @@ fn success_rewrites_spec_lock_and_surface_and_reports_changes() {
         "POST /connection/revoke_token (was `revoke_connection_token`)",
         "methods renamed (1)",
         "GET /connection/check_token: `check_connection_token` → `check_connection_token_state`",
-        "parameter added: verbose (query)",
+        "parameter added: detailed (query)",
         "response fields removed: `generated_by`",
     ] {
         assert!(stdout.contains(needle), "missing {needle:?} in\n{stdout}");
@@ -346,6 +346,26 @@ fn a_spec_the_pipeline_rejects_writes_nothing() {
         err.contains("#/paths/~1x/get/responses/200")
             && err.contains("points to nothing")
             && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert_eq!(s.snapshot(), before);
+}
+
+#[test]
+fn a_spec_the_command_line_refuses_writes_nothing() {
+    // A query parameter `all` would be the command line's own `--all` flag: the `cli` feature's generator
+    // refuses it, so sync-spec does too, before any type-check.
+    let s = Scratch::new("cli-refuses");
+    let spec = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: getX\n      \
+                parameters:\n        - {name: all, in: query, schema: {type: boolean}}\n      responses:\n        \
+                '204': {description: ok}\n";
+    let path = s.root.join("cli.yaml");
+    std::fs::write(&path, spec).unwrap();
+    let before = s.snapshot();
+    let err = common::fails(&s.run(&["--from", path.to_str().unwrap()]));
+    assert!(
+        err.contains("refuses the new spec for the `mock` or `cli` feature; nothing was written")
+            && err.contains("parameter `all`"),
         "{err}"
     );
     assert_eq!(s.snapshot(), before);

@@ -1,6 +1,7 @@
 //! The last gate of `sync-spec`: the staged spec must not only generate but give a `partoo-api` that
-//! compiles. Runs `cargo check -p partoo-api` against it, with the tree's name table, in a target dir of its
-//! own under `target/` (so the main build is not invalidated), before anything is renamed into `openapi/`.
+//! compiles. Runs `cargo check -p partoo-api --features mock,cli` against it, with the tree's name table,
+//! in a target dir of its own under `target/` (so the main build is not invalidated), before anything is
+//! renamed into `openapi/`.
 
 use std::path::Path;
 
@@ -21,7 +22,16 @@ pub(super) fn check(workspace: &Path, bytes: &[u8], names: &Path) -> Result<(), 
     std::fs::create_dir_all(&target).map_err(|e| format!("{}: {e}", target.display()))?;
     crate::files::write_atomic(&staged, bytes)?;
     let output = cargo_command(workspace)
-        .args(["check", "-p", "partoo-api", "--message-format", "short"])
+        // With `mock` and `cli` on (and the default features): every part generated from the spec.
+        .args([
+            "check",
+            "-p",
+            "partoo-api",
+            "--features",
+            "mock,cli",
+            "--message-format",
+            "short",
+        ])
         .env("CARGO_TARGET_DIR", &target)
         .env(partoo_api_build::cargo::SPEC_ENV, &staged)
         .env(partoo_api_build::cargo::NAMES_ENV, names)

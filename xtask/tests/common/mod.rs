@@ -50,7 +50,7 @@ pub(crate) fn changed_spec() -> String {
     replace_once(
         &mut s,
         "connection-tokens/check-connection-token\n      parameters:\n",
-        "connection-tokens/check-connection-token\n      parameters:\n        - name: verbose\n          in: query\n          \
+        "connection-tokens/check-connection-token\n      parameters:\n        - name: detailed\n          in: query\n          \
          schema:\n            type: boolean\n",
     );
     replace_once(
