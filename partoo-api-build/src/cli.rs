@@ -17,7 +17,7 @@
 //! `body::<T>`, `raw_body`, `text_body`, `first_page::<T>`, `once`, `bytes`, `items`, `wants_all`, `Out` and `Failure`, plus
 //! `{runtime}::{Client, Paginate, PaginateCursor}` and the `clap` crate.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToKebabCase, ToSnakeCase};
 use proc_macro2::{Ident, Span};
@@ -44,8 +44,9 @@ const RESERVED: [&str; 9] = [
     "rate-limit",
 ];
 
-/// Subcommands of the hand-written runtime; an operation named like one is refused.
-const HAND_WRITTEN: [&str; 2] = ["webhooks", "completions"];
+/// Subcommands of the hand-written runtime, and clap's own `help`; an operation named like one is refused
+/// (clap panics on two subcommands of one name).
+const HAND_WRITTEN: [&str; 3] = ["webhooks", "completions", "help"];
 
 /// Generates the command-line glue for `generated` (a successful run on the spec `name` with `options`).
 ///
@@ -117,12 +118,20 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
                 info.parameters.len()
             )));
         }
+        // Flag → parameter: two parameters of one flag (`don't` and `don_t` are both `--don-t`) would make
+        // clap panic when the command line starts.
+        let mut flags: BTreeMap<String, &str> = BTreeMap::new();
         for (param, record) in params.into_iter().zip(&info.parameters) {
             let pname = record.name.as_str();
             let flag = pname.to_kebab_case();
             if RESERVED.contains(&flag.as_str()) {
                 return Err(fail(format!(
                     "parameter `{pname}` would be flag `--{flag}`, which the command line reserves"
+                )));
+            }
+            if let Some(first) = flags.insert(flag.clone(), pname) {
+                return Err(fail(format!(
+                    "parameters `{first}` and `{pname}` would both be flag `--{flag}`"
                 )));
             }
             let (Some(setter), Some(ty)) = (&record.setter, &record.setter_type) else {

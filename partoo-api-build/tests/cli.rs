@@ -287,3 +287,31 @@ fn a_success_body_that_is_not_json_is_copied_out_as_bytes() {
         out.code
     );
 }
+
+#[test]
+fn names_clap_would_panic_on_are_refused_naming_the_operation() {
+    // clap's own `help` subcommand, and two parameters of one flag, made `partoo` panic when it started.
+    let spec = SPEC.replace("operationId: getOrganization", "operationId: help");
+    let err = compact(&spec).expect_err("refused");
+    assert!(err.message.contains("`help`"), "{}", err.message);
+    let twins = r#"
+openapi: 3.0.3
+info: {title: t, version: v2}
+paths:
+  /x:
+    get:
+      operationId: getX
+      parameters:
+        - {name: "don't", in: query, schema: {type: string}}
+        - {name: don_t, in: query, schema: {type: string}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object}}}}
+"#;
+    let err = compact(twins).expect_err("refused");
+    assert!(
+        err.message
+            .contains("parameters `don't` and `don_t` would both be flag `--don-t`"),
+        "{}",
+        err.message
+    );
+}
