@@ -11,7 +11,7 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use crate::items::{Item, print_tokens, return_type_of, split};
 
 mod names;
-pub(crate) use names::{NameCheck, check_inline_types, check_type_names};
+pub(crate) use names::{NameCheck, check_inline_types, check_type_names, inline_objects};
 
 /// The generated client, split once.
 pub(crate) struct CodeIndex {

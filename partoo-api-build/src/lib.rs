@@ -10,7 +10,7 @@
 //! | 3 | [`select`] | only the operations of the tags asked for ([`Options::tags`]; all by default) and the components they reach |
 //! | 4 | `progenitor` | normalised JSON → progenitor 0.15.1's tokens under `catch_unwind`; a failure is narrowed to one schema or operation |
 //! | 5 | `index` | tokens → the generated code split once into items: `mod types`, `mod builder`, the client's methods, each builder's `send` and setter types; two types of one name, or an inline schema given another's type, refused at its pointer |
-//! | 6 | [`operation`] | normalised JSON + index → one [`Operation`] per operation, and the count check (every operation has its client method); the half that reads only the document runs on a second thread beside `progenitor` (and is timed with it) |
+//! | 6 | [`operation`] | normalised JSON + index → one [`Operation`] per operation, and the count check (every operation has its client method); the half that reads only the document runs on a second thread beside `progenitor` (and is timed with it), with the check that no object has two names typify makes one field of (`fields`) |
 //! | 7 | `builders` | typify's struct builders kept for request bodies only (or all dropped); then a type named like a prelude item the code left there names bare refused |
 //! | 8 | `enums` | string enums opened with an `Unknown(String)` variant |
 //! | 9 | `support` | operations → `mod operations` (facts per operation) and the pagination impls; progenitor's public constructors made crate-private (`ClientBuilder` is the way in) |
@@ -37,6 +37,7 @@ pub mod cli;
 mod enums;
 pub mod error;
 pub mod events;
+mod fields;
 mod index;
 mod items;
 pub mod load;
@@ -302,25 +303,35 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     });
     let (tokens, from_document) = clock.run(Stage::Progenitor, || {
         std::thread::scope(|scope| {
-            // The half of `operation` that reads only the document needs nothing progenitor makes: it runs
-            // on a second thread meanwhile (timed with this stage), the only work of a run that does.
-            let beside = scope.spawn(|| operation::from_document(&normalised));
+            // What reads only the document needs nothing progenitor makes: it runs on a second thread
+            // meanwhile (timed with this stage), the only work of a run that does. That is the half of
+            // `operation` that reads the document, and on a copy (the schema walk lends schemas mutably) the
+            // field-name check and the list of inline objects the index stage checks.
+            let beside = scope.spawn(|| {
+                let operations = operation::from_document(&normalised);
+                let mut copy = normalised.clone();
+                let fields = fields::check(name, &mut copy);
+                let inline = index::inline_objects(&mut copy);
+                (operations, fields, inline)
+            });
             let tokens = progenitor::generate_tokens(name, &normalised, options);
             (tokens, beside.join())
         })
     });
-    let tokens = tokens?;
-    let from_document = from_document.map_err(|_| {
+    let (from_document, fields, inline) = from_document.map_err(|_| {
         BuildError::new(
             name,
             Location::Input,
             "reading the operations of the normalised document panicked (a bug: report it with the spec)",
         )
     })?;
+    // Two fields of one name: typify generates them, rustc would refuse them.
+    fields?;
+    let tokens = tokens?;
     let mut index = clock.run(Stage::Index, || {
         let index = index::CodeIndex::new(tokens);
         index::check_type_names(name, &index.types, &normalised, index::NameCheck::Twice)?;
-        index::check_inline_types(name, &index.types, &mut normalised).map(|()| index)
+        index::check_inline_types(name, &index.types, &inline).map(|()| index)
     })?;
     let (operations, method_count) = clock.run(Stage::Operation, || {
         let mut operations = from_document;

@@ -394,7 +394,6 @@ fn every_rule_is_known_to_the_tests() {
         "float_precision",
         "uuid_strings",
         "primitive_aliases",
-        "field_name_collisions",
         "dropshot_extensions",
         "reference_links",
     ];

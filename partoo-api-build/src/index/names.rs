@@ -122,37 +122,20 @@ fn names_bare(tokens: &[TokenTree], name: &str) -> bool {
     })
 }
 
-/// Refuses an inline object schema that has no generated struct with its fields. typify names an inline
-/// schema after its place (property `bar2` of `Root` gives `RootBar2`, and so does `bar_2`); when a second
-/// inline schema gets a name already taken, typify gives it the first one's type without a word, and the
-/// fields of the second are lost on decoding. Each inline object (its own `properties` and `required`, no
-/// `allOf`, `oneOf` or `anyOf`, not a member of such a list, which typify merges or may inline) must
-/// find a struct in `types` whose JSON names are exactly its names. Components always get a type of their own
-/// and are not checked, nor is what progenitor makes no type of (see [`is_typed`]).
-///
-/// `doc` is borrowed mutably only because the document's one schema walk lends schemas that way.
-pub(crate) fn check_inline_types(
-    file: &str,
-    types: &[Item],
-    doc: &mut Value,
-) -> Result<(), BuildError> {
-    // The structs of inline schemas: a component's own type is never given to one.
-    let components: HashSet<String> = crate::walk::component_schema_names(doc)
+/// The inline objects of a document [`check_inline_types`] checks, each as its JSON pointer and its names key
+/// (and the components' type names)
+/// ([`schema_names`]): its own `properties` (and `required`), no `allOf`, `oneOf` or `anyOf`, not a member of
+/// such a list (typify merges those, or may inline them), not a component (a component always gets a type
+/// of its own), and in a place progenitor makes types of ([`is_typed`]). It reads only the document, so the
+/// pipeline runs it on its second thread while progenitor runs, on a copy (the walk lends schemas mutably).
+pub(crate) fn inline_objects(doc: &mut Value) -> InlineObjects {
+    let components = crate::walk::component_schema_names(doc)
         .iter()
         .map(|c| typify_ident(c, Case::Pascal))
         .collect();
-    // Each struct's JSON names, sorted and joined by a line break (no JSON name is split by one in a key
-    // compared: the schema side is joined the same way): one string per schema to look up.
-    let structs: HashSet<String> = types
-        .iter()
-        .filter(|item| item.kind() == Some("struct"))
-        .filter(|item| item.name().is_some_and(|n| !components.contains(n)))
-        .filter_map(json_names)
-        .map(|names| names.join("\n"))
-        .collect();
-    let mut lost: Option<(String, String)> = None;
+    let mut found = Vec::new();
     for_each_schema(doc, &mut |ptr, schema| {
-        let Some(obj) = schema.as_object().filter(|_| lost.is_none()) else {
+        let Some(obj) = schema.as_object() else {
             return;
         };
         let (mut properties, mut composed) = (false, false);
@@ -167,21 +150,59 @@ pub(crate) fn check_inline_types(
             return;
         }
         let names = schema_names(obj);
-        if names.is_empty() || structs.contains(&names) {
+        if names.is_empty() {
             return;
         }
         let pointer = ptr.to_string();
-        if !is_typed(&pointer) || is_component(&pointer) || is_member(&pointer) {
-            return;
+        if is_typed(&pointer) && !is_component(&pointer) && !is_member(&pointer) {
+            found.push((pointer, names));
         }
-        lost = Some((pointer, names));
     });
+    InlineObjects {
+        objects: found,
+        components,
+    }
+}
+
+/// What [`inline_objects`] found in a document.
+pub(crate) struct InlineObjects {
+    /// Each inline object's JSON pointer and its names key.
+    objects: Vec<(String, String)>,
+    /// The type names typify gives the components.
+    components: HashSet<String>,
+}
+
+/// Refuses an inline object schema that has no generated struct with its fields. typify names an inline
+/// schema after its place (property `bar2` of `Root` gives `RootBar2`, and so does `bar_2`); when a second
+/// inline schema gets a name already taken, typify gives it the first one's type without a word, and the
+/// fields of the second are lost on decoding. Each object of `inline` ([`inline_objects`]) must find a struct
+/// in `types`, other than a component's, whose JSON names are exactly its names.
+pub(crate) fn check_inline_types(
+    file: &str,
+    types: &[Item],
+    inline: &InlineObjects,
+) -> Result<(), BuildError> {
+    // The structs of inline schemas: a component's own type is never given to one.
+    let components = &inline.components;
+    // Each struct's JSON names, sorted and joined by a line break, as the schema side is: one string per
+    // schema to look up.
+    let structs: HashSet<String> = types
+        .iter()
+        .filter(|item| item.kind() == Some("struct"))
+        .filter(|item| item.name().is_some_and(|n| !components.contains(n)))
+        .filter_map(json_names)
+        .map(|names| names.join("\n"))
+        .collect();
+    let lost = inline
+        .objects
+        .iter()
+        .find(|(_, names)| !structs.contains(names));
     let Some((pointer, names)) = lost else {
         return Ok(());
     };
     Err(BuildError::at_pointer(
         file,
-        &pointer,
+        pointer,
         format!(
             "this inline object (properties {}) has no generated type of its own: typify named it like \
              another inline schema and gave it that schema's type, so its own fields would be lost",

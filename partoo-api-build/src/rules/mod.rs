@@ -8,7 +8,6 @@
 mod aliases;
 mod compat;
 pub use compat::TAG_DOC_PREFIX;
-mod fields;
 mod params;
 mod paths;
 mod refs;
@@ -369,12 +368,6 @@ pub static RULES: &[Rule] = &[
         Adaptation,
         "components that only name a primitive, an array or another schema are inlined: `String`, not a newtype",
         aliases::primitive_aliases
-    ),
-    rule!(
-        field_name_collisions,
-        Defect,
-        "refuses an object whose names typify makes into one Rust field (`fooBar`, `foo_bar`) (error, not a change)",
-        fields::field_name_collisions
     ),
     rule!(
         dropshot_extensions,

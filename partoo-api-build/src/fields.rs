@@ -1,9 +1,9 @@
-//! Struct fields typify would name twice: refused here, with the schema's pointer, rather than handed to
-//! rustc as a struct with two fields of one name.
+//! Struct fields typify would name twice: refused with the schema's pointer, rather than handed to rustc as
+//! a struct with two fields of one name. It reads only the normalised document, so the pipeline runs it on
+//! its second thread while progenitor runs (on a copy: the schema walk lends schemas mutably).
 
 use serde_json::Value;
 
-use super::Ctx;
 use crate::error::BuildError;
 use crate::operation::{Case, typify_ident};
 use crate::walk::{for_each_schema, properties};
@@ -12,18 +12,18 @@ use crate::walk::{for_each_schema, properties};
 /// (anything but `true`): a flattened map named `extra`, after the properties.
 const EXTRA_FIELD: &str = "extra";
 
-/// Defect (none in Partoo's documents; any spec can have it): two names of one object that typify turns into
+/// Refuses (none in Partoo's documents; any spec can have it) two names of one object that typify turns into
 /// the same Rust field (`fooBar` and `foo_bar` are both `foo_bar`, `type` and `type_` both `type_`; a
 /// property `extra` beside `additionalProperties` with a schema, which typify stores in a field `extra`).
 /// typify emits both fields and the client does not compile. A field cannot be renamed without changing the
 /// JSON it reads, and dropping one would lose data, so the document is refused at the first such object.
-pub(super) fn field_name_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
+pub(crate) fn check(file: &str, doc: &mut Value) -> Result<(), BuildError> {
     // An object without `allOf` is checked during the walk, from its own keywords. The walk lends each
     // schema mutably, and the names through `allOf` need the whole document: those objects are listed, then
     // read after it.
     let mut first: Option<(String, String)> = None;
     let mut merged: Vec<String> = Vec::new();
-    for_each_schema(&mut ctx.doc, &mut |ptr, schema| {
+    for_each_schema(doc, &mut |ptr, schema| {
         let Some(obj) = schema.as_object().filter(|_| first.is_none()) else {
             return;
         };
@@ -45,14 +45,14 @@ pub(super) fn field_name_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildError>
     });
     if first.is_none() {
         first = merged.into_iter().find_map(|pointer| {
-            let schema = ctx.doc.pointer(&pointer)?;
-            collision(&ctx.doc, schema).map(|message| (pointer, message))
+            let schema = doc.pointer(&pointer)?;
+            collision(doc, schema).map(|message| (pointer, message))
         });
     }
     match first {
         None => Ok(()),
         Some((pointer, message)) => {
-            Err(BuildError::at_pointer(ctx.file, &pointer, message).with_hint(
+            Err(BuildError::at_pointer(file, &pointer, message).with_hint(
                 "the two names are different JSON keys but one Rust field; rename one of them in the spec",
             ))
         }
