@@ -502,27 +502,15 @@ pub trait SendExt<T>:
         Self: Send,
         T: DeserializeOwned + Send,
     {
-        let captured = captured::<T, T, Self>(self);
-        async move { captured.await.map(ResponseValue::into_inner) }
-    }
-}
-
-/// Awaits `send` with the capture of a failure's details set, and turns a failure into an [`Error`]; `D` is the
-/// type a success body that does not decode is read as again, to name the JSON path.
-fn captured<T, D, F>(
-    send: F,
-) -> impl std::future::Future<Output = Result<ResponseValue<T>, Error>> + Send
-where
-    F: std::future::Future<Output = Result<ResponseValue<T>, GeneratedError<PartooError>>> + Send,
-    T: Send,
-    D: DeserializeOwned,
-{
-    let cell = Arc::new(Mutex::new(Captured::default()));
-    let scoped = CAPTURE.scope(Arc::clone(&cell), send);
-    async move {
-        let result = scoped.await;
-        let captured = cell.lock().ok().map(|c| c.clone());
-        result.map_err(|e| Error::from_generated::<D>(e, captured))
+        let cell = Arc::new(Mutex::new(Captured::default()));
+        let scoped = CAPTURE.scope(Arc::clone(&cell), self);
+        async move {
+            let result = scoped.await;
+            let captured = cell.lock().ok().map(|c| c.clone());
+            result
+                .map(ResponseValue::into_inner)
+                .map_err(|e| Error::from_generated::<T>(e, captured))
+        }
     }
 }
 
@@ -543,7 +531,16 @@ where
             >,
         > + Send,
 {
-    captured::<_, serde_json::Value, F>(send)
+    // The same capture as `into_result`, written out: a shared async helper added a layer of future, and the
+    // command line's debug build then overflowed the main thread's stack on its largest operations.
+    let cell = Arc::new(Mutex::new(Captured::default()));
+    let scoped = CAPTURE.scope(Arc::clone(&cell), send);
+    async move {
+        let result = scoped.await;
+        let captured = cell.lock().ok().map(|c| c.clone());
+        // `Value` only names a JSON path when a body does not decode, which a byte stream never does.
+        result.map_err(|e| Error::from_generated::<serde_json::Value>(e, captured))
+    }
 }
 
 impl<T, F> SendExt<T> for F where

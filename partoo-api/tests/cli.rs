@@ -528,3 +528,30 @@ async fn a_body_that_survives_its_request_type_is_sent() {
         json!({"anything": null, "nested": {"x": [1, {"y": null}]}})
     );
 }
+
+/// The main thread's stack does not limit a command: with 1 MB (Windows' default), the debug binary overflowed
+/// while building its subcommands, and with 4 MB while polling a request.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_command_runs_with_a_small_main_thread_stack() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user/me"))
+        .respond_with(json_body(&json!({"id": "u1"})))
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("sh")
+            .args(["-c", "ulimit -s 1024 && exec \"$0\" get-my-user"])
+            .arg(env!("CARGO_BIN_EXE_partoo"))
+            .env("PARTOO_API_KEY", KEY)
+            .env("PARTOO_BASE_URL", uri)
+            .output()
+            .expect("sh runs")
+    })
+    .await
+    .expect("joined");
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), r#"{"id":"u1"}"#);
+}
