@@ -317,19 +317,8 @@ mod tests {
 
     #[test]
     fn check_fails_when_the_spec_changes_without_the_lock() {
-        let tmp = std::env::temp_dir().join(format!("xtask-lock-{}", std::process::id()));
-        std::fs::create_dir_all(&tmp).unwrap();
+        let (root, dir) = scratch("check");
         let from = committed();
-        for (src, name) in [
-            (&from.spec, "partoo.yaml"),
-            (&from.rendition, "partoo.json"),
-            (&from.lock, "partoo.lock"),
-            (&from.surface, "partoo.api.md"),
-            (&from.names, "names.yaml"),
-        ] {
-            std::fs::copy(src, tmp.join(name)).unwrap();
-        }
-        let dir = OpenapiDir::new(&tmp);
         check(&dir).unwrap();
         let mut spec = std::fs::read_to_string(&dir.spec).unwrap();
         spec.push_str("\n# an edit\n");
@@ -350,7 +339,7 @@ mod tests {
             err.contains("partoo.json is stale or missing") && err.contains("cargo xtask lock"),
             "{err}"
         );
-        std::fs::remove_dir_all(&tmp).unwrap();
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     /// A scratch root with a copy of the committed `openapi/`, for the test `name`.

@@ -41,6 +41,15 @@ impl Out {
         }
     }
 
+    /// Notes a failed request (`--verbose`: its status, or that it failed) and turns it into the failure.
+    fn failed(&self, e: Error) -> Failure {
+        self.done(
+            &e.status()
+                .map_or("failed".to_owned(), |s| s.as_u16().to_string()),
+        );
+        Failure::from(e)
+    }
+
     fn done(&self, what: &str) {
         if self.verbose {
             eprintln!("< {what} in {} ms", self.started.elapsed().as_millis());
@@ -115,13 +124,7 @@ where
                 .ok_or_else(|| Failure::network("the success body was not kept".to_owned()))?;
             out.json(body.get()).map(drop)
         }
-        Err(e) => {
-            out.done(
-                &e.status()
-                    .map_or("failed".to_owned(), |s| s.as_u16().to_string()),
-            );
-            Err(Failure::from(e))
-        }
+        Err(e) => Err(out.failed(e)),
     }
 }
 
@@ -150,13 +153,7 @@ where
             }
             Ok(())
         }
-        Err(e) => {
-            out.done(
-                &e.status()
-                    .map_or("failed".to_owned(), |s| s.as_u16().to_string()),
-            );
-            Err(Failure::from(e))
-        }
+        Err(e) => Err(out.failed(e)),
     }
 }
 
