@@ -22,6 +22,8 @@ fn first_ref<'d>(
     ptr: &Ptr<'_>,
     bad: &mut dyn FnMut(&'d str) -> bool,
 ) -> Option<(String, String)> {
+    // Plain loops: the build script runs this unoptimised, where iterator adapters cost several times more
+    // per node, and this visits every node of the document.
     match v {
         Value::Object(map) => {
             if let Some(Value::String(r)) = map.get("$ref")
@@ -29,14 +31,27 @@ fn first_ref<'d>(
             {
                 return Some((ptr.to_string(), r.clone()));
             }
-            map.iter()
-                .filter(|(k, _)| !is_data_key(k))
-                .find_map(|(k, child)| first_ref(child, &ptr.key(k), bad))
+            for (k, child) in map {
+                if !matches!(child, Value::Object(_) | Value::Array(_)) || is_data_key(k) {
+                    continue;
+                }
+                if let found @ Some(_) = first_ref(child, &ptr.key(k), bad) {
+                    return found;
+                }
+            }
+            None
         }
-        Value::Array(list) => list
-            .iter()
-            .enumerate()
-            .find_map(|(i, child)| first_ref(child, &ptr.index(i), bad)),
+        Value::Array(list) => {
+            for (i, child) in list.iter().enumerate() {
+                if !matches!(child, Value::Object(_) | Value::Array(_)) {
+                    continue;
+                }
+                if let found @ Some(_) = first_ref(child, &ptr.index(i), bad) {
+                    return found;
+                }
+            }
+            None
+        }
         _ => None,
     }
 }
