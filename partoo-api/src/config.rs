@@ -186,7 +186,8 @@ impl ClientBuilder {
 
     /// Total time for one attempt (default 30 s), the hops of a same-origin redirect and their waits for a
     /// slot of the rate limit included. Ignored with [`Self::http_client_builder`] (each request and hop then
-    /// has the builder's own timeout).
+    /// has the builder's own timeout). [`Self::build`] refuses zero and anything over one day
+    /// ([`crate::RETRY_AFTER_CEILING`]), as for [`Self::connect_timeout`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -298,6 +299,7 @@ impl ClientBuilder {
         let base = check_base_url(&self.base_url)?;
         check_operation_names(&self.retry)?;
         check_delays(&self.retry)?;
+        check_timeouts(self.timeout, self.connect_timeout)?;
         if self.max_error_body == 0 {
             return Err(Error::Config(
                 "max_error_body must be at least 1 byte".into(),
@@ -371,6 +373,14 @@ fn check_delays(policy: &RetryPolicy) -> Result<(), Error> {
             )));
         }
     }
+    // The fields are public: `RetryPolicy::with_delays` orders them, a struct literal may not. A base over
+    // the cap would make the first wait longer than `max_delay` promises.
+    if policy.base_delay > policy.max_delay {
+        return Err(Error::Config(format!(
+            "retry policy: base_delay ({:?}) is over max_delay ({:?}), which caps every wait",
+            policy.base_delay, policy.max_delay
+        )));
+    }
     // A longer `Retry-After` is read as exactly the ceiling, so a limit at or over it would honour a server
     // asking for more than a day after one day: too early.
     if policy.max_retry_after >= ceiling {
@@ -379,6 +389,24 @@ fn check_delays(policy: &RetryPolicy) -> Result<(), Error> {
              since longer Retry-After values are cut to that",
             policy.max_retry_after
         )));
+    }
+    Ok(())
+}
+
+/// Refuses a zero timeout (every request would fail after it was sent, a POST possibly processed) and one
+/// over [`crate::RETRY_AFTER_CEILING`] (one day): a `Duration::MAX` meant as "no timeout" would overflow the
+/// clock when the attempt's deadline is computed.
+fn check_timeouts(timeout: Duration, connect_timeout: Duration) -> Result<(), Error> {
+    let ceiling = crate::RETRY_AFTER_CEILING;
+    for (name, value) in [("timeout", timeout), ("connect_timeout", connect_timeout)] {
+        if value.is_zero() {
+            return Err(Error::Config(format!("{name} must be over zero")));
+        }
+        if value > ceiling {
+            return Err(Error::Config(format!(
+                "{name} is {value:?}, over the limit of {ceiling:?} (RETRY_AFTER_CEILING)"
+            )));
+        }
     }
     Ok(())
 }
@@ -406,9 +434,16 @@ fn check_operation_names(policy: &RetryPolicy) -> Result<(), Error> {
 pub(crate) fn check_base_url(url: &str) -> Result<String, Error> {
     let parsed = reqwest::Url::parse(url).map_err(|e| {
         // A URL that does not parse may still carry `user:pass@`: then it is not echoed.
+        // Nor its query or fragment, which may hold a token (`?apikey=…`), as for a URL that parses.
         if url.contains('@') {
             Error::Config(format!(
                 "invalid base URL (not shown: it contains `@`, maybe a credential): {e}"
+            ))
+        } else if let Some(at) = url.find(['?', '#']) {
+            Error::Config(format!(
+                "invalid base URL \"{}{}…\" (its query or fragment not shown): {e}",
+                &url[..at],
+                &url[at..=at]
             ))
         } else {
             Error::Config(format!("invalid base URL {url:?}: {e}"))

@@ -202,6 +202,16 @@ fn base_urls_with_a_query_a_fragment_or_credentials_are_refused() {
             "the password is not echoed: {message}"
         );
     }
+    // A URL that does not parse is named without its query or fragment too.
+    for url in [
+        "https://api.partoo.co:99999/v2?api_key=SECRET",
+        "https://api partoo.co/v2?token=SECRET",
+        "https://[::1/v2#token=SECRET",
+    ] {
+        let message = build(url);
+        assert!(message.contains("invalid base URL"), "{url}: {message}");
+        assert!(!message.contains("SECRET"), "{url}: {message}");
+    }
     // A URL with credentials that does not parse at all (a port out of range, a space in the host).
     for url in [
         "https://alice:s3cr3t-pw@api.partoo.co:99999/v2",
@@ -279,6 +289,52 @@ fn backoff_delays_over_a_day_are_refused() {
         Client::builder()
             .api_key("k")
             .retry_policy(policy)
+            .build()
+            .is_ok()
+    );
+}
+
+/// The fields of `RetryPolicy` are public: a literal can set a base over the cap, which the first wait then
+/// exceeded (2.26 s against a `max_delay` of 200 ms).
+#[test]
+fn a_base_delay_over_max_delay_is_refused() {
+    use partoo_api::RetryPolicy;
+    let policy = RetryPolicy {
+        base_delay: Duration::from_secs(3),
+        max_delay: Duration::from_millis(200),
+        ..RetryPolicy::default()
+    };
+    let message = config_message(Client::builder().api_key("k").retry_policy(policy).build());
+    assert!(
+        message.contains("base_delay") && message.contains("max_delay"),
+        "{message}"
+    );
+}
+
+/// `Duration::MAX` as "no timeout" made every request panic on the clock; zero failed every request after
+/// sending it.
+#[test]
+fn a_zero_or_endless_timeout_is_refused() {
+    for (timeout, connect) in [
+        (Duration::MAX, Duration::from_secs(10)),
+        (Duration::from_secs(u64::MAX), Duration::from_secs(10)),
+        (Duration::ZERO, Duration::from_secs(10)),
+        (Duration::from_secs(30), Duration::ZERO),
+        (Duration::from_secs(30), Duration::MAX),
+    ] {
+        let message = config_message(
+            Client::builder()
+                .api_key("k")
+                .timeout(timeout)
+                .connect_timeout(connect)
+                .build(),
+        );
+        assert!(message.contains("timeout"), "{message}");
+    }
+    assert!(
+        Client::builder()
+            .api_key("k")
+            .timeout(partoo_api::RETRY_AFTER_CEILING)
             .build()
             .is_ok()
     );

@@ -41,7 +41,8 @@ pub(super) struct Sent {
 /// Sends `request` (whose slot the caller has waited for), then each same-origin redirect hop after a slot
 /// of its own, within what is left of the client's timeout; the last response is the answer.
 pub(super) async fn execute(http: &reqwest::Client, state: &ClientState, request: Request) -> Sent {
-    let deadline = state.timeout.map(|t| Instant::now() + t);
+    // `build` keeps the timeout within a day; `checked_add` all the same, never a panic on the clock.
+    let deadline = state.timeout.and_then(|t| Instant::now().checked_add(t));
     let method = request.method().clone();
     let mut turned_into_get = false;
     let outcome = HOPS
