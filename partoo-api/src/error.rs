@@ -14,7 +14,7 @@ use crate::config::DEFAULT_MAX_ERROR_BODY;
 use crate::exchange::BODY_CUT_HEADER;
 use crate::hooks::{CAPTURE, Captured, WRAPPED_BODY_HEADER};
 use crate::pagination::PaginationStop;
-use crate::redirect::RefusedRedirect;
+use crate::redirect::{REDIRECT_LIMIT, RefusedRedirect, TooManyRedirects};
 use crate::types::PartooError;
 use crate::{GeneratedError, ResponseValue};
 
@@ -23,9 +23,11 @@ use crate::{GeneratedError, ResponseValue};
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// The request did not complete: connection refused or reset, DNS, TLS, a broken body.
+    /// The request did not complete: connection refused or reset, DNS, TLS, a broken body. The URL the
+    /// error carries (and prints) has no query: a query may hold a credential (`check_connection_token`'s
+    /// `token`).
     Transport(reqwest::Error),
-    /// No answer in time (connect or total timeout).
+    /// No answer in time (connect or total timeout). Its URL has no query, as for [`Error::Transport`].
     Timeout(reqwest::Error),
     /// 429 after the retries: Partoo asks to wait `retry_after` (when it said).
     RateLimited {
@@ -83,9 +85,18 @@ pub enum Error {
     /// Partoo (or something in between) redirected to another origin (scheme, host or port changed, e.g.
     /// `https` to `http`). The redirect was not followed, so the API key stayed where it was sent.
     RedirectRefused {
-        /// The URL that answered with the redirect.
+        /// The URL that answered with the redirect, without its query (see [`Error::Transport`]).
         from: String,
-        /// Where it pointed.
+        /// Where it pointed, without its query.
+        to: String,
+    },
+    /// A chain of same-origin redirects longer than the client follows for one request (`limit`, 10): a
+    /// loop, most likely. The server was reached; repeating the request meets the same chain, so it is not
+    /// retryable.
+    TooManyRedirects {
+        /// The most redirects one request follows.
+        limit: usize,
+        /// Where the redirect that went over the limit pointed, without its query.
         to: String,
     },
     /// The request could not be built (a parameter failed to convert, a required one is missing).
@@ -140,7 +151,10 @@ impl Error {
         }
     }
 
-    fn from_transport(e: reqwest::Error) -> Self {
+    fn from_transport(mut e: reqwest::Error) -> Self {
+        if let Some(url) = e.url_mut() {
+            strip_query(url);
+        }
         if let Some(over) = crate::exchange::body_over_limit(&e) {
             return Error::BodyTooLarge {
                 operation: over.operation,
@@ -150,8 +164,14 @@ impl Error {
         }
         if let Some(refused) = refused_redirect(&e) {
             return Error::RedirectRefused {
-                from: refused.from.to_string(),
-                to: refused.to.to_string(),
+                from: without_query(&refused.from),
+                to: without_query(&refused.to),
+            };
+        }
+        if let Some(too_many) = redirect_cause::<TooManyRedirects>(&e) {
+            return Error::TooManyRedirects {
+                limit: REDIRECT_LIMIT,
+                to: without_query(&too_many.0),
             };
         }
         if e.is_timeout() {
@@ -300,10 +320,28 @@ fn cut_note(raw: &Bytes, truncated: bool) -> String {
 
 /// The [`RefusedRedirect`] behind a redirect error of reqwest, if that is what it is.
 fn refused_redirect(e: &reqwest::Error) -> Option<&RefusedRedirect> {
+    redirect_cause::<RefusedRedirect>(e)
+}
+
+/// The cause of type `T` behind a redirect error of reqwest (one of `crate::redirect`'s refusals).
+fn redirect_cause<T: std::error::Error + 'static>(e: &reqwest::Error) -> Option<&T> {
     if !e.is_redirect() {
         return None;
     }
-    causes(e).find_map(|cause| cause.downcast_ref::<RefusedRedirect>())
+    causes(e).find_map(|cause| cause.downcast_ref::<T>())
+}
+
+/// Drops the query and fragment of a URL an error shows: they may hold a credential.
+fn strip_query(url: &mut reqwest::Url) {
+    url.set_query(None);
+    url.set_fragment(None);
+}
+
+/// `url` as an error shows it: without its query and fragment ([`strip_query`]).
+fn without_query(url: &reqwest::Url) -> String {
+    let mut url = url.clone();
+    strip_query(&mut url);
+    url.to_string()
 }
 
 /// The errors behind `e`, nearest first (its `source()`, then that one's, …).
@@ -386,6 +424,10 @@ impl fmt::Display for Error {
             Error::RedirectRefused { from, to } => write!(
                 f,
                 "refused to follow the redirect from {from} to {to}: it leaves the origin the API key is meant for"
+            ),
+            Error::TooManyRedirects { limit, to } => write!(
+                f,
+                "stopped after {limit} redirects (the client's limit for one request), the last to {to}: a redirect loop?"
             ),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Config(m) => write!(f, "client configuration: {m}"),

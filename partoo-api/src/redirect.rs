@@ -68,9 +68,13 @@ impl fmt::Display for RefusedRedirect {
 
 impl std::error::Error for RefusedRedirect {}
 
-/// A chain of same-origin redirects longer than [`MAX_REDIRECTS`].
+/// A chain of same-origin redirects longer than [`MAX_REDIRECTS`], which
+/// [`crate::Error::TooManyRedirects`] reports.
 #[derive(Debug)]
-struct TooManyRedirects(Url);
+pub(crate) struct TooManyRedirects(pub(crate) Url);
+
+/// The most redirects one request follows ([`MAX_REDIRECTS`]), for [`crate::Error::TooManyRedirects`].
+pub(crate) const REDIRECT_LIMIT: usize = MAX_REDIRECTS;
 
 impl fmt::Display for TooManyRedirects {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
