@@ -363,7 +363,14 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Transport(e) => write!(f, "could not reach Partoo: {e}"),
-            Error::Timeout(e) => write!(f, "Partoo did not answer in time: {e}"),
+            Error::Timeout(e) => {
+                write!(f, "Partoo did not answer in time: {e}")?;
+                // reqwest's own text is about a body: say why the hop was not sent.
+                if crate::hooks::hops::is_hop_not_sent(e) {
+                    write!(f, " ({})", crate::hooks::hops::HopNotSent)?;
+                }
+                Ok(())
+            }
             Error::RateLimited {
                 retry_after,
                 body,

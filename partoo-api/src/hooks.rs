@@ -388,7 +388,7 @@ pub(crate) fn join_csv_query(request: &mut Request, csv: &[&str]) {
     url.query_pairs_mut().clear().extend_pairs(merged);
 }
 
-mod hops;
+pub(crate) mod hops;
 mod segments;
 #[cfg(test)]
 mod tests;

@@ -444,3 +444,53 @@ async fn errors_show_urls_without_their_query() {
         .into();
     assert!(!format!("{err} {err:?}").contains("SECRET"), "{err:?}");
 }
+
+/// A hop whose slot of the rate limit comes after the attempt's deadline is not sent: it used to leave
+/// with no time left, reach the server (a POST processed) and have its answer dropped for a timeout.
+#[tokio::test]
+async fn a_hop_that_would_leave_after_the_timeout_is_not_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/org"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", "/org-moved"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/org-moved"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"org_id": 7})))
+        .expect(0)
+        .mount(&server)
+        .await;
+    // One request per 3 s: the hop's slot comes 3 s after the first request, the timeout after 1 s.
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .rate_limit(1, std::time::Duration::from_secs(3))
+        .timeout(std::time::Duration::from_secs(1))
+        .build()
+        .expect("client builds");
+    let body: partoo_api::types::CreateOrganizationBody =
+        serde_json::from_value(org_json()).expect("a valid body");
+    let started = std::time::Instant::now();
+    let err = client
+        .create_organization()
+        .body(body)
+        .send()
+        .into_result()
+        .await
+        .expect_err("the hop cannot leave within the timeout");
+    let took = started.elapsed();
+    assert!(matches!(&err, Error::Timeout(_)), "{err:?}");
+    assert!(err.to_string().contains("was not sent"), "{err}");
+    assert!(
+        took < std::time::Duration::from_millis(2500),
+        "the attempt ended after {took:?}, past its 1 s timeout and into the hop's slot"
+    );
+    assert_eq!(
+        server.received_requests().await.unwrap_or_default().len(),
+        1,
+        "only the first request reached the server"
+    );
+}

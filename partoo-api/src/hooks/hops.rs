@@ -12,7 +12,8 @@
 //! - A request that a `301`–`303` turned into a `GET` was processed by the server: [`Sent::turned_into_get`]
 //!   tells the retry loop, which then never repeats it, whatever the `GET` meets.
 //! - [`crate::ClientBuilder::timeout`] is the time of the whole attempt, hops and their waits for a slot
-//!   included: each hop gets what is left of it.
+//!   included: each hop gets what is left of it, and a hop whose slot comes after the deadline is not sent
+//!   ([`HopNotSent`], a timeout).
 
 use std::cell::Cell;
 use std::time::Instant;
@@ -53,10 +54,24 @@ pub(super) async fn execute(http: &reqwest::Client, state: &ClientState, request
                 let _ = HOPS.try_with(|hops| hops.set(hops.get() + 1));
                 turned_into_get |= *next.method() != method;
                 replay = Replay::of(&next);
-                super::wait_for_limiter(state).await;
-                if let Some(deadline) = deadline {
-                    *next.timeout_mut() = Some(deadline.saturating_duration_since(Instant::now()));
+                let Some(deadline) = deadline else {
+                    super::wait_for_limiter(state).await;
+                    response = http.execute(next).await?;
+                    continue;
+                };
+                // The wait for a slot counts against the attempt's time: a hop that would leave after the
+                // deadline is not sent (sent with no time left, the server processed it and its answer was
+                // dropped).
+                let left = deadline.saturating_duration_since(Instant::now());
+                let slot = tokio::time::timeout(left, super::wait_for_limiter(state)).await;
+                let left = deadline.saturating_duration_since(Instant::now());
+                if slot.is_err() || left.is_zero() {
+                    return match not_sent(next.url().clone()).await {
+                        Some(timeout) => Err(timeout),
+                        None => Ok(response),
+                    };
                 }
+                *next.timeout_mut() = Some(left);
                 response = http.execute(next).await?;
             }
             Ok(response)
@@ -66,6 +81,45 @@ pub(super) async fn execute(http: &reqwest::Client, state: &ClientState, request
         outcome,
         turned_into_get,
     }
+}
+
+/// Why a hop was not sent: the attempt's timeout passed while it waited for a slot of the rate limit.
+#[derive(Debug)]
+pub(crate) struct HopNotSent;
+
+impl std::fmt::Display for HopNotSent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "the timeout passed while a redirect hop waited for a slot of the rate limit; the hop was not sent",
+        )
+    }
+}
+
+impl std::error::Error for HopNotSent {}
+
+/// Whether `e` is the timeout of a hop [`not_sent`] (an `io::Error` does not give its payload as its
+/// `source()`: it is looked for inside each one).
+pub(crate) fn is_hop_not_sent(e: &reqwest::Error) -> bool {
+    crate::error::causes(e).any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+            .is_some_and(|inner| inner.is::<HopNotSent>())
+    })
+}
+
+/// reqwest's timeout error for the unsent hop to `url` ([`HopNotSent`] behind it, as an
+/// `io::ErrorKind::TimedOut`, which `reqwest::Error::is_timeout` recognises). reqwest has no constructor
+/// for its errors: this one comes from reading a body that fails that way, which touches no network.
+/// `None` only if that read succeeded, which it cannot.
+async fn not_sent(url: reqwest::Url) -> Option<reqwest::Error> {
+    type BoxError = Box<dyn std::error::Error + Send + Sync>;
+    let cause = std::io::Error::new(std::io::ErrorKind::TimedOut, HopNotSent);
+    let failed: Result<bytes::Bytes, BoxError> = Err(Box::new(cause));
+    let body = reqwest::Body::wrap_stream(futures_util::stream::iter([failed]));
+    let mut response = http::Response::new(body);
+    crate::exchange::set_url(&mut response, url);
+    Response::from(response).bytes().await.err()
 }
 
 /// What a hop needs of the request before it: one copy of it, with its body unless the body is a stream,
