@@ -248,7 +248,7 @@ impl Error {
                     let cut = rv.headers().contains_key(BODY_CUT_HEADER);
                     if rv.headers().contains_key(WRAPPED_BODY_HEADER) {
                         let text = rv.error.as_ref().and_then(Value::as_str).unwrap_or("");
-                        (Bytes::copy_from_slice(text.as_bytes()), cut)
+                        (within(text, cut_at(rv.headers())), cut)
                     } else {
                         let json = serde_json::to_vec(rv.as_ref()).unwrap_or_default();
                         (Bytes::from(json), cut)
@@ -266,6 +266,7 @@ impl Error {
                 let retry_after = crate::retry::retry_after_header(&response).map(str::to_owned);
                 let wrapped = response.headers().contains_key(WRAPPED_BODY_HEADER);
                 let cut = response.headers().contains_key(BODY_CUT_HEADER);
+                let kept_bytes = cut_at(response.headers());
                 // The hook buffered the body of every non-2xx and undeclared 2xx response, so reading it
                 // completes at once.
                 let raw = kept.unwrap_or_else(|| {
@@ -274,7 +275,14 @@ impl Error {
                         .now_or_never()
                         .and_then(Result::ok)
                         .unwrap_or_default();
-                    (if wrapped { unwrap_text(&body) } else { body }, cut)
+                    (
+                        if wrapped {
+                            unwrap_text(&body, kept_bytes)
+                        } else {
+                            body
+                        },
+                        cut,
+                    )
                 });
                 Error::from_status(status, raw, retry_after.as_deref())
             }
@@ -300,13 +308,29 @@ impl Error {
     }
 }
 
-/// The original text of a body the hooks wrapped as `{"error": "<text>"}`.
-fn unwrap_text(body: &[u8]) -> Bytes {
+/// The original text of a body the hooks wrapped as `{"error": "<text>"}`, at most `limit` bytes (see
+/// [`within`]).
+fn unwrap_text(body: &[u8], limit: Option<usize>) -> Bytes {
     let text = serde_json::from_slice::<Value>(body)
         .ok()
         .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_owned))
         .unwrap_or_default();
-    Bytes::from(text)
+    within(&text, limit)
+}
+
+/// How many bytes of a cut body the hooks kept ([`BODY_CUT_HEADER`]'s value): the client's limit.
+fn cut_at(headers: &reqwest::header::HeaderMap) -> Option<usize> {
+    headers.get(BODY_CUT_HEADER)?.to_str().ok()?.parse().ok()
+}
+
+/// `text` as raw bytes, cut to at most `limit` bytes at a character boundary: the text of a cut body grows
+/// when its invalid bytes become U+FFFD (3 bytes each), and `raw` must stay within the limit it was cut at.
+fn within(text: &str, limit: Option<usize>) -> Bytes {
+    let mut end = limit.unwrap_or(usize::MAX).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Bytes::copy_from_slice(&text.as_bytes()[..end])
 }
 
 /// ` (body cut after N bytes)` when an error's raw body was cut.

@@ -461,3 +461,43 @@ async fn a_request_that_cannot_be_built_is_invalid_request() {
     assert_eq!(err.status(), None);
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+/// A cut error body of invalid UTF-8 grows when its bytes become U+FFFD: after `?` on a plain `send()`,
+/// `raw` held 300 bytes for a `max_error_body` of 100, and the message said "cut after 300 bytes".
+#[tokio::test]
+async fn question_mark_on_a_plain_send_keeps_a_cut_body_within_the_limit() {
+    let route = format!("/business/{BUSINESS_ID}");
+    // 500: documented (the `5XX` range), decoded by progenitor; 418: undocumented, handed back raw.
+    for status in [500, 418] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(route.as_str()))
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw(vec![0xFF_u8; 1000], "text/plain"),
+            )
+            .mount(&server)
+            .await;
+        let client = Client::builder()
+            .api_key("k")
+            .base_url(server.uri())
+            .retry_policy(RetryPolicy::none())
+            .max_error_body(100)
+            .build()
+            .expect("client builds");
+        let err = business_name(&client).await.unwrap_err();
+        let Error::Api { raw, truncated, .. } = &err else {
+            panic!("{status}: expected Error::Api, got {err:?}");
+        };
+        assert!(*truncated, "{status}");
+        assert!(raw.len() <= 100, "{status}: raw holds {} bytes", raw.len());
+        assert!(
+            std::str::from_utf8(raw).is_ok_and(|t| t.chars().all(|c| c == '\u{FFFD}')),
+            "{status}: {raw:?}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("body cut after {} bytes", raw.len())),
+            "{status}: {text}"
+        );
+    }
+}
