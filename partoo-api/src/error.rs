@@ -69,6 +69,19 @@ pub enum Error {
         /// Whether `raw` was cut at that limit (the rest was not read).
         truncated: bool,
     },
+    /// The answer's status arrived, then its body broke off: the connection closed or was reset, or the
+    /// timeout passed while it was read. **The request reached Partoo and was processed**: for a 2xx it
+    /// succeeded, so do not repeat a POST. Retryable only for a 5xx, as [`Error::Api`].
+    BodyInterrupted {
+        /// The status of the answer.
+        status: StatusCode,
+        /// Bytes of the body received before it broke off.
+        received: usize,
+        /// The start of them, at most the client's `max_error_body` bytes.
+        raw: Bytes,
+        /// reqwest's error for the body (`is_timeout()` tells a timeout from a lost connection).
+        source: reqwest::Error,
+    },
     /// A 2xx body that does not decode into the operation's success type (also an empty body, e.g. a 204
     /// for an operation that documents a JSON body).
     Decode {
@@ -135,7 +148,9 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport(_) | Error::Timeout(_) | Error::RateLimited { .. } => true,
-            Error::Api { status, .. } => status.is_server_error(),
+            Error::Api { status, .. } | Error::BodyInterrupted { status, .. } => {
+                status.is_server_error()
+            }
             _ => false,
         }
     }
@@ -149,7 +164,9 @@ impl Error {
             Error::Api { status, .. } => Some(*status),
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             Error::Decode { status, .. } => *status,
-            Error::UnexpectedSuccess { status, .. } => Some(*status),
+            Error::UnexpectedSuccess { status, .. } | Error::BodyInterrupted { status, .. } => {
+                Some(*status)
+            }
             Error::Transport(e) | Error::Timeout(e) => e.status(),
             _ => None,
         }
@@ -164,6 +181,16 @@ impl Error {
                 operation: over.operation,
                 limit: over.limit,
                 content_length: over.content_length,
+            };
+        }
+        if let Some((status, received, raw)) = crate::hooks::interrupted::body_broke(&e)
+            .map(|broke| (broke.status, broke.received, broke.start.clone()))
+        {
+            return Error::BodyInterrupted {
+                status,
+                received,
+                raw,
+                source: e,
             };
         }
         if let Some(refused) = refused_redirect(&e) {
@@ -441,6 +468,27 @@ impl fmt::Display for Error {
                     cut_note(raw, *truncated)
                 )
             }
+            Error::BodyInterrupted {
+                status,
+                received,
+                source,
+                ..
+            } => {
+                let processed = if status.is_success() {
+                    "the request was processed, do not repeat it blindly"
+                } else {
+                    "the request reached Partoo"
+                };
+                let cause = crate::error::causes(source)
+                    .filter(|c| !c.is::<crate::hooks::interrupted::BodyBroke>())
+                    .last()
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "Partoo answered {status}, then the body broke off after {received} bytes{cause}: {processed}"
+                )
+            }
             Error::Decode {
                 status,
                 path,
@@ -495,6 +543,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport(e) | Error::Timeout(e) => Some(e),
+            Error::BodyInterrupted { source, .. } => Some(source),
             _ => None,
         }
     }

@@ -107,12 +107,18 @@ impl ClientHooks<ClientState> for Client {
         // Success bodies are capped at `max_body` as they are read (error bodies, and the bodies of 2xx
         // statuses the operation does not declare, at `max_error_body`, by `capture`).
         let result = match result {
+            // Watched after the cap (which reads `Content-Length` first): a body that breaks off keeps its
+            // status (see `hooks/interrupted.rs`).
             Ok(response) if response.status().is_success() => {
                 let limited = limit_body(response, state.max_body, info.operation_id);
+                let limited = interrupted::watch(limited, state.max_error_body);
                 let limited = keep_raw_success(limited).await?;
                 capture(limited, state.max_error_body, declared).await
             }
-            Ok(response) => capture(response, state.max_error_body, declared).await,
+            Ok(response) => {
+                let watched = interrupted::watch(response, state.max_error_body);
+                capture(watched, state.max_error_body, declared).await
+            }
             Err(e) => Err(e),
         };
         // A page of a concurrent stream: its exchange ends with the last byte of the body (read through the
@@ -389,6 +395,7 @@ pub(crate) fn join_csv_query(request: &mut Request, csv: &[&str]) {
 }
 
 pub(crate) mod hops;
+pub(crate) mod interrupted;
 mod segments;
 #[cfg(test)]
 mod tests;

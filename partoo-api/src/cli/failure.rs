@@ -45,7 +45,8 @@ impl From<Error> for Failure {
             Error::Api { raw, .. }
             | Error::RateLimited { raw, .. }
             | Error::UnexpectedSuccess { raw, .. }
-            | Error::Decode { raw, .. } => Some(String::from_utf8_lossy(raw).into_owned()),
+            | Error::Decode { raw, .. }
+            | Error::BodyInterrupted { raw, .. } => Some(String::from_utf8_lossy(raw).into_owned()),
             _ => None,
         };
         // With the causes below the error (reqwest's top line alone does not say what failed), each once.
