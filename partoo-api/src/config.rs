@@ -480,12 +480,13 @@ pub(crate) fn check_base_url(url: &str) -> Result<String, Error> {
         "http" if loopback => {}
         "http" => {
             return Err(Error::Config(format!(
-                "refusing plain http to {url:?}: the API key would travel unencrypted (http is allowed for loopback hosts only)"
+                "refusing plain http to \"{shown}\": the API key would travel unencrypted (http is allowed for loopback hosts only)"
             )));
         }
+        // Not echoed: a URL that cannot be a base (`mailto:user@host`) has no user name to check.
         other => {
             return Err(Error::Config(format!(
-                "unsupported scheme {other:?} in base URL {url:?}"
+                "unsupported scheme {other:?} in the base URL: use https"
             )));
         }
     }

@@ -173,6 +173,14 @@ impl Error {
     }
 
     fn from_transport(mut e: reqwest::Error) -> Self {
+        // Refused before anything was sent (a URL the HTTP layer cannot carry, e.g. 180 kB of query): the
+        // request's fault, not the network's. The URL is left out: it may be that long.
+        if e.is_builder() {
+            return Error::InvalidRequest(format!(
+                "the HTTP request could not be built, nothing was sent: {}",
+                e.without_url()
+            ));
+        }
         if let Some(url) = e.url_mut() {
             strip_query(url);
         }

@@ -156,6 +156,17 @@ fn plain_http_is_refused_unless_the_host_is_loopback() {
     }
     let message = config_message(Client::builder().api_key("k").base_url("ftp://x").build());
     assert!(message.contains("unsupported scheme"), "{message}");
+    // A URL that cannot be a base has no user name to check: it is not echoed.
+    let message = config_message(
+        Client::builder()
+            .api_key("k")
+            .base_url("mailto:hunter2@x")
+            .build(),
+    );
+    assert!(
+        message.contains("unsupported scheme") && !message.contains("hunter2"),
+        "{message}"
+    );
     let message = config_message(
         Client::builder()
             .api_key("k")

@@ -501,3 +501,32 @@ async fn question_mark_on_a_plain_send_keeps_a_cut_body_within_the_limit() {
         );
     }
 }
+
+/// A request the HTTP layer refuses to build (a URL over its length limit) was never sent: it is the
+/// request's fault, not the network's, and the 70 kB URL is not echoed.
+#[tokio::test]
+async fn a_request_the_http_layer_cannot_build_is_invalid_request() {
+    let (server, client) = setup("GET", "/business/search", json_response(200, &json!({}))).await;
+    let err = client
+        .search_businesses()
+        .city("a".repeat(70_000))
+        .send()
+        .into_result()
+        .await
+        .expect_err("the URL is too long");
+    assert!(matches!(&err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(!err.is_retryable());
+    let text = err.to_string();
+    assert!(
+        text.len() < 500 && text.contains("nothing was sent"),
+        "{}",
+        &text[..text.len().min(500)]
+    );
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+}
