@@ -468,6 +468,10 @@ fn caller_keys_load_from_pem_or_raw_bytes() {
     );
     assert!(PublicKey::from_bytes(&raw[..31]).is_err());
     assert!(PublicKey::from_pem("hello").is_err());
+    // Two keys in one text: refused, not the first kept and the second ignored.
+    let both = format!("{pem}{PRODUCTION_PUBLIC_KEY_PEM}");
+    let err = PublicKey::from_pem(&both).expect_err("two PEM blocks");
+    assert!(err.to_string().contains("2 PEM blocks"), "{err}");
     let private = pem.replace("PUBLIC KEY", "PRIVATE KEY");
     assert!(PublicKey::from_pem(&private).is_err());
     let mut rsa_like = der.clone();

@@ -75,8 +75,13 @@ impl PublicKey {
     }
 
     /// A `-----BEGIN PUBLIC KEY-----` PEM block holding an Ed25519 SubjectPublicKeyInfo (what Partoo
-    /// publishes, and what `openssl pkey -pubout` writes).
+    /// publishes, and what `openssl pkey -pubout` writes). Text with several blocks (two keys of a rotation
+    /// in one file) is refused: load each block on its own, rather than have all but the first ignored.
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
+        let blocks = pem::parse_many(pem).map_or(0, |blocks| blocks.len());
+        if blocks > 1 {
+            return Err(KeyError::SeveralBlocks(blocks));
+        }
         let block = pem::parse(pem).map_err(|e| KeyError::Pem(e.to_string()))?;
         if block.tag() != "PUBLIC KEY" {
             return Err(KeyError::Label(block.tag().to_owned()));
@@ -123,6 +128,8 @@ pub enum KeyError {
     Pem(String),
     /// A PEM block with another label than `PUBLIC KEY`.
     Label(String),
+    /// Text with this many PEM blocks where one key is expected.
+    SeveralBlocks(usize),
     /// A SubjectPublicKeyInfo that is not an Ed25519 key.
     NotEd25519,
     /// A raw key that is not 32 bytes long (the length found).
@@ -140,6 +147,10 @@ impl fmt::Display for KeyError {
         match self {
             Self::Pem(e) => write!(f, "public key is not PEM: {e}"),
             Self::Label(l) => write!(f, "PEM block is `{l}`, expected `PUBLIC KEY`"),
+            Self::SeveralBlocks(n) => write!(
+                f,
+                "{n} PEM blocks where one key is expected: load each key on its own (a verifier takes several)"
+            ),
             Self::NotEd25519 => f.write_str("public key is not an Ed25519 SubjectPublicKeyInfo"),
             Self::Length(n) => write!(f, "raw Ed25519 public key must be 32 bytes, got {n}"),
             Self::NotOnCurve => f.write_str("public key is 32 bytes but not an Ed25519 curve point"),
