@@ -96,13 +96,28 @@ fn main_on_worker() -> ExitCode {
     match run(&matches) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            // A server may echo the key it received (in an error body, hence the message): never print it.
+            let key = config::api_key(&matches);
+            eprintln!("error: {}", scrub(&failure.message, key.as_deref()));
             if verbose && let Some(detail) = &failure.detail {
-                eprintln!("{detail}");
+                eprintln!("{}", scrub(detail, key.as_deref()));
             }
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// `text` with every occurrence of the API key (as given, and trimmed) replaced by `[API key]`.
+fn scrub(text: &str, key: Option<&str>) -> String {
+    let mut text = text.to_owned();
+    if let Some(key) = key {
+        for form in [key, key.trim()] {
+            if !form.is_empty() {
+                text = text.replace(form, "[API key]");
+            }
+        }
+    }
+    text
 }
 
 fn run(matches: &clap::ArgMatches) -> Result<(), Failure> {

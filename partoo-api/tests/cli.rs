@@ -555,3 +555,39 @@ async fn a_command_runs_with_a_small_main_thread_stack() {
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).trim(), r#"{"id":"u1"}"#);
 }
+
+/// Answers 500 with the key it received in its error body, as a careless proxy or server might.
+struct EchoKey;
+
+impl wiremock::Respond for EchoKey {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let key = request
+            .headers
+            .get("x-apikey")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        ResponseTemplate::new(500).set_body_raw(
+            json!({"errors": {"key": key}}).to_string(),
+            "application/json",
+        )
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_the_server_echoes_is_not_printed() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/business/b-1"))
+        .respond_with(EchoKey)
+        .mount(&server)
+        .await;
+    let out = partoo(
+        Some(&server),
+        &["get-business", "--business-id", "b-1", "--verbose"],
+    )
+    .await;
+    assert_eq!(code(&out), 1);
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains(KEY), "key printed: {stderr}");
+    assert!(stderr.contains("key: [API key]"), "{stderr}");
+}

@@ -44,16 +44,21 @@ pub(super) fn global_args() -> Vec<Arg> {
     ]
 }
 
+/// The API key: `--api-key`, else `$PARTOO_API_KEY` (when not blank).
+pub(super) fn api_key(m: &ArgMatches) -> Option<String> {
+    m.get_one::<String>("api-key").cloned().or_else(|| {
+        std::env::var("PARTOO_API_KEY")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+    })
+}
+
 /// The client: each flag overrides its environment variable.
 pub(super) fn client(m: &ArgMatches) -> Result<Client, Failure> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let key = m
-        .get_one::<String>("api-key")
-        .cloned()
-        .or_else(|| var("PARTOO_API_KEY"))
-        .ok_or_else(|| {
-            Failure::usage("no API key: give --api-key or set PARTOO_API_KEY".to_owned())
-        })?;
+    let key = api_key(m).ok_or_else(|| {
+        Failure::usage("no API key: give --api-key or set PARTOO_API_KEY".to_owned())
+    })?;
     let mut builder = Client::builder().api_key(key);
     let (environment, base_url) = target(
         m.get_one::<String>("environment").cloned(),
