@@ -107,12 +107,13 @@ fn main_on_worker() -> ExitCode {
     }
 }
 
-/// `text` with every occurrence of the API key (as given, and trimmed) replaced by `[API key]`.
+/// `text` with every occurrence of the API key (as given, and trimmed) replaced by `[API key]`, as the
+/// library does in error bodies (and, as there, not for keys under 8 bytes).
 fn scrub(text: &str, key: Option<&str>) -> String {
     let mut text = text.to_owned();
     if let Some(key) = key {
         for form in [key, key.trim()] {
-            if !form.is_empty() {
+            if form.len() >= crate::hooks::SHORTEST_SCRUBBED_KEY {
                 text = text.replace(form, "[API key]");
             }
         }

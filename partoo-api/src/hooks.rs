@@ -104,6 +104,7 @@ impl ClientHooks<ClientState> for Client {
         };
         // An unknown operation (none: the generated code names its own) is taken to accept every 2xx.
         let declared = meta.map_or(ANY_2XX, |m| m.success_statuses);
+        let key = state.api_key.as_bytes();
         // Success bodies are capped at `max_body` as they are read (error bodies, and the bodies of 2xx
         // statuses the operation does not declare, at `max_error_body`, by `capture`).
         let result = match result {
@@ -113,11 +114,11 @@ impl ClientHooks<ClientState> for Client {
                 let limited = limit_body(response, state.max_body, info.operation_id);
                 let limited = interrupted::watch(limited, state.max_error_body);
                 let limited = keep_raw_success(limited).await?;
-                capture(limited, state.max_error_body, declared).await
+                capture(limited, state.max_error_body, key, declared).await
             }
             Ok(response) => {
                 let watched = interrupted::watch(response, state.max_error_body);
-                capture(watched, state.max_error_body, declared).await
+                capture(watched, state.max_error_body, key, declared).await
             }
             Err(e) => Err(e),
         };
@@ -280,6 +281,7 @@ const ANY_2XX: &[(u16, u16)] = &[(200, 299)];
 async fn capture(
     response: Response,
     limit: usize,
+    key: &[u8],
     declared: &[(u16, u16)],
 ) -> reqwest::Result<Response> {
     let status = response.status();
@@ -302,6 +304,7 @@ async fn capture(
         response
     } else {
         let (response, body, truncated) = buffer(response, limit).await?;
+        let (response, body) = without_key(response, body, key);
         let foreign = || !is_partoo_error_shape(&body);
         let response = if !status.is_success() && (truncated || foreign()) {
             wrap_foreign_error_body(response, &body)
@@ -318,6 +321,37 @@ async fn capture(
         *slot = captured;
     }
     Ok(response)
+}
+
+/// Keys shorter than this are not looked for in error bodies: a test key such as `k` would match ordinary
+/// text (real keys are far longer).
+pub(crate) const SHORTEST_SCRUBBED_KEY: usize = 8;
+
+/// A buffered error body with every copy of the API key replaced by `[API key]`, and the response carrying it:
+/// a server or proxy that echoes the key it received would otherwise put it in the error's message, `Debug`
+/// and `raw`. Unchanged (no copy) when the key is not in it, or shorter than [`SHORTEST_SCRUBBED_KEY`].
+fn without_key(response: Response, body: Bytes, key: &[u8]) -> (Response, Bytes) {
+    if key.len() < SHORTEST_SCRUBBED_KEY || !body.windows(key.len()).any(|w| w == key) {
+        return (response, body);
+    }
+    let mut scrubbed = Vec::with_capacity(body.len());
+    let mut rest = &body[..];
+    while !rest.is_empty() {
+        if rest.starts_with(key) {
+            scrubbed.extend_from_slice(b"[API key]");
+            rest = &rest[key.len()..];
+        } else {
+            scrubbed.push(rest[0]);
+            rest = &rest[1..];
+        }
+    }
+    let scrubbed = Bytes::from(scrubbed);
+    let url = response.url().clone();
+    let copy = scrubbed.clone();
+    let mut rebuilt = http::Response::from(response).map(|_| reqwest::Body::from(copy));
+    crate::exchange::set_url(&mut rebuilt, url);
+    rebuilt.headers_mut().remove(http::header::CONTENT_LENGTH);
+    (Response::from(rebuilt), scrubbed)
 }
 
 /// `response` without the crate's marker headers ([`WRAPPED_BODY_HEADER`], [`BODY_CUT_HEADER`]): they mean

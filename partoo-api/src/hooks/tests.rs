@@ -48,7 +48,7 @@ fn assert_unexpected_success(err: &Error, raw_expected: &[u8], truncated_expecte
 
 #[tokio::test]
 async fn an_undeclared_2xx_keeps_its_body_after_a_plain_send() {
-    let response = capture(streaming(202, BODY), 1024, DECLARED)
+    let response = capture(streaming(202, BODY), 1024, b"", DECLARED)
         .await
         .expect("captured");
     let err = Error::from(GeneratedError::UnexpectedResponse(response));
@@ -59,7 +59,7 @@ async fn an_undeclared_2xx_keeps_its_body_after_a_plain_send() {
 #[tokio::test]
 async fn an_undeclared_2xx_keeps_its_body_through_into_result_cut_at_the_limit() {
     let exchange = async {
-        let response = capture(streaming(202, BODY), 8, DECLARED)
+        let response = capture(streaming(202, BODY), 8, b"", DECLARED)
             .await
             .expect("captured");
         Err::<ResponseValue<Value>, _>(GeneratedError::UnexpectedResponse(response))
@@ -72,7 +72,7 @@ async fn an_undeclared_2xx_keeps_its_body_through_into_result_cut_at_the_limit()
 #[tokio::test]
 async fn a_declared_2xx_body_is_left_to_progenitor_whole() {
     // Not buffered, so not cut at the error body limit either.
-    let response = capture(streaming(201, BODY), 8, DECLARED)
+    let response = capture(streaming(201, BODY), 8, b"", DECLARED)
         .await
         .expect("captured");
     assert_eq!(response.bytes().await.expect("the body").as_ref(), BODY);

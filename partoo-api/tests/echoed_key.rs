@@ -1,0 +1,80 @@
+//! A server or proxy that echoes the API key it received in an error body: errors show `[API key]`.
+//! (Apart from `redaction.rs`, whose tracing tests need every request of their process under a subscriber.)
+
+use partoo_api::{Client, Error, RetryPolicy, SendExt};
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const KEY: &str = "sk_live_SECRET_1234";
+
+fn assert_no_key(what: &str, text: &str) {
+    assert!(!text.contains(KEY), "{what} shows the key: {text}");
+    assert!(
+        !text.contains("SECRET"),
+        "{what} shows part of the key: {text}"
+    );
+}
+
+/// Answers with the key it received inside an error body of `status`: Partoo's shape, or HTML.
+struct EchoKey(u16, bool);
+
+impl wiremock::Respond for EchoKey {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let key = request
+            .headers
+            .get("x-apikey")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let body = if self.1 {
+            json!({"errors": {"authentication": format!("unknown key {key}")}}).to_string()
+        } else {
+            format!("<html>bad key {key}, again: {key}</html>")
+        };
+        ResponseTemplate::new(self.0).set_body_raw(body, "application/json")
+    }
+}
+
+/// A server or proxy that echoes the key it received: the error's message, `Debug` and `raw` show
+/// `[API key]` instead, through `into_result()` and through `?` on a plain `send()`.
+#[tokio::test]
+async fn a_key_the_server_echoes_is_replaced_in_errors() {
+    for (status, partoo_shape) in [(401, true), (500, true), (502, false), (418, false)] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/user/me"))
+            .respond_with(EchoKey(status, partoo_shape))
+            .mount(&server)
+            .await;
+        let client = Client::builder()
+            .api_key(KEY)
+            .base_url(server.uri())
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .expect("client builds");
+        let through_result = client
+            .get_my_user()
+            .send()
+            .into_result()
+            .await
+            .expect_err("an error status");
+        let through_send: Error = client
+            .get_my_user()
+            .send()
+            .await
+            .expect_err("an error status")
+            .into();
+        for err in [through_result, through_send] {
+            let Error::Api { raw, .. } = &err else {
+                panic!("{status}: expected Error::Api, got {err:?}");
+            };
+            assert!(
+                String::from_utf8_lossy(raw).contains("[API key]"),
+                "{status}: {err:?}"
+            );
+            assert_no_key(&format!("{status} raw"), &String::from_utf8_lossy(raw));
+            assert_no_key(&format!("{status} Display"), &err.to_string());
+            assert_no_key(&format!("{status} Debug"), &format!("{err:?}"));
+        }
+    }
+}
