@@ -78,14 +78,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
     let event = verifier
         .verify_event(Some(signature.as_bytes()), &body)
         .map_err(|e| e.to_string())?;
-    let mut lines = format!(
-        "event: {}\n{}",
-        match event.event_type() {
-            "" => "(no type)",
-            event_type => event_type,
-        },
-        event.summary()
-    );
+    let mut lines = format!("event: {}\n{}", event.type_label(), event.summary());
     if let Event::Unparsed { error, .. } = &event {
         let why = match error {
             ParseError::Schema { .. } => "it did not fit the schema of its event type",

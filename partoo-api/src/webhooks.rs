@@ -297,19 +297,30 @@ pub(crate) fn one_line(text: &str) -> String {
 }
 
 impl Event {
+    /// The event's type for a log line or a terminal: control characters escaped (a delivery's text could
+    /// otherwise move the cursor or start a new log line), `""` for an empty `type`, and `(no type)` only
+    /// for an [`Event::Unparsed`] body without a string `type`.
+    pub fn type_label(&self) -> String {
+        match (self, self.event_type()) {
+            (
+                Self::Unparsed {
+                    event_type: None, ..
+                },
+                _,
+            ) => "(no type)".to_owned(),
+            (_, "") => "\"\"".to_owned(),
+            (_, event_type) => one_line(event_type),
+        }
+    }
+
     /// One line on the event: its type, the Rust variant, and the top-level fields of its payload that are
     /// set (what `verify_webhook` prints); for [`Event::Unparsed`], the size kept and why it is untyped. Line
     /// breaks and other control characters in the delivery's text are escaped, so it is always one line.
     pub fn summary(&self) -> String {
-        if let Self::Unparsed {
-            event_type,
-            body,
-            error,
-        } = self
-        {
+        if let Self::Unparsed { body, error, .. } = self {
             return format!(
                 "{} → Event::Unparsed, {} bytes kept: {}",
-                event_type.as_deref().map_or("(no type)".into(), one_line),
+                self.type_label(),
                 body.len(),
                 one_line(&error.to_string())
             );
@@ -331,7 +342,7 @@ impl Event {
             .unwrap_or_default();
         format!(
             "{} → Event::{}, payload fields: {}",
-            one_line(self.event_type()),
+            self.type_label(),
             self.variant_name(),
             if fields.is_empty() {
                 "none".to_owned()

@@ -287,6 +287,23 @@ fn signed_bodies_that_are_not_events_are_delivered_whole() {
         "{}",
         event.summary()
     );
+    assert_eq!(event.type_label(), "(no type)");
+    // An empty string type is a type: shown as `""`, not as a missing one.
+    let event = parse_event(b"{\"type\": \"\"}");
+    assert_eq!(event.type_label(), "\"\"");
+    assert!(
+        event.summary().starts_with("\"\" → Event::Other"),
+        "{}",
+        event.summary()
+    );
+    // A type with a line break and an escape sequence stays one harmless line.
+    let event = parse_event(b"{\"type\": \"evil\\n\\u001b[31mred\"}");
+    let label = event.type_label();
+    assert!(
+        !label.contains('\n') && !label.contains('\u{1b}'),
+        "{label:?}"
+    );
+    assert!(label.starts_with("evil"), "{label:?}");
 }
 
 #[test]

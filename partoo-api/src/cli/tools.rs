@@ -73,11 +73,7 @@ pub(super) fn webhooks(m: &ArgMatches) -> Result<(), Failure> {
             message: format!("signature check failed: {e}"),
             detail: None,
         })?;
-    let kind = match event.event_type() {
-        "" => "(no type)".to_owned(),
-        kind => crate::webhooks::one_line(kind),
-    };
-    let mut report = format!("event: {kind}\n{}\n", event.summary());
+    let mut report = format!("event: {}\n{}\n", event.type_label(), event.summary());
     if let Event::Unparsed { .. } = &event {
         report.push_str("signature verified, but the body fits no typed event: kept unparsed\n");
     }
