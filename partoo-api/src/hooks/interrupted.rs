@@ -8,6 +8,8 @@
 //! as the source of reqwest's error, which [`crate::Error`] turns into [`crate::Error::BodyInterrupted`].
 
 use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::{Response, StatusCode};
@@ -50,41 +52,80 @@ pub(crate) fn body_broke(e: &reqwest::Error) -> Option<&BodyBroke> {
 
 /// `response` with a body that fails with a [`BodyBroke`] where it would have failed, keeping at most `keep`
 /// bytes of its start for it (chunks are shared, not copied, until it fails). An error that is already the
-/// client's own (a body over `max_body`, see `crate::exchange::limit_body`) passes through as it is.
+/// client's own (a body over `max_body`, see `crate::exchange::limit_body`) passes through as it is. The
+/// body keeps its size hint (`Content-Length`), and nothing but a counter is added on the way of each chunk.
 pub(crate) fn watch(response: Response, keep: usize) -> Response {
     let status = response.status();
     let url = response.url().clone();
-    let (parts, body) = http::Response::from(response).into_parts();
-    let chunks = Response::from(http::Response::new(body)).bytes_stream();
-    let mut received = 0_usize;
-    let mut start: Vec<Bytes> = Vec::new();
-    let mut kept = 0_usize;
-    let watched = futures_util::StreamExt::map(chunks, move |chunk| match chunk {
-        Ok(chunk) => {
-            received = received.saturating_add(chunk.len());
-            let room = keep.saturating_sub(kept);
-            if room > 0 {
-                let part = chunk.slice(..chunk.len().min(room));
-                kept += part.len();
-                start.push(part);
-            }
-            Ok(chunk)
-        }
-        Err(e) if crate::exchange::body_over_limit(&e).is_some() => Err(Box::new(e) as BoxError),
-        Err(source) => {
-            let mut joined = BytesMut::with_capacity(kept);
-            start
-                .drain(..)
-                .for_each(|part| joined.extend_from_slice(&part));
-            Err(Box::new(BodyBroke {
-                status,
-                received,
-                start: joined.freeze(),
-                source,
-            }) as BoxError)
-        }
-    });
-    let mut rebuilt = http::Response::from_parts(parts, reqwest::Body::wrap_stream(watched));
+    let (parts, inner) = http::Response::from(response).into_parts();
+    let watched = Watched {
+        inner,
+        status,
+        received: 0,
+        start: Vec::new(),
+        room: keep,
+    };
+    let mut rebuilt = http::Response::from_parts(parts, reqwest::Body::wrap(watched));
     crate::exchange::set_url(&mut rebuilt, url);
     Response::from(rebuilt)
+}
+
+/// The body [`watch`] puts in place.
+struct Watched {
+    inner: reqwest::Body,
+    status: StatusCode,
+    received: usize,
+    start: Vec<Bytes>,
+    /// How many more bytes of the start to keep.
+    room: usize,
+}
+
+impl http_body::Body for Watched {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, BoxError>>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    this.received = this.received.saturating_add(data.len());
+                    if this.room > 0 {
+                        let part = data.slice(..data.len().min(this.room));
+                        this.room -= part.len();
+                        this.start.push(part);
+                    }
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(e))) if crate::exchange::body_over_limit(&e).is_some() => {
+                Poll::Ready(Some(Err(Box::new(e))))
+            }
+            Poll::Ready(Some(Err(source))) => {
+                let mut start = BytesMut::new();
+                this.start
+                    .drain(..)
+                    .for_each(|part| start.extend_from_slice(&part));
+                Poll::Ready(Some(Err(Box::new(BodyBroke {
+                    status: this.status,
+                    received: this.received,
+                    start: start.freeze(),
+                    source,
+                }))))
+            }
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
 }
