@@ -151,8 +151,15 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
                 quote! { .action(::clap::ArgAction::Set) }
             };
             // A path parameter is one segment: `""`, `.` or `..` would change the request's path instead.
-            let segment = (record.location == "path")
-                .then(|| quote! { .value_parser(#runtime::cli::path_segment) });
+            // Another whose schema lists its values (each, for a list) takes only those: the enums of the
+            // client accept any string (`Unknown`), which would send a typo as it is.
+            let segment = if record.location == "path" {
+                Some(quote! { .value_parser(#runtime::cli::path_segment) })
+            } else {
+                enum_values(doc, param).map(|values| {
+                    quote! { .value_parser(::clap::builder::PossibleValuesParser::new([#(#values),*])) }
+                })
+            };
             args.push(quote! {
                 .arg(::clap::Arg::new(#flag).long(#flag).value_name(#value_name).help(#help)
                     .required(#required) #action #segment)
@@ -348,6 +355,28 @@ fn describe(doc: &Value, param: &Value) -> String {
         .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|d| !d.is_empty())
         .unwrap_or_else(|| format!("{place} parameter `{name}`"))
+}
+
+/// The values a parameter's schema (or, for an array, its items' schema) lists, when they are all strings
+/// a flag can carry.
+fn enum_values(doc: &Value, param: &Value) -> Option<Vec<String>> {
+    let schema = crate::walk::deref(doc, param.get("schema")?);
+    let schema = match schema.get("items") {
+        Some(items) if schema.get("type").and_then(Value::as_str) == Some("array") => {
+            crate::walk::deref(doc, items)
+        }
+        _ => schema,
+    };
+    let values: Vec<String> = schema
+        .get("enum")?
+        .as_array()?
+        .iter()
+        .filter(|v| !v.is_null())
+        .map(|v| v.as_str().map(str::to_owned))
+        .collect::<Option<_>>()?;
+    // An empty value, or one with the list delimiter, could not be typed as a flag value: no restriction.
+    let usable = !values.is_empty() && values.iter().all(|v| !v.is_empty() && !v.contains(','));
+    usable.then_some(values)
 }
 
 /// Makes a builder's type usable outside `mod builder`: `types::X` → `{runtime}::types::X`.

@@ -315,3 +315,39 @@ paths:
         err.message
     );
 }
+
+/// A flag whose schema lists its values takes only those (each, for a list); values a flag could not carry
+/// (an empty one, one with the list delimiter) leave it unrestricted rather than unusable.
+#[test]
+fn listed_values_restrict_their_flag() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: t, version: v2}
+paths:
+  /x:
+    get:
+      operationId: getX
+      parameters:
+        - {name: status, in: query, schema: {$ref: '#/components/schemas/Status'}}
+        - {name: features, in: query, schema: {type: array, items: {type: string, enum: [posts, messages]}}}
+        - {name: odd, in: query, schema: {type: string, enum: ['', 'a,b']}}
+        - {name: level, in: query, schema: {type: integer, enum: [1, 2]}}
+      responses:
+        '204': {description: ok}
+components:
+  schemas:
+    Status: {type: string, enum: [open, closed]}
+"#;
+    let code = compact(spec).expect("cli code generates");
+    assert!(
+        code.contains(
+            "Arg::new(\"status\").long(\"status\").value_name(\"STATUS\").help(\"queryparameter`status`\").required(false).action(::clap::ArgAction::Set).value_parser(::clap::builder::PossibleValuesParser::new([\"open\",\"closed\"]))"
+        ),
+        "{code}"
+    );
+    assert!(
+        code.contains("value_delimiter(',').value_parser(::clap::builder::PossibleValuesParser::new([\"posts\",\"messages\"]))"),
+        "{code}"
+    );
+    assert_eq!(code.matches("PossibleValuesParser").count(), 2, "{code}");
+}

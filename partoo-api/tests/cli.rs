@@ -60,6 +60,7 @@ async fn flags_reach_the_query_with_their_types_and_repeats() {
         .and(path("/business/search"))
         .and(query_param("city", "Paris"))
         .and(query_param("org_id", "42"))
+        .and(query_param("status", "temporarily_closed"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(PAGES[0], "application/json"))
         .expect(1)
         .mount(&server)
@@ -76,6 +77,8 @@ async fn flags_reach_the_query_with_their_types_and_repeats() {
             "1,2",
             "--groups",
             "3",
+            "--status",
+            "temporarily_closed",
         ],
     )
     .await;
@@ -158,6 +161,19 @@ async fn usage_errors_exit_2_before_any_request() {
         "{}",
         text(&out.stderr)
     );
+    // A value the parameter's schema does not list (the client's enums would send it as `Unknown`), alone
+    // or in a list, naming the flag and the values.
+    for (flag, value) in [("--status", "bogus"), ("--features-in", "posts,bogus")] {
+        let out = partoo(Some(&server), &["search-businesses", flag, value]).await;
+        assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(flag)
+                && stderr.contains("'bogus'")
+                && stderr.contains("possible values"),
+            "{stderr}"
+        );
+    }
     // A body that does not fit the request type, naming the field.
     let dir = std::env::temp_dir().join(format!("partoo-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
