@@ -54,38 +54,70 @@ struct State {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let flag = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
+    // A flag's value, `None` when the flag is absent; a flag without a value is an error.
+    let flag = |name: &str| -> Result<Option<&String>, Error> {
+        match args.iter().position(|a| a == name) {
+            None => Ok(None),
+            Some(i) => match args.get(i + 1).filter(|v| !v.starts_with("--")) {
+                Some(value) => Ok(Some(value)),
+                None => Err(format!("{name} needs a value").into()),
+            },
+        }
     };
-    match flag("--listen") {
+    match flag("--listen")? {
         Some(addr) => {
-            let verifier = match (flag("--public-key"), flag("--environment")) {
+            let verifier = match (flag("--public-key")?, flag("--environment")?) {
                 (Some(file), _) => {
-                    Verifier::new(PublicKey::from_pem(&std::fs::read_to_string(file)?)?)
+                    let pem = std::fs::read_to_string(file).map_err(|e| {
+                        format!("--public-key {file}: {e} (a PEM file is expected)")
+                    })?;
+                    let key = PublicKey::from_pem(&pem)
+                        .map_err(|e| format!("--public-key {file}: {e}"))?;
+                    Verifier::new(key)
                 }
-                (None, Some(env)) => Verifier::for_environment(env.parse::<Environment>()?),
+                (None, Some(env)) => Verifier::for_environment(
+                    env.parse::<Environment>()
+                        .map_err(|e| format!("--environment {env}: {e}"))?,
+                ),
                 (None, None) => Verifier::for_environment(Environment::Production),
             };
-            let addr: SocketAddr = addr.parse()?;
+            let addr: SocketAddr = addr
+                .parse()
+                .map_err(|e| format!("--listen {addr}: {e} (an address such as 127.0.0.1:8080)"))?;
             if !addr.ip().is_loopback() {
                 return Err(
                     "this example listens on 127.0.0.1 only (put a TLS proxy in front)".into(),
                 );
             }
             let (state, worker) = start(verifier);
-            println!(
+            say(format_args!(
                 "listening on http://{addr} with {:?}",
                 state.verifier.keys()
-            );
+            ));
             tokio::spawn(worker);
             serve(tokio::net::TcpListener::bind(addr).await?, state).await
         }
         None => demo().await,
     }
+}
+
+/// Prints one line. A closed standard output (`| head -1`) is not a reason for a receiver to stop, so the
+/// error is ignored (`println!` panics on it).
+fn say(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 /// The application side: a worker that takes events off a bounded queue (here it prints them).
@@ -99,9 +131,9 @@ fn start(verifier: Verifier) -> (Arc<State>, impl Future<Output = ()>) {
                 // A real application stores the raw bytes (e.g. a dead-letter table) to replay them once
                 // the schema is fixed; nothing signed by Partoo is thrown away.
                 Event::Unparsed { .. } => {
-                    println!("kept unparsed{test}: {}", event.summary());
+                    say(format_args!("kept unparsed{test}: {}", event.summary()));
                 }
-                _ => println!("handled{test}: {}", event.summary()),
+                _ => say(format_args!("handled{test}: {}", event.summary())),
             }
         }
     };
@@ -152,7 +184,7 @@ async fn receive(
     let delivery = match state.verifier.verify_request(&parts.headers, &body) {
         Ok(delivery) => delivery,
         Err(e) => {
-            println!("refused (401): {e}");
+            say(format_args!("refused (401): {e}"));
             return Ok(answer(StatusCode::UNAUTHORIZED, "bad signature"));
         }
     };
@@ -223,10 +255,10 @@ async fn demo() -> Result<(), Error> {
         let response = sender.send_request(request).await?;
         let status = response.status();
         let text = response.into_body().collect().await?.to_bytes();
-        println!(
+        say(format_args!(
             "{name} delivery → {status} {}",
             String::from_utf8_lossy(&text)
-        );
+        ));
     }
     // Let the worker print the last event before the runtime stops.
     tokio::task::yield_now().await;
