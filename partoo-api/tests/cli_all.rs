@@ -240,3 +240,44 @@ async fn all_starts_at_the_page_given() {
         .collect();
     assert_eq!(ids, fixture_ids()[30..]);
 }
+
+/// `--max-pages` caps an `--all` stream, and the failure names the cap and the flag that raises it;
+/// `--max-body` caps a success body the same way.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_page_cap_and_the_body_limit_are_flags() {
+    let server = three_pages().await;
+    let out = partoo(
+        Some(&server),
+        &["search-businesses", "--all", "--max-pages", "2"],
+    )
+    .await;
+    assert_eq!(code(&out), 3, "stderr: {}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("the cap of 2 pages") && stderr.contains("--max-pages"),
+        "{stderr}"
+    );
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        60,
+        "pages 1 and 2 were printed"
+    );
+    let out = partoo(
+        Some(&server),
+        &["search-businesses", "--all", "--max-pages", "3"],
+    )
+    .await;
+    assert_eq!(code(&out), 0, "stderr: {}", text(&out.stderr));
+
+    let out = partoo(
+        Some(&server),
+        &["search-businesses", "--page", "1", "--max-body", "100"],
+    )
+    .await;
+    assert_eq!(code(&out), 3, "stderr: {}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("max_body limit of 100 bytes") && stderr.contains("--max-body"),
+        "{stderr}"
+    );
+}

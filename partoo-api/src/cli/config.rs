@@ -5,8 +5,8 @@ use clap::{Arg, ArgAction, ArgMatches};
 use super::Failure;
 use crate::{Client, Environment};
 
-/// `--api-key`, `--environment`, `--base-url`, `--rate-limit`, `--verbose`: global, so they may follow the
-/// subcommand.
+/// `--api-key`, `--environment`, `--base-url`, `--rate-limit`, `--max-pages`, `--max-body`, `--verbose`:
+/// global, so they may follow the subcommand.
 pub(super) fn global_args() -> Vec<Arg> {
     vec![
         Arg::new("api-key")
@@ -34,6 +34,20 @@ pub(super) fn global_args() -> Vec<Arg> {
             .help_heading("Global options")
             .value_parser(clap::value_parser!(u32).range(1..))
             .help("At most N requests per minute"),
+        Arg::new("max-pages")
+            .long("max-pages")
+            .value_name("N")
+            .global(true)
+            .help_heading("Global options")
+            .value_parser(clap::value_parser!(u32).range(1..))
+            .help("Most pages an --all stream fetches (default 10000); past it the command fails, naming the cap"),
+        Arg::new("max-body")
+            .long("max-body")
+            .value_name("BYTES")
+            .global(true)
+            .help_heading("Global options")
+            .value_parser(clap::value_parser!(u64).range(1..))
+            .help("Largest success body read (default 64 MiB); a larger one fails, naming the limit"),
         Arg::new("verbose")
             .short('v')
             .long("verbose")
@@ -79,6 +93,14 @@ pub(super) fn client(m: &ArgMatches) -> Result<Client, Failure> {
     }
     if let Some(n) = m.get_one::<u32>("rate-limit") {
         builder = builder.rate_limit_per_minute(*n);
+    }
+    if let Some(n) = m.get_one::<u32>("max-pages") {
+        builder = builder.max_pages(*n);
+    }
+    if let Some(n) = m.get_one::<u64>("max-body") {
+        let bytes = usize::try_from(*n)
+            .map_err(|_| Failure::usage(format!("--max-body {n}: too large for this machine")))?;
+        builder = builder.max_body(bytes);
     }
     builder.build().map_err(Failure::from)
 }

@@ -58,6 +58,15 @@ impl From<Error> for Failure {
                 message.push_str(&cause_text);
             }
         }
+        // The library's advice names its builder; on the command line, the flag does it.
+        match &e {
+            Error::Pagination {
+                reason: crate::PaginationStop::MaxPages { .. },
+                ..
+            } => message.push_str(" (partoo: --max-pages N)"),
+            Error::BodyTooLarge { .. } => message.push_str(" (partoo: --max-body BYTES)"),
+            _ => {}
+        }
         let message = message.lines().collect::<Vec<_>>().join(" ");
         Self {
             code,
