@@ -17,9 +17,11 @@ type Digest = [u8; 32];
 ///
 /// - Identity is the body's SHA-256: two deliveries with byte-identical bodies are the same event.
 /// - Memory is bounded: at most `capacity` digests are kept; past that the oldest is forgotten, so a replay
-///   older than the last `capacity` bodies is not caught. Each is kept twice (map and queue, 48 bytes per
-///   slot with its time), and both round their slots up to a power of two: 100 to 200 bytes per digest of
-///   `capacity` on 64-bit Linux (about 160 with a capacity of 10,000: 1.6 MB).
+///   older than the last `capacity` bodies is not caught. Each is kept twice, in a map (40 bytes a slot)
+///   and in a queue in the order seen (56 bytes a slot with its time), both rounding their slots up to a
+///   power of two: about 100 to 200 bytes per digest of `capacity` on 64-bit Linux (1 to 2 MB with a
+///   capacity of 10,000). [`Deduplicator::forget`] leaves its queue entry behind, to be dropped when it comes
+///   up, so after many forgets the queue may hold up to twice `capacity` entries before it is compacted.
 /// - Ask it after the signature verified, so that unsigned junk cannot push genuine bodies out.
 /// - An entry expires `ttl` after it was first seen (a repeat does not extend it); a replay after that is
 ///   new again. Choose a `ttl` longer than Partoo's retry schedule, and pair it with checks of your own
@@ -36,11 +38,14 @@ pub struct Deduplicator {
     seen: Mutex<Seen>,
 }
 
-/// The digests kept, with when each was first seen; `order` is oldest first.
+/// The digests kept, each with the number of its entry in `order` (oldest first), which also holds when
+/// it was first seen. An entry whose digest maps to another number is stale: its digest was forgotten
+/// (then maybe seen again) and it is dropped when it comes up, so that `forget` is not a scan of the queue.
 #[derive(Debug, Default)]
 struct Seen {
-    at: HashMap<Digest, Instant>,
-    order: VecDeque<(Digest, Instant)>,
+    live: HashMap<Digest, u64>,
+    order: VecDeque<(Digest, Instant, u64)>,
+    next: u64,
 }
 
 impl Deduplicator {
@@ -65,13 +70,19 @@ impl Deduplicator {
         let digest = Self::digest(body);
         let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
         seen.expire(now, self.ttl);
-        if seen.at.contains_key(&digest) {
+        if seen.live.contains_key(&digest) {
             return false;
         }
-        seen.at.insert(digest, now);
-        seen.order.push_back((digest, now));
-        while seen.at.len() > self.capacity.get() {
+        let number = seen.next;
+        seen.next += 1;
+        seen.live.insert(digest, number);
+        seen.order.push_back((digest, now, number));
+        while seen.live.len() > self.capacity.get() {
             seen.pop_oldest();
+        }
+        // Stale entries left by `forget`: at most as many as live ones before they are dropped.
+        if seen.order.len() > 2 * self.capacity.get() {
+            seen.compact();
         }
         true
     }
@@ -81,11 +92,8 @@ impl Deduplicator {
     pub fn forget(&self, body: &[u8]) -> bool {
         let digest = Self::digest(body);
         let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-        let found = seen.at.remove(&digest).is_some();
-        if found {
-            seen.order.retain(|(d, _)| *d != digest);
-        }
-        found
+        // Its queue entry is now stale (see `Seen`).
+        seen.live.remove(&digest).is_some()
     }
 
     /// How many bodies are remembered (expired ones included until the next call drops them).
@@ -93,7 +101,7 @@ impl Deduplicator {
         self.seen
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .at
+            .live
             .len()
     }
 
@@ -113,7 +121,7 @@ impl Deduplicator {
 impl Seen {
     /// Drops the entries first seen `ttl` or more before `now` (the oldest are at the front).
     fn expire(&mut self, now: Instant, ttl: Duration) {
-        while let Some(&(_, first)) = self.order.front() {
+        while let Some(&(_, first, _)) = self.order.front() {
             if now.saturating_duration_since(first) < ttl {
                 break;
             }
@@ -121,9 +129,19 @@ impl Seen {
         }
     }
 
+    /// Drops the oldest entry of the queue, and its digest unless the entry is stale.
     fn pop_oldest(&mut self) {
-        if let Some((digest, _)) = self.order.pop_front() {
-            self.at.remove(&digest);
+        if let Some((digest, _, number)) = self.order.pop_front()
+            && self.live.get(&digest) == Some(&number)
+        {
+            self.live.remove(&digest);
         }
+    }
+
+    /// Drops every stale entry of the queue.
+    fn compact(&mut self) {
+        let live = &self.live;
+        self.order
+            .retain(|(digest, _, number)| live.get(digest) == Some(number));
     }
 }

@@ -67,6 +67,43 @@ fn a_forgotten_body_is_new_again() {
     assert!(!dedup.first_seen(REVIEW_UPDATED));
 }
 
+/// `forget` leaves the body's queue entry behind: that stale entry must neither push out nor expire the body
+/// when it is seen again, nor count against the capacity.
+#[test]
+fn a_forgotten_and_seen_again_body_keeps_its_new_place() {
+    let dedup = Deduplicator::new(capacity(3), TTL);
+    let t0 = Instant::now();
+    let body = |i: usize| format!("{{\"n\": {i}}}").into_bytes();
+    assert!(dedup.first_seen_at(&body(0), t0));
+    assert!(dedup.first_seen_at(&body(1), t0));
+    assert!(dedup.forget(&body(0)));
+    // Seen again later: its place is now the newest, and its TTL counts from now.
+    let t1 = t0 + Duration::from_secs(300);
+    assert!(dedup.first_seen_at(&body(0), t1));
+    assert!(dedup.first_seen_at(&body(2), t1));
+    assert_eq!(dedup.len(), 3);
+    // One more pushes out the oldest live body, [1], not [0] through its stale entry.
+    assert!(dedup.first_seen_at(&body(3), t1));
+    assert!(
+        !dedup.first_seen_at(&body(0), t1),
+        "[0] was pushed out by its stale entry"
+    );
+    assert!(dedup.first_seen_at(&body(1), t1), "[1] was the oldest");
+    // A body forgotten and seen again at t1 expires at t1 + TTL, not with its stale entry of t0.
+    let other = Deduplicator::new(capacity(8), TTL);
+    assert!(other.first_seen_at(&body(0), t0));
+    assert!(other.forget(&body(0)));
+    assert!(other.first_seen_at(&body(0), t1));
+    assert!(!other.first_seen_at(&body(0), t0 + TTL));
+    assert!(other.first_seen_at(&body(0), t1 + TTL));
+    // Many forgets in a row: the capacity still holds.
+    for i in 10..1_000 {
+        assert!(dedup.first_seen_at(&body(i), t1 + TTL));
+        assert!(dedup.forget(&body(i)));
+        assert!(dedup.len() <= 3);
+    }
+}
+
 #[test]
 fn concurrent_deliveries_of_one_body_are_first_seen_exactly_once() {
     let dedup = Arc::new(Deduplicator::new(capacity(64), TTL));
