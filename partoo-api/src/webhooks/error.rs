@@ -64,7 +64,8 @@ impl std::error::Error for WebhookError {}
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ParseError {
-    /// The body is not JSON (serde's message, with the line and column).
+    /// The body could not be read as JSON (serde's message, with the line and column): it is not JSON, or
+    /// JSON that `serde_json` does not read (a number beyond `f64`, nesting deeper than 128 levels).
     NotJson(String),
     /// The body is JSON, but not an object with a string `type` field.
     MissingType,
@@ -81,7 +82,7 @@ pub enum ParseError {
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NotJson(e) => write!(f, "body is not JSON: {e}"),
+            Self::NotJson(e) => write!(f, "body could not be read as JSON: {e}"),
             Self::MissingType => {
                 f.write_str("body is not a JSON object with a string `type` field")
             }
