@@ -445,6 +445,17 @@ async fn webhooks_verify_accepts_a_signed_body_and_refuses_a_tampered_one() {
         "{}",
         text(&out.stdout)
     );
+    // A global `--environment` before `webhooks` conflicts with `--public-key` as it does after `verify`
+    // (it was silently ignored).
+    let mut global = vec!["--environment", "sandbox"];
+    global.extend(args);
+    let out = partoo(None, &global).await;
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("not both"),
+        "{}",
+        text(&out.stderr)
+    );
 
     std::fs::write(
         &delivery.file,

@@ -47,6 +47,14 @@ pub(super) fn webhooks(m: &ArgMatches) -> Result<(), Failure> {
     let Some(("verify", m)) = m.subcommand() else {
         return Err(Failure::usage("webhooks: expected `verify`".to_owned()));
     };
+    // A global `--environment` given before `webhooks` reaches these matches too, but after clap's own
+    // check that the two flags conflict: checked here again, so the environment is never silently ignored.
+    if m.get_many::<String>("public-key").is_some() && m.get_one::<String>("environment").is_some()
+    {
+        return Err(Failure::usage(
+            "give --public-key or --environment, not both".to_owned(),
+        ));
+    }
     let verifier = match m.get_many::<String>("public-key") {
         Some(files) => Verifier::from_keys(
             files
