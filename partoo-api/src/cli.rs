@@ -162,9 +162,15 @@ pub(crate) fn wants_all(m: &clap::ArgMatches) -> bool {
     )
 )]
 pub(crate) fn path_segment(text: &str) -> Result<String, String> {
-    match text {
+    // The value is read as JSON first ([`flag`]): `".."` (quotes included) is `..` too.
+    let value = serde_json::from_str::<String>(text).unwrap_or_else(|_| text.to_owned());
+    match value.as_str() {
         "" | "." | ".." => Err(format!(
             "{text:?} would change the request's path; a path parameter needs a value of its own"
+        )),
+        // As the library refuses it: URLs read a `\` as `/`.
+        v if v.contains('\\') => Err(format!(
+            "{text:?} holds a `\\`, which URLs read as `/`: it would change the request's path"
         )),
         _ => Ok(text.to_owned()),
     }

@@ -230,7 +230,9 @@ fn a_refused_base_url_names_its_source() {
 async fn a_path_parameter_that_would_change_the_path_is_refused() {
     // `""` gave `GET /business/`, and `..` climbed out of it to `GET /`.
     let server = MockServer::start().await;
-    for id in ["", ".", ".."] {
+    // Also as JSON strings, which flag values are read as first: the library refused `".."`, but without
+    // naming the flag.
+    for id in ["", ".", "..", "\"..\"", "\"\"", "a\\b"] {
         let out = partoo(Some(&server), &["get-business", "--business-id", id]).await;
         assert_eq!(code(&out), 2, "{id:?}: {}", text(&out.stderr));
         assert!(
