@@ -84,9 +84,13 @@ fn main_on_worker() -> ExitCode {
     let matches = match command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {
-            let _ = e.print();
+            let printed = e.print();
             return if e.use_stderr() {
                 ExitCode::from(2)
+            } else if let Err(write) = printed {
+                // `--help` or `--version` that could not be written (`> /dev/full`): as for any output.
+                eprintln!("error: cannot write to stdout: {write}");
+                ExitCode::from(3)
             } else {
                 ExitCode::SUCCESS
             };

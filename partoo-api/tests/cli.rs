@@ -421,6 +421,30 @@ fn partoo_into_closed_pipe(args: &[&str], keep: usize) -> Output {
     child.wait_with_output().expect("partoo ends")
 }
 
+/// Help or version that cannot be written (a full disk) is a failure, as any other output is (exit 3); it
+/// exited 0 before.
+#[cfg(target_os = "linux")]
+#[test]
+fn help_that_cannot_be_written_exits_3() {
+    for args in [&["--help"][..], &["--version"], &["get-business", "--help"]] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full opens");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_partoo"))
+            .args(args)
+            .stdout(full)
+            .output()
+            .expect("partoo runs");
+        assert_eq!(code(&out), 3, "{args:?}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("cannot write to stdout"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}
+
 #[test]
 fn a_stdout_closed_early_ends_quietly() {
     // The bash script is far over a pipe's buffer, so most of it meets a closed pipe: clap_complete's writer
