@@ -9,6 +9,7 @@ mod config;
 mod failure;
 mod output;
 mod tools;
+mod unique_keys;
 
 use std::process::ExitCode;
 
@@ -262,6 +263,11 @@ pub(crate) fn body<T: serde::de::DeserializeOwned + serde::Serialize>(
     let Some((source, bytes)) = body_bytes(m)? else {
         return Ok(None);
     };
+    let de = &mut serde_json::Deserializer::from_slice(&bytes);
+    serde_path_to_error::deserialize::<_, unique_keys::UniqueKeys>(de).map_err(|e| {
+        let path = e.path().to_string();
+        Failure::usage(format!("--body {source}: at `{path}`: {}", e.into_inner()))
+    })?;
     let de = &mut serde_json::Deserializer::from_slice(&bytes);
     let typed: T = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

@@ -544,6 +544,29 @@ async fn a_body_key_the_request_type_would_drop_is_a_usage_error() {
     let stderr = text(&out.stderr);
     assert_eq!(code(&out), 2, "{stderr}");
     assert!(stderr.contains("`/contacts/1/emial`"), "{stderr}");
+    // A key given twice in one object, at the top or deeper: a JSON reader keeps the last one silently.
+    for (name, json, at) in [
+        (
+            "twice.json",
+            r#"{"name": "Acme", "name": "Acme 2", "country": "FR", "categories": []}"#,
+            "`.`",
+        ),
+        // A free-form map: no field list refuses the repeat (it was sent as `{"Parking": false}`, exit 0).
+        (
+            "twice-nested.json",
+            r#"{"name": "Acme", "country": "FR", "categories": [], "contacts": [], "custom_fields": {"Parking": true, "Parking": false}}"#,
+            "`custom_fields`",
+        ),
+    ] {
+        let file = body_file(name, json);
+        let out = partoo(Some(&server), &["create-business", "--body", &file]).await;
+        let stderr = text(&out.stderr);
+        assert_eq!(code(&out), 2, "{stderr}");
+        assert!(
+            stderr.contains("is given twice") && stderr.contains(at),
+            "{stderr}"
+        );
+    }
     assert!(
         server
             .received_requests()
