@@ -263,16 +263,15 @@ pub(crate) fn body<T: serde::de::DeserializeOwned + serde::Serialize>(
     let Some((source, bytes)) = body_bytes(m)? else {
         return Ok(None);
     };
-    let de = &mut serde_json::Deserializer::from_slice(&bytes);
-    serde_path_to_error::deserialize::<_, unique_keys::UniqueKeys>(de).map_err(|e| {
+    // Read twice: for keys given twice (see `unique_keys`), then as the request type.
+    let at_path = |e: serde_path_to_error::Error<serde_json::Error>| {
         let path = e.path().to_string();
         Failure::usage(format!("--body {source}: at `{path}`: {}", e.into_inner()))
-    })?;
+    };
     let de = &mut serde_json::Deserializer::from_slice(&bytes);
-    let typed: T = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        Failure::usage(format!("--body {source}: at `{path}`: {}", e.into_inner()))
-    })?;
+    serde_path_to_error::deserialize::<_, unique_keys::UniqueKeys>(de).map_err(at_path)?;
+    let de = &mut serde_json::Deserializer::from_slice(&bytes);
+    let typed: T = serde_path_to_error::deserialize(de).map_err(at_path)?;
     // The typed value is what is sent: every key given must come back out of it.
     let given: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|e| Failure::usage(format!("--body {source}: {e}")))?;

@@ -18,7 +18,7 @@ use crate::config::DEFAULT_MAX_ERROR_BODY;
 use crate::exchange::BODY_CUT_HEADER;
 use crate::hooks::{CAPTURE, Captured, WRAPPED_BODY_HEADER};
 use crate::pagination::PaginationStop;
-use crate::redirect::{REDIRECT_LIMIT, RefusedRedirect, TooManyRedirects};
+use crate::redirect::{MAX_REDIRECTS, RefusedRedirect, TooManyRedirects};
 use crate::types::PartooError;
 use crate::{GeneratedError, ResponseValue};
 
@@ -209,7 +209,7 @@ impl Error {
         }
         if let Some(too_many) = redirect_cause::<TooManyRedirects>(&e) {
             return Error::TooManyRedirects {
-                limit: REDIRECT_LIMIT,
+                limit: MAX_REDIRECTS,
                 to: without_query(&too_many.0),
             };
         }
@@ -391,6 +391,14 @@ fn redirect_cause<T: std::error::Error + 'static>(e: &reqwest::Error) -> Option<
     if !e.is_redirect() {
         return None;
     }
+    cause(e)
+}
+
+/// The first error of type `T` behind `e` (see [`causes`]): how the client's own errors, carried as the
+/// source of reqwest's, are found again.
+pub(crate) fn cause<'a, T: std::error::Error + 'static>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
     causes(e).find_map(|cause| cause.downcast_ref::<T>())
 }
 

@@ -195,14 +195,13 @@ pub(crate) fn limit_body(response: Response, limit: usize, operation: &'static s
     if content_length.is_some_and(|n| usize::try_from(n).is_ok_and(|n| n <= limit)) {
         return response;
     }
-    let url = response.url().clone();
-    let (parts, body) = http::Response::from(response).into_parts();
-    let body = if content_length.is_some() {
-        // Announced over the limit: nothing is read.
-        drop(body);
-        let refused: Result<Bytes, BoxError> = Err(Box::new(over));
-        reqwest::Body::wrap_stream(futures_util::stream::iter([refused]))
-    } else {
+    Response::from(map_body(response, |body| {
+        if content_length.is_some() {
+            // Announced over the limit: nothing is read.
+            drop(body);
+            let refused: Result<Bytes, BoxError> = Err(Box::new(over));
+            return reqwest::Body::wrap_stream(futures_util::stream::iter([refused]));
+        }
         let mut seen = 0_usize;
         let chunks = Response::from(http::Response::new(body)).bytes_stream();
         reqwest::Body::wrap_stream(futures_util::StreamExt::map(chunks, move |chunk| {
@@ -213,15 +212,25 @@ pub(crate) fn limit_body(response: Response, limit: usize, operation: &'static s
             }
             Ok(chunk)
         }))
-    };
-    let mut rebuilt = http::Response::from_parts(parts, body);
-    set_url(&mut rebuilt, url);
-    Response::from(rebuilt)
+    }))
 }
 
 /// The [`BodyOverLimit`] behind a body error of reqwest, if that is what it is.
 pub(crate) fn body_over_limit(e: &reqwest::Error) -> Option<&BodyOverLimit> {
-    crate::error::causes(e).find_map(|cause| cause.downcast_ref::<BodyOverLimit>())
+    crate::error::cause(e)
+}
+
+/// `response` with its body replaced by `body(old body)`: status, version, headers, extensions and URL kept.
+/// Returned before its conversion back to a `reqwest::Response`, for callers that change headers too (a new
+/// body of another length drops `Content-Length`).
+pub(crate) fn map_body(
+    response: Response,
+    body: impl FnOnce(reqwest::Body) -> reqwest::Body,
+) -> http::Response<reqwest::Body> {
+    let url = response.url().clone();
+    let mut rebuilt = http::Response::from(response).map(body);
+    set_url(&mut rebuilt, url);
+    rebuilt
 }
 
 /// Makes `response` carry `url` once converted to a `reqwest::Response`.

@@ -346,10 +346,8 @@ fn without_key(response: Response, body: Bytes, key: &[u8]) -> (Response, Bytes)
         }
     }
     let scrubbed = Bytes::from(scrubbed);
-    let url = response.url().clone();
     let copy = scrubbed.clone();
-    let mut rebuilt = http::Response::from(response).map(|_| reqwest::Body::from(copy));
-    crate::exchange::set_url(&mut rebuilt, url);
+    let mut rebuilt = crate::exchange::map_body(response, |_| reqwest::Body::from(copy));
     rebuilt.headers_mut().remove(http::header::CONTENT_LENGTH);
     (Response::from(rebuilt), scrubbed)
 }
@@ -374,9 +372,7 @@ pub(crate) const WRAPPED_BODY_HEADER: &str = "x-partoo-api-wrapped-body";
 fn wrap_foreign_error_body(response: Response, body: &Bytes) -> Response {
     let text = String::from_utf8_lossy(body);
     let wrapped = serde_json::json!({ "error": text }).to_string();
-    let url = response.url().clone();
-    let mut rebuilt = http::Response::from(response).map(|_| reqwest::Body::from(wrapped));
-    crate::exchange::set_url(&mut rebuilt, url);
+    let mut rebuilt = crate::exchange::map_body(response, |_| reqwest::Body::from(wrapped));
     let headers = rebuilt.headers_mut();
     headers.insert(WRAPPED_BODY_HEADER, http::HeaderValue::from_static("1"));
     headers.remove(http::header::CONTENT_LENGTH);

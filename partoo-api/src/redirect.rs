@@ -11,7 +11,7 @@ use reqwest::Url;
 use reqwest::redirect::{Attempt, Policy};
 
 /// Most redirects followed for one request before giving up.
-const MAX_REDIRECTS: usize = 10;
+pub(crate) const MAX_REDIRECTS: usize = 10;
 
 /// The redirect policy every client built by [`crate::ClientBuilder`] uses, also one built from your own
 /// `reqwest::ClientBuilder` ([`crate::ClientBuilder::http_client_builder`] imposes it): same-origin
@@ -72,9 +72,6 @@ impl std::error::Error for RefusedRedirect {}
 /// [`crate::Error::TooManyRedirects`] reports.
 #[derive(Debug)]
 pub(crate) struct TooManyRedirects(pub(crate) Url);
-
-/// The most redirects one request follows ([`MAX_REDIRECTS`]), for [`crate::Error::TooManyRedirects`].
-pub(crate) const REDIRECT_LIMIT: usize = MAX_REDIRECTS;
 
 impl fmt::Display for TooManyRedirects {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -47,7 +47,7 @@ impl std::error::Error for BodyBroke {
 
 /// The [`BodyBroke`] behind a body error of reqwest, if that is what it is.
 pub(crate) fn body_broke(e: &reqwest::Error) -> Option<&BodyBroke> {
-    crate::error::causes(e).find_map(|cause| cause.downcast_ref::<BodyBroke>())
+    crate::error::cause(e)
 }
 
 /// `response` with a body that fails with a [`BodyBroke`] where it would have failed, keeping at most `keep`
@@ -56,18 +56,15 @@ pub(crate) fn body_broke(e: &reqwest::Error) -> Option<&BodyBroke> {
 /// body keeps its size hint (`Content-Length`), and nothing but a counter is added on the way of each chunk.
 pub(crate) fn watch(response: Response, keep: usize) -> Response {
     let status = response.status();
-    let url = response.url().clone();
-    let (parts, inner) = http::Response::from(response).into_parts();
-    let watched = Watched {
-        inner,
-        status,
-        received: 0,
-        start: Vec::new(),
-        room: keep,
-    };
-    let mut rebuilt = http::Response::from_parts(parts, reqwest::Body::wrap(watched));
-    crate::exchange::set_url(&mut rebuilt, url);
-    Response::from(rebuilt)
+    Response::from(crate::exchange::map_body(response, |inner| {
+        reqwest::Body::wrap(Watched {
+            inner,
+            status,
+            received: 0,
+            start: Vec::new(),
+            room: keep,
+        })
+    }))
 }
 
 /// The body [`watch`] puts in place.
