@@ -57,7 +57,7 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
             events.join(", ")
         }
     );
-    let (mock, cli) = features_code(&spec, &generated, &options)?;
+    let (mock, cli) = features_code(&spec.display().to_string(), &generated, &options)?;
     println!(
         "feature `mock`: {} kB of code; feature `cli`: {} kB of code",
         mock.len() / 1000,
@@ -121,17 +121,16 @@ fn options(names: &Path, struct_builders: bool) -> Result<Options, String> {
     Ok(options)
 }
 
-/// The code of the `mock` and `cli` features for `generated`, or the error that names what one of their
-/// generators refuses.
-fn features_code(
-    spec: &Path,
+/// The code of the `mock` and `cli` features for `generated` (from the spec `name`), or the error that names
+/// what one of their generators refuses. `sync-spec` runs it on a new spec too.
+pub(crate) fn features_code(
+    name: &str,
     generated: &Generated,
     options: &Options,
 ) -> Result<(String, String), String> {
-    let name = spec.display().to_string();
-    let mock = partoo_api_build::mock::httpmock(&name, generated, options)
+    let mock = partoo_api_build::mock::httpmock(name, generated, options)
         .map_err(|e| format!("the `mock` feature's generator refuses this spec\n{e}"))?;
-    let cli = partoo_api_build::cli::cli(&name, generated, options)
+    let cli = partoo_api_build::cli::cli(name, generated, options)
         .map_err(|e| format!("the `cli` feature's generator refuses this spec\n{e}"))?;
     Ok((mock, cli))
 }

@@ -153,11 +153,9 @@ fn sync(
         .map_err(|e| format!("the pipeline refuses the new spec; nothing was written\n{e}"))?;
     // The `mock` and `cli` features generate more from the same document, and refuse what they cannot
     // make (a parameter named like a command-line flag, …): checked here too, with the place named.
-    partoo_api_build::mock::httpmock(&name, &new, &options)
-        .and_then(|_| partoo_api_build::cli::cli(&name, &new, &options))
-        .map_err(|e| {
-            format!("the pipeline refuses the new spec for the `mock` or `cli` feature; nothing was written\n{e}")
-        })?;
+    crate::codegen::features_code(&name, &new, &options).map_err(|e| {
+        format!("the pipeline refuses the new spec for the `mock` or `cli` feature; nothing was written\n{e}")
+    })?;
     eprintln!(
         "validated in {} ms: {}; {}",
         started.elapsed().as_millis(),
