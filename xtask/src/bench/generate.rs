@@ -84,6 +84,8 @@ fn time_spec(
     // The fastest pipeline run, kept for its split by stage.
     let mut fastest: Option<(Duration, Generated)> = None;
     let mut alone = Duration::MAX;
+    // Each round's pipeline time over its own progenitor-alone time: both ran within a second of each other.
+    let mut paired = Vec::with_capacity(rounds);
     for _ in 0..rounds {
         let started = Instant::now();
         let generated =
@@ -93,7 +95,9 @@ fn time_spec(
         let started = Instant::now();
         partoo_api_build::progenitor_alone(&name, &generated.normalised, options)
             .map_err(|e| format!("progenitor alone: {e}"))?;
-        alone = alone.min(started.elapsed());
+        let progenitor = started.elapsed();
+        alone = alone.min(progenitor);
+        paired.push(took.as_secs_f64() / progenitor.as_secs_f64());
         if fastest.as_ref().is_none_or(|(best, _)| took < *best) {
             fastest = Some((took, generated));
         }
@@ -138,6 +142,11 @@ fn time_spec(
         .map(|(stage, d)| format!("{stage} {:.3} s", d.as_secs_f64()))
         .collect();
     println!("  split of the best run: {}", split.join(", "));
+    let (low, median, high) = spread(&mut paired);
+    println!(
+        "  ratio within each round: median {median:.3}, from {low:.3} to {high:.3} (information: on a \
+         machine whose speed moves between rounds, the best of each side can come from different rounds)"
+    );
     summary.push(Entry {
         label: format!("{}: pipeline / progenitor", spec.label),
         ratio: format!("{:.3} / {:.3} s", best.as_secs_f64(), alone.as_secs_f64()),
@@ -151,4 +160,27 @@ fn time_spec(
         goal: Some(GOAL_GENERATE_S),
     });
     Ok(())
+}
+
+/// The lowest, median and highest of `values` (sorted in place); zeros when there are none.
+fn spread(values: &mut [f64]) -> (f64, f64, f64) {
+    values.sort_by(f64::total_cmp);
+    match &*values {
+        [] => (0.0, 0.0, 0.0),
+        [low, .., high] => (*low, values[values.len() / 2], *high),
+        [only] => (*only, *only, *only),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spread;
+
+    #[test]
+    fn spread_gives_low_median_high() {
+        assert_eq!(spread(&mut [1.3, 1.1, 1.2]), (1.1, 1.2, 1.3));
+        assert_eq!(spread(&mut [1.4, 1.0, 1.1, 1.2]), (1.0, 1.2, 1.4));
+        assert_eq!(spread(&mut [1.5]), (1.5, 1.5, 1.5));
+        assert_eq!(spread(&mut []), (0.0, 0.0, 0.0));
+    }
 }
