@@ -10,6 +10,7 @@ mod failure;
 mod output;
 mod tools;
 mod unique_keys;
+mod wide_integers;
 
 use std::process::ExitCode;
 
@@ -263,13 +264,15 @@ pub(crate) fn body<T: serde::de::DeserializeOwned + serde::Serialize>(
     let Some((source, bytes)) = body_bytes(m)? else {
         return Ok(None);
     };
-    // Read twice: for keys given twice (see `unique_keys`), then as the request type.
+    // Read twice: for keys given twice (see `unique_keys`), then as the request type; in between, the text
+    // for integers a JSON reader would round (see `wide_integers`).
     let at_path = |e: serde_path_to_error::Error<serde_json::Error>| {
         let path = e.path().to_string();
         Failure::usage(format!("--body {source}: at `{path}`: {}", e.into_inner()))
     };
     let de = &mut serde_json::Deserializer::from_slice(&bytes);
     serde_path_to_error::deserialize::<_, unique_keys::UniqueKeys>(de).map_err(at_path)?;
+    wide_integers::check(&bytes).map_err(|e| Failure::usage(format!("--body {source}: {e}")))?;
     let de = &mut serde_json::Deserializer::from_slice(&bytes);
     let typed: T = serde_path_to_error::deserialize(de).map_err(at_path)?;
     // The typed value is what is sent: every key given must come back out of it.

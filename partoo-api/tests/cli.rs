@@ -567,6 +567,22 @@ async fn a_body_key_the_request_type_would_drop_is_a_usage_error() {
             "{stderr}"
         );
     }
+    // An integer beyond 64 bits: a JSON reader would send it rounded to an f64, the same on both sides of the
+    // round-trip check (it was sent as `1.2345678901234568e22`, exit 0).
+    let file = body_file(
+        "wide.json",
+        "{\"name\": \"Acme\", \"country\": \"FR\", \"categories\": [], \"contacts\": [],\n \"custom_fields\": {\"Till\": 12345678901234567890123}}",
+    );
+    let out = partoo(Some(&server), &["create-business", "--body", &file]).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(code(&out), 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(
+        stderr.contains(
+            "line 2, column 28: the integer 12345678901234567890123 does not fit in 64 bits"
+        ),
+        "{stderr}"
+    );
     assert!(
         server
             .received_requests()
