@@ -211,11 +211,23 @@ pub(crate) fn flags<T: serde::de::DeserializeOwned>(
 }
 
 fn convert<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, Failure> {
-    if let Ok(value) = serde_json::from_str::<T>(text) {
-        return Ok(value);
-    }
-    serde_json::from_value::<T>(serde_json::Value::String(text.to_owned()))
-        .map_err(|e| Failure::usage(format!("--{name}: invalid value {text:?}: {e}")))
+    let as_json = match serde_json::from_str::<T>(text) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    serde_json::from_value::<T>(serde_json::Value::String(text.to_owned())).map_err(|as_string| {
+        // Text that is JSON (`2.0`, `true`) was meant as that value: its error says what the flag wants
+        // (`invalid type: floating point `2.0`, expected i64`), where reading it as a string would not.
+        let e = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => as_json.to_string(),
+            Err(_) => as_string.to_string(),
+        };
+        // The position in a one-line flag value says nothing.
+        let e = e
+            .rsplit_once(" at line ")
+            .map_or(e.as_str(), |(message, _)| message);
+        Failure::usage(format!("--{name}: invalid value {text:?}: {e}"))
+    })
 }
 
 /// The page `--all` starts at: flag `name` (the `page` parameter) read as the page setter's type `T`, as the

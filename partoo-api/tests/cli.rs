@@ -161,6 +161,14 @@ async fn usage_errors_exit_2_before_any_request() {
         "{}",
         text(&out.stderr)
     );
+    // A value that is JSON of another type says what it was read as, not that a string was refused
+    // (`--page 2.5` was "invalid type: string \"2.5\", expected i64").
+    let out = partoo(Some(&server), &["search-businesses", "--page", "2.5"]).await;
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "error: --page: invalid value \"2.5\": invalid type: floating point `2.5`, expected i64"
+    );
     // A value the parameter's schema does not list (the client's enums would send it as `Unknown`), alone
     // or in a list, naming the flag and the values.
     for (flag, value) in [("--status", "bogus"), ("--features-in", "posts,bogus")] {
