@@ -119,7 +119,7 @@ fn scrub(text: &str, key: Option<&str>) -> String {
     let mut text = text.to_owned();
     if let Some(key) = key {
         for form in [key, key.trim()] {
-            if form.len() >= crate::hooks::SHORTEST_SCRUBBED_KEY {
+            if form.len() >= crate::error::live_keys::SHORTEST_SCRUBBED_KEY {
                 text = text.replace(form, "[API key]");
             }
         }

@@ -102,6 +102,8 @@ impl fmt::Display for ApiKey {
 #[derive(Clone)]
 pub struct ClientState {
     pub(crate) api_key: reqwest::header::HeaderValue,
+    /// The key listed for errors to scrub while this client or a clone lives (see `error::live_keys`).
+    pub(crate) _listed_key: Arc<crate::error::live_keys::LiveKey>,
     pub(crate) retry: RetryPolicy,
     /// One for a client and all its clones (see [`crate::ClientBuilder::rate_limit`]).
     pub(crate) pacer: Arc<Pacer>,
@@ -323,8 +325,10 @@ impl ClientBuilder {
             .redirect(crate::redirect_policy())
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let api_key = key.header_value()?;
         let state = ClientState {
-            api_key: key.header_value()?,
+            _listed_key: crate::error::live_keys::register(api_key.as_bytes()),
+            api_key,
             retry: self.retry,
             pacer: Arc::new(Pacer::new(self.rate_limit)?),
             rate_limit: self.rate_limit,

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 mod api_body;
+pub(crate) mod live_keys;
 
 pub use api_body::ApiErrorBody;
 
@@ -255,10 +256,17 @@ impl Error {
         fallback: &serde_json::Error,
         limit: usize,
     ) -> Self {
+        // A body that echoes the key must not carry it into the message, `Debug` or `raw`.
+        let raw = &live_keys::scrub_bytes(raw.clone());
         let de = &mut serde_json::Deserializer::from_slice(raw);
         let (path, message) = match serde_path_to_error::deserialize::<_, T>(de) {
             Err(e) => (e.path().to_string(), e.inner().to_string()),
-            Ok(_) => (String::from("?"), fallback.to_string()),
+            // progenitor's message, read from the body before it was scrubbed.
+            Ok(_) => (
+                String::from("?"),
+                String::from_utf8_lossy(&live_keys::scrub(fallback.to_string().as_bytes()))
+                    .into_owned(),
+            ),
         };
         let text = String::from_utf8_lossy(raw);
         let excerpt: String = text.chars().take(300).collect();

@@ -323,28 +323,15 @@ async fn capture(
     Ok(response)
 }
 
-/// Keys shorter than this are not looked for in error bodies: a test key such as `k` would match ordinary
-/// text (real keys are far longer).
-pub(crate) const SHORTEST_SCRUBBED_KEY: usize = 8;
-
 /// A buffered error body with every copy of the API key replaced by `[API key]`, and the response carrying it:
 /// a server or proxy that echoes the key it received would otherwise put it in the error's message, `Debug`
-/// and `raw`. Unchanged (no copy) when the key is not in it, or shorter than [`SHORTEST_SCRUBBED_KEY`].
+/// and `raw`. Unchanged (no copy) when the key is not in it, or shorter than
+/// [`crate::error::live_keys::SHORTEST_SCRUBBED_KEY`]. (A 2xx body is scrubbed by the error itself, see
+/// [`crate::error::live_keys`].)
 fn without_key(response: Response, body: Bytes, key: &[u8]) -> (Response, Bytes) {
-    if key.len() < SHORTEST_SCRUBBED_KEY || !body.windows(key.len()).any(|w| w == key) {
+    let Some(scrubbed) = crate::error::live_keys::replace_key(&body, key) else {
         return (response, body);
-    }
-    let mut scrubbed = Vec::with_capacity(body.len());
-    let mut rest = &body[..];
-    while !rest.is_empty() {
-        if rest.starts_with(key) {
-            scrubbed.extend_from_slice(b"[API key]");
-            rest = &rest[key.len()..];
-        } else {
-            scrubbed.push(rest[0]);
-            rest = &rest[1..];
-        }
-    }
+    };
     let scrubbed = Bytes::from(scrubbed);
     let copy = scrubbed.clone();
     let mut rebuilt = crate::exchange::map_body(response, |_| reqwest::Body::from(copy));

@@ -78,3 +78,72 @@ async fn a_key_the_server_echoes_is_replaced_in_errors() {
         }
     }
 }
+
+/// Answers 200 with the key it received in a body the operation's type cannot decode: as an extra field
+/// beside a mistyped one (`{"id": 5, …}`), or as the mistyped value itself (`"max_page": "<key>"`).
+struct EchoKeyInSuccess(&'static str);
+
+impl wiremock::Respond for EchoKeyInSuccess {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let key = request
+            .headers
+            .get("x-apikey")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        ResponseTemplate::new(200).set_body_raw(self.0.replace("KEY", key), "application/json")
+    }
+}
+
+/// A 2xx body is not read by the hooks that scrub error bodies; when it fails to decode, `Error::Decode`
+/// keeps an excerpt, `raw` and serde's message: none shows the key, through `into_result()`, through `?`
+/// on a plain `send()`, and through a page stream (where the key is serde's "invalid type" value).
+#[tokio::test]
+async fn a_key_echoed_in_a_success_body_that_does_not_decode_is_replaced() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/business/a06a980de3ff5afe3cf478ff"))
+        .respond_with(EchoKeyInSuccess(r#"{"id": 5, "echo": "KEY"}"#))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/business/search"))
+        .respond_with(EchoKeyInSuccess(
+            r#"{"page": 1, "max_page": "KEY", "count": 0, "businesses": []}"#,
+        ))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client builds");
+    let get = || {
+        client
+            .get_business()
+            .business_id("a06a980de3ff5afe3cf478ff")
+    };
+    let through_result = get().send().into_result().await.expect_err("undecodable");
+    let through_send: Error = get().send().await.expect_err("undecodable").into();
+    use futures_util::TryStreamExt;
+    use partoo_api::Paginate;
+    let through_pages = client
+        .search_businesses()
+        .items()
+        .try_collect::<Vec<_>>()
+        .await
+        .expect_err("undecodable page");
+    for (what, err) in [
+        ("into_result", through_result),
+        ("send()?", through_send),
+        ("pages", through_pages),
+    ] {
+        let Error::Decode { raw, excerpt, .. } = &err else {
+            panic!("{what}: expected Error::Decode, got {err:?}");
+        };
+        assert!(excerpt.contains("[API key]"), "{what}: {err:?}");
+        assert_no_key(&format!("{what} raw"), &String::from_utf8_lossy(raw));
+        assert_no_key(&format!("{what} Display"), &err.to_string());
+        assert_no_key(&format!("{what} Debug"), &format!("{err:?}"));
+    }
+}

@@ -153,3 +153,35 @@ async fn a_body_that_outlasts_the_timeout_keeps_its_status() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The start of a broken-off body is kept in the error: a key echoed in it is replaced there, as in any
+/// error body (a 2xx body is not read by the hooks that scrub error bodies).
+#[tokio::test]
+async fn a_key_echoed_before_the_body_breaks_off_is_replaced() {
+    const KEY: &str = "sk_live_SECRET_1234";
+    let (base, _) = breaking_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n",
+        "{\"echo\": \"sk_live_SECRET_1234\", ",
+        Duration::ZERO,
+    );
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(&base)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client builds");
+    let err = client
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect_err("the body is cut");
+    let Error::BodyInterrupted { raw, received, .. } = &err else {
+        panic!("expected Error::BodyInterrupted, got {err:?}");
+    };
+    assert_eq!(*received, 32, "{err:?}");
+    assert_eq!(&raw[..], b"{\"echo\": \"[API key]\", ");
+    for shown in [err.to_string(), format!("{err:?}")] {
+        assert!(!shown.contains("SECRET"), "{shown}");
+    }
+}

@@ -109,7 +109,8 @@ impl http_body::Body for Watched {
                 Poll::Ready(Some(Err(Box::new(BodyBroke {
                     status: this.status,
                     received: this.received,
-                    start: start.freeze(),
+                    // Kept in the error, whose message and `Debug` must not show an echoed key.
+                    start: crate::error::live_keys::scrub_bytes(start.freeze()),
                     source,
                 }))))
             }
