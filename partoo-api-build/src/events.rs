@@ -178,7 +178,9 @@ fn emit(events: &[TypedEvent], runtime: &syn::Path) -> TokenStream {
                 Other {
                     /// The body's `type` field.
                     event_type: ::std::string::String,
-                    /// The body, parsed as JSON.
+                    /// The body, parsed as JSON: an integer beyond 64 bits or a number with more digits than
+                    /// an `f64` holds comes back rounded, and a repeated key keeps its last value. The exact
+                    /// bytes are the body given to `verify_event` (or `Delivery::raw`).
                     body: ::serde_json::Value,
                 },
                 /// A body that could not be typed, kept whole: a known `type` whose payload does not fit its

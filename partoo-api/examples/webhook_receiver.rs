@@ -32,7 +32,7 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use partoo_api::Environment;
-use partoo_api::webhooks::{Deduplicator, Event, PublicKey, Verifier};
+use partoo_api::webhooks::{Deduplicator, Delivery, Event, PublicKey, Verifier};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use tokio::sync::mpsc;
 
@@ -50,7 +50,7 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 struct State {
     verifier: Verifier,
     seen: Deduplicator,
-    events: mpsc::Sender<(Event, bool)>,
+    events: mpsc::Sender<Delivery>,
 }
 
 #[tokio::main]
@@ -122,18 +122,28 @@ fn say(line: std::fmt::Arguments<'_>) {
 
 /// The application side: a worker that takes events off a bounded queue (here it prints them).
 fn start(verifier: Verifier) -> (Arc<State>, impl Future<Output = ()>) {
-    let (events, mut queue) = mpsc::channel(QUEUE);
+    let (events, mut queue) = mpsc::channel::<Delivery>(QUEUE);
     let worker = async move {
-        while let Some((event, is_tryout)) = queue.recv().await {
+        while let Some(delivery) = queue.recv().await {
             // The tryout header is not signed: it only labels the event here, it changes no check.
-            let test = if is_tryout { " (test delivery)" } else { "" };
-            match &event {
-                // A real application stores the raw bytes (e.g. a dead-letter table) to replay them once
-                // the schema is fixed; nothing signed by Partoo is thrown away.
+            let test = if delivery.is_tryout {
+                " (test delivery)"
+            } else {
+                ""
+            };
+            let event = &delivery.event;
+            // A real application stores `delivery.raw`, the signed bytes, with every event (its record, and
+            // what to replay once a schema is fixed): the typed event leaves out undeclared fields, and
+            // `Event::Other` holds a parse of the body; nothing signed by Partoo is thrown away.
+            match event {
                 Event::Unparsed { .. } => {
                     say(format_args!("kept unparsed{test}: {}", event.summary()));
                 }
-                _ => say(format_args!("handled{test}: {}", event.summary())),
+                _ => say(format_args!(
+                    "handled{test}: {} ({} bytes kept)",
+                    event.summary(),
+                    delivery.raw.len()
+                )),
             }
         }
     };
@@ -192,17 +202,15 @@ async fn receive(
     if !state.seen.first_seen(&body) {
         return Ok(answer(StatusCode::OK, "duplicate, already handled"));
     }
-    Ok(
-        match state.events.try_send((delivery.event, delivery.is_tryout)) {
-            Ok(()) => answer(StatusCode::OK, "ok"),
-            // Transient: the worker is behind (or gone). Partoo retries 5xx with backoff, and the retry
-            // must not be taken for a repeat.
-            Err(_) => {
-                state.seen.forget(&body);
-                answer(StatusCode::SERVICE_UNAVAILABLE, "busy, retry later")
-            }
-        },
-    )
+    Ok(match state.events.try_send(delivery) {
+        Ok(()) => answer(StatusCode::OK, "ok"),
+        // Transient: the worker is behind (or gone). Partoo retries 5xx with backoff, and the retry
+        // must not be taken for a repeat.
+        Err(_) => {
+            state.seen.forget(&body);
+            answer(StatusCode::SERVICE_UNAVAILABLE, "busy, retry later")
+        }
+    })
 }
 
 fn answer(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {

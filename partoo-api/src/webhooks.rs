@@ -88,6 +88,11 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 pub struct Delivery {
     /// The decoded event ([`Event::Unparsed`] when the body could not be typed).
     pub event: Event,
+    /// The body exactly as received: the bytes the signature covers, whatever `event` is. This is the record
+    /// to keep: an [`Event::Other`] holds the body parsed as JSON, in which an integer beyond 64 bits or a
+    /// number with more digits than an `f64` holds comes back rounded and a repeated key keeps only its last
+    /// value, and a typed event leaves out the fields its schema does not declare.
+    pub raw: bytes::Bytes,
     /// Whether the `X-Partoo-Webhook-Tryout` header marks this as a test sent through
     /// `POST /webhooks/tryout` (see [`is_tryout`]). UNAUTHENTICATED: the header is not signed.
     pub is_tryout: bool,
@@ -187,6 +192,7 @@ impl Verifier {
         let key = *self.verify_headers(headers, body)?;
         Ok(Delivery {
             event: parse_event(body),
+            raw: bytes::Bytes::copy_from_slice(body),
             is_tryout: is_tryout(headers),
             key,
         })
