@@ -248,8 +248,15 @@ pub fn parse_event(body: &[u8]) -> Event {
         error,
     };
     let event_type = match serde_json::from_slice::<TypeField<'_>>(body) {
-        Ok(TypeField(Some(t))) => t,
-        Ok(TypeField(None)) => return unparsed(None, ParseError::MissingType),
+        Ok(TypeField {
+            value,
+            repeated: true,
+        }) => return unparsed(value.as_deref(), ParseError::RepeatedType),
+        Ok(TypeField {
+            value: Some(t),
+            repeated: false,
+        }) => t,
+        Ok(TypeField { value: None, .. }) => return unparsed(None, ParseError::MissingType),
         // Not an object: tell JSON that is not an event from bytes that are not JSON.
         Err(e) => {
             let error = match serde_json::from_slice::<IgnoredAny>(body) {

@@ -280,6 +280,23 @@ fn signed_bodies_that_are_not_events_are_delivered_whole() {
         assert_eq!(event_type, None);
         assert_eq!(error, ParseError::MissingType, "{body:?}");
     }
+    // A `type` given twice: which event it is cannot be told (the type reader took the first string, the
+    // body kept by `Other` the last one, so `event_type` and `body["type"]` disagreed).
+    for (body, first) in [
+        (
+            &b"{\"type\": \"brand_new\", \"type\": \"other_new\"}"[..],
+            Some("brand_new"),
+        ),
+        (b"{\"type\": 5, \"type\": \"brand_new\"}", None),
+        (
+            b"{\"type\": \"review_updated\", \"t\\u0079pe\": \"review_updated\"}",
+            Some("review_updated"),
+        ),
+    ] {
+        let (event_type, error) = deliver_unparsed(body);
+        assert_eq!(event_type.as_deref(), first, "{body:?}");
+        assert_eq!(error, ParseError::RepeatedType, "{body:?}");
+    }
     let event = parse_event(b"{}");
     assert_eq!(event.event_type(), "");
     assert!(

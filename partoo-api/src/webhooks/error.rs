@@ -69,6 +69,9 @@ pub enum ParseError {
     NotJson(String),
     /// The body is JSON, but not an object with a string `type` field.
     MissingType,
+    /// The body's top-level `type` key is given more than once, so which event it is cannot be told
+    /// (`event_type` holds the first one's value when it is a string).
+    RepeatedType,
     /// The body's `type` is one the spec describes, but the body does not fit that event's schema (a field
     /// of another type, a value the schema forbids, a required field missing).
     Schema {
@@ -86,6 +89,7 @@ impl fmt::Display for ParseError {
             Self::MissingType => {
                 f.write_str("body is not a JSON object with a string `type` field")
             }
+            Self::RepeatedType => f.write_str("body gives its `type` key more than once"),
             Self::Schema { path, message } => {
                 write!(
                     f,

@@ -6,7 +6,13 @@ use std::fmt;
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 
 /// Reads only the top-level `type` of a JSON object, skipping everything else without building it.
-pub(super) struct TypeField<'a>(pub(super) Option<Cow<'a, str>>);
+pub(super) struct TypeField<'a> {
+    /// The first `type`'s value when it is a string.
+    pub(super) value: Option<Cow<'a, str>>,
+    /// Whether the object has `type` more than once: which event it is cannot then be told (this reader
+    /// would take the first, a typed decoder refuses the repeat, and `serde_json::Value` keeps the last).
+    pub(super) repeated: bool,
+}
 
 impl<'de> de::Deserialize<'de> for TypeField<'de> {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -24,15 +30,17 @@ impl<'de> Visitor<'de> for TypeFieldVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
+        let (mut value, mut seen, mut repeated) = (None, false, false);
         while let Some(IsType(is_type)) = map.next_key()? {
-            if is_type && found.is_none() {
-                found = map.next_value_seed(TextOrNothing)?;
+            if is_type && !seen {
+                seen = true;
+                value = map.next_value_seed(TextOrNothing)?;
             } else {
+                repeated |= is_type;
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(TypeField(found))
+        Ok(TypeField { value, repeated })
     }
 }
 
