@@ -16,16 +16,31 @@ fn assert_no_key(what: &str, text: &str) {
     );
 }
 
+/// The key a request carried (`x-APIKey`), empty when it had none.
+fn received_key(request: &wiremock::Request) -> &str {
+    request
+        .headers
+        .get("x-apikey")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+/// A client with [`KEY`] against `server`, without retries (one request per call).
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client builds")
+}
+
 /// Answers with the key it received inside an error body of `status`: Partoo's shape, or HTML.
 struct EchoKey(u16, bool);
 
 impl wiremock::Respond for EchoKey {
     fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
-        let key = request
-            .headers
-            .get("x-apikey")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
+        let key = received_key(request);
         let body = if self.1 {
             json!({"errors": {"authentication": format!("unknown key {key}")}}).to_string()
         } else {
@@ -46,12 +61,7 @@ async fn a_key_the_server_echoes_is_replaced_in_errors() {
             .respond_with(EchoKey(status, partoo_shape))
             .mount(&server)
             .await;
-        let client = Client::builder()
-            .api_key(KEY)
-            .base_url(server.uri())
-            .retry_policy(RetryPolicy::none())
-            .build()
-            .expect("client builds");
+        let client = client(&server);
         let through_result = client
             .get_my_user()
             .send()
@@ -85,11 +95,7 @@ struct EchoKeyInSuccess(&'static str);
 
 impl wiremock::Respond for EchoKeyInSuccess {
     fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
-        let key = request
-            .headers
-            .get("x-apikey")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
+        let key = received_key(request);
         ResponseTemplate::new(200).set_body_raw(self.0.replace("KEY", key), "application/json")
     }
 }
@@ -112,12 +118,7 @@ async fn a_key_echoed_in_a_success_body_that_does_not_decode_is_replaced() {
         ))
         .mount(&server)
         .await;
-    let client = Client::builder()
-        .api_key(KEY)
-        .base_url(server.uri())
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .expect("client builds");
+    let client = client(&server);
     let get = || {
         client
             .get_business()

@@ -4,8 +4,8 @@
 //! The response hooks replace an echoed key in error bodies (they hold the key, see `hooks::without_key`),
 //! but a 2xx body is handed to progenitor unread, and when it fails to decode, [`crate::Error::Decode`] is
 //! built from progenitor's error, often by `?` on a plain `send()`, with no client in sight; the start of a
-//! body that breaks off (kept for [`crate::Error::BodyInterrupted`]) is the same. A server or proxy that echoes the key in such
-//! a body would put it in the error's message, `Debug` and `raw`. So every [`crate::ClientBuilder::build`]
+//! body that breaks off (kept for [`crate::Error::BodyInterrupted`]) is the same. A server or proxy that
+//! echoes the key in such a body would put it in the error's message, `Debug` and `raw`. So every [`crate::ClientBuilder::build`]
 //! registers its key here, held weakly: it stays listed while the client or a clone of it lives, and those
 //! two places replace each listed key (of at least [`SHORTEST_SCRUBBED_KEY`] bytes) by `[API key]`.
 
