@@ -211,22 +211,33 @@ pub(crate) fn flags<T: serde::de::DeserializeOwned>(
 }
 
 fn convert<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, Failure> {
+    let invalid = |e: &str| Failure::usage(format!("--{name}: invalid value {text:?}: {e}"));
+    // Read as JSON, an integer beyond 64 bits is an `f64`: sent rounded by a flag that takes any JSON, refused
+    // as "floating point `1e20`" by an integer flag. Either way its width is the problem to name. (A float flag
+    // refuses it too; written `1e20`, with an exponent, it passes.)
     let as_json = match serde_json::from_str::<T>(text) {
-        Ok(value) => return Ok(value),
+        Ok(value) => {
+            return wide_integers::check_flag(text)
+                .map(|()| value)
+                .map_err(|e| invalid(&e));
+        }
         Err(e) => e,
     };
     serde_json::from_value::<T>(serde_json::Value::String(text.to_owned())).map_err(|as_string| {
         // Text that is JSON (`2.0`, `true`) was meant as that value: its error says what the flag wants
         // (`invalid type: floating point `2.0`, expected i64`), where reading it as a string would not.
         let e = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
-            Ok(_) => as_json.to_string(),
+            Ok(_) => match wide_integers::check_flag(text) {
+                Ok(()) => as_json.to_string(),
+                Err(wide) => wide,
+            },
             Err(_) => as_string.to_string(),
         };
         // The position in a one-line flag value says nothing.
         let e = e
             .rsplit_once(" at line ")
             .map_or(e.as_str(), |(message, _)| message);
-        Failure::usage(format!("--{name}: invalid value {text:?}: {e}"))
+        invalid(e)
     })
 }
 

@@ -169,6 +169,34 @@ async fn usage_errors_exit_2_before_any_request() {
         text(&out.stderr).trim(),
         "error: --page: invalid value \"2.5\": invalid type: floating point `2.5`, expected i64"
     );
+    // An integer beyond 64 bits: for an integer flag, the reason is its width, not "floating point `1e20`"
+    // (serde_json's reading of it); for a flag that takes any JSON, it was sent rounded to 1e20, exit 0.
+    for (args, flag) in [
+        (
+            &["search-businesses", "--org-id", "99999999999999999999"][..],
+            "--org-id",
+        ),
+        (
+            &[
+                "get-user",
+                "--user-id",
+                "u1",
+                "--display-business-ids",
+                "99999999999999999999",
+            ][..],
+            "--display-business-ids",
+        ),
+    ] {
+        let out = partoo(Some(&server), args).await;
+        assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+        assert_eq!(
+            text(&out.stderr).trim(),
+            format!(
+                "error: {flag}: invalid value \"99999999999999999999\": the integer 99999999999999999999 does \
+                 not fit in 64 bits (a JSON reader would send 1e20); write it as a string if the field takes one"
+            )
+        );
+    }
     // A value the parameter's schema does not list (the client's enums would send it as `Unknown`), alone
     // or in a list, naming the flag and the values.
     for (flag, value) in [("--status", "bogus"), ("--features-in", "posts,bogus")] {

@@ -3,10 +3,49 @@
 //! `12345678901234567890123` would be sent as `1.2345678901234568e22`, and the round-trip check of `--body`
 //! cannot see it, since the rounded number is on both sides. Here such a literal is a usage error, named by its
 //! line and column; numbers written with a fraction or an exponent are floats by the writer's choice and pass.
+//! A flag value read as JSON gets the same check ([`check_flag`]).
 
 /// Checks the text of a JSON document already known to be valid: every integer literal (no `.`, `e` or `E`)
 /// must fit in an `i64` or a `u64`.
 pub(super) fn check(json: &[u8]) -> Result<(), String> {
+    match first_wide(json) {
+        Some(wide) => Err(format!(
+            "line {}, column {}: {}",
+            wide.line,
+            wide.column,
+            wide.problem()
+        )),
+        None => Ok(()),
+    }
+}
+
+/// [`check`] for a flag value: one line, so the message names no position.
+pub(super) fn check_flag(text: &str) -> Result<(), String> {
+    first_wide(text.as_bytes()).map_or(Ok(()), |wide| Err(wide.problem()))
+}
+
+/// An integer literal too wide for 64 bits, and where it starts (line and column from 1).
+struct Wide {
+    line: usize,
+    column: usize,
+    literal: String,
+}
+
+impl Wide {
+    /// What is wrong, and what to do instead.
+    fn problem(&self) -> String {
+        let rounded = self.literal.parse::<f64>().map_or(String::new(), |f| {
+            format!(" (a JSON reader would send {f:e})")
+        });
+        format!(
+            "the integer {} does not fit in 64 bits{rounded}; write it as a string if the field takes one",
+            self.literal
+        )
+    }
+}
+
+/// The first integer literal of `json` that fits in neither an `i64` nor a `u64`.
+fn first_wide(json: &[u8]) -> Option<Wide> {
     let (mut line, mut line_start) = (1usize, 0usize);
     let mut at = 0;
     while let Some(&byte) = json.get(at) {
@@ -29,20 +68,18 @@ pub(super) fn check(json: &[u8]) -> Result<(), String> {
                         .chars()
                         .count()
                         + 1;
-                    let rounded = literal.parse::<f64>().map_or(String::new(), |f| {
-                        format!(" (a JSON reader would send {f:e})")
+                    return Some(Wide {
+                        line,
+                        column,
+                        literal: literal.into_owned(),
                     });
-                    return Err(format!(
-                        "line {line}, column {column}: the integer {literal} does not fit in 64 bits{rounded}; \
-                         write it as a string if the field takes one"
-                    ));
                 }
                 at = end;
             }
             _ => at += 1,
         }
     }
-    Ok(())
+    None
 }
 
 /// Whether a number literal is a float (fraction or exponent) or an integer that fits in 64 bits.
@@ -66,7 +103,7 @@ fn string_end(json: &[u8], mut at: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::check;
+    use super::{check, check_flag};
 
     #[test]
     fn an_integer_beyond_64_bits_is_named_by_line_and_column() {
@@ -86,5 +123,23 @@ mod tests {
         let body = r#"{"a": 18446744073709551615, "b": -9223372036854775808, "c": 1e400, "d": 0.5,
             "e": "123456789012345678901234567890", "f": "quote \" then 99999999999999999999", "é": 2E3}"#;
         assert_eq!(check(body.as_bytes()), Ok(()));
+    }
+
+    #[test]
+    fn a_flag_value_is_checked_without_a_position() {
+        assert_eq!(
+            check_flag("[7, -99999999999999999999]"),
+            Err("the integer -99999999999999999999 does not fit in 64 bits (a JSON reader would send -1e20); \
+                 write it as a string if the field takes one"
+                .to_owned())
+        );
+        for fine in [
+            "1e20",
+            "\"99999999999999999999\"",
+            "18446744073709551615",
+            "2.5",
+        ] {
+            assert_eq!(check_flag(fine), Ok(()), "{fine}");
+        }
     }
 }
