@@ -6,7 +6,7 @@ mod cli_support;
 
 use std::process::Output;
 
-use cli_support::{KEY, PAGES, code, json_body, partoo, text};
+use cli_support::{KEY, PAGES, Scratch, code, json_body, partoo, text};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -211,19 +211,9 @@ async fn usage_errors_exit_2_before_any_request() {
         );
     }
     // A body that does not fit the request type, naming the field.
-    let dir = std::env::temp_dir().join(format!("partoo-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join("body.json");
-    std::fs::write(&file, r#"{"name": 12}"#).expect("write body");
-    let out = partoo(
-        Some(&server),
-        &[
-            "create-business",
-            "--body",
-            file.to_str().expect("utf-8 path"),
-        ],
-    )
-    .await;
+    let scratch = Scratch::new("usage");
+    let file = scratch.write("body.json", r#"{"name": 12}"#);
+    let out = partoo(Some(&server), &["create-business", "--body", &file]).await;
     assert_eq!(code(&out), 2, "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("name"), "{}", text(&out.stderr));
     assert!(
@@ -404,6 +394,7 @@ struct SignedDelivery {
     key: String,
     file: String,
     signature: String,
+    _dir: Scratch,
 }
 
 impl SignedDelivery {
@@ -414,16 +405,12 @@ impl SignedDelivery {
         use ring::signature::{Ed25519KeyPair, KeyPair};
 
         let pair = Ed25519KeyPair::from_seed_unchecked(&[seed; 32]).expect("seed makes a key");
-        let dir = std::env::temp_dir().join(format!("partoo-cli-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let (key, file) = (dir.join("key.bin"), dir.join("body.json"));
-        std::fs::write(&key, pair.public_key().as_ref()).expect("write key");
-        std::fs::write(&file, Self::BODY).expect("write body");
-        let path = |p: std::path::PathBuf| p.to_str().expect("utf-8").to_owned();
+        let dir = Scratch::new(name);
         Self {
-            key: path(key),
-            file: path(file),
+            key: dir.write("key.bin", pair.public_key()),
+            file: dir.write("body.json", Self::BODY),
             signature: base64::engine::general_purpose::STANDARD.encode(pair.sign(Self::BODY)),
+            _dir: dir,
         }
     }
 
@@ -534,13 +521,12 @@ async fn webhooks_verify_accepts_a_signed_body_and_refuses_a_tampered_one() {
     );
 }
 
-/// Writes `json` to a file of its own for `--body`; its path.
-fn body_file(name: &str, json: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("partoo-cli-body-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join(name);
-    std::fs::write(&file, json).expect("write body");
-    file.to_str().expect("utf-8 path").to_owned()
+/// Writes `json` to a file of its own for `--body`: the directory that holds it (keep it while the file is
+/// used) and its path.
+fn body_file(name: &str, json: &str) -> (Scratch, String) {
+    let dir = Scratch::new(&format!("body-{name}"));
+    let file = dir.write(name, json);
+    (dir, file)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -552,7 +538,7 @@ async fn a_body_key_the_request_type_would_drop_is_a_usage_error() {
         .respond_with(json_body(&json!({"id": "b1"})))
         .mount(&server)
         .await;
-    let file = body_file(
+    let (_dir, file) = body_file(
         "upd.json",
         r#"{"citty": "Paris", "zipcode": null, "name": "Acme"}"#,
     );
@@ -572,7 +558,7 @@ async fn a_body_key_the_request_type_would_drop_is_a_usage_error() {
     assert!(stderr.contains("`/zipcode`"), "{stderr}");
     assert!(stderr.contains("null cannot be sent"), "{stderr}");
     // At any depth, through arrays.
-    let file = body_file(
+    let (_dir, file) = body_file(
         "nested.json",
         r#"{"name": "Acme", "country": "FR", "categories": [], "contacts": [{"name": "A"}, {"emial": "a@b.c"}]}"#,
     );
@@ -594,7 +580,7 @@ async fn a_body_key_the_request_type_would_drop_is_a_usage_error() {
             "`custom_fields`",
         ),
     ] {
-        let file = body_file(name, json);
+        let (_dir, file) = body_file(name, json);
         let out = partoo(Some(&server), &["create-business", "--body", &file]).await;
         let stderr = text(&out.stderr);
         assert_eq!(code(&out), 2, "{stderr}");
@@ -605,7 +591,7 @@ async fn a_body_key_the_request_type_would_drop_is_a_usage_error() {
     }
     // An integer beyond 64 bits: a JSON reader would send it rounded to an f64, the same on both sides of the
     // round-trip check (it was sent as `1.2345678901234568e22`, exit 0).
-    let file = body_file(
+    let (_dir, file) = body_file(
         "wide.json",
         "{\"name\": \"Acme\", \"country\": \"FR\", \"categories\": [], \"contacts\": [],\n \"custom_fields\": {\"Till\": 12345678901234567890123}}",
     );
@@ -640,7 +626,7 @@ async fn a_body_that_survives_its_request_type_is_sent() {
         .expect(1)
         .mount(&server)
         .await;
-    let file = body_file(
+    let (_dir, file) = body_file(
         "create.json",
         r#"{"name": "Acme", "country": "FR", "categories": [], "contacts": [{"email": "a@b.c"}],
             "lat": 48, "custom_fields": {"anything": null, "nested": {"x": [1, {"y": null}]}}}"#,

@@ -15,6 +15,11 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Removes the scratch directory of a test that passed; a failed one leaves its files to look at.
+fn done(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A spec with one operation `getX` and one query parameter `name`.
 fn spec_with_query(dir: &Path, name: &str) -> PathBuf {
     let spec = format!(
@@ -55,6 +60,7 @@ fn a_spec_only_the_command_line_refuses_is_refused_and_nothing_is_written() {
     for file in ["client.rs", "mock.rs", "cli.rs"] {
         assert!(!dir.join(file).exists(), "{file} was written");
     }
+    done(&dir);
 }
 
 #[test]
@@ -72,4 +78,5 @@ fn the_client_the_mocks_and_the_command_line_are_written_together() {
     assert!(read("client.rs").contains("pub fn get_x(&self)"));
     assert!(read("mock.rs").contains("GetXWhen"));
     assert!(read("cli.rs").contains("\"get-x\""));
+    done(&dir);
 }

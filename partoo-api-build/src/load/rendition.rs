@@ -122,6 +122,13 @@ mod tests {
         dir.join("spec.yaml")
     }
 
+    /// Removes the scratch directory of a test that passed; a failed one leaves its files to look at.
+    fn done(spec: &Path) {
+        if let Some(dir) = spec.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+
     #[test]
     fn a_current_rendition_is_read_and_gives_the_yaml_value() {
         let spec = scratch("current");
@@ -138,6 +145,7 @@ mod tests {
             doc,
             crate::load::parse("spec.yaml", YAML.as_bytes()).unwrap()
         );
+        done(&spec);
     }
 
     #[test]
@@ -153,6 +161,7 @@ mod tests {
         let (doc, route) = read(&spec).unwrap();
         assert_eq!(route, Route::Stale);
         assert_eq!(doc["info"]["title"], "edited", "the YAML wins");
+        done(&spec);
     }
 
     #[test]
@@ -165,6 +174,7 @@ mod tests {
         let err = read(&spec).unwrap_err().to_string();
         assert!(err.contains("spec.json:2:"), "{err}");
         assert!(err.contains("cargo xtask lock"), "{err}");
+        done(&spec);
     }
 
     #[test]

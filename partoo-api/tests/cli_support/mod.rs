@@ -4,6 +4,7 @@
 // Each test file uses a different subset of these helpers.
 #![allow(dead_code)]
 
+use std::path::PathBuf;
 use std::process::Output;
 
 use serde_json::Value;
@@ -72,4 +73,31 @@ pub(crate) fn fixture_ids() -> Vec<String> {
                 .collect::<Vec<_>>()
         })
         .collect()
+}
+
+/// A directory of one test's own under the system's temporary directory, removed when dropped, also when
+/// the test fails (the binary's tests used to leave one per run in `/tmp`).
+pub(crate) struct Scratch(PathBuf);
+
+impl Scratch {
+    /// Creates `partoo-cli-NAME-PID`; `name` must differ between tests, which run in parallel.
+    pub(crate) fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("partoo-cli-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Self(dir)
+    }
+
+    /// Writes `bytes` to `file` in the directory; its path as text, for an argument.
+    pub(crate) fn write(&self, file: &str, bytes: impl AsRef<[u8]>) -> String {
+        let path = self.0.join(file);
+        std::fs::write(&path, bytes).expect("write temp file");
+        path.to_str().expect("utf-8 path").to_owned()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        // Best effort: a directory left behind is litter, not a failure of the test.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
