@@ -30,9 +30,9 @@ use crate::support::generic_args;
 use crate::{Generated, Options};
 
 /// Flags every paginated or body-taking subcommand may have, and the runtime's global flags (`global_args` in
-/// partoo-api's `cli/config.rs`, which every subcommand inherits: clap refuses two arguments of one name); a
-/// parameter with one of these names is refused.
-const RESERVED: [&str; 9] = [
+/// partoo-api's `cli/config.rs`, which every subcommand inherits: clap panics on two arguments of one name); a
+/// parameter with one of these names is refused. A test of partoo-api checks that every global flag is here.
+pub const RESERVED_FLAGS: [&str; 11] = [
     "body",
     "all",
     "max-items",
@@ -42,6 +42,8 @@ const RESERVED: [&str; 9] = [
     "environment",
     "base-url",
     "rate-limit",
+    "max-pages",
+    "max-body",
 ];
 
 /// Subcommands of the hand-written runtime, and clap's own `help`; an operation named like one is refused
@@ -124,7 +126,7 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
         for (param, record) in params.into_iter().zip(&info.parameters) {
             let pname = record.name.as_str();
             let flag = pname.to_kebab_case();
-            if RESERVED.contains(&flag.as_str()) {
+            if RESERVED_FLAGS.contains(&flag.as_str()) {
                 return Err(fail(format!(
                     "parameter `{pname}` would be flag `--{flag}`, which the command line reserves"
                 )));

@@ -133,6 +133,8 @@ fn a_parameter_named_like_a_global_flag_is_an_error_naming_it() {
         ("api_key", "--api-key"),
         ("base_url", "--base-url"),
         ("verbose", "--verbose"),
+        ("max_pages", "--max-pages"),
+        ("max_body", "--max-body"),
     ] {
         let spec = SPEC.replace(
             "{name: type, in: query,",

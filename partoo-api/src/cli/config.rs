@@ -132,7 +132,21 @@ fn target(
 
 #[cfg(test)]
 mod tests {
-    use super::target;
+    use super::{global_args, target};
+
+    /// Every subcommand inherits the global flags, and clap panics on two arguments of one name: the build
+    /// must refuse a parameter named like any of them (`--max-pages` and `--max-body` were missing, so such a
+    /// spec built and its command panicked when the flag was used).
+    #[test]
+    fn the_generator_reserves_every_global_flag() {
+        for arg in global_args() {
+            let long = arg.get_long().expect("global flags are long flags");
+            assert!(
+                partoo_api_build::cli::RESERVED_FLAGS.contains(&long),
+                "--{long} is missing from partoo_api_build::cli::RESERVED_FLAGS"
+            );
+        }
+    }
 
     fn vars(name: &str) -> Option<String> {
         match name {
