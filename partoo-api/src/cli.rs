@@ -402,6 +402,18 @@ fn dropped(
                 path.truncate(len);
             }
         }
+        // serde reads a struct from a sequence too, field by field in declaration order: an array that became
+        // an object would be sent under names the file never gave.
+        Value::Array(_) if sent.is_object() => {
+            let at = if path.is_empty() {
+                "at the top level".to_owned()
+            } else {
+                format!("at `{path}`")
+            };
+            lost.push(format!(
+                "{at}: an array where the request type has an object; write the object with its field names"
+            ));
+        }
         Value::Array(values) => {
             for (index, value) in values.iter().enumerate() {
                 let len = path.len();

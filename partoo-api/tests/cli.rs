@@ -605,6 +605,30 @@ async fn a_body_key_the_request_type_would_drop_is_a_usage_error() {
         ),
         "{stderr}"
     );
+    // An array where the request type has an object: serde reads a struct from a sequence, field by field in
+    // declaration order, so `[["gcid:x"], "Paris", ...]` was sent as `{"categories": ["gcid:x"], "city":
+    // "Paris", ...}`, exit 0.
+    for (name, command, json, at) in [
+        (
+            "array.json",
+            &["update-business", "--business-id", "b1"][..],
+            r#"[["gcid:x"], "Paris", "C1", "FR", "Shop", 42, "IDF", "75001"]"#,
+            "at the top level: an array where the request type has an object",
+        ),
+        (
+            "array-nested.json",
+            &["create-business"][..],
+            r#"{"name": "Acme", "country": "FR", "categories": [], "contacts": [["a@b.c", null, "A", ["+33 1 23 45 67 89"]]]}"#,
+            "at `/contacts/0`: an array where the request type has an object",
+        ),
+    ] {
+        let (_dir, file) = body_file(name, json);
+        let args = [command, &["--body", &file]].concat();
+        let out = partoo(Some(&server), &args).await;
+        let stderr = text(&out.stderr);
+        assert_eq!(code(&out), 2, "{stderr}");
+        assert!(stderr.contains(at), "{stderr}");
+    }
     assert!(
         server
             .received_requests()
