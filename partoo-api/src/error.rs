@@ -29,10 +29,10 @@ use crate::{GeneratedError, ResponseValue};
 #[non_exhaustive]
 pub enum Error {
     /// The request did not complete: connection refused or reset, DNS, TLS, a broken body. The URL the
-    /// error carries (and prints) has no query: a query may hold a credential (`check_connection_token`'s
-    /// `token`).
+    /// error carries (and prints) has no query (it may hold a credential: `check_connection_token`'s
+    /// `token`), no user name or password (a redirect's `Location` may give them) and no API key (replaced).
     Transport(reqwest::Error),
-    /// No answer in time (connect or total timeout). Its URL has no query, as for [`Error::Transport`].
+    /// No answer in time (connect or total timeout). Its URL is shown as for [`Error::Transport`].
     Timeout(reqwest::Error),
     /// 429 after the retries: Partoo asks to wait `retry_after` (when it said).
     RateLimited {
@@ -103,9 +103,9 @@ pub enum Error {
     /// Partoo (or something in between) redirected to another origin (scheme, host or port changed, e.g.
     /// `https` to `http`). The redirect was not followed, so the API key stayed where it was sent.
     RedirectRefused {
-        /// The URL that answered with the redirect, without its query (see [`Error::Transport`]).
+        /// The URL that answered with the redirect, shown as for [`Error::Transport`].
         from: String,
-        /// Where it pointed, without its query.
+        /// Where it pointed, shown the same way.
         to: String,
     },
     /// A chain of same-origin redirects longer than the client follows for one request (`limit`, 10): a
@@ -114,7 +114,7 @@ pub enum Error {
     TooManyRedirects {
         /// The most redirects one request follows.
         limit: usize,
-        /// Where the redirect that went over the limit pointed, without its query.
+        /// Where the redirect that went over the limit pointed, shown as for [`Error::Transport`].
         to: String,
     },
     /// The request could not be built (a parameter failed to convert, a required one is missing).
@@ -183,7 +183,7 @@ impl Error {
             ));
         }
         if let Some(url) = e.url_mut() {
-            strip_query(url);
+            strip_secrets(url);
         }
         if let Some(over) = crate::exchange::body_over_limit(&e) {
             return Error::BodyTooLarge {
@@ -204,14 +204,14 @@ impl Error {
         }
         if let Some(refused) = refused_redirect(&e) {
             return Error::RedirectRefused {
-                from: without_query(&refused.from),
-                to: without_query(&refused.to),
+                from: shown_url(&refused.from),
+                to: shown_url(&refused.to),
             };
         }
         if let Some(too_many) = redirect_cause::<TooManyRedirects>(&e) {
             return Error::TooManyRedirects {
                 limit: MAX_REDIRECTS,
-                to: without_query(&too_many.0),
+                to: shown_url(&too_many.0),
             };
         }
         if e.is_timeout() {
@@ -410,16 +410,29 @@ pub(crate) fn cause<'a, T: std::error::Error + 'static>(
     causes(e).find_map(|cause| cause.downcast_ref::<T>())
 }
 
-/// Drops the query and fragment of a URL an error shows: they may hold a credential.
-fn strip_query(url: &mut reqwest::Url) {
+/// Drops from a URL an error shows what may be a credential: its user name and password (a redirect's
+/// `Location` may carry them), its query and fragment, and a live client's API key in its path (a proxy
+/// that puts the key in a login URL).
+fn strip_secrets(url: &mut reqwest::Url) {
+    // Both fail only for a URL that cannot have them (`data:`), which then has none to drop.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
     url.set_query(None);
     url.set_fragment(None);
+    if let std::borrow::Cow::Owned(scrubbed) = live_keys::scrub(url.as_str().as_bytes()) {
+        let scrubbed = String::from_utf8_lossy(&scrubbed);
+        match reqwest::Url::parse(&scrubbed) {
+            Ok(parsed) => *url = parsed,
+            // Not reachable (the key replaced inside a valid URL leaves one), but never keep the key.
+            Err(_) => url.set_path("/[API key]"),
+        }
+    }
 }
 
-/// `url` as an error shows it: without its query and fragment ([`strip_query`]).
-fn without_query(url: &reqwest::Url) -> String {
+/// `url` as an error shows it ([`strip_secrets`]).
+fn shown_url(url: &reqwest::Url) -> String {
     let mut url = url.clone();
-    strip_query(&mut url);
+    strip_secrets(&mut url);
     url.to_string()
 }
 

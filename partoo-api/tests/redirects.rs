@@ -445,6 +445,87 @@ async fn errors_show_urls_without_their_query() {
     assert!(!format!("{err} {err:?}").contains("SECRET"), "{err:?}");
 }
 
+/// A `Location` may carry a user name and password (`http://u:pw@host/`), or the API key itself (a proxy's login
+/// page): the URLs errors show have neither, whether the redirect is refused, loops, or its hop fails.
+#[tokio::test]
+async fn errors_show_urls_without_a_password_or_the_key() {
+    // Refused: another origin, with a password and the key in its path.
+    let home = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user/me"))
+        .respond_with(redirect_to(&format!(
+            "http://admin:PW-SECRET@localhost:1/login/{KEY}"
+        )))
+        .mount(&home)
+        .await;
+    let err = client(&home)
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect_err("a cross-origin redirect is an error");
+    assert!(matches!(&err, Error::RedirectRefused { .. }), "{err:?}");
+    // A loop on the same origin, through a URL with a password.
+    let looping = MockServer::start().await;
+    let port = looping.address().port();
+    Mock::given(method("GET"))
+        .and(path("/user/me"))
+        .respond_with(redirect_to(&format!(
+            "http://u:PW-SECRET@127.0.0.1:{port}/user/me"
+        )))
+        .mount(&looping)
+        .await;
+    let loop_err = client(&looping)
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect_err("a loop is an error");
+    assert!(
+        matches!(&loop_err, Error::TooManyRedirects { .. }),
+        "{loop_err:?}"
+    );
+    // A same-origin hop whose connection closes before an answer: a transport error, with the hop's URL.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let port = listener.local_addr().expect("an address").port();
+    let server = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let (mut first, _) = listener.accept().await.expect("first request");
+        let mut buf = [0u8; 4096];
+        let _ = first.read(&mut buf).await;
+        let answer = format!(
+            "HTTP/1.1 307 Temporary Redirect\r\nlocation: http://u:PW-SECRET@127.0.0.1:{port}/{KEY}\r\n\
+             content-length: 0\r\nconnection: close\r\n\r\n"
+        );
+        first.write_all(answer.as_bytes()).await.expect("answer");
+        drop(first);
+        // The hop: read its request, then close without answering.
+        let (mut hop, _) = listener.accept().await.expect("the hop");
+        let _ = hop.read(&mut buf).await;
+    });
+    let hop_client = Client::builder()
+        .api_key(KEY)
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client builds");
+    let hop_err = hop_client
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect_err("the hop fails");
+    server.await.expect("server task");
+    assert!(matches!(&hop_err, Error::Transport(_)), "{hop_err:?}");
+    for err in [&err, &loop_err, &hop_err] {
+        for text in [err.to_string(), format!("{err:?}")] {
+            assert!(!text.contains("PW-SECRET") && !text.contains(KEY), "{text}");
+        }
+    }
+}
+
 /// A hop whose slot of the rate limit comes after the attempt's deadline is not sent: it used to leave
 /// with no time left, reach the server (a POST processed) and have its answer dropped for a timeout.
 #[tokio::test]
