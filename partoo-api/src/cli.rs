@@ -71,11 +71,11 @@ pub fn main() -> ExitCode {
     match worker.map(std::thread::JoinHandle::join) {
         Ok(Ok(code)) => code,
         Ok(Err(_)) => {
-            eprintln!("error: the command panicked (a bug: please report it)");
+            to_stderr("error: the command panicked (a bug: please report it)");
             ExitCode::from(101)
         }
         Err(e) => {
-            eprintln!("error: cannot start the command's thread: {e}");
+            to_stderr(&format!("error: cannot start the command's thread: {e}"));
             ExitCode::from(3)
         }
     }
@@ -91,7 +91,7 @@ fn main_on_worker() -> ExitCode {
                 ExitCode::from(2)
             } else if let Err(write) = printed {
                 // `--help` or `--version` that could not be written (`> /dev/full`): as for any output.
-                eprintln!("error: cannot write to stdout: {write}");
+                to_stderr(&format!("error: cannot write to stdout: {write}"));
                 ExitCode::from(3)
             } else {
                 ExitCode::SUCCESS
@@ -103,28 +103,58 @@ fn main_on_worker() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             // A server may echo the key it received (in an error body, hence the message): never print it.
+            // And what the server wrote is shown, not acted on by the terminal (see `printable`).
             let key = config::api_key(&matches);
-            eprintln!("error: {}", scrub(&failure.message, key.as_deref()));
+            let message = scrub(&failure.message, key.as_deref());
+            to_stderr(&format!("error: {}", printable(&message, false)));
             if verbose && let Some(detail) = &failure.detail {
-                eprintln!("{}", scrub(detail, key.as_deref()));
+                to_stderr(&printable(&scrub(detail, key.as_deref()), true));
             }
             ExitCode::from(failure.code)
         }
     }
 }
 
-/// `text` with every occurrence of the API key (as given, and trimmed) replaced by `[API key]`, as the
-/// library does in error bodies (and, as there, not for keys under 8 bytes).
+/// `text` with the API key (as given, and trimmed) replaced by `[API key]`, as the library replaces it in error
+/// bodies: in the spellings it looks for, and not for keys under 8 bytes.
 fn scrub(text: &str, key: Option<&str>) -> String {
     let mut text = text.to_owned();
     if let Some(key) = key {
         for form in [key, key.trim()] {
-            if form.len() >= crate::error::live_keys::SHORTEST_SCRUBBED_KEY {
-                text = text.replace(form, "[API key]");
+            if let Some(scrubbed) =
+                crate::error::live_keys::replace_key(text.as_bytes(), form.as_bytes())
+            {
+                text = String::from_utf8_lossy(&scrubbed).into_owned();
             }
         }
     }
     text
+}
+
+/// `text` with what a terminal would act on written as an escape (`\u{1b}`): control characters (an escape
+/// sequence can clear the screen or set the window's title, a carriage return overwrites the line), the line
+/// and paragraph separators, and the bidirectional overrides and isolates that reorder what is shown. Line
+/// breaks and tabs are kept when `multi_line`.
+fn printable(text: &str, multi_line: bool) -> String {
+    text.chars()
+        .map(|c| {
+            let kept = multi_line && matches!(c, '\n' | '\t');
+            let acted_on = c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            if acted_on && !kept {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Writes `line` to stderr; a stderr that cannot be written (closed) loses it instead of panicking, as
+/// `eprintln!` would, which turned the command's exit code into 101.
+pub(crate) fn to_stderr(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 fn run(matches: &clap::ArgMatches) -> Result<(), Failure> {

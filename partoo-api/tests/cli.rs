@@ -729,3 +729,75 @@ async fn a_key_the_server_echoes_is_not_printed() {
     assert!(!stderr.contains(KEY), "key printed: {stderr}");
     assert!(stderr.contains("key: [API key]"), "{stderr}");
 }
+
+/// What the server says reaches the terminal neutralised: an escape sequence (clear the screen, set the
+/// window's title), a carriage return or a line separator in Partoo's message is printed escaped, not acted
+/// on; and the key echoed in an escaped spelling (`\/` in JSON, as PHP writes it) is replaced like the plain one.
+#[tokio::test(flavor = "multi_thread")]
+async fn server_text_cannot_drive_the_terminal_or_leak_an_escaped_key() {
+    let server = MockServer::start().await;
+    let key = "sekret/cli/key-0123456789";
+    let body = r#"{"errors": {"json": "no such key sekret\/cli\/key-0123456789 \u001b[2J\u001b]0;pwned\u0007\r end \u2028x"}}"#;
+    Mock::given(method("GET"))
+        .and(path("/business/b-2"))
+        .respond_with(ResponseTemplate::new(400).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    let out = partoo(
+        Some(&server),
+        &[
+            "--api-key",
+            key,
+            "get-business",
+            "--business-id",
+            "b-2",
+            "--verbose",
+        ],
+    )
+    .await;
+    assert_eq!(code(&out), 1);
+    let stderr = text(&out.stderr);
+    for forbidden in ['\u{1b}', '\r', '\u{7}', '\u{2028}'] {
+        assert!(
+            !stderr.contains(forbidden),
+            "{forbidden:?} printed: {stderr:?}"
+        );
+    }
+    assert!(
+        !stderr.contains("sekret/cli") && !stderr.contains(r"sekret\/cli"),
+        "key printed: {stderr}"
+    );
+    let error = stderr
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .expect("an error line");
+    assert!(
+        error.contains("no such key [API key] \\u{1b}[2J") && error.contains("\\u{2028}x"),
+        "{error}"
+    );
+}
+
+/// A stderr that cannot be written loses the error line but keeps the exit code: `eprintln!` panicked on it,
+/// which turned a 404's exit code 1 into 101.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unwritable_stderr_keeps_the_exit_code() {
+    let server = MockServer::start().await;
+    let uri = server.uri();
+    let out = tokio::task::spawn_blocking(move || {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full opens");
+        std::process::Command::new(env!("CARGO_BIN_EXE_partoo"))
+            .args(["get-business", "--business-id", "b-1", "--verbose"])
+            .env("PARTOO_API_KEY", KEY)
+            .env("PARTOO_BASE_URL", uri)
+            .stderr(full)
+            .output()
+            .expect("partoo runs")
+    })
+    .await
+    .expect("joined");
+    assert_eq!(code(&out), 1, "wiremock answers 404 to an unmounted path");
+}

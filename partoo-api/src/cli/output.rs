@@ -37,7 +37,7 @@ impl Out {
     pub(crate) fn request(&mut self, method: &str, path: &str) {
         self.started = Instant::now();
         if self.verbose {
-            eprintln!("> {method} {path}");
+            super::to_stderr(&format!("> {method} {path}"));
         }
     }
 
@@ -52,7 +52,10 @@ impl Out {
 
     fn done(&self, what: &str) {
         if self.verbose {
-            eprintln!("< {what} in {} ms", self.started.elapsed().as_millis());
+            super::to_stderr(&format!(
+                "< {what} in {} ms",
+                self.started.elapsed().as_millis()
+            ));
         }
     }
 
