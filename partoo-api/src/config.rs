@@ -236,7 +236,8 @@ impl ClientBuilder {
 
     /// How much of an error response's body is kept (default [`DEFAULT_MAX_ERROR_BODY`], 1 MiB). The rest
     /// is not read; the error's `truncated` flag and message say the body was cut. The same limit caps the raw
-    /// body an [`Error::Decode`] keeps. At least 1 byte.
+    /// body an [`Error::Decode`] keeps. At least 1 byte. The limit counts bytes as read: an echoed API key
+    /// replaced by `[API key]` (9 bytes) in what was kept may leave it a few bytes longer.
     pub fn max_error_body(mut self, bytes: usize) -> Self {
         self.max_error_body = bytes;
         self

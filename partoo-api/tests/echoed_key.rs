@@ -89,6 +89,38 @@ async fn a_key_the_server_echoes_is_replaced_in_errors() {
     }
 }
 
+/// A body kept up to `max_error_body` may end inside the echoed key: the part of it that was kept is replaced
+/// too (it showed `sk_live_SECR`, most of the key).
+#[tokio::test]
+async fn a_key_cut_by_the_error_body_limit_is_replaced() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user/me"))
+        .respond_with(EchoKey(418, false))
+        .mount(&server)
+        .await;
+    // `<html>bad key ` is 14 bytes: the limit keeps 12 of the key's 19.
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .max_error_body(26)
+        .build()
+        .expect("client builds");
+    let err = client
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect_err("an error status");
+    let Error::Api { raw, truncated, .. } = &err else {
+        panic!("expected Error::Api, got {err:?}");
+    };
+    assert!(truncated, "{err:?}");
+    assert_eq!(&raw[..], b"<html>bad key [API key]", "{err:?}");
+    assert_no_key("Debug", &format!("{err:?}"));
+}
+
 /// Answers 200 with the key it received in a body the operation's type cannot decode: as an extra field
 /// beside a mistyped one (`{"id": 5, …}`), or as the mistyped value itself (`"max_page": "<key>"`).
 struct EchoKeyInSuccess(&'static str);
