@@ -314,6 +314,13 @@ impl ClientBuilder {
         if self.max_pages == 0 {
             return Err(Error::Config("max_pages must be at least 1".into()));
         }
+        if self.http.is_none() && reqwest::header::HeaderValue::from_str(&self.user_agent).is_err()
+        {
+            return Err(Error::Config(format!(
+                "user_agent {:?} contains characters not allowed in an HTTP header",
+                self.user_agent
+            )));
+        }
         let timeout = self.http.is_none().then_some(self.timeout);
         let http = self.http.unwrap_or_else(|| {
             reqwest::Client::builder()

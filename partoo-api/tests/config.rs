@@ -405,6 +405,12 @@ fn other_misconfigurations_are_config_errors() {
             .build()
             .is_ok()
     );
+    // A user agent no header can carry: named (it was "cannot build the HTTP client: builder error").
+    let message = config_message(Client::builder().api_key("k").user_agent("a\nb").build());
+    assert!(
+        message.contains("user_agent") && message.contains("not allowed in an HTTP header"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
