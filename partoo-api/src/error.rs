@@ -256,6 +256,8 @@ impl Error {
         fallback: &serde_json::Error,
         limit: usize,
     ) -> Self {
+        // Cut or not as received: a replaced key may change the length by a few bytes.
+        let truncated = raw.len() > limit;
         // A body that echoes the key must not carry it into the message, `Debug` or `raw`.
         let raw = &live_keys::scrub_bytes(raw.clone());
         let de = &mut serde_json::Deserializer::from_slice(raw);
@@ -270,13 +272,16 @@ impl Error {
         };
         let text = String::from_utf8_lossy(raw);
         let excerpt: String = text.chars().take(300).collect();
-        let truncated = raw.len() > limit;
         Error::Decode {
             status,
             path,
             message,
             excerpt,
-            raw: raw.slice(..raw.len().min(limit)),
+            raw: if truncated {
+                raw.slice(..raw.len().min(limit))
+            } else {
+                raw.clone()
+            },
             truncated,
         }
     }

@@ -180,3 +180,33 @@ async fn a_key_echoed_in_a_success_body_that_does_not_decode_is_replaced() {
         assert_no_key(&format!("{what} Debug"), &format!("{err:?}"));
     }
 }
+
+/// A replaced key may make a kept body a few bytes longer than it was: whether it was cut is decided on the
+/// body as received (a 9-byte body under a 10-byte limit was called cut once `sk_l` became `[API key]`).
+#[tokio::test]
+async fn replacing_the_key_does_not_make_a_whole_body_cut() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("oops sk_l", "application/json"))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .max_error_body(10)
+        .build()
+        .expect("client builds");
+    let err = client
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect_err("not JSON");
+    let Error::Decode { raw, truncated, .. } = &err else {
+        panic!("expected Error::Decode, got {err:?}");
+    };
+    assert!(!truncated, "{err:?}");
+    assert_eq!(&raw[..], b"oops [API key]", "{err:?}");
+}
