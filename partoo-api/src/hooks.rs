@@ -60,17 +60,19 @@ struct Retry {
 }
 
 impl ClientHooks<ClientState> for Client {
-    /// Refuses a request whose path parameters changed its path (see `hooks/segments.rs`).
+    /// Refuses a request whose path parameters changed its path (see `hooks/segments.rs`), or whose
+    /// comma-separated array holds a value with a comma ([`csv_value_with_comma`]).
     async fn pre<E>(
         &self,
         request: &mut Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        match operations::find(info.operation_id) {
-            Some(meta) => segments::check(&self.inner().base_path, request.url().path(), meta.path)
-                .map_err(progenitor_client::Error::InvalidRequest),
-            None => Ok(()),
-        }
+        let Some(meta) = operations::find(info.operation_id) else {
+            return Ok(());
+        };
+        segments::check(&self.inner().base_path, request.url().path(), meta.path)
+            .and_then(|()| csv_value_with_comma(request, meta.csv_query))
+            .map_err(progenitor_client::Error::InvalidRequest)
     }
 
     async fn exec(&self, mut request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
@@ -382,6 +384,23 @@ fn is_partoo_error_shape(body: &[u8]) -> bool {
         return false;
     };
     serde_json::to_value(&typed).is_ok_and(|again| again == value)
+}
+
+/// Refuses a value with a comma in one of the `csv` query arrays: [`join_csv_query`] joins the values with
+/// commas, so Partoo would read it as two (`["prix, qualité"]` as two keywords), and `["a,b"]` would be sent
+/// as the same bytes as `["a", "b"]`.
+fn csv_value_with_comma(request: &Request, csv: &[&str]) -> Result<(), String> {
+    match request
+        .url()
+        .query_pairs()
+        .find(|(k, v)| csv.contains(&k.as_ref()) && v.contains(','))
+    {
+        Some((k, v)) => Err(format!(
+            "query parameter `{k}`: the value {v:?} contains a comma, and Partoo reads this array's values \
+             separated by commas, so it would be taken as several"
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Rewrites repeated query keys listed in `csv` (`a=1&a=2`) into one comma-separated value (`a=1,2`), the

@@ -115,6 +115,32 @@ async fn a_single_element_array_is_a_plain_value() {
     assert_eq!(raw_query(&server).await, format!("business__in={A}"));
 }
 
+/// A value with a comma cannot travel in a comma-separated array: Partoo would read `["prix, qualité"]` as two
+/// keywords, and `["a,b"]` goes out as the same bytes as `["a", "b"]`. It is refused, and nothing is sent.
+#[tokio::test]
+async fn a_csv_array_value_with_a_comma_is_refused() {
+    let (server, client) =
+        serve("/reviews", json!({"page": 1, "max_page": 1, "reviews": []})).await;
+    let err = client
+        .search_reviews()
+        .keywords(vec!["accueil".to_owned(), "prix, qualité".to_owned()])
+        .send()
+        .into_result()
+        .await
+        .expect_err("a comma inside a value");
+    assert!(
+        matches!(&err, partoo_api::Error::InvalidRequest(_)),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("keywords") && message.contains("\"prix, qualité\""),
+        "{message}"
+    );
+    let sent = server.received_requests().await.expect("recording is on");
+    assert!(sent.is_empty(), "sent: {sent:?}");
+}
+
 #[tokio::test]
 async fn every_csv_array_of_search_reviews_is_joined() {
     let (server, client) =
