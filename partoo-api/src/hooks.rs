@@ -61,7 +61,7 @@ struct Retry {
 
 impl ClientHooks<ClientState> for Client {
     /// Refuses a request whose path parameters changed its path (see `hooks/segments.rs`), or whose
-    /// comma-separated array holds a value with a comma ([`csv_value_with_comma`]).
+    /// comma-separated array holds a value with a comma (see `csv_value_with_comma`).
     async fn pre<E>(
         &self,
         request: &mut Request,
