@@ -390,6 +390,10 @@ fn is_partoo_error_shape(body: &[u8]) -> bool {
 /// commas, so Partoo would read it as two (`["prix, qualité"]` as two keywords), and `["a,b"]` would be sent
 /// as the same bytes as `["a", "b"]`.
 fn csv_value_with_comma(request: &Request, csv: &[&str]) -> Result<(), String> {
+    // Most operations have no such array: their query is not parsed here.
+    if csv.is_empty() {
+        return Ok(());
+    }
     match request
         .url()
         .query_pairs()
