@@ -1,7 +1,7 @@
 //! A server or proxy that echoes the API key it received in an error body: errors show `[API key]`.
 //! (Apart from `redaction.rs`, whose tracing tests need every request of their process under a subscriber.)
 
-use partoo_api::{Client, Error, RetryPolicy, SendExt};
+use partoo_api::{Client, ClientBuilder, Error, RetryPolicy, SendExt};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -25,14 +25,36 @@ fn received_key(request: &wiremock::Request) -> &str {
         .unwrap_or_default()
 }
 
-/// A client with [`KEY`] against `server`, without retries (one request per call).
-fn client(server: &MockServer) -> Client {
+/// A builder with [`KEY`] against `server`, without retries (one request per call).
+fn builder(server: &MockServer) -> ClientBuilder {
     Client::builder()
         .api_key(KEY)
         .base_url(server.uri())
         .retry_policy(RetryPolicy::none())
+}
+
+/// [`builder`]'s client.
+fn client(server: &MockServer) -> Client {
+    builder(server).build().expect("client builds")
+}
+
+/// The error of `get_my_user` answered by `answer`, from a client that keeps `max_error_body` bytes.
+async fn my_user_error(answer: impl wiremock::Respond + 'static, max_error_body: usize) -> Error {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user/me"))
+        .respond_with(answer)
+        .mount(&server)
+        .await;
+    builder(&server)
+        .max_error_body(max_error_body)
         .build()
         .expect("client builds")
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect_err("the answer is not a user")
 }
 
 /// Answers with the key it received inside an error body of `status`: Partoo's shape, or HTML.
@@ -93,26 +115,8 @@ async fn a_key_the_server_echoes_is_replaced_in_errors() {
 /// too (it showed `sk_live_SECR`, most of the key).
 #[tokio::test]
 async fn a_key_cut_by_the_error_body_limit_is_replaced() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/user/me"))
-        .respond_with(EchoKey(418, false))
-        .mount(&server)
-        .await;
     // `<html>bad key ` is 14 bytes: the limit keeps 12 of the key's 19.
-    let client = Client::builder()
-        .api_key(KEY)
-        .base_url(server.uri())
-        .retry_policy(RetryPolicy::none())
-        .max_error_body(26)
-        .build()
-        .expect("client builds");
-    let err = client
-        .get_my_user()
-        .send()
-        .into_result()
-        .await
-        .expect_err("an error status");
+    let err = my_user_error(EchoKey(418, false), 26).await;
     let Error::Api { raw, truncated, .. } = &err else {
         panic!("expected Error::Api, got {err:?}");
     };
@@ -185,25 +189,8 @@ async fn a_key_echoed_in_a_success_body_that_does_not_decode_is_replaced() {
 /// body as received (a 9-byte body under a 10-byte limit was called cut once `sk_l` became `[API key]`).
 #[tokio::test]
 async fn replacing_the_key_does_not_make_a_whole_body_cut() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/user/me"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw("oops sk_l", "application/json"))
-        .mount(&server)
-        .await;
-    let client = Client::builder()
-        .api_key(KEY)
-        .base_url(server.uri())
-        .retry_policy(RetryPolicy::none())
-        .max_error_body(10)
-        .build()
-        .expect("client builds");
-    let err = client
-        .get_my_user()
-        .send()
-        .into_result()
-        .await
-        .expect_err("not JSON");
+    let not_json = ResponseTemplate::new(200).set_body_raw("oops sk_l", "application/json");
+    let err = my_user_error(not_json, 10).await;
     let Error::Decode { raw, truncated, .. } = &err else {
         panic!("expected Error::Decode, got {err:?}");
     };

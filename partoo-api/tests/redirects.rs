@@ -1,20 +1,23 @@
 //! Redirects never carry the API key to another origin: a cross-origin redirect is refused with both URLs
 //! named, a same-origin one is followed.
 
-use partoo_api::{Client, Error, RetryPolicy, SendExt};
+use partoo_api::{Client, ClientBuilder, Error, RetryPolicy, SendExt};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
 const USER: &str = include_str!("fixtures/user_me.json");
 const KEY: &str = "pk_live_redirect_9d21";
 
-fn client(server: &MockServer) -> Client {
+/// A builder with [`KEY`] against `base`, without retries (one request per call).
+fn builder(base: &str) -> ClientBuilder {
     Client::builder()
         .api_key(KEY)
-        .base_url(server.uri())
+        .base_url(base)
         .retry_policy(RetryPolicy::none())
-        .build()
-        .expect("client builds")
+}
+
+fn client(server: &MockServer) -> Client {
+    builder(&server.uri()).build().expect("client builds")
 }
 
 fn redirect_to(location: &str) -> ResponseTemplate {
@@ -227,10 +230,7 @@ async fn a_307_repeats_the_post_with_its_body_and_a_303_turns_it_into_a_get() {
 /// A client from a `reqwest` builder of the caller's that would follow any redirect.
 fn client_from_a_permissive_builder(server: &MockServer) -> Client {
     let permissive = reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(10));
-    Client::builder()
-        .api_key(KEY)
-        .base_url(server.uri())
-        .retry_policy(RetryPolicy::none())
+    builder(&server.uri())
         .http_client_builder(permissive)
         .build()
         .expect("client builds")
@@ -310,9 +310,7 @@ async fn a_post_turned_into_a_get_by_a_303_is_never_sent_again() {
         )
         .mount(&server)
         .await;
-    let client = Client::builder()
-        .api_key(KEY)
-        .base_url(server.uri())
+    let client = builder(&server.uri())
         .retry_policy(RetryPolicy::default().with_delays(
             std::time::Duration::from_millis(1),
             std::time::Duration::from_millis(5),
@@ -361,10 +359,7 @@ async fn the_timeout_covers_every_hop_of_a_redirect() {
         .mount(&server)
         .await;
     user_at(&server, "/hop/4").await;
-    let client = Client::builder()
-        .api_key(KEY)
-        .base_url(server.uri())
-        .retry_policy(RetryPolicy::none())
+    let client = builder(&server.uri())
         .timeout(std::time::Duration::from_secs(1))
         .build()
         .expect("client builds");
@@ -412,10 +407,7 @@ async fn errors_show_urls_without_their_query() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     let port = closed.local_addr().expect("an address").port();
     drop(closed);
-    let client = Client::builder()
-        .api_key(KEY)
-        .base_url(format!("http://127.0.0.1:{port}"))
-        .retry_policy(RetryPolicy::none())
+    let client = builder(&format!("http://127.0.0.1:{port}"))
         .build()
         .expect("client builds");
     let err = client
@@ -445,42 +437,41 @@ async fn errors_show_urls_without_their_query() {
     assert!(!format!("{err} {err:?}").contains("SECRET"), "{err:?}");
 }
 
+/// The error of `get_my_user` against `server`, which answers it with a 302 to `location`.
+async fn my_user_redirected(server: &MockServer, location: &str) -> Error {
+    Mock::given(method("GET"))
+        .and(path("/user/me"))
+        .respond_with(redirect_to(location))
+        .mount(server)
+        .await;
+    client(server)
+        .get_my_user()
+        .send()
+        .into_result()
+        .await
+        .expect_err("the redirect is not followed to an answer")
+}
+
 /// A `Location` may carry a user name and password (`http://u:pw@host/`), or the API key itself (a proxy's login
 /// page): the URLs errors show have neither, whether the redirect is refused, loops, or its hop fails.
 #[tokio::test]
 async fn errors_show_urls_without_a_password_or_the_key() {
     // Refused: another origin, with a password and the key in its path.
     let home = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/user/me"))
-        .respond_with(redirect_to(&format!(
-            "http://admin:PW-SECRET@localhost:1/login/{KEY}"
-        )))
-        .mount(&home)
-        .await;
-    let err = client(&home)
-        .get_my_user()
-        .send()
-        .into_result()
-        .await
-        .expect_err("a cross-origin redirect is an error");
+    let err = my_user_redirected(
+        &home,
+        &format!("http://admin:PW-SECRET@localhost:1/login/{KEY}"),
+    )
+    .await;
     assert!(matches!(&err, Error::RedirectRefused { .. }), "{err:?}");
     // A loop on the same origin, through a URL with a password.
     let looping = MockServer::start().await;
     let port = looping.address().port();
-    Mock::given(method("GET"))
-        .and(path("/user/me"))
-        .respond_with(redirect_to(&format!(
-            "http://u:PW-SECRET@127.0.0.1:{port}/user/me"
-        )))
-        .mount(&looping)
-        .await;
-    let loop_err = client(&looping)
-        .get_my_user()
-        .send()
-        .into_result()
-        .await
-        .expect_err("a loop is an error");
+    let loop_err = my_user_redirected(
+        &looping,
+        &format!("http://u:PW-SECRET@127.0.0.1:{port}/user/me"),
+    )
+    .await;
     assert!(
         matches!(&loop_err, Error::TooManyRedirects { .. }),
         "{loop_err:?}"
@@ -505,10 +496,7 @@ async fn errors_show_urls_without_a_password_or_the_key() {
         let (mut hop, _) = listener.accept().await.expect("the hop");
         let _ = hop.read(&mut buf).await;
     });
-    let hop_client = Client::builder()
-        .api_key(KEY)
-        .base_url(format!("http://127.0.0.1:{port}"))
-        .retry_policy(RetryPolicy::none())
+    let hop_client = builder(&format!("http://127.0.0.1:{port}"))
         .build()
         .expect("client builds");
     let hop_err = hop_client
@@ -544,10 +532,7 @@ async fn a_hop_that_would_leave_after_the_timeout_is_not_sent() {
         .mount(&server)
         .await;
     // One request per 3 s: the hop's slot comes 3 s after the first request, the timeout after 1 s.
-    let client = Client::builder()
-        .api_key(KEY)
-        .base_url(server.uri())
-        .retry_policy(RetryPolicy::none())
+    let client = builder(&server.uri())
         .rate_limit(1, std::time::Duration::from_secs(3))
         .timeout(std::time::Duration::from_secs(1))
         .build()
