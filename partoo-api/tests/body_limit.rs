@@ -28,7 +28,7 @@ fn user(size: usize) -> String {
 }
 
 async fn user_server(body: String) -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/user/me"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
@@ -147,7 +147,7 @@ async fn a_chunked_body_is_cut_off_at_the_limit() {
 
 #[tokio::test]
 async fn a_page_over_the_limit_ends_a_concurrent_stream() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     for n in 1..=4 {
         let mut page = json!({"page": n, "max_page": 4, "businesses": [{"id": format!("b{n}")}]});
         if n == 3 {

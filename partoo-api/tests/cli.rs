@@ -13,7 +13,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_operation_prints_its_body_as_one_json_document() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/business/b-1"))
         .respond_with(json_body(
@@ -39,7 +39,7 @@ async fn one_operation_prints_its_body_token_for_token() {
     // Key order, a number past f64's precision, `1.10` and a repeated key: a round trip through
     // `serde_json::Value` sorted the keys, rounded the numbers and kept one of the two `dup`.
     let body = "{\"zeta\": 1, \"id\": \"b-1\",\n \"big\": 12345678901234567890123, \"n\": 1.10, \"dup\": 1, \"dup\": 2}";
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/business/b-1"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
@@ -55,7 +55,7 @@ async fn one_operation_prints_its_body_token_for_token() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn flags_reach_the_query_with_their_types_and_repeats() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/business/search"))
         .and(query_param("city", "Paris"))
@@ -100,7 +100,7 @@ async fn flags_reach_the_query_with_their_types_and_repeats() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_api_error_exits_1_with_partoos_message_and_the_body_when_verbose() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let body = json!({"errors": {"json": {"business_id": "no such business"}}});
     Mock::given(method("GET"))
         .and(path("/business/nope"))
@@ -129,7 +129,7 @@ async fn an_api_error_exits_1_with_partoos_message_and_the_body_when_verbose() {
 #[tokio::test(flavor = "multi_thread")]
 async fn authentication_failures_exit_4() {
     for status in [401, 403] {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         Mock::given(method("GET"))
             .and(path("/business/b-1"))
             .respond_with(ResponseTemplate::new(status).set_body_raw(
@@ -145,7 +145,7 @@ async fn authentication_failures_exit_4() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn usage_errors_exit_2_before_any_request() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     // A required flag missing (clap).
     let out = partoo(Some(&server), &["get-business"]).await;
     assert_eq!(code(&out), 2);
@@ -255,7 +255,7 @@ fn a_refused_base_url_names_its_source() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_path_parameter_that_would_change_the_path_is_refused() {
     // `""` gave `GET /business/`, and `..` climbed out of it to `GET /`.
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     // Also as JSON strings, which flag values are read as first: the library refused `".."`, but without
     // naming the flag.
     for id in ["", ".", "..", "\"..\"", "\"\"", "a\\b"] {
@@ -311,7 +311,7 @@ async fn a_transport_failure_says_why_on_one_line() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_undecodable_success_exits_3() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/business/b-1"))
         .respond_with(ResponseTemplate::new(200).set_body_raw("<html>proxy</html>", "text/html"))
@@ -323,7 +323,7 @@ async fn an_undecodable_success_exits_3() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_key_is_never_printed_even_verbose() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/business/b-1"))
         .respond_with(ResponseTemplate::new(401).set_body_raw(
@@ -533,7 +533,7 @@ fn body_file(name: &str, json: &str) -> (Scratch, String) {
 async fn a_body_key_the_request_type_would_drop_is_a_usage_error() {
     // Decoded into the request type and sent re-serialised, a misspelled key vanished and a `null` became an
     // absent field: the server got `{"name":"Acme"}` and the command exited 0.
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .respond_with(json_body(&json!({"id": "b1"})))
         .mount(&server)
@@ -643,7 +643,7 @@ async fn a_body_key_the_request_type_would_drop_is_a_usage_error() {
 async fn a_body_that_survives_its_request_type_is_sent() {
     // `48` comes back as `48.0` (the type holds an f64): the same number, so no error; a free-form object keeps
     // its keys, `null` included.
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/business"))
         .respond_with(json_body(&json!({"id": "b1"})))
@@ -672,7 +672,7 @@ async fn a_body_that_survives_its_request_type_is_sent() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn a_command_runs_with_a_small_main_thread_stack() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/user/me"))
         .respond_with(json_body(&json!({"id": "u1"})))
@@ -713,7 +713,7 @@ impl wiremock::Respond for EchoKey {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_key_the_server_echoes_is_not_printed() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/business/b-1"))
         .respond_with(EchoKey)
@@ -735,7 +735,7 @@ async fn a_key_the_server_echoes_is_not_printed() {
 /// on; and the key echoed in an escaped spelling (`\/` in JSON, as PHP writes it) is replaced like the plain one.
 #[tokio::test(flavor = "multi_thread")]
 async fn server_text_cannot_drive_the_terminal_or_leak_an_escaped_key() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let key = "sekret/cli/key-0123456789";
     let body = r#"{"errors": {"json": "no such key sekret\/cli\/key-0123456789 \u001b[2J\u001b]0;pwned\u0007\r end \u2028x"}}"#;
     Mock::given(method("GET"))
@@ -782,7 +782,7 @@ async fn server_text_cannot_drive_the_terminal_or_leak_an_escaped_key() {
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unwritable_stderr_keeps_the_exit_code() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let uri = server.uri();
     let out = tokio::task::spawn_blocking(move || {
         let full = std::fs::OpenOptions::new()

@@ -60,7 +60,7 @@ async fn all_follows_cursors_too() {
         fixture("conversations_page_2"),
     );
     let cursor = page_1["next_cursor"].as_str().expect("a cursor").to_owned();
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/conversations"))
         .and(wiremock::matchers::query_param_is_missing("cursor"))
@@ -123,7 +123,7 @@ async fn all_prints_page_items_as_received_with_undeclared_fields() {
         .map(|p| serde_json::from_str(p).expect("fixture is JSON"))
         .map(|p| with_undeclared_fields(p, "businesses"))
         .collect();
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     for (n, page) in pages.iter().enumerate() {
         // Pretty-printed: each item spans several lines on the wire and one line on stdout.
         let body = serde_json::to_string_pretty(page).expect("encodes");
@@ -165,7 +165,7 @@ async fn all_prints_cursor_items_as_received_with_undeclared_fields() {
         fixture("conversations_page_2"),
     ];
     let cursor = pages[0]["next_cursor"].as_str().expect("a cursor");
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/conversations"))
         .and(wiremock::matchers::query_param_is_missing("cursor"))
@@ -186,7 +186,7 @@ async fn all_prints_cursor_items_as_received_with_undeclared_fields() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn all_still_stops_on_a_page_that_repeats_the_previous_one() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let page = |n: u32| {
         let mut page: Value = serde_json::from_str(PAGES[0]).expect("fixture is JSON");
         page["page"] = json!(n);

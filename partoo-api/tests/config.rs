@@ -35,7 +35,7 @@ fn config_message(result: Result<Client, Error>) -> String {
 
 #[tokio::test]
 async fn the_api_key_reaches_the_server_in_x_apikey() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mock_user(&server, "/user/me", "pk_test_7f3a9c").await;
     let client = Client::builder()
         .api_key("pk_test_7f3a9c")
@@ -60,7 +60,7 @@ async fn the_api_key_reaches_the_server_in_x_apikey() {
 
 #[tokio::test]
 async fn a_wrong_key_does_not_match_the_mock() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mock_user(&server, "/user/me", "the-right-key").await;
     let client = Client::builder()
         .api_key("another-key")
@@ -74,7 +74,7 @@ async fn a_wrong_key_does_not_match_the_mock() {
 
 #[tokio::test]
 async fn a_base_url_with_a_path_prefix_and_a_trailing_slash_is_joined_cleanly() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mock_user(&server, "/v2/user/me", "k").await;
     let client = Client::builder()
         .api_key("k")
@@ -90,7 +90,7 @@ async fn a_base_url_with_a_path_prefix_and_a_trailing_slash_is_joined_cleanly() 
 #[tokio::test]
 async fn spaces_around_a_base_url_are_dropped() {
     // `Url::parse` accepts them; the client must not append its paths after them (`/v2%20/user/me`).
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mock_user(&server, "/v2/user/me", "k").await;
     let client = Client::builder()
         .api_key("k")
@@ -241,7 +241,7 @@ fn base_urls_with_a_query_a_fragment_or_credentials_are_refused() {
 /// base that every request then fails on.
 #[tokio::test]
 async fn a_base_url_is_kept_as_the_url_parser_reads_it() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/v2/user/me"))
         .respond_with(ResponseTemplate::new(200).set_body_raw("{}", "application/json"))
@@ -415,7 +415,7 @@ fn other_misconfigurations_are_config_errors() {
 
 #[tokio::test]
 async fn the_rate_limit_holds_requests_and_is_shared_by_clones() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mock_user(&server, "/user/me", "k").await;
     let client = Client::builder()
         .api_key("k")
@@ -552,7 +552,7 @@ fn from_env_partoo_base_url_overrides_partoo_env() {
 
 #[tokio::test]
 async fn from_env_sends_the_key_from_the_environment() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mock_user(&server, "/user/me", "env-key-1b9e").await;
     let uri = server.uri();
     // The child blocks on its own runtime; keep this runtime free to let wiremock's answer through.

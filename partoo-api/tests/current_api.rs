@@ -53,7 +53,7 @@ async fn cursors(server: &MockServer, route: &str) -> Vec<Option<String>> {
 
 #[tokio::test]
 async fn conversations_then_messages_are_walked_by_cursor() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let (page_1, page_2) = (
         fixture("conversations_page_1"),
         fixture("conversations_page_2"),
@@ -151,7 +151,7 @@ async fn conversations_then_messages_are_walked_by_cursor() {
 
 #[tokio::test]
 async fn a_text_message_is_sent() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let sent = json!({"conversation_id": 4101, "content_type": "Text", "content": "À dimanche !"});
     Mock::given(method("POST"))
         .and(path("/messages"))
@@ -176,7 +176,7 @@ async fn a_text_message_is_sent() {
 
 #[tokio::test]
 async fn webhook_configurations_are_created_and_listed() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let created = json!({"items": [{"url": "https://hooks.example.com/partoo/messages", "event_type": "message_created"}]});
     let page = fixture("webhooks_page_1");
     Mock::given(method("POST"))
@@ -231,7 +231,7 @@ async fn webhook_configurations_are_created_and_listed() {
 
 #[tokio::test]
 async fn posts_are_listed_page_by_page() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     for (n, name) in [(1, "posts_page_1"), (2, "posts_page_2")] {
         Mock::given(method("GET"))
             .and(path("/posts"))
@@ -262,7 +262,7 @@ async fn posts_are_listed_page_by_page() {
 
 #[tokio::test]
 async fn a_section_with_its_groups_and_a_custom_role() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/sections/77"))
         .respond_with(ok(&fixture("section")))

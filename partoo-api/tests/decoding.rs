@@ -22,7 +22,7 @@ fn org_body() -> types::CreateOrganizationBody {
 
 #[tokio::test]
 async fn a_403_body_lands_in_the_error_type_not_the_success_type() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/org"))
         .respond_with(
@@ -53,7 +53,7 @@ async fn a_403_body_lands_in_the_error_type_not_the_success_type() {
 
 #[tokio::test]
 async fn success_decodes_with_an_unknown_status_value() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/org"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({

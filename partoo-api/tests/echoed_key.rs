@@ -40,7 +40,7 @@ fn client(server: &MockServer) -> Client {
 
 /// The error of `get_my_user` answered by `answer`, from a client that keeps `max_error_body` bytes.
 async fn my_user_error(answer: impl wiremock::Respond + 'static, max_error_body: usize) -> Error {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/user/me"))
         .respond_with(answer)
@@ -77,7 +77,7 @@ impl wiremock::Respond for EchoKey {
 #[tokio::test]
 async fn a_key_the_server_echoes_is_replaced_in_errors() {
     for (status, partoo_shape) in [(401, true), (500, true), (502, false), (418, false)] {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         Mock::given(method("GET"))
             .and(path("/user/me"))
             .respond_with(EchoKey(status, partoo_shape))
@@ -141,7 +141,7 @@ impl wiremock::Respond for EchoKeyInSuccess {
 /// on a plain `send()`, and through a page stream (where the key is serde's "invalid type" value).
 #[tokio::test]
 async fn a_key_echoed_in_a_success_body_that_does_not_decode_is_replaced() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/business/a06a980de3ff5afe3cf478ff"))
         .respond_with(EchoKeyInSuccess(r#"{"id": 5, "echo": "KEY"}"#))

@@ -9,7 +9,7 @@ const BUSINESS_ID: &str = "5d2f1a9e8b7c6d5e4f3a2b1c";
 
 /// A client without retries, so that one mocked answer is one outcome.
 async fn setup(verb: &str, route: &str, response: ResponseTemplate) -> (MockServer, Client) {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method(verb))
         .and(path(route))
         .respond_with(response)
@@ -322,7 +322,7 @@ async fn question_mark_on_a_plain_send_keeps_retry_after() {
     let route = format!("/business/{BUSINESS_ID}");
     let response = json_response(429, &json!({"errors": {"json": "Too many requests"}}))
         .insert_header("Retry-After", "7");
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path(route))
         .respond_with(response)
@@ -469,7 +469,7 @@ async fn question_mark_on_a_plain_send_keeps_a_cut_body_within_the_limit() {
     let route = format!("/business/{BUSINESS_ID}");
     // 500: documented (the `5XX` range), decoded by progenitor; 418: undocumented, handed back raw.
     for status in [500, 418] {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         Mock::given(method("GET"))
             .and(path(route.as_str()))
             .respond_with(

@@ -48,7 +48,7 @@ fn json(body: &Value) -> ResponseTemplate {
 
 /// A server with the three fixture pages (`max_page: 3`).
 async fn three_pages() -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     for (n, page) in PAGES.iter().enumerate() {
         let response = ResponseTemplate::new(200).set_body_raw(*page, "application/json");
         mount_page(&server, &(n + 1).to_string(), response).await;
@@ -132,7 +132,7 @@ async fn concurrency_one_and_four_give_the_same_items_in_order() {
 #[tokio::test]
 async fn concurrent_pages_overlap_and_still_come_out_in_order() {
     // max_page 5; page 2 is the slowest, so with overlap it finishes last but must still come out second.
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     for n in 1..=5 {
         let mut page = page_json(if n <= 3 { n } else { n - 3 });
         if n > 3 {
@@ -194,7 +194,7 @@ async fn the_page_stream_reports_numbers_and_max_page() {
 
 #[tokio::test]
 async fn filters_are_sent_with_every_page_and_start_at_skips_pages() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     for n in 2..=3 {
         let response = json(&page_json(n));
         Mock::given(method("GET"))
@@ -225,7 +225,7 @@ async fn filters_are_sent_with_every_page_and_start_at_skips_pages() {
 #[tokio::test]
 async fn an_empty_page_ends_the_stream_when_max_page_is_absent() {
     for concurrency in [1, 4] {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         let mut first = page_json(1);
         first.as_object_mut().expect("object").remove("max_page");
         mount_page(&server, "1", json(&first)).await;
@@ -274,7 +274,7 @@ impl wiremock::Respond for Endless {
 }
 
 async fn endless(max_page: Option<i64>) -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/business/search"))
         .respond_with(Endless { max_page })
@@ -349,7 +349,7 @@ async fn a_max_page_beyond_max_pages_stops_concurrent_streams_too() {
 #[tokio::test]
 async fn an_error_on_page_two_ends_the_stream_with_that_error() {
     for concurrency in [1, 4] {
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         mount_page(&server, "1", json(&page_json(1))).await;
         let bad = ResponseTemplate::new(400)
             .set_body_json(json!({"errors": {"json": {"page": ["Not a valid integer."]}}}));
@@ -380,7 +380,7 @@ async fn an_error_on_page_two_ends_the_stream_with_that_error() {
 
 #[tokio::test]
 async fn a_page_that_fails_once_is_retried_inside_the_stream() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_page(&server, "1", json(&page_json(1))).await;
     Mock::given(method("GET"))
         .and(path("/business/search"))

@@ -56,7 +56,7 @@ fn respond(text: String) -> ResponseTemplate {
 }
 
 async fn serve_pages(pages: &[Value]) -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     for (n, page) in pages.iter().enumerate() {
         Mock::given(method("GET"))
             .and(path("/business/search"))
@@ -112,7 +112,7 @@ async fn raw_items_are_the_text_as_received() {
     // Pretty-printed, keys in the server's order: the raw item is that text, whitespace and all.
     let item = "{\n  \"zz_first\": 1.50,\n  \"id\": \"b-1\",\n  \"name\": \"Caf\\u00e9\"\n}";
     let body = format!("{{\"page\": 1, \"max_page\": 1, \"count\": 1, \"businesses\": [{item}]}}");
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/business/search"))
         .respond_with(respond(body))
@@ -132,7 +132,7 @@ async fn raw_items_are_the_text_as_received() {
 async fn raw_streams_stop_like_typed_ones() {
     // A server that ignores `?page=`: page 1 again for page 2.
     let page = pages().remove(0);
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/business/search"))
         .respond_with(respond(page.to_string()))
@@ -209,7 +209,7 @@ async fn raw_cursor_items_keep_undeclared_fields() {
         fixture("conversations_page_2"),
     ];
     let cursor = pages[0]["next_cursor"].as_str().expect("a cursor");
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/conversations"))
         .and(query_param_is_missing("cursor"))

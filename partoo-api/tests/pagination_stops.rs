@@ -41,7 +41,7 @@ impl<F: Fn(i64) -> Value + Send + Sync + 'static> Respond for Pages<F> {
 }
 
 async fn server(answer: impl Fn(i64) -> Value + Send + Sync + 'static) -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/business/search"))
         .respond_with(Pages(answer))
@@ -302,7 +302,7 @@ impl Respond for Conversations {
 
 #[tokio::test]
 async fn cursor_streams_follow_the_client_page_cap() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/conversations"))
         .respond_with(Conversations)
@@ -417,7 +417,7 @@ impl Respond for BackToC0 {
 
 #[tokio::test]
 async fn a_cursor_the_caller_set_counts_as_followed() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/conversations"))
         .respond_with(BackToC0(0.into()))

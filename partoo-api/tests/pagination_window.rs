@@ -479,7 +479,7 @@ mod wire {
     async fn dropping_a_concurrent_stream_stops_its_pending_retries() {
         // Page 1 announces 5 pages; pages 2–5 answer 429 "retry after 1 s". Once their first attempts are
         // in, the stream is dropped: no second attempt may follow.
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         let mut first: Value =
             serde_json::from_str(include_str!("fixtures/businesses_page_1.json")).expect("JSON");
         first["max_page"] = json!(5);
@@ -535,7 +535,7 @@ mod wire {
         // Concurrency 3 over 4 pages: page 3's body does not match the spec, page 4 answers 400. The
         // stream yields pages 1 and 2, then page 3's decode error with its JSON path and status, and ends
         // there (page 4's error is not reported).
-        let server = MockServer::start().await;
+        let server = MockServer::builder().start().await;
         let fixture: Value =
             serde_json::from_str(include_str!("fixtures/businesses_page_1.json")).expect("JSON");
         for n in 1..=4 {

@@ -28,7 +28,7 @@ fn assert_refused(result: Result<impl std::fmt::Debug, Error>, value: &str) {
 
 #[tokio::test]
 async fn a_value_that_would_change_the_path_is_refused_before_sending() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     // Under a base path too: `/v2/business/..` would become `/v2`, `/v2/business/../attributes` `/v2/attributes`.
     for base in [server.uri(), format!("{}/v2", server.uri())] {
         let client = client(&base);
@@ -65,7 +65,7 @@ async fn a_value_that_would_change_the_path_is_refused_before_sending() {
 
 #[tokio::test]
 async fn other_values_stay_in_their_segment() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/v2/business/a%2F..%2Fb"))
         .respond_with(

@@ -44,7 +44,7 @@ fn paused_client(server: &MockServer, policy: RetryPolicy) -> Client {
 
 #[tokio::test(start_paused = true)]
 async fn retry_after_in_seconds_is_honoured() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_sequence(&server, "GET", "/user/me", too_many("2"), 1, user()).await;
     let client = paused_client(&server, fast());
     let started = tokio::time::Instant::now();
@@ -60,7 +60,7 @@ async fn retry_after_in_seconds_is_honoured() {
 
 #[tokio::test(start_paused = true)]
 async fn retry_after_as_an_http_date_is_honoured() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let created = SystemTime::now();
     let when = httpdate::fmt_http_date(created + Duration::from_secs(3));
     mount_sequence(&server, "GET", "/user/me", too_many(&when), 1, user()).await;
@@ -94,7 +94,7 @@ async fn a_fractional_retry_after_is_rounded_up() {
 
 /// Serves `first` once, then the user: the client retries once, after 2 s of (paused, virtual) time.
 async fn assert_waits_two_seconds(first: ResponseTemplate) {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_sequence(&server, "GET", "/user/me", first, 1, user()).await;
     let client = paused_client(&server, fast());
     let started = tokio::time::Instant::now();
@@ -114,7 +114,7 @@ async fn assert_waits_two_seconds(first: ResponseTemplate) {
 
 #[tokio::test(start_paused = true)]
 async fn an_overflowing_retry_after_is_capped_and_ends_the_retries() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let huge = "999999999999999999999999999999";
     mount_sequence(&server, "GET", "/user/me", too_many(huge), 10, user()).await;
     let err = paused_client(&server, fast())
@@ -132,7 +132,7 @@ async fn an_overflowing_retry_after_is_capped_and_ends_the_retries() {
 
 #[tokio::test(start_paused = true)]
 async fn a_429_is_retried_even_for_a_post() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_sequence(&server, "POST", "/org", too_many("1"), 2, org_created()).await;
     let client = paused_client(&server, fast());
     let started = tokio::time::Instant::now();
@@ -150,7 +150,7 @@ async fn a_429_is_retried_even_for_a_post() {
 
 #[tokio::test]
 async fn a_retry_after_beyond_max_retry_after_returns_at_once() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_sequence(&server, "GET", "/user/me", too_many("3600"), 10, user()).await;
     let client = client(&server, fast());
     let started = std::time::Instant::now();
@@ -179,7 +179,7 @@ async fn a_retry_after_beyond_max_retry_after_returns_at_once() {
 
 #[tokio::test]
 async fn a_lower_max_retry_after_is_respected() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_sequence(&server, "GET", "/user/me", too_many("2"), 10, user()).await;
     let mut policy = fast();
     policy.max_retry_after = Duration::from_secs(1);
@@ -197,7 +197,7 @@ async fn a_lower_max_retry_after_is_respected() {
 
 #[tokio::test]
 async fn a_429_on_every_attempt_ends_rate_limited() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let no_header = ResponseTemplate::new(429).set_body_json(json!({"errors": "slow down"}));
     mount_sequence(&server, "GET", "/user/me", no_header, 10, user()).await;
     let err = client(&server, fast())

@@ -153,7 +153,7 @@ impl Capture {
 
 #[tokio::test]
 async fn tracing_output_has_the_request_span_and_never_the_key() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/user/me"))
         .and(header("x-APIKey", KEY))

@@ -34,8 +34,8 @@ async fn user_at(server: &MockServer, route: &str) {
 
 #[tokio::test]
 async fn a_redirect_to_another_origin_is_refused_and_the_key_stays_home() {
-    let home = MockServer::start().await;
-    let elsewhere = MockServer::start().await;
+    let home = MockServer::builder().start().await;
+    let elsewhere = MockServer::builder().start().await;
     user_at(&elsewhere, "/user/me").await;
     let target = format!("{}/user/me", elsewhere.uri());
     Mock::given(method("GET"))
@@ -74,8 +74,8 @@ async fn a_redirect_to_another_origin_is_refused_and_the_key_stays_home() {
 
 #[tokio::test]
 async fn a_plain_send_reports_the_refused_redirect_too() {
-    let home = MockServer::start().await;
-    let elsewhere = MockServer::start().await;
+    let home = MockServer::builder().start().await;
+    let elsewhere = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/user/me"))
         .respond_with(redirect_to(&format!("{}/user/me", elsewhere.uri())))
@@ -100,7 +100,7 @@ async fn a_plain_send_reports_the_refused_redirect_too() {
 
 #[tokio::test]
 async fn a_same_origin_redirect_is_followed_with_the_key() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/user/me"))
         .respond_with(redirect_to("/v2-moved/user/me"))
@@ -123,7 +123,7 @@ async fn a_same_origin_redirect_is_followed_with_the_key() {
 
 /// `/user/me` redirects to `/hop/1`, which redirects to `/hop/2`, … up to `/hop/{hops}`, which answers.
 async fn chain(hops: usize) -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/user/me"))
         .respond_with(redirect_to("/hop/1"))
@@ -186,7 +186,7 @@ fn org_json() -> serde_json::Value {
 /// Creates an organization on a server whose `POST /org` answers `status` with `location`, where `then`
 /// (expected once) answers with the created organization, which is checked; returns the server.
 async fn create_org_redirected(status: u16, location: &str, then: MockBuilder) -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/org"))
         .respond_with(ResponseTemplate::new(status).insert_header("location", location))
@@ -238,8 +238,8 @@ fn client_from_a_permissive_builder(server: &MockServer) -> Client {
 
 #[tokio::test]
 async fn a_reqwest_builder_of_the_callers_cannot_carry_the_key_to_another_origin() {
-    let home = MockServer::start().await;
-    let elsewhere = MockServer::start().await;
+    let home = MockServer::builder().start().await;
+    let elsewhere = MockServer::builder().start().await;
     user_at(&elsewhere, "/user/me").await;
     let target = format!("{}/user/me", elsewhere.uri());
     Mock::given(method("GET"))
@@ -268,7 +268,7 @@ async fn a_reqwest_builder_of_the_callers_cannot_carry_the_key_to_another_origin
     );
 
     // Same-origin redirects are still followed with that builder, key included.
-    let moved = MockServer::start().await;
+    let moved = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/user/me"))
         .respond_with(redirect_to("/v2-moved/user/me"))
@@ -290,7 +290,7 @@ async fn a_reqwest_builder_of_the_callers_cannot_carry_the_key_to_another_origin
 /// connection), the POST is not sent again.
 #[tokio::test]
 async fn a_post_turned_into_a_get_by_a_303_is_never_sent_again() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/org"))
         .respond_with(ResponseTemplate::new(303).insert_header("location", "/org/5281"))
@@ -340,7 +340,7 @@ async fn a_post_turned_into_a_get_by_a_303_is_never_sent_again() {
 /// `ClientBuilder::timeout` bounds the whole attempt: hops get what is left of it, not a fresh timeout each.
 #[tokio::test]
 async fn the_timeout_covers_every_hop_of_a_redirect() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let slow = std::time::Duration::from_millis(400);
     for hop in 0..4 {
         Mock::given(method("GET"))
@@ -379,7 +379,7 @@ async fn the_timeout_covers_every_hop_of_a_redirect() {
 #[tokio::test]
 async fn errors_show_urls_without_their_query() {
     // Refused redirect: both ends without their query.
-    let home = MockServer::start().await;
+    let home = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/connection/check_token"))
         .respond_with(redirect_to("http://localhost:1/elsewhere?next=SECRET-NEXT"))
@@ -457,7 +457,7 @@ async fn my_user_redirected(server: &MockServer, location: &str) -> Error {
 #[tokio::test]
 async fn errors_show_urls_without_a_password_or_the_key() {
     // Refused: another origin, with a password and the key in its path.
-    let home = MockServer::start().await;
+    let home = MockServer::builder().start().await;
     let err = my_user_redirected(
         &home,
         &format!("http://admin:PW-SECRET@localhost:1/login/{KEY}"),
@@ -465,7 +465,7 @@ async fn errors_show_urls_without_a_password_or_the_key() {
     .await;
     assert!(matches!(&err, Error::RedirectRefused { .. }), "{err:?}");
     // A loop on the same origin, through a URL with a password.
-    let looping = MockServer::start().await;
+    let looping = MockServer::builder().start().await;
     let port = looping.address().port();
     let loop_err = my_user_redirected(
         &looping,
@@ -518,7 +518,7 @@ async fn errors_show_urls_without_a_password_or_the_key() {
 /// with no time left, reach the server (a POST processed) and have its answer dropped for a timeout.
 #[tokio::test]
 async fn a_hop_that_would_leave_after_the_timeout_is_not_sent() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/org"))
         .respond_with(ResponseTemplate::new(307).insert_header("location", "/org-moved"))

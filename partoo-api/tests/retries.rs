@@ -19,7 +19,7 @@ fn status(code: u16) -> ResponseTemplate {
 
 #[tokio::test]
 async fn a_get_on_503_is_tried_three_times() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_sequence(&server, "GET", "/user/me", status(503), 10, user()).await;
     let err = client(&server, fast())
         .get_my_user()
@@ -36,7 +36,7 @@ async fn a_get_on_503_is_tried_three_times() {
 
 #[tokio::test]
 async fn a_get_succeeds_after_one_500() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_sequence(&server, "GET", "/user/me", status(500), 1, user()).await;
     let me = client(&server, fast())
         .get_my_user()
@@ -50,7 +50,7 @@ async fn a_get_succeeds_after_one_500() {
 
 #[tokio::test]
 async fn max_attempts_is_the_total_number_of_requests() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_sequence(&server, "GET", "/user/me", status(502), 10, user()).await;
     let policy = fast().with_max_attempts(5);
     let err = client(&server, policy)
@@ -64,7 +64,7 @@ async fn max_attempts_is_the_total_number_of_requests() {
 
 #[tokio::test]
 async fn a_post_on_500_is_sent_once() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_sequence(&server, "POST", "/org", status(500), 10, org_created()).await;
     let err = client(&server, fast())
         .create_organization()
@@ -79,7 +79,7 @@ async fn a_post_on_500_is_sent_once() {
 
 #[tokio::test]
 async fn a_post_opted_in_is_retried_on_500() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_sequence(&server, "POST", "/org", status(500), 1, org_created()).await;
     let policy = fast().retry_on_server_error("create_organization");
     let created = client(&server, policy)
@@ -100,7 +100,7 @@ async fn a_post_opted_in_is_retried_on_500() {
 
 #[tokio::test]
 async fn opting_in_another_operation_does_not_retry_this_one() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_sequence(&server, "POST", "/org", status(503), 1, org_created()).await;
     let policy = fast().retry_on_server_error("update_business");
     let result = client(&server, policy)
@@ -115,7 +115,7 @@ async fn opting_in_another_operation_does_not_retry_this_one() {
 
 #[tokio::test]
 async fn put_and_delete_are_retried_on_5xx() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let key = ResponseTemplate::new(200).set_body_json(json!({"id": 7, "label": "CI key"}));
     mount_sequence(&server, "PUT", "/api_keys/7", status(504), 1, key).await;
     let deleted = ResponseTemplate::new(200).set_body_json(json!({"status": "success"}));
@@ -151,7 +151,7 @@ async fn put_and_delete_are_retried_on_5xx() {
 
 #[tokio::test]
 async fn no_retries_means_one_request() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     mount_sequence(&server, "GET", "/user/me", status(503), 10, user()).await;
     let err = client(&server, RetryPolicy::none())
         .get_my_user()
@@ -165,7 +165,7 @@ async fn no_retries_means_one_request() {
 
 #[tokio::test]
 async fn a_4xx_is_never_retried() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let not_found =
         ResponseTemplate::new(404).set_body_json(json!({"error": {"json": "Resource not found"}}));
     mount_sequence(&server, "GET", "/user/me", not_found, 10, user()).await;
@@ -218,7 +218,7 @@ fn slow_server_client(server: &MockServer, policy: RetryPolicy) -> Client {
 
 #[tokio::test]
 async fn a_slow_server_is_a_timeout() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let slow = user().set_delay(Duration::from_millis(600));
     mount_sequence(&server, "GET", "/user/me", slow.clone(), 10, slow).await;
     let started = std::time::Instant::now();
@@ -239,7 +239,7 @@ async fn a_slow_server_is_a_timeout() {
 
 #[tokio::test]
 async fn timeouts_are_retried_for_get_but_not_for_post() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let slow_user = user().set_delay(Duration::from_millis(600));
     mount_sequence(&server, "GET", "/user/me", slow_user.clone(), 10, slow_user).await;
     let slow_org = org_created().set_delay(Duration::from_millis(600));

@@ -41,7 +41,7 @@ async fn serve_pages(server: &MockServer, route: &str, key: &str, pages: &[Vec<V
 
 #[tokio::test]
 async fn feedback_results_are_read_past_the_first_page() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let result = |id: i64| json!({"id": id, "nps": 9, "state": "treated", "created": "2024-10-25T15:12:11+00:00"});
     serve_pages(
         &server,
@@ -64,7 +64,7 @@ async fn feedback_results_are_read_past_the_first_page() {
 
 #[tokio::test]
 async fn feedback_forms_invitations_and_metrics_are_paged_too() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     serve_pages(
         &server,
         "/feedback/feedback_form",
@@ -125,7 +125,7 @@ async fn feedback_forms_invitations_and_metrics_are_paged_too() {
 #[tokio::test]
 #[allow(deprecated)]
 async fn deprecated_groups_keep_their_2021_fields() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let group = json!({
         "id": 23, "org_id": 42, "parent_id": null, "name": "ComfyZone Paris", "provider": "partoo",
         "created": "2019-08-01T19:15:54.256000+02:00", "updated": "2019-09-01T15:12:35.256000+02:00",

@@ -12,7 +12,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const BUSINESS_ID: &str = "5d2f1a9e8b7c6d5e4f3a2b1c";
 
 async fn serve(verb: &str, route: &str, response: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method(verb))
         .and(path(route))
         .respond_with(response)

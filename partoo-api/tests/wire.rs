@@ -11,7 +11,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn serve(route: &str, body: Value) -> (MockServer, Client) {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path(route))
         .respond_with(ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json"))
@@ -335,7 +335,7 @@ async fn a_business_with_an_unknown_status_decodes() {
 /// A request body can be built field by field (`body_map`), and the JSON sent holds exactly the fields set.
 #[tokio::test]
 async fn a_body_built_with_body_map_goes_out_as_set() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     Mock::given(method("POST"))
         .and(path("/org"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"org_id": 7})))

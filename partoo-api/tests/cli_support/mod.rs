@@ -48,7 +48,7 @@ pub(crate) fn json_body(body: &Value) -> ResponseTemplate {
 }
 
 pub(crate) async fn three_pages() -> MockServer {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     for (n, page) in PAGES.iter().enumerate() {
         Mock::given(method("GET"))
             .and(path("/business/search"))
