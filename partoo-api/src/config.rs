@@ -180,7 +180,7 @@ impl ClientBuilder {
 
     /// Any base URL, e.g. a proxy or a local mock. `https` is required unless the host is loopback; a query
     /// (`?tenant=1`), a fragment or credentials (`user:pass@`) are refused by [`Self::build`]: request paths are
-    /// appended to this URL as text, and the API key is the only credential sent.
+    /// appended to this URL as text, and the API key is the only credential sent. So is port 0.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
@@ -195,7 +195,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Time to establish a connection (default 10 s). Ignored with [`Self::http_client_builder`].
+    /// Time to establish a connection (default 10 s). Ignored with [`Self::http_client_builder`]. The attempt's
+    /// [`Self::timeout`] runs meanwhile, so a `connect_timeout` over it is never reached (and not refused: a
+    /// short `timeout` with the default `connect_timeout` is a fine setting).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -301,7 +303,7 @@ impl ClientBuilder {
         })?;
         let base = check_base_url(&self.base_url)?;
         check_operation_names(&self.retry)?;
-        check_delays(&self.retry)?;
+        check_retry_policy(&self.retry)?;
         check_timeouts(self.timeout, self.connect_timeout)?;
         if self.max_error_body == 0 {
             return Err(Error::Config(
@@ -370,10 +372,19 @@ fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error>
     Ok(builder)
 }
 
-/// Refuses backoff delays over [`crate::RETRY_AFTER_CEILING`] (one day): a step that long is a mistake (a
+/// Refuses zero attempts, and backoff delays over [`crate::RETRY_AFTER_CEILING`] (one day): a step that long is a mistake (a
 /// `Duration::MAX` meant as "no cap"), and after a few 429s in a row it would hold every request of the client
 /// for days, or overflow the clock. Also refuses a `max_retry_after` at or over it (see the comment below).
-fn check_delays(policy: &RetryPolicy) -> Result<(), Error> {
+fn check_retry_policy(policy: &RetryPolicy) -> Result<(), Error> {
+    // The field is public: `with_max_attempts` keeps it at 1 or more, a struct literal may not, and zero
+    // attempts cannot send anything.
+    if policy.max_attempts == 0 {
+        return Err(Error::Config(
+            "retry policy: max_attempts is 0; it counts every attempt, the first included (1 means no retry, \
+             as RetryPolicy::none() sets)"
+                .into(),
+        ));
+    }
     let ceiling = crate::RETRY_AFTER_CEILING;
     for (name, delay) in [
         ("base_delay", policy.base_delay),
@@ -501,6 +512,12 @@ pub(crate) fn check_base_url(url: &str) -> Result<String, Error> {
                 "unsupported scheme {other:?} in the base URL: use https"
             )));
         }
+    }
+    // Nothing listens on port 0: every request would fail with a transport error, long after `build`.
+    if parsed.port() == Some(0) {
+        return Err(Error::Config(format!(
+            "the base URL \"{shown}\" has port 0, which no connection can be made to"
+        )));
     }
     // The URL as the parser reads it, since request paths are appended to this text: surrounding spaces (a
     // `PARTOO_BASE_URL` copied with one) are gone, a `\` is a `/`, the host is in lower case. Trailing `/`s

@@ -25,7 +25,8 @@ pub const RETRY_AFTER_CEILING: Duration = Duration::from_secs(24 * 60 * 60);
 /// Retry settings. The default: 3 attempts, 500 ms base delay, 30 s max delay, `Retry-After` capped at 120 s.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Attempts in all, the first included (1 = no retry).
+    /// Attempts in all, the first included (1 = no retry; 0 makes [`crate::ClientBuilder::build`] fail with
+    /// [`crate::Error::Config`]).
     pub max_attempts: u32,
     /// First backoff step.
     pub base_delay: Duration,

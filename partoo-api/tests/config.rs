@@ -322,6 +322,38 @@ fn a_base_delay_over_max_delay_is_refused() {
     );
 }
 
+/// A literal `RetryPolicy { max_attempts: 0, .. }` was taken as one attempt without a word; `0` is no count
+/// of attempts a request can be made with.
+#[test]
+fn zero_attempts_are_refused() {
+    use partoo_api::RetryPolicy;
+    let policy = RetryPolicy {
+        max_attempts: 0,
+        ..RetryPolicy::default()
+    };
+    let message = config_message(Client::builder().api_key("k").retry_policy(policy).build());
+    assert!(
+        message.contains("max_attempts is 0") && message.contains("RetryPolicy::none()"),
+        "{message}"
+    );
+    assert!(
+        Client::builder()
+            .api_key("k")
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .is_ok()
+    );
+}
+
+/// Port 0 cannot be connected to: every request failed with a transport error, after the client was built.
+#[test]
+fn port_zero_in_the_base_url_is_refused() {
+    for url in ["https://api.partoo.co:0/v2", "http://127.0.0.1:0"] {
+        let message = config_message(Client::builder().api_key("k").base_url(url).build());
+        assert!(message.contains("port 0"), "{url}: {message}");
+    }
+}
+
 /// `Duration::MAX` as "no timeout" made every request panic on the clock; zero failed every request after
 /// sending it.
 #[test]
