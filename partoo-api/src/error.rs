@@ -395,7 +395,7 @@ fn cut_note(raw: &Bytes, truncated: bool) -> String {
 }
 
 /// The [`RefusedRedirect`] behind a redirect error of reqwest, if that is what it is.
-fn refused_redirect(e: &reqwest::Error) -> Option<&RefusedRedirect> {
+pub(crate) fn refused_redirect(e: &reqwest::Error) -> Option<&RefusedRedirect> {
     redirect_cause::<RefusedRedirect>(e)
 }
 

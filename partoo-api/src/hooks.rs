@@ -102,7 +102,7 @@ impl ClientHooks<ClientState> for Client {
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         match &result {
             Ok(r) => span.record("status", r.status().as_u16()),
-            Err(_) => span.record("status", "transport error"),
+            Err(e) => span.record("status", failure(e)),
         };
         // An unknown operation (none: the generated code names its own) is taken to accept every 2xx.
         let declared = meta.map_or(ANY_2XX, |m| m.success_statuses);
@@ -140,6 +140,22 @@ impl ClientHooks<ClientState> for Client {
             }
             Err(_) => result,
         }
+    }
+}
+
+/// The span's `status` when no response came: what went wrong, in the words of the [`crate::Error`] variant
+/// the failure becomes (a refused redirect was recorded as a "transport error").
+fn failure(e: &reqwest::Error) -> &'static str {
+    if crate::error::refused_redirect(e).is_some() {
+        "redirect refused"
+    } else if crate::error::cause::<crate::redirect::TooManyRedirects>(e).is_some() {
+        "too many redirects"
+    } else if e.is_timeout() {
+        "timeout"
+    } else if e.is_connect() {
+        "connect error"
+    } else {
+        "transport error"
     }
 }
 

@@ -248,45 +248,97 @@ async fn tracing_output_has_the_request_span_and_never_the_key() {
     assert_eq!(retry.field("status"), Some("503"));
 }
 
+/// Sends `get_business` for `id`, which must fail, with every span and event captured: the error, the request span and
+/// the whole capture as text.
+async fn failed_get_business(client: &Client, id: &str) -> (Error, Recorded, String) {
+    let capture = Capture::default();
+    let guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(capture.clone()));
+    let err = client
+        .get_business()
+        .business_id(id)
+        .send()
+        .into_result()
+        .await
+        .unwrap_err();
+    drop(guard);
+    let spans = capture.spans();
+    let text = format!("{spans:?} {:?}", capture.events());
+    let span = spans
+        .into_iter()
+        .find(|s| s.name == "partoo_api.request")
+        .expect("a request span");
+    (err, span, text)
+}
+
+fn no_retry_client(base: String) -> Client {
+    Client::builder()
+        .api_key(KEY)
+        .base_url(base)
+        .retry_policy(RetryPolicy::none())
+        .timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_transport_failure_is_recorded_on_the_span() {
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
         listener.local_addr().expect("an address").port()
     };
-    let client = Client::builder()
-        .api_key(KEY)
-        .base_url(format!("http://127.0.0.1:{port}"))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
-    let capture = Capture::default();
-    let guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(capture.clone()));
-    let err = client
-        .get_business()
-        .business_id("5d2f1a9e8b7c6d5e4f3a2b1c")
-        .send()
-        .into_result()
-        .await
-        .unwrap_err();
-    drop(guard);
+    let (err, span, text) = failed_get_business(
+        &no_retry_client(format!("http://127.0.0.1:{port}")),
+        "5d2f1a9e8b7c6d5e4f3a2b1c",
+    )
+    .await;
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert_no_key("transport error", &format!("{err} {err:?}"));
-    let spans = capture.spans();
-    assert_no_key(
-        "tracing output",
-        &format!("{spans:?} {:?}", capture.events()),
-    );
-    let span = spans
-        .iter()
-        .find(|s| s.name == "partoo_api.request")
-        .expect("a request span");
+    assert_no_key("tracing output", &text);
     assert_eq!(span.field("operation"), Some("get_business"));
     assert_eq!(
         span.field("path"),
         Some("/business/{business_id}"),
         "the template, not the id"
     );
-    assert_eq!(span.field("status"), Some("transport error"));
+    assert_eq!(
+        span.field("status"),
+        Some("connect error"),
+        "nothing listens there"
+    );
+}
+
+/// A refused redirect, a redirect loop and a timeout were all recorded as "transport error" on the span.
+#[tokio::test]
+async fn redirect_and_timeout_failures_are_named_on_the_span() {
+    let server = MockServer::builder().start().await;
+    Mock::given(method("GET"))
+        .and(path("/business/elsewhere"))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("location", "https://example.invalid/b"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/business/slow"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/business/loop"))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("location", "/business/loop".to_owned()),
+        )
+        .mount(&server)
+        .await;
+    let client = no_retry_client(server.uri());
+    let (err, span, _) = failed_get_business(&client, "loop").await;
+    assert!(matches!(err, Error::TooManyRedirects { .. }), "{err:?}");
+    assert_eq!(span.field("status"), Some("too many redirects"));
+    let (err, span, _) = failed_get_business(&client, "elsewhere").await;
+    assert!(matches!(err, Error::RedirectRefused { .. }), "{err:?}");
+    assert_eq!(span.field("status"), Some("redirect refused"));
+    let (err, span, _) = failed_get_business(&client, "slow").await;
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert_eq!(span.field("status"), Some("timeout"));
 }
