@@ -152,7 +152,9 @@ impl Replay {
     /// `Location` that resolves against the response's URL, the same origin (the policy already refused
     /// another; checked again so that the key can never follow one), and for `307`/`308` a body to repeat.
     fn next(self, response: &Response) -> Option<Request> {
-        let location = response.headers().get(LOCATION)?.to_str().ok()?;
+        // Read as UTF-8, as reqwest reads it (`to_str` takes visible ASCII only, and a `Location` written in
+        // UTF-8 was not followed); `join` percent-encodes what needs it.
+        let location = std::str::from_utf8(response.headers().get(LOCATION)?.as_bytes()).ok()?;
         let url = response.url().join(location).ok()?;
         if !crate::redirect::same_origin(response.url(), &url) {
             return None;
