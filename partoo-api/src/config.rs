@@ -372,9 +372,10 @@ fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error>
     Ok(builder)
 }
 
-/// Refuses zero attempts, and backoff delays over [`crate::RETRY_AFTER_CEILING`] (one day): a step that long is a mistake (a
-/// `Duration::MAX` meant as "no cap"), and after a few 429s in a row it would hold every request of the client
-/// for days, or overflow the clock. Also refuses a `max_retry_after` at or over it (see the comment below).
+/// Refuses zero attempts, and backoff delays over [`crate::RETRY_AFTER_CEILING`] (one day): a step that long
+/// is a mistake (a `Duration::MAX` meant as "no cap"), and after a few 429s in a row it would hold every
+/// request of the client for days, or overflow the clock. Also refuses a `max_retry_after` at or over it (see
+/// the comment below).
 fn check_retry_policy(policy: &RetryPolicy) -> Result<(), Error> {
     // The field is public: `with_max_attempts` keeps it at 1 or more, a struct literal may not, and zero
     // attempts cannot send anything.
