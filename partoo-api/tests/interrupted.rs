@@ -139,9 +139,11 @@ async fn a_body_that_outlasts_the_timeout_keeps_its_status() {
     let (base, _) = breaking_server(
         "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n",
         "{\"em",
-        Duration::from_secs(3),
+        Duration::from_secs(6),
     );
-    let err = client(&base, Duration::from_millis(500))
+    // Seconds, not milliseconds: a loaded machine may take a while to accept and send the headers, and the
+    // status must have arrived before the timeout.
+    let err = client(&base, Duration::from_secs(2))
         .get_my_user()
         .send()
         .into_result()

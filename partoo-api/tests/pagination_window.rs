@@ -477,7 +477,7 @@ mod wire {
 
     #[tokio::test]
     async fn dropping_a_concurrent_stream_stops_its_pending_retries() {
-        // Page 1 announces 5 pages; pages 2–5 answer 429 "retry after 1 s". Once their first attempts are
+        // Page 1 announces 5 pages; pages 2–5 answer 429 "retry after 3 s". Once their first attempts are
         // in, the stream is dropped: no second attempt may follow.
         let server = MockServer::builder().start().await;
         let mut first: Value =
@@ -494,7 +494,7 @@ mod wire {
             .and(path("/business/search"))
             .respond_with(
                 ResponseTemplate::new(429)
-                    .insert_header("Retry-After", "1")
+                    .insert_header("Retry-After", "3")
                     .set_body_json(json!({"errors": {"json": "slow down"}})),
             )
             .with_priority(2)
@@ -522,7 +522,7 @@ mod wire {
         );
         consumer.abort();
         assert!(consumer.await.expect_err("aborted").is_cancelled());
-        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        tokio::time::sleep(Duration::from_millis(3_500)).await;
         assert_eq!(
             requests(&server).await,
             5,

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use partoo_api::{ApiKey, Client, ClientState, Error, RetryPolicy, SendExt};
 use serde_json::json;
@@ -271,12 +272,12 @@ async fn failed_get_business(client: &Client, id: &str) -> (Error, Recorded, Str
     (err, span, text)
 }
 
-fn no_retry_client(base: String) -> Client {
+fn no_retry_client(base: String, timeout: Duration) -> Client {
     Client::builder()
         .api_key(KEY)
         .base_url(base)
         .retry_policy(RetryPolicy::none())
-        .timeout(std::time::Duration::from_millis(300))
+        .timeout(timeout)
         .build()
         .unwrap()
 }
@@ -288,7 +289,7 @@ async fn a_transport_failure_is_recorded_on_the_span() {
         listener.local_addr().expect("an address").port()
     };
     let (err, span, text) = failed_get_business(
-        &no_retry_client(format!("http://127.0.0.1:{port}")),
+        &no_retry_client(format!("http://127.0.0.1:{port}"), Duration::from_secs(30)),
         "5d2f1a9e8b7c6d5e4f3a2b1c",
     )
     .await;
@@ -321,7 +322,7 @@ async fn redirect_and_timeout_failures_are_named_on_the_span() {
         .await;
     Mock::given(method("GET"))
         .and(path("/business/slow"))
-        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(5)))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -331,13 +332,15 @@ async fn redirect_and_timeout_failures_are_named_on_the_span() {
         )
         .mount(&server)
         .await;
-    let client = no_retry_client(server.uri());
+    // The default timeout for the redirects: the 11 exchanges of the loop share one attempt's time.
+    let client = no_retry_client(server.uri(), Duration::from_secs(30));
     let (err, span, _) = failed_get_business(&client, "loop").await;
     assert!(matches!(err, Error::TooManyRedirects { .. }), "{err:?}");
     assert_eq!(span.field("status"), Some("too many redirects"));
     let (err, span, _) = failed_get_business(&client, "elsewhere").await;
     assert!(matches!(err, Error::RedirectRefused { .. }), "{err:?}");
     assert_eq!(span.field("status"), Some("redirect refused"));
+    let client = no_retry_client(server.uri(), Duration::from_secs(1));
     let (err, span, _) = failed_get_business(&client, "slow").await;
     assert!(matches!(err, Error::Timeout(_)), "{err:?}");
     assert_eq!(span.field("status"), Some("timeout"));
