@@ -81,7 +81,7 @@ impl Deduplicator {
             seen.pop_oldest();
         }
         // Stale entries left by `forget`: at most as many as live ones before they are dropped.
-        if seen.order.len() > 2 * self.capacity.get() {
+        if seen.order.len() > self.capacity.get().saturating_mul(2) {
             seen.compact();
         }
         true

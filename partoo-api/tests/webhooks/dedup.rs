@@ -132,3 +132,15 @@ fn the_digest_is_the_sha256_of_the_body() {
         .collect();
     assert_eq!(hex, expected);
 }
+
+/// `NonZeroUsize::MAX`, the natural "no bound", overflowed `2 × capacity` and panicked on the first body.
+#[test]
+fn the_largest_capacity_does_not_overflow() {
+    for capacity in [NonZeroUsize::MAX, capacity(usize::MAX / 2 + 1)] {
+        let dedup = Deduplicator::new(capacity, TTL);
+        assert!(dedup.first_seen(b"x"));
+        assert!(!dedup.first_seen(b"x"));
+        assert!(dedup.forget(b"x"));
+        assert!(dedup.first_seen(b"x"));
+    }
+}
