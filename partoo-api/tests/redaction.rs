@@ -261,7 +261,7 @@ async fn failed_get_business(client: &Client, id: &str) -> (Error, Recorded, Str
         .send()
         .into_result()
         .await
-        .unwrap_err();
+        .expect_err("the request fails");
     drop(guard);
     let spans = capture.spans();
     let text = format!("{spans:?} {:?}", capture.events());
@@ -279,7 +279,7 @@ fn no_retry_client(base: String, timeout: Duration) -> Client {
         .retry_policy(RetryPolicy::none())
         .timeout(timeout)
         .build()
-        .unwrap()
+        .expect("client builds")
 }
 
 #[tokio::test]
