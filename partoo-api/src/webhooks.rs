@@ -29,7 +29,7 @@
 //!
 //! The variants of [`Event`] come from the spec's top-level `webhooks`: one per event whose payload schema
 //! names a literal `type`, holding that event's generated type (same lenient typing as responses: unknown
-//! enum values, extra fields and nulls are accepted). Any other `type` lands in [`Event::Other`] with the
+//! enum values, extra fields and null fields are accepted; a null item of an array of strings is not). Any other `type` lands in [`Event::Other`] with the
 //! body as JSON, so an event Partoo adds later is never refused. [`EVENT_TYPES`] lists the typed ones.
 //!
 //! **Every body whose signature verifies is delivered.** A known `type` whose payload does not fit its
@@ -51,10 +51,12 @@
 mod dedup;
 mod error;
 mod key;
+mod shape;
 mod type_field;
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
 
@@ -227,6 +229,11 @@ pub fn is_tryout(headers: &http::HeaderMap) -> bool {
 fn decode_signature(value: &[u8]) -> Result<[u8; SIGNATURE_LEN], WebhookError> {
     let value = value.trim_ascii();
     if value.len() > MAX_SIGNATURE_CHARS {
+        // Not decoded (it may be huge), but scanned: text that is no base64 at all is named as such.
+        let alphabet = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+        if !value.iter().all(alphabet) {
+            return Err(WebhookError::SignatureNotBase64);
+        }
         return Err(WebhookError::SignatureLength {
             found: value.len() / 4 * 3,
         });
@@ -284,15 +291,47 @@ pub fn parse_event(body: &[u8]) -> Event {
     dead_code,
     reason = "only called when the spec has typed webhook events; the snapshot may have none"
 )]
-pub(crate) fn decode_payload<T: DeserializeOwned>(body: &[u8]) -> Result<T, ParseError> {
+pub(crate) fn decode_payload<T: DeserializeOwned + Serialize>(
+    body: &[u8],
+) -> Result<T, ParseError> {
+    // Read as plain JSON first, as the body of an unknown type is: the typed reader skips undeclared fields
+    // without checking them (a number out of range, a string that is no UTF-8), and the shape check below
+    // compares with this.
+    let given: Value =
+        serde_json::from_slice(body).map_err(|e| ParseError::NotJson(e.to_string()))?;
     let mut de = serde_json::Deserializer::from_slice(body);
     let value =
         serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| ParseError::Schema {
             path: e.path().to_string(),
-            message: e.into_inner().to_string(),
+            message: cut(&e.into_inner().to_string(), MAX_MESSAGE),
         })?;
     de.end().map_err(|e| ParseError::NotJson(e.to_string()))?;
+    // A generated type always serialises (string keys only); were it not to, `Event::to_json` would show
+    // `Null` for it as well, and the value decoded is kept.
+    if let Some(path) = serde_json::to_value(&value)
+        .ok()
+        .and_then(|typed| shape::array_for_object(&given, &typed))
+    {
+        return Err(ParseError::Schema {
+            path,
+            message:
+                "an array where the event type has an object (serde would read its items as the \
+                      object's fields, in declaration order)"
+                    .to_owned(),
+        });
+    }
     Ok(value)
+}
+
+/// The longest schema message kept, in characters: serde quotes the offending value, which may be long.
+const MAX_MESSAGE: usize = 200;
+
+/// `text` cut to `max` characters, `…` marking a cut.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
 }
 
 /// `text` with its control characters and line or paragraph separators escaped (`\n` as `\\n`), so text

@@ -211,6 +211,11 @@ fn malformed_signatures_get_their_own_errors() {
         check(&"A".repeat(10_000)),
         WebhookError::SignatureLength { .. }
     ));
+    // Too long and not base64 either: named as not base64, not as a length it could never decode to.
+    assert!(matches!(
+        check(&"!".repeat(300)),
+        WebhookError::SignatureNotBase64
+    ));
     let missing = v
         .verify_request(&HeaderMap::new(), REVIEW_UPDATED)
         .unwrap_err();
@@ -366,6 +371,76 @@ fn a_known_event_that_does_not_fit_its_schema_is_delivered_as_unparsed() {
         }
     }
     assert!(EVENT_TYPES.is_empty() || unparsed > 0);
+}
+
+/// serde reads a struct from a JSON array too, field by field in declaration order: a payload array came back
+/// typed, its first element as `payload.review`, instead of `Unparsed`.
+#[test]
+fn an_array_where_an_event_has_an_object_is_not_typed() {
+    if EVENT_TYPES.contains(&"review_updated") {
+        let body = br#"{"type":"review_updated","payload":[{"id":5,"rating":2}]}"#;
+        let (event_type, error) = deliver_unparsed(body);
+        assert_eq!(event_type.as_deref(), Some("review_updated"));
+        let ParseError::Schema { path, message } = &error else {
+            panic!("expected a schema error, got {error:?}");
+        };
+        assert_eq!(path, "payload");
+        assert!(message.contains("an array where"), "{message}");
+    }
+    // Whatever the snapshot types: a payload given as an array is never typed as an object.
+    for &t in EVENT_TYPES {
+        for payload in ["[]", "[{}]", "[null, null]"] {
+            let body = format!(r#"{{"type": "{t}", "payload": {payload}}}"#);
+            let event = parse_event(body.as_bytes());
+            if event.variant_name() != "Unparsed" {
+                assert!(
+                    !event.to_json()["payload"].is_object(),
+                    "{t}: {payload} typed as {}",
+                    event.to_json()
+                );
+            }
+        }
+    }
+}
+
+/// serde's message quotes the value it refused: a 100 KB string made a 100 KB error line.
+#[test]
+fn a_schema_message_is_cut_to_200_characters() {
+    if !EVENT_TYPES.contains(&"review_updated") {
+        return;
+    }
+    let long = "é".repeat(100_000);
+    let body = String::from_utf8_lossy(REVIEW_UPDATED)
+        .replace("\"id\": 880412", &format!("\"id\": \"{long}\""));
+    let (_, error) = deliver_unparsed(body.as_bytes());
+    let ParseError::Schema { path, message } = &error else {
+        panic!("expected a schema error, got {error:?}");
+    };
+    assert_eq!(path, "payload.review.id");
+    assert_eq!(message.chars().count(), 201, "{message}");
+    assert!(
+        message.starts_with("invalid type: string \"éé") && message.ends_with('…'),
+        "{message}"
+    );
+}
+
+/// A known type read its undeclared fields without checking them, so a number out of range or a string that is
+/// no UTF-8 there was typed, where the same body with an unknown type was `Unparsed`: both are now.
+#[test]
+fn a_known_event_is_checked_as_json_like_any_other() {
+    for &t in EVENT_TYPES.iter().chain(&["brand_new"]) {
+        for extra in [&b"1e400"[..], b"\"\xff\""] {
+            let mut body = format!(r#"{{"type": "{t}", "undeclared": "#).into_bytes();
+            body.extend_from_slice(extra);
+            body.push(b'}');
+            let (event_type, error) = deliver_unparsed(&body);
+            assert_eq!(event_type.as_deref(), Some(t));
+            assert!(
+                matches!(error, ParseError::NotJson(_)),
+                "{t}: {extra:?}: {error:?}"
+            );
+        }
+    }
 }
 
 #[test]

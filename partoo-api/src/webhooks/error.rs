@@ -65,7 +65,7 @@ impl std::error::Error for WebhookError {}
 #[non_exhaustive]
 pub enum ParseError {
     /// The body could not be read as JSON (serde's message, with the line and column): it is not JSON, or
-    /// JSON that `serde_json` does not read (a number beyond `f64`, nesting deeper than 128 levels).
+    /// JSON that `serde_json` does not read (a number beyond `f64`, nesting of 128 levels or more).
     NotJson(String),
     /// The body is JSON, but not an object with a string `type` field.
     MissingType,
@@ -73,11 +73,13 @@ pub enum ParseError {
     /// (`event_type` holds the first one's value when it is a string).
     RepeatedType,
     /// The body's `type` is one the spec describes, but the body does not fit that event's schema (a field
-    /// of another type, a value the schema forbids, a required field missing).
+    /// of another type, an array where the schema has an object, a required field missing). Ranges and
+    /// lengths the schema states are not checked.
     Schema {
         /// JSON path of the value that failed, e.g. `payload.review.id` (`.` for the body itself).
         path: String,
-        /// serde's message.
+        /// serde's message, which may quote the offending value (the message is cut to 200 characters, so a
+        /// long value cannot flood a log line): log it as you would the body.
         message: String,
     },
 }
