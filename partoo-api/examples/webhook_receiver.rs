@@ -11,7 +11,7 @@
 //! (`Event::Unparsed`: it is Partoo's, and a 4xx would lose it for good, Partoo does not retry those; the
 //! worker keeps its raw bytes); 200 without handling it again for a body already handled (Partoo signs the
 //! body only, so a captured delivery can be replayed; `Deduplicator` remembers recent bodies); 401 for a
-//! missing or bad signature; 413 for an oversized body; 503 only when the application cannot take the event
+//! missing or bad signature; 413 for a body over 1 MiB; 400 for one the sender broke off; 503 only when the application cannot take the event
 //! right now (its queue is full), which Partoo retries (the body is forgotten by the de-duplicator first, so
 //! the retry is handled).
 //!
@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
@@ -183,11 +183,16 @@ async fn receive(
     // The signature covers these exact bytes: read them whole, verify, and only then decode.
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
-        Err(_) => {
-            return Ok(answer(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body too large or cut",
+        // Over the limit: named, so an operator can tell it from a sender that broke off.
+        Err(e) if e.is::<LengthLimitError>() => {
+            say(format_args!(
+                "refused (413): body over {MAX_BODY} bytes (MAX_BODY)"
             ));
+            return Ok(answer(StatusCode::PAYLOAD_TOO_LARGE, "body over 1 MiB"));
+        }
+        Err(e) => {
+            say(format_args!("refused (400): body not read whole: {e}"));
+            return Ok(answer(StatusCode::BAD_REQUEST, "body not read whole"));
         }
     };
     // Every error is a signature failure; a verified body always comes back as an event (maybe Unparsed).
