@@ -88,21 +88,27 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .await;
 
     let cities = report.outputs.iter().filter(|b| b.city.is_some()).count();
+    // A cancel leaves the requests that had not left unsent: those ids are to redo, not errors to look at.
+    let (unsent, failed): (Vec<_>, Vec<_>) = report
+        .failed
+        .iter()
+        .partition(|(_, error)| matches!(error, partoo_api::Error::Cancelled { .. }));
     println!(
         "{} read ({cities} with a city), {} failed, in {:.1} s{}",
         report.done,
-        report.failed.len(),
+        failed.len(),
         report.elapsed.as_secs_f64(),
         if report.cancelled {
             format!(
-                "; cancelled, {} not started",
+                "; cancelled: {} not sent, {} not started",
+                unsent.len(),
                 report.not_started.unwrap_or(0)
             )
         } else {
             String::new()
         }
     );
-    for (id, error) in &report.failed {
+    for (id, error) in failed {
         println!("  business {id}: {error}");
     }
     Ok(())

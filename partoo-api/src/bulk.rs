@@ -25,7 +25,11 @@
 //! The helper does not pace requests itself: the [`crate::Client`] the closure uses does, with its rate limit
 //! ([`crate::ClientBuilder::rate_limit`]) and the pause after a 429, shared by all its clones. The concurrency
 //! only bounds how many items are in progress at once; with a rate limit, a few more than the requests a
-//! round-trip time lets through is enough (8 covers Partoo's 300 a minute many times over).
+//! round-trip time lets through is enough (8 keeps up with Partoo's 300 a minute while a request takes
+//! under about 1.5 s; raise it for slower operations).
+//!
+//! A cancelled run ([`Bulk::cancel_on`]) reaches into the client: a request of a started item that has not
+//! left yet is not sent, and fails with [`crate::Error::Cancelled`].
 
 use std::fmt;
 use std::future::{Future, poll_fn};
@@ -35,6 +39,8 @@ use std::time::Duration;
 
 use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
 use tokio::time::Instant;
+
+pub(crate) mod stop;
 
 type ProgressFn = Box<dyn FnMut(&Progress) + Send>;
 type CancelFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -89,9 +95,13 @@ impl Bulk {
         self
     }
 
-    /// Stops the run when `signal` completes: no item is started after that, the items in progress are
-    /// **let finish** (their outcome is in the report, so nothing already sent is lost track of), and the
-    /// report says [`BulkReport::cancelled`]. Any future works, e.g. tokio-util's
+    /// Stops the run when `signal` completes: no item is started after that, and the report says
+    /// [`BulkReport::cancelled`]. The items in progress go on, but a request of theirs made through a
+    /// [`crate::Client`] that has not left yet (waiting for a slot of the rate limit, the pause after a 429,
+    /// or a retry's delay) is not sent: it fails with [`crate::Error::Cancelled`] (retryable), so the item is
+    /// in [`BulkReport::failed`] with it unless the closure handles it. A request already on the network is
+    /// **let finish** (its outcome is in the report, so nothing already sent is lost track of). A task the
+    /// closure spawns does not see the cancellation. Any future works, e.g. tokio-util's
     /// `token.clone().cancelled_owned()` or `async { tokio::signal::ctrl_c().await.ok(); }`. To abandon
     /// the items in progress too, drop the future [`Bulk::run`] returns instead (their requests are dropped
     /// mid-flight).
@@ -127,6 +137,8 @@ impl Bulk {
         });
         let mut items = std::pin::pin!(items.fuse());
         let mut in_flight = FuturesUnordered::new();
+        // Seen by the client inside each item's future: set, a request that has not left is not sent.
+        let (stop, stop_seen) = tokio::sync::watch::channel(false);
         let mut report = BulkReport {
             done: 0,
             outputs: Vec::new(),
@@ -163,12 +175,13 @@ impl Bulk {
                 {
                     report.cancelled = true;
                     self.cancel = None;
+                    stop.send_replace(true);
                 }
                 while !report.cancelled && !exhausted && in_flight.len() < self.concurrency {
                     match items.as_mut().poll_next(cx) {
                         Poll::Ready(Some(item)) => {
                             let kept = item.clone();
-                            let future = work(item);
+                            let future = stop::STOP.scope(stop_seen.clone(), work(item));
                             in_flight.push(async move { (kept, future.await) });
                         }
                         Poll::Ready(None) => exhausted = true,

@@ -117,6 +117,13 @@ pub enum Error {
         /// Where the redirect that went over the limit pointed, shown as for [`Error::Transport`].
         to: String,
     },
+    /// The request was not sent: the [`crate::bulk::Bulk`] run it belongs to was cancelled while it waited to
+    /// leave (for a slot of the rate limit, the pause after a 429, or a retry's delay). Safe to send again,
+    /// so retryable.
+    Cancelled {
+        /// The request's URL, shown as for [`Error::Transport`].
+        url: String,
+    },
     /// The request could not be built (a parameter failed to convert, a required one is missing).
     InvalidRequest(String),
     /// The client is misconfigured (no API key, a plain-http base URL, …).
@@ -148,7 +155,10 @@ impl Error {
     /// Whether the same request may succeed later (transport failures, timeouts, 429, 5xx).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(_) | Error::Timeout(_) | Error::RateLimited { .. } => true,
+            Error::Transport(_)
+            | Error::Timeout(_)
+            | Error::RateLimited { .. }
+            | Error::Cancelled { .. } => true,
             Error::Api { status, .. } | Error::BodyInterrupted { status, .. } => {
                 status.is_server_error()
             }
@@ -200,6 +210,11 @@ impl Error {
                 received,
                 raw,
                 source: e,
+            };
+        }
+        if crate::bulk::stop::is_stopped(&e) {
+            return Error::Cancelled {
+                url: e.url().map_or_else(String::new, shown_url),
             };
         }
         if let Some(refused) = refused_redirect(&e) {
@@ -553,6 +568,10 @@ impl fmt::Display for Error {
             Error::TooManyRedirects { limit, to } => write!(
                 f,
                 "stopped after {limit} redirects (the client's limit for one request), the last to {to}: a redirect loop?"
+            ),
+            Error::Cancelled { url } => write!(
+                f,
+                "not sent: the bulk run was cancelled while this request waited to leave ({url})"
             ),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Config(m) => write!(f, "client configuration: {m}"),

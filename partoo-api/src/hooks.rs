@@ -150,6 +150,8 @@ fn failure(e: &reqwest::Error) -> &'static str {
         "redirect refused"
     } else if crate::error::cause::<crate::redirect::TooManyRedirects>(e).is_some() {
         "too many redirects"
+    } else if crate::bulk::stop::is_stopped(e) {
+        "cancelled"
     } else if e.is_timeout() {
         "timeout"
     } else if e.is_connect() {
@@ -170,7 +172,9 @@ async fn send_with_retries(
     // A streaming body cannot be replayed: such a request gets one attempt.
     let Some(template) = request.try_clone().filter(|_| policy.max_attempts > 1) else {
         tracing::Span::current().record("attempt", 1);
-        wait_for_limiter(state).await;
+        if let Some(stopped) = slot_or_stop(state, request.url()).await {
+            return Err(stopped);
+        }
         let outcome = hops::execute(client.client(), state, request).await.outcome;
         if let Ok(response) = &outcome {
             pause_on_429(state, response);
@@ -193,7 +197,13 @@ async fn send_with_retries(
         let method = method.clone();
         async move {
             tracing::Span::current().record("attempt", n);
-            wait_for_limiter(state).await;
+            if let Some(stopped) = slot_or_stop(state, request.url()).await {
+                return Err(Retry {
+                    outcome: Err(stopped),
+                    wait: None,
+                    retry: false,
+                });
+            }
             let hops::Sent {
                 outcome,
                 turned_into_get,
@@ -234,7 +244,8 @@ async fn send_with_retries(
     };
     let result = once
         .retry(backoff)
-        .sleep(tokio::time::sleep)
+        // Cut short by a cancelled bulk run: the next attempt then sees the stop and is not sent.
+        .sleep(crate::bulk::stop::sleep_unless_stopped)
         .when(|r: &Retry| r.retry)
         .adjust(|r: &Retry, step: Option<Duration>| {
             // `None` from the schedule means the attempts are used up.
@@ -249,6 +260,16 @@ async fn send_with_retries(
         Ok(response) => Ok(response),
         Err(last) => last.outcome,
     }
+}
+
+/// Waits for a slot as [`wait_for_limiter`] does, unless the bulk run this request belongs to is cancelled
+/// first: then the request is not sent, and this is its error (see `crate::bulk::stop`).
+async fn slot_or_stop(state: &ClientState, url: &reqwest::Url) -> Option<reqwest::Error> {
+    let stopped = crate::bulk::stop::unless_stopped(wait_for_limiter(state))
+        .await
+        .err()?;
+    let cause = std::io::Error::new(std::io::ErrorKind::Interrupted, stopped);
+    hops::io_error(url.clone(), cause).await
 }
 
 /// Waits for the client's pause after a 429 and for a slot of its rate limit (see `crate::pacer`).

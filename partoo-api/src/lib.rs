@@ -17,8 +17,9 @@
 //! Tracing: every request runs in an INFO span `partoo_api.request` with `operation` (the method name),
 //! `method`, `path` (the template, never the ids), `attempt`, `elapsed_ms` and `status`: the HTTP status, or,
 //! when no response came, `timeout`, `connect error`, `redirect refused`, `too many redirects` or
-//! `transport error`. Each retry is a DEBUG event `retrying` inside it (`status` 0 when there was no response,
-//! `wait_ms`). The API key is never recorded.
+//! `transport error` (`cancelled` for a request a cancelled bulk run did not send). Each retry is a DEBUG
+//! event `retrying` inside it (`status` 0 when there was no response, `wait_ms`). The API key is never
+//! recorded.
 //!
 //! ```no_run
 //! use partoo_api::{Client, Paginate, SendExt};

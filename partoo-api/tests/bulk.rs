@@ -124,6 +124,67 @@ async fn cancelling_stops_new_items_and_lets_started_ones_finish() {
     assert_eq!(report.elapsed, 4 * SECOND);
 }
 
+/// A cancel let every started item finish, including those still waiting for a slot of the rate limit or
+/// the pause after a 429: each then sent its request, and the run returned when the pause (120 s) was over.
+/// Now a request that has not left when the run is cancelled is not sent: its item fails with
+/// `Error::Cancelled`, with the item, so the caller knows exactly what to redo.
+#[tokio::test(start_paused = true)]
+async fn a_cancel_stops_requests_that_have_not_left() {
+    fn answer(arrival: usize) -> Answer {
+        if arrival == 4 {
+            Answer::TooMany("120")
+        } else {
+            Answer::User
+        }
+    }
+    let server = Loopback::start(answer).await;
+    let client = server
+        .client()
+        .rate_limit_per_minute(300)
+        .build()
+        .expect("client builds");
+    let token = CancellationToken::new();
+    let trigger = token.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(3 * SECOND).await;
+        trigger.cancel();
+    });
+    let report = Bulk::new(8)
+        .total(1000)
+        .cancel_on(token.cancelled_owned())
+        .run(stream::iter(0..1000u32), |_item| {
+            let client = client.clone();
+            async move { client.get_my_user().send().into_result().await }
+        })
+        .await;
+    assert!(report.cancelled);
+    let sent = server.arrivals().len();
+    let cancelled: Vec<u32> = report
+        .failed
+        .iter()
+        .filter(|(_, e)| matches!(e, Error::Cancelled { .. }))
+        .map(|(item, _)| *item)
+        .collect();
+    // The 429 at the 5th request paused every item for 120 s: all 8 in progress were waiting, none sent.
+    assert_eq!(sent, 5, "requests sent: {sent}");
+    assert_eq!(cancelled.len(), 8, "{:?}", report.failed);
+    assert!(
+        report.elapsed < 4 * SECOND,
+        "returned after {:?}",
+        report.elapsed
+    );
+    let finished = report.done + report.failed.len() as u64;
+    assert_eq!(finished + report.not_started.expect("a known total"), 1000);
+    let err = &report
+        .failed
+        .iter()
+        .find(|(_, e)| matches!(e, Error::Cancelled { .. }))
+        .expect("one")
+        .1;
+    assert!(err.is_retryable(), "never sent: safe to redo");
+    assert!(err.to_string().contains("not sent"), "{err}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_bulk_run_through_a_rate_limited_client_stays_in_the_quota_and_collects_errors() {
     // Request 8 is a 429 beyond `max_retry_after`: that item fails with `RateLimited`, the rest succeed.

@@ -66,7 +66,8 @@ pub(super) async fn execute(http: &reqwest::Client, state: &ClientState, request
                 let slot = tokio::time::timeout(left, super::wait_for_limiter(state)).await;
                 let left = deadline.saturating_duration_since(Instant::now());
                 if slot.is_err() || left.is_zero() {
-                    return match not_sent(next.url().clone()).await {
+                    let cause = std::io::Error::new(std::io::ErrorKind::TimedOut, HopNotSent);
+                    return match io_error(next.url().clone(), cause).await {
                         Some(timeout) => Err(timeout),
                         None => Ok(response),
                     };
@@ -97,7 +98,7 @@ impl std::fmt::Display for HopNotSent {
 
 impl std::error::Error for HopNotSent {}
 
-/// Whether `e` is the timeout of a hop [`not_sent`] (an `io::Error` does not give its payload as its
+/// Whether `e` is the timeout of a hop not sent ([`io_error`]) (an `io::Error` does not give its payload as its
 /// `source()`: it is looked for inside each one).
 pub(crate) fn is_hop_not_sent(e: &reqwest::Error) -> bool {
     crate::error::causes(e).any(|cause| {
@@ -108,13 +109,13 @@ pub(crate) fn is_hop_not_sent(e: &reqwest::Error) -> bool {
     })
 }
 
-/// reqwest's timeout error for the unsent hop to `url` ([`HopNotSent`] behind it, as an
-/// `io::ErrorKind::TimedOut`, which `reqwest::Error::is_timeout` recognises). reqwest has no constructor
-/// for its errors: this one comes from reading a body that fails that way, which touches no network.
-/// `None` only if that read succeeded, which it cannot.
-async fn not_sent(url: reqwest::Url) -> Option<reqwest::Error> {
+/// A reqwest error for a request to `url` that was not sent, with `cause` behind it: for the unsent hop, an
+/// `io::ErrorKind::TimedOut` around [`HopNotSent`] (which `reqwest::Error::is_timeout` recognises); for a
+/// cancelled bulk run, `crate::bulk::stop::Stopped`. reqwest has no constructor for its errors: this one
+/// comes from reading a body that fails that way, which touches no network. `None` only if that read
+/// succeeded, which it cannot.
+pub(crate) async fn io_error(url: reqwest::Url, cause: std::io::Error) -> Option<reqwest::Error> {
     type BoxError = Box<dyn std::error::Error + Send + Sync>;
-    let cause = std::io::Error::new(std::io::ErrorKind::TimedOut, HopNotSent);
     let failed: Result<bytes::Bytes, BoxError> = Err(Box::new(cause));
     let body = reqwest::Body::wrap_stream(futures_util::stream::iter([failed]));
     let mut response = http::Response::new(body);
