@@ -222,7 +222,8 @@ impl Bulk {
         report.elapsed = started.elapsed();
         if report.cancelled {
             let finished = report.done + report.failed.len() as u64;
-            report.not_started = total.map(|t| t.saturating_sub(finished));
+            // Not from a total the run outgrew: `0` would claim every item was started.
+            report.not_started = total.filter(|&t| finished <= t).map(|t| t - finished);
         }
         tracing::info!(
             target: "partoo_api::bulk",
@@ -283,7 +284,8 @@ pub struct Progress {
     pub failed: u64,
     /// Items started and not finished.
     pub in_flight: usize,
-    /// Items in the stream, when known ([`Bulk::total`] or an exact `size_hint`).
+    /// Items in the stream, when known ([`Bulk::total`] or an exact `size_hint`); `None` once the run has
+    /// more items finished or in progress than that total said.
     pub total: Option<u64>,
     /// Since the run started.
     pub elapsed: Duration,
@@ -300,6 +302,8 @@ impl Progress {
         elapsed: Duration,
     ) -> Self {
         let finished = done + failed;
+        // A total the run has outgrown (`Bulk::total` set too low) says nothing: unknown, no ETA.
+        let total = total.filter(|&t| finished.saturating_add(in_flight as u64) <= t);
         // `None` too when the estimate does not fit a `Duration` (a `total` far beyond what is finished).
         let eta = total.filter(|_| finished > 0).and_then(|total| {
             let remaining = total.saturating_sub(finished) as f64;
@@ -355,7 +359,8 @@ pub struct BulkReport<I, T, E> {
     /// last item started is not a cancellation, when the stream showed its end: it returned `None`, or its
     /// `size_hint` is exact).
     pub cancelled: bool,
-    /// After a cancellation, how many items of a known total were never started.
+    /// After a cancellation, how many items of a known total were never started (`None` when the total is
+    /// unknown or the run outgrew it).
     pub not_started: Option<u64>,
     /// From start to the last item finished.
     pub elapsed: Duration,

@@ -94,6 +94,31 @@ async fn progress_counts_and_estimates_the_time_left() {
     assert_eq!(report.done, 9);
 }
 
+/// A `total` set too low showed `3/0 finished … ETA 0.0 s`: once the run outgrows it, the total is unknown.
+#[tokio::test(start_paused = true)]
+async fn a_total_the_run_outgrows_is_dropped() {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<Progress>::new()));
+    let sink = Arc::clone(&seen);
+    Bulk::new(1)
+        .total(1)
+        .on_progress(move |p| sink.lock().expect("the list").push(p.clone()))
+        .run(stream::iter(0..3u32), |item| async move {
+            tokio::time::sleep(SECOND).await;
+            Ok::<_, String>(item)
+        })
+        .await;
+    let seen = seen.lock().expect("the list");
+    // The first item fits the total; from the second on the run has outgrown it.
+    assert_eq!(seen[0].total, Some(1), "{}", seen[0]);
+    for p in &seen[1..] {
+        assert!(p.total.is_none() && p.eta.is_none(), "{p}");
+    }
+    assert_eq!(
+        seen[2].to_string(),
+        "3 finished (3 done, 0 failed), 0 in progress, 3.0 s elapsed"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn cancelling_stops_new_items_and_lets_started_ones_finish() {
     let token = CancellationToken::new();
