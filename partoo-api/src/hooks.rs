@@ -291,7 +291,9 @@ fn pause_on_429(state: &ClientState, response: &Response) {
             let streak = state.pacer.one_more_429();
             state.pacer.pause_for(cool_down(&state.retry, streak));
         }
-        Pause::TooLong => {}
+        // Longer than the client will wait: this request gives up, and every request waits the longest the
+        // client does wait, rather than go on at full pace into a server that asked for quiet.
+        Pause::TooLong => state.pacer.pause_for(state.retry.max_retry_after),
     }
 }
 

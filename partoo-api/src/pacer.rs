@@ -32,7 +32,9 @@
 //! A 429 whose `Retry-After` is within [`crate::RetryPolicy::max_retry_after`] pauses *every* request of the
 //! client and its clones until that time has passed: a task that gets a 429 is not alone in being over the
 //! quota, and the others would only draw more 429s. Requests already sent are not recalled. A longer
-//! `Retry-After` ends that request's retries (it returns [`crate::Error::RateLimited`]) and sets no pause.
+//! `Retry-After` ends that request's retries (it returns [`crate::Error::RateLimited`]) and pauses every
+//! request for `max_retry_after`, the longest the client is willing to wait: the others would only draw
+//! more 429s, and burn what is left of the quota, from a server that asked for quiet.
 //!
 //! A 429 *without* a readable `Retry-After` (Partoo documents the header; a proxy in between may drop it)
 //! pauses every request too, for a cool-down: the retry policy's [`crate::RetryPolicy::base_delay`], doubled

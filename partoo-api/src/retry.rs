@@ -144,7 +144,7 @@ pub(crate) enum Pause {
     /// each such 429 in a row.
     CoolDown,
     /// A 429 asking for longer than [`RetryPolicy::max_retry_after`]: that request's retries end (it returns
-    /// the 429) and nothing is held.
+    /// the 429), and every request is held for `max_retry_after`, the longest the client waits.
     TooLong,
 }
 

@@ -245,6 +245,41 @@ async fn a_bulk_run_through_a_rate_limited_client_stays_in_the_quota_and_collect
     assert!(tightest >= Some(SECOND), "11 requests within {tightest:?}");
 }
 
+/// A 429 asking for longer than `max_retry_after` paused nothing: the other items kept sending at full pace
+/// into a server that had asked for 300 s of quiet (a probe counted 189 requests in that time). Every request
+/// now waits `max_retry_after` (120 s), the longest the client is willing to wait.
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_beyond_the_limit_pauses_every_request_for_the_limit() {
+    fn answer(arrival: usize) -> Answer {
+        if arrival == 10 {
+            Answer::TooMany("300")
+        } else {
+            Answer::User
+        }
+    }
+    let server = Loopback::start(answer).await;
+    let client = server
+        .client()
+        .rate_limit_per_minute(300)
+        .build()
+        .expect("client builds");
+    let report = Bulk::new(8)
+        .run(stream::iter(0..20u32), |_item| {
+            let client = client.clone();
+            async move { client.get_my_user().send().into_result().await }
+        })
+        .await;
+    assert_eq!((report.done, report.failed.len()), (19, 1));
+    assert!(matches!(report.failed[0].1, Error::RateLimited { .. }));
+    let arrivals: Vec<_> = server.arrivals().iter().map(|a| a.at).collect();
+    assert_eq!(arrivals.len(), 20);
+    let quiet = arrivals[11] - arrivals[10];
+    assert!(
+        quiet >= 120 * SECOND,
+        "next request {quiet:?} after the 429"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn an_eta_too_long_for_a_duration_is_left_out() {
     // A `total` far beyond what a run can finish (a server `count` of -1 cast to u64, say): 2 s per item
