@@ -98,15 +98,16 @@ async fn a_plain_send_reports_the_refused_redirect_too() {
     );
 }
 
-#[tokio::test]
-async fn a_same_origin_redirect_is_followed_with_the_key() {
+/// `/user/me` answers `redirect`, a same-origin redirect to `target` (as the server sees it): the client
+/// follows it, with the key.
+async fn assert_followed(redirect: ResponseTemplate, target: &str) {
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
         .and(path("/user/me"))
-        .respond_with(redirect_to("/v2-moved/user/me"))
+        .respond_with(redirect)
         .mount(&server)
         .await;
-    user_at(&server, "/v2-moved/user/me").await;
+    user_at(&server, target).await;
 
     let me = client(&server)
         .get_my_user()
@@ -117,34 +118,23 @@ async fn a_same_origin_redirect_is_followed_with_the_key() {
     assert!(me.email.is_some());
     let requests = server.received_requests().await.unwrap_or_default();
     assert_eq!(requests.len(), 2);
-    assert_eq!(requests[1].url.path(), "/v2-moved/user/me");
+    assert_eq!(requests[1].url.path(), target);
     assert_eq!(requests[1].headers["x-apikey"], KEY);
+}
+
+#[tokio::test]
+async fn a_same_origin_redirect_is_followed_with_the_key() {
+    assert_followed(redirect_to("/v2-moved/user/me"), "/v2-moved/user/me").await;
 }
 
 /// A `Location` in UTF-8 (`/déplacé/user/me`, as some servers write it unencoded) is followed as reqwest
 /// follows it, percent-encoded; the client read it as ASCII only, and handed the `302` back as an API error.
 #[tokio::test]
 async fn a_same_origin_redirect_in_utf8_is_followed() {
-    let server = MockServer::builder().start().await;
     let location = reqwest::header::HeaderValue::from_bytes("/déplacé/user/me".as_bytes())
         .expect("obs-text is allowed in a header value");
-    Mock::given(method("GET"))
-        .and(path("/user/me"))
-        .respond_with(ResponseTemplate::new(302).insert_header("location", location))
-        .mount(&server)
-        .await;
-    user_at(&server, "/d%C3%A9plac%C3%A9/user/me").await;
-
-    let me = client(&server)
-        .get_my_user()
-        .send()
-        .into_result()
-        .await
-        .expect("followed");
-    assert!(me.email.is_some());
-    let requests = server.received_requests().await.unwrap_or_default();
-    assert_eq!(requests.len(), 2);
-    assert_eq!(requests[1].headers["x-apikey"], KEY);
+    let redirect = ResponseTemplate::new(302).insert_header("location", location);
+    assert_followed(redirect, "/d%C3%A9plac%C3%A9/user/me").await;
 }
 
 /// `/user/me` redirects to `/hop/1`, which redirects to `/hop/2`, … up to `/hop/{hops}`, which answers.
