@@ -58,10 +58,5 @@ pub(crate) async fn sleep_unless_stopped(delay: Duration) {
 
 /// Whether `e` is a request not sent because its run was stopped (see `crate::hooks::hops::io_error`).
 pub(crate) fn is_stopped(e: &reqwest::Error) -> bool {
-    crate::error::causes(e).any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .and_then(std::io::Error::get_ref)
-            .is_some_and(|inner| inner.is::<Stopped>())
-    })
+    crate::hooks::hops::not_sent_because::<Stopped>(e)
 }

@@ -98,14 +98,19 @@ impl std::fmt::Display for HopNotSent {
 
 impl std::error::Error for HopNotSent {}
 
-/// Whether `e` is the timeout of a hop not sent ([`io_error`]) (an `io::Error` does not give its payload as its
-/// `source()`: it is looked for inside each one).
+/// Whether `e` is the timeout of a hop not sent ([`io_error`] with [`HopNotSent`]).
 pub(crate) fn is_hop_not_sent(e: &reqwest::Error) -> bool {
+    not_sent_because::<HopNotSent>(e)
+}
+
+/// Whether `e` is an [`io_error`] whose cause holds a `T` (an `io::Error` does not give its payload as its
+/// `source()`: it is looked for inside each one).
+pub(crate) fn not_sent_because<T: std::error::Error + 'static>(e: &reqwest::Error) -> bool {
     crate::error::causes(e).any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()
             .and_then(std::io::Error::get_ref)
-            .is_some_and(|inner| inner.is::<HopNotSent>())
+            .is_some_and(|inner| inner.is::<T>())
     })
 }
 
