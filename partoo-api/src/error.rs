@@ -223,7 +223,7 @@ impl Error {
                 to: shown_url(&refused.to),
             };
         }
-        if let Some(too_many) = redirect_cause::<TooManyRedirects>(&e) {
+        if let Some(too_many) = too_many_redirects(&e) {
             return Error::TooManyRedirects {
                 limit: MAX_REDIRECTS,
                 to: shown_url(&too_many.0),
@@ -412,6 +412,11 @@ fn cut_note(raw: &Bytes, truncated: bool) -> String {
 /// The [`RefusedRedirect`] behind a redirect error of reqwest, if that is what it is.
 pub(crate) fn refused_redirect(e: &reqwest::Error) -> Option<&RefusedRedirect> {
     redirect_cause::<RefusedRedirect>(e)
+}
+
+/// The [`TooManyRedirects`] behind a redirect error of reqwest, if that is what it is.
+pub(crate) fn too_many_redirects(e: &reqwest::Error) -> Option<&TooManyRedirects> {
+    redirect_cause::<TooManyRedirects>(e)
 }
 
 /// The cause of type `T` behind a redirect error of reqwest (one of `crate::redirect`'s refusals).

@@ -148,7 +148,7 @@ impl ClientHooks<ClientState> for Client {
 fn failure(e: &reqwest::Error) -> &'static str {
     if crate::error::refused_redirect(e).is_some() {
         "redirect refused"
-    } else if crate::error::cause::<crate::redirect::TooManyRedirects>(e).is_some() {
+    } else if crate::error::too_many_redirects(e).is_some() {
         "too many redirects"
     } else if crate::bulk::stop::is_stopped(e) {
         "cancelled"

@@ -29,8 +29,9 @@
 //!
 //! The variants of [`Event`] come from the spec's top-level `webhooks`: one per event whose payload schema
 //! names a literal `type`, holding that event's generated type (same lenient typing as responses: unknown
-//! enum values, extra fields and null fields are accepted; a null item of an array of strings is not). Any other `type` lands in [`Event::Other`] with the
-//! body as JSON, so an event Partoo adds later is never refused. [`EVENT_TYPES`] lists the typed ones.
+//! enum values, extra fields and null fields are accepted; a null item of an array of strings is not). Any
+//! other `type` lands in [`Event::Other`] with the body as JSON, so an event Partoo adds later is never
+//! refused. [`EVENT_TYPES`] lists the typed ones.
 //!
 //! **Every body whose signature verifies is delivered.** A known `type` whose payload does not fit its
 //! schema, a body that is JSON but has no string `type`, even a body that is not JSON: each becomes
