@@ -321,6 +321,65 @@ async fn an_undecodable_success_exits_3() {
     assert_eq!(code(&out), 3, "{}", text(&out.stderr));
 }
 
+/// A delete answered with `204 No Content`, or a 200 without a body, where the spec documents a JSON body:
+/// the request was processed, so the command succeeds with nothing on stdout and says why on stderr. Both
+/// exited 3 ("unexpected response body … EOF while parsing") although the role was gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_success_body_exits_0_with_a_note() {
+    for (status, name) in [(204, "No Content"), (200, "OK")] {
+        let server = MockServer::builder().start().await;
+        Mock::given(method("DELETE"))
+            .and(path("/custom_role/old_role"))
+            .respond_with(ResponseTemplate::new(status))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let out = partoo(
+            Some(&server),
+            &[
+                "delete-custom-role",
+                "--custom-role-api-id",
+                "old_role",
+                "--org-id",
+                "7",
+            ],
+        )
+        .await;
+        let stderr = text(&out.stderr);
+        assert_eq!(code(&out), 0, "{status}: {stderr}");
+        assert_eq!(text(&out.stdout), "", "{status}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with(&format!("note: {status} {name} without a body")),
+            "{stderr}"
+        );
+    }
+}
+
+/// A success body that is present but does not decode still fails (the output is the body once it has
+/// decoded, see the README): only an empty one is let through.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_success_body_that_is_blank_but_not_empty_still_exits_3() {
+    let server = MockServer::builder().start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/custom_role/old_role"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(" \n", "application/json"))
+        .mount(&server)
+        .await;
+    let out = partoo(
+        Some(&server),
+        &[
+            "delete-custom-role",
+            "--custom-role-api-id",
+            "old_role",
+            "--org-id",
+            "7",
+        ],
+    )
+    .await;
+    assert_eq!(code(&out), 3, "{}", text(&out.stderr));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_key_is_never_printed_even_verbose() {
     let server = MockServer::builder().start().await;

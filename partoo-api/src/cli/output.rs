@@ -127,6 +127,20 @@ where
                 .ok_or_else(|| Failure::network("the success body was not kept".to_owned()))?;
             out.json(body.get()).map(drop)
         }
+        Err(Error::Decode {
+            status: Some(status),
+            raw,
+            truncated: false,
+            ..
+        }) if status.is_success() && raw.is_empty() => {
+            // Processed, with nothing to print: a delete answered `204 No Content` where the spec documents a
+            // JSON body. Failing it would tell a script to repeat a request that took effect.
+            out.done(status.as_str());
+            super::to_stderr(&format!(
+                "note: {status} without a body, where the spec documents one: nothing to print"
+            ));
+            Ok(())
+        }
         Err(e) => Err(out.failed(e)),
     }
 }
