@@ -162,9 +162,10 @@ pub fn cli(name: &str, generated: &Generated, options: &Options) -> Result<Strin
                     quote! { .value_parser(::clap::builder::PossibleValuesParser::new([#(#values),*])) }
                 })
             };
+            // `.allow_negative_numbers`: in `--page -1`, `-1` is the flag's value, not an unknown short flag.
             args.push(quote! {
                 .arg(::clap::Arg::new(#flag).long(#flag).value_name(#value_name).help(#help)
-                    .required(#required) #action #segment)
+                    .required(#required).allow_negative_numbers(true) #action #segment)
             });
             let convert = match many {
                 Some(inner) => {

@@ -101,7 +101,7 @@ fn one_subcommand_per_operation_with_typed_flags() {
         1
     );
     assert!(code.contains(
-        ".required(true).action(::clap::ArgAction::Set).value_parser(crate::cli::path_segment))"
+        ".required(true).allow_negative_numbers(true).action(::clap::ArgAction::Set).value_parser(crate::cli::path_segment))"
     ));
     // Arrays repeat and split on commas, each element typed.
     assert!(code.contains("crate::cli::flags::<i64>(m,\"groups\")"));
@@ -343,7 +343,7 @@ components:
     let code = compact(spec).expect("cli code generates");
     assert!(
         code.contains(
-            "Arg::new(\"status\").long(\"status\").value_name(\"STATUS\").help(\"queryparameter`status`\").required(false).action(::clap::ArgAction::Set).value_parser(::clap::builder::PossibleValuesParser::new([\"open\",\"closed\"]))"
+            "Arg::new(\"status\").long(\"status\").value_name(\"STATUS\").help(\"queryparameter`status`\").required(false).allow_negative_numbers(true).action(::clap::ArgAction::Set).value_parser(::clap::builder::PossibleValuesParser::new([\"open\",\"closed\"]))"
         ),
         "{code}"
     );
