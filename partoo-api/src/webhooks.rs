@@ -85,8 +85,9 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// A verified delivery, read from the request's headers and body.
-#[derive(Clone, Debug)]
+/// A verified delivery, read from the request's headers and body. Its `Debug` shows `raw` as a length only:
+/// `event` already holds the body.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Delivery {
     /// The decoded event ([`Event::Unparsed`] when the body could not be typed).
@@ -101,6 +102,24 @@ pub struct Delivery {
     pub is_tryout: bool,
     /// The key the signature verified with (with several keys: tells which one Partoo used).
     pub key: PublicKey,
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        /// `raw` as its length: the body is in `event`, printed once.
+        struct Length(usize);
+        impl std::fmt::Debug for Length {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{} bytes", self.0)
+            }
+        }
+        f.debug_struct("Delivery")
+            .field("event", &self.event)
+            .field("raw", &Length(self.raw.len()))
+            .field("is_tryout", &self.is_tryout)
+            .field("key", &self.key)
+            .finish()
+    }
 }
 
 /// Checks signatures with one or more public keys and decodes the signed bodies. Build it once and share it.
