@@ -9,6 +9,10 @@
 //! - `impl {runtime}::mock::PagedOperation` for the `When` of every page-numbered operation, whose page and
 //!   item types are the ones of the operation's `PageRequest` impl, so a list of items can be served as pages.
 //!
+//! It also rewrites progenitor's matchers: parameter matchers expect the text the client sends
+//! (`rewrite_matchers`), and each `When::new` refuses the literal paths of other operations that its template
+//! would match (`/user/me` for `/user/{user_id}`, `mock/siblings.rs`).
+//!
 //! The emitted code expects the client's items (`types`, `builder`, …) at `{runtime}` and the `httpmock`,
 //! `regex` and `serde_json` crates in scope.
 
@@ -19,6 +23,8 @@ use crate::error::{BuildError, Location};
 use crate::items::{self, Item};
 use crate::progenitor::{guarded, locate, settings, to_openapi};
 use crate::{Generated, Options};
+
+mod siblings;
 
 /// Generates the mock extension for `generated` (a successful run on the spec `name` with `options`).
 ///
@@ -61,6 +67,7 @@ pub fn httpmock(
         .unwrap_or_default();
     let wrappers = wrapper_names(&operations);
     rewrite_matchers(name, &mut operations, &runtime, generated)?;
+    siblings::exclude_all(name, &mut operations, generated)?;
     let mut shortcuts = Some(ok_shortcuts(&operations));
     for (at, item) in file.iter_mut().enumerate() {
         if Some(at) == operations_at {

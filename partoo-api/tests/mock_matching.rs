@@ -233,3 +233,30 @@ async fn scalar_query_values_still_match_when_display_and_serde_agree() {
     assert_eq!(failed_status(sent), None);
     mock.assert();
 }
+
+/// A mock of `/user/{user_id}` does not answer `/user/me` or `/user/search`, which Partoo routes to other
+/// operations: its path regex took them as a user id, so a test mocking `get_user` silently answered
+/// `get_my_user` (and `search_user`, decoded as an empty search) with the wrong body.
+#[tokio::test]
+async fn a_path_template_does_not_match_another_operations_literal_path() {
+    let server = MockServer::start_async().await;
+    let get_user = server.get_user(|_when, then| {
+        then.ok(&types::UserWithFeatures::default());
+    });
+    let client = client(&server);
+    let me = client.get_my_user().send().into_result().await;
+    let search = client.search_user().send().into_result().await;
+    let user = client.get_user().user_id("u-1").send().into_result().await;
+    assert_eq!(
+        failed_status(me),
+        Some(404),
+        "get_my_user reached get_user's mock"
+    );
+    assert_eq!(
+        failed_status(search),
+        Some(404),
+        "search_user reached get_user's mock"
+    );
+    assert_eq!(failed_status(user), None);
+    assert_eq!(get_user.calls(), 1);
+}
