@@ -212,8 +212,8 @@ pub trait PagedOperation: WhenExt {
 pub struct MockPages<'a> {
     /// Page `first_page + i` is served by `mocks[i]`.
     pub mocks: Vec<Mock<'a>>,
-    /// The number of the first page ([`PagedOperation::FIRST_PAGE`]: 1 for most operations, 0 for
-    /// `search_template`).
+    /// The number of the first page ([`PagedOperation::FIRST_PAGE`]: 1 for most operations, 0 for those
+    /// whose `page` starts at 0, such as `search_template` and `get_api_keys`).
     pub first_page: i64,
 }
 
@@ -273,11 +273,15 @@ pub trait MockPagesExt {
     /// ([`PagedOperation::FIRST_PAGE`], 1 unless the spec's `page` default says otherwise): page `k` answers
     /// `?page=k` with `{"page": k, "max_page": <the last page's number>, "count": items.len(),
     /// W::ITEMS_KEY: [...]}`. `when` adds matchers to every
-    /// page (`|when: operations::SearchBusinessesWhen| when.city("Paris")`; `|when| when` for none).
+    /// page (`|when: operations::SearchBusinessesWhen| when.city("Paris")`, or `… when` for none: its type
+    /// names the operation, so it cannot be left out).
     ///
     /// # Panics
-    /// When a page built this way does not decode as `W::Page` (an envelope with further required fields): the
-    /// message names the page and the decoding error, before any request is made.
+    /// Before any request is made:
+    /// - when a page built this way does not decode as `W::Page` (an envelope with further required fields):
+    ///   the message names the page and the decoding error;
+    /// - when a page holds the same items as an earlier one (`vec![Business::default(); 4]`, two a page): the
+    ///   client's stream would stop at it with `PaginationStop::RepeatedItems`, so give the items ids.
     fn mock_pages<W, F>(&self, items: Vec<W::Item>, per_page: usize, when: F) -> MockPages<'_>
     where
         W: PagedOperation,
@@ -297,10 +301,15 @@ impl MockPagesExt for MockServer {
         let first = W::FIRST_PAGE;
         let max_page = first.saturating_add(pages - 1);
         let mut items = items.into_iter();
-        let mut mocks = Vec::new();
+        let mut bodies = Vec::new();
         for page in first..=max_page {
             let chunk: Vec<W::Item> = items.by_ref().take(per_page).collect();
             let body = page_body::<W>(page, max_page, count, &chunk);
+            refuse_repeated_page(&bodies, page, W::ITEMS_KEY, &body);
+            bodies.push((page, body));
+        }
+        let mut mocks = Vec::new();
+        for (page, body) in bodies {
             mocks.push(self.mock(|matcher, then| {
                 when(W::from_httpmock(matcher))
                     .into_httpmock()
@@ -314,6 +323,29 @@ impl MockPagesExt for MockServer {
             mocks,
             first_page: first,
         }
+    }
+}
+
+/// Panics when the items of `body` (page `page`), if any, are those of an earlier page of `bodies` whole: the
+/// client's stream would stop there with `PaginationStop::RepeatedItems`, the sign of a server that ignores
+/// `?page=`.
+#[track_caller]
+fn refuse_repeated_page(
+    bodies: &[(i64, serde_json::Value)],
+    page: i64,
+    key: &str,
+    body: &serde_json::Value,
+) {
+    let items = &body[key];
+    if items.as_array().is_none_or(Vec::is_empty) {
+        return;
+    }
+    if let Some((before, _)) = bodies.iter().find(|(_, earlier)| &earlier[key] == items) {
+        panic!(
+            "mock_pages: page {page} holds the same items as page {before}; the client's stream would stop \
+             there with PaginationStop::RepeatedItems (a page repeated whole looks like a server that \
+             ignores ?page=): make the items differ, e.g. give them ids"
+        );
     }
 }
 

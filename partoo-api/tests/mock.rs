@@ -303,3 +303,45 @@ async fn mock_pages_of_an_operation_counting_from_zero_are_numbered_as_it_counts
     assert_eq!(pages.page(0).map(|m| m.calls()), Some(1));
     assert_eq!(pages.page(1).map(|m| m.calls()), Some(2));
 }
+
+/// Two pages with the same items would stop the client's stream at the second (`RepeatedItems`: a page
+/// repeated whole is how a server that ignores `?page=` looks) while `pages.assert()` passed, so
+/// `mock_pages` refuses them when the mocks are set up, saying why. `vec![Business::default(); 4]` and the
+/// README's example with two cities repeated both failed that way.
+#[tokio::test]
+async fn mock_pages_refuses_two_pages_with_the_same_items() {
+    let server = MockServer::start_async().await;
+    let repeated: Vec<types::Business> = [("b-1", "Paris"), ("b-2", "Lyon")]
+        .repeat(2)
+        .into_iter()
+        .map(|(id, city)| business(id, city))
+        .collect();
+    let message = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        server.mock_pages(repeated, 2, |when: operations::SearchBusinessesWhen| when)
+    }))
+    .expect_err("pages 1 and 2 are the same")
+    .downcast::<String>()
+    .map(|m| *m)
+    .unwrap_or_default();
+    assert!(
+        message.starts_with("mock_pages: page 2 holds the same items as page 1"),
+        "{message}"
+    );
+    assert!(message.contains("RepeatedItems"), "{message}");
+    // The same items in another order, or split differently, are other pages: served and streamed whole.
+    let reordered = vec![
+        business("b-1", "Paris"),
+        business("b-2", "Lyon"),
+        business("b-2", "Lyon"),
+        business("b-1", "Paris"),
+    ];
+    let pages = server.mock_pages(reordered, 2, |when: operations::SearchBusinessesWhen| when);
+    let got: Vec<types::Business> = client(&server, "k")
+        .search_businesses()
+        .items()
+        .try_collect()
+        .await
+        .expect("two different pages");
+    assert_eq!(got.len(), 4);
+    pages.assert();
+}
