@@ -71,8 +71,20 @@ pub trait ThenExt: Sized {
     fn into_httpmock(self) -> Then;
 
     /// Answers `status` with Partoo's error body, whatever statuses the operation documents: the client decodes
-    /// it into [`Error::Api`](crate::Error) with the status and the details.
+    /// it into [`Error::Api`](crate::Error) with the status and the details, or for a 429 into
+    /// [`Error::RateLimited`](crate::Error). A client with the default retry policy repeats a 429 and a 5xx
+    /// before it returns them, so the mock is called more than once: build the client under test with
+    /// `RetryPolicy::none()` to count one call.
+    ///
+    /// # Panics
+    /// When `status` is not 400 to 599: a 2xx would decode as a success, a 3xx lose the details.
+    #[track_caller]
     fn partoo_error(self, status: u16, error: &PartooError) -> Self {
+        assert!(
+            (400..=599).contains(&status),
+            "partoo_error: {status} is not an error status (400 to 599); answer a success with the \
+             operation's own `then.ok(..)` or `then.success(..)`"
+        );
         Self::from_httpmock(
             self.into_httpmock()
                 .status(status)

@@ -345,3 +345,29 @@ async fn mock_pages_refuses_two_pages_with_the_same_items() {
     assert_eq!(got.len(), 4);
     pages.assert();
 }
+
+/// `partoo_error` with a status that is not 4xx or 5xx is refused when the mock is set up: a 200 decoded as
+/// an empty success, a 204 as a decode error, a 304 as an error without its details, and a status outside
+/// 100–999 became httpmock's own 500 at request time.
+#[tokio::test]
+async fn partoo_error_refuses_a_status_that_is_not_an_error() {
+    let server = MockServer::start_async().await;
+    let body = partoo_error(json!({"authorization": "Operation not allowed"}));
+    for status in [200, 204, 304, 99, 600, 1000] {
+        let message = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            server.get_my_user(|_when, then| {
+                then.partoo_error(status, &body);
+            });
+        }))
+        .expect_err("not an error status")
+        .downcast::<String>()
+        .map(|m| *m)
+        .unwrap_or_default();
+        assert!(
+            message.starts_with(&format!(
+                "partoo_error: {status} is not an error status (400 to 599)"
+            )),
+            "{message}"
+        );
+    }
+}
