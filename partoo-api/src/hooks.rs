@@ -438,12 +438,18 @@ fn csv_value_with_comma(request: &Request, csv: &[&str]) -> Result<(), String> {
         .query_pairs()
         .find(|(k, v)| csv.contains(&k.as_ref()) && v.contains(','))
     {
-        Some((k, v)) => Err(format!(
-            "query parameter `{k}`: the value {v:?} contains a comma, and Partoo reads this array's values \
-             separated by commas, so it would be taken as several"
-        )),
+        Some((k, v)) => Err(comma_in_csv(&k, &v)),
         None => Ok(()),
     }
+}
+
+/// Why `value` cannot be sent in the comma-separated array `name` (the client refuses it, and so do the mocks
+/// of the `mock` feature).
+pub(crate) fn comma_in_csv(name: &str, value: &str) -> String {
+    format!(
+        "query parameter `{name}`: the value {value:?} contains a comma, and Partoo reads this array's values \
+         separated by commas, so it would be taken as several"
+    )
 }
 
 /// Rewrites repeated query keys listed in `csv` (`a=1&a=2`) into one comma-separated value (`a=1,2`), the

@@ -153,7 +153,8 @@ pub fn query_value<T: Serialize + ?Sized>(when: When, name: &str, value: &T) -> 
 /// order); an empty array is sent as no parameter at all. Called by the generated `When` wrappers.
 ///
 /// # Panics
-/// When the client's serializer refuses an element too (a nested array, …).
+/// When the client refuses an element too: one its serializer refuses (a nested array, …), or one with a
+/// comma in a comma-separated array.
 #[doc(hidden)]
 #[track_caller]
 pub fn query_array<T: Serialize>(when: When, operation: &str, name: &str, values: &[T]) -> When {
@@ -164,6 +165,9 @@ pub fn query_array<T: Serialize>(when: When, operation: &str, name: &str, values
     let csv = crate::operations::find(operation).is_some_and(|m| m.csv_query.contains(&name));
     if csv {
         let joined: Vec<&str> = pairs.iter().map(|(_, value)| value.as_str()).collect();
+        if let Some(comma) = joined.iter().find(|value| value.contains(',')) {
+            panic!("{}", crate::hooks::comma_in_csv(name, comma));
+        }
         when.query_param(name, joined.join(","))
     } else {
         match_repeated(when, &pairs)

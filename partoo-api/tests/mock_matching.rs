@@ -260,3 +260,24 @@ async fn a_path_template_does_not_match_another_operations_literal_path() {
     assert_eq!(failed_status(user), None);
     assert_eq!(get_user.calls(), 1);
 }
+
+/// A value with a comma in a comma-separated array is refused by the matcher, as the client refuses to send
+/// it: the mock for `["a,b"]` matched a client sending `["a", "b"]`.
+#[test]
+fn a_csv_array_value_with_a_comma_is_refused_like_the_client_refuses_it() {
+    let server = MockServer::start();
+    let message = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        server.search_businesses(|when, then| {
+            when.business_in(&vec!["a,b".to_owned()]);
+            then.ok(&types::SearchBusinessesResponse::default());
+        });
+    }))
+    .expect_err("the client cannot send it")
+    .downcast::<String>()
+    .map(|m| *m)
+    .unwrap_or_default();
+    assert!(
+        message.starts_with("query parameter `business__in`: the value \"a,b\" contains a comma"),
+        "{message}"
+    );
+}
