@@ -188,7 +188,13 @@ fn sent_pairs<T: Serialize + ?Sized>(name: &str, value: &T) -> Vec<(String, Stri
 }
 
 /// One matcher per key of `pairs`: the request's values of that key, in order, are exactly `pairs`' values.
+/// httpmock's `query_param` for each pair comes first: it alone cannot tell `[1]` from `[1, 2]`, but its
+/// mismatch names the parameter and both values in `assert`'s message, where the exact check (a custom
+/// matcher) says only "is_true did not match".
 fn match_repeated(mut when: When, pairs: &[(String, String)]) -> When {
+    for (key, value) in pairs {
+        when = when.query_param(key, value);
+    }
     let mut keys: Vec<&str> = Vec::new();
     for (key, _) in pairs {
         if !keys.contains(&key.as_str()) {
@@ -256,7 +262,8 @@ impl<'a> MockPages<'a> {
     }
 
     /// Asserts that every page was requested exactly once (panics naming, by its number as the operation
-    /// counts pages, the first page that was not).
+    /// counts pages, the first page that was not). For httpmock's comparison of that page's mock with the
+    /// closest request the server saw, call `assert()` on the page's own mock ([`MockPages::page`]).
     #[track_caller]
     pub fn assert(&self) {
         for (page, mock) in self.numbered() {

@@ -281,3 +281,33 @@ fn a_csv_array_value_with_a_comma_is_refused_like_the_client_refuses_it() {
         "{message}"
     );
 }
+
+/// The message of a failed `assert` names the query parameter that differs and both values: it said only
+/// "Custom matcher function is_true with index 0 did not match the request".
+#[tokio::test]
+async fn a_query_mismatch_is_named_in_the_assert_message() {
+    let server = MockServer::start_async().await;
+    let mock = server.search_businesses(|when, then| {
+        when.city("Paris").groups(&vec![1, 2]);
+        then.ok(&types::SearchBusinessesResponse::default());
+    });
+    let sent = client(&server)
+        .search_businesses()
+        .city("Lyon")
+        .groups(vec![1, 3])
+        .send()
+        .into_result()
+        .await;
+    assert_eq!(failed_status(sent), Some(404));
+    let message = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| mock.assert()))
+        .expect_err("the mock was not hit")
+        .downcast::<String>()
+        .map(|m| *m)
+        .unwrap_or_default();
+    for expected in ["city", "Paris", "Lyon", "groups"] {
+        assert!(
+            message.contains(expected),
+            "{expected} missing from: {message}"
+        );
+    }
+}
