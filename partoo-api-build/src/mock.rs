@@ -24,6 +24,7 @@ use crate::items::{self, Item};
 use crate::progenitor::{guarded, locate, settings, to_openapi};
 use crate::{Generated, Options};
 
+mod ok;
 mod siblings;
 
 /// Generates the mock extension for `generated` (a successful run on the spec `name` with `options`).
@@ -68,7 +69,7 @@ pub fn httpmock(
     let wrappers = wrapper_names(&operations);
     rewrite_matchers(name, &mut operations, &runtime, generated)?;
     siblings::exclude_all(name, &mut operations, generated)?;
-    let mut shortcuts = Some(ok_shortcuts(&operations));
+    let mut shortcuts = Some(ok::shortcuts(&operations));
     for (at, item) in file.iter_mut().enumerate() {
         if Some(at) == operations_at {
             // The shortcuts go inside `mod operations`, where the body types' paths resolve.
@@ -104,51 +105,6 @@ fn check_methods(name: &str, file: &[Item], generated: &Generated) -> Result<(),
         .flat_map(|body| items::fn_names(&body.stream()))
         .collect();
     crate::operation::check_methods(name, "MockServerExt", &generated.operations, &found).map(drop)
-}
-
-/// Success responses are `2XX` ranges after normalisation, so progenitor's `Then` has
-/// `success(status, &body)` and no `ok(&body)`: every such wrapper gets `ok(body)`, a 200 with the same type.
-fn ok_shortcuts(operations: &[Item]) -> TokenStream {
-    let mut out = TokenStream::new();
-    for wrapper in operations {
-        let Some((None, name)) = wrapper.impl_target() else {
-            continue;
-        };
-        if !name.ends_with("Then") {
-            continue;
-        }
-        let Some(body) = wrapper.body().map(proc_macro2::Group::stream) else {
-            continue;
-        };
-        let fns = items::split(body);
-        if fns.iter().any(|f| f.is("fn", "ok")) {
-            continue;
-        }
-        let Some(success) = fns.iter().find(|f| f.is("fn", "success")) else {
-            continue;
-        };
-        let Ok(success) = syn::parse2::<syn::ImplItemFn>(success.stream()) else {
-            continue;
-        };
-        let ty = Ident::new(name, Span::call_site());
-        let inputs: Vec<&syn::FnArg> = success.sig.inputs.iter().collect();
-        let shortcut = match inputs.as_slice() {
-            [_, _] => quote! {
-                /// A `200 OK` (shortcut for `success(200)`).
-                pub fn ok(self) -> Self { self.success(200) }
-            },
-            [_, _, syn::FnArg::Typed(value)] => {
-                let value_ty = &value.ty;
-                quote! {
-                    /// A `200 OK` with this body (shortcut for `success(200, value)`).
-                    pub fn ok(self, value: #value_ty) -> Self { self.success(200, value) }
-                }
-            }
-            _ => continue,
-        };
-        out.extend(quote! { impl #ty { #shortcut } });
-    }
-    out
 }
 
 /// Whether a query matcher's value is an array: the outermost collection its signature names is a `Vec`

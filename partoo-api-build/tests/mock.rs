@@ -224,3 +224,37 @@ paths:
         "{code}"
     );
 }
+
+#[test]
+fn ok_takes_its_body_by_reference_also_where_success_takes_it_by_value() {
+    // typify passes a string enum by value, so progenitor's `success(status, value)` takes `Status`, and
+    // `ok` did too: `then.ok(&Status::Done)`, as every other `ok` is called, did not compile.
+    let spec = r#"
+openapi: 3.0.3
+info: {title: t, version: v2}
+paths:
+  /x:
+    post:
+      operationId: op
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/Status'}}}
+components:
+  schemas:
+    Status: {type: string, enum: [done]}
+"#;
+    let (out, options) = generated(spec);
+    let code = mock::httpmock("spec.yaml", &out, &options).expect("mock code generates");
+    let compact: String = code.split_whitespace().collect();
+    assert!(
+        compact.contains("pubfnsuccess(self,status:u16,value:types::Status"),
+        "progenitor's own `success` takes the value: {code}"
+    );
+    assert!(
+        compact.contains(
+            "pubfnok(self,value:&types::Status)->Self{self.success(200,::std::clone::Clone::clone(value))}"
+        ),
+        "{code}"
+    );
+}
