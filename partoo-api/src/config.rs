@@ -69,10 +69,20 @@ impl ApiKey {
     }
 
     /// The `x-APIKey` header; a key that is empty or only whitespace (an unset shell variable) is a
-    /// configuration error here rather than a 401 after a round trip.
+    /// configuration error here rather than a 401 after a round trip, and so is whitespace around a key (a
+    /// `.env` line, a pasted trailing space): HTTP drops it, so the server would see another key than the
+    /// one given, and than the one scrubbed from errors.
     pub(crate) fn header_value(&self) -> Result<reqwest::header::HeaderValue, Error> {
-        if self.0.expose_secret().trim().is_empty() {
+        let key = self.0.expose_secret();
+        if key.trim().is_empty() {
             return Err(Error::Config("the API key is empty".into()));
+        }
+        if key.trim() != key {
+            return Err(Error::Config(
+                "the API key begins or ends with whitespace (a line read with its end, a pasted space?): \
+                 give it without"
+                    .into(),
+            ));
         }
         let mut value =
             reqwest::header::HeaderValue::from_str(self.0.expose_secret()).map_err(|_| {
@@ -166,7 +176,8 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The API key, sent as `x-APIKey` on every request.
+    /// The API key, sent as `x-APIKey` on every request. `build()` refuses one that is empty, has whitespace
+    /// around it, or holds characters no HTTP header can carry.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(ApiKey::new(key));
         self

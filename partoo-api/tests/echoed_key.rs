@@ -197,3 +197,29 @@ async fn replacing_the_key_does_not_make_a_whole_body_cut() {
     assert!(!truncated, "{err:?}");
     assert_eq!(&raw[..], b"oops [API key]", "{err:?}");
 }
+
+/// A key with whitespace around it (a line of a `.env` file, a copy with its trailing space) is refused when
+/// the client is built. It was sent as is; HTTP drops that whitespace, so the server saw and could echo a
+/// key that differs from the one the client scrubs from its errors, and a 401 did not say why.
+#[test]
+fn a_key_with_whitespace_around_it_is_refused() {
+    for key in [
+        " sk_live_SECRET_1234",
+        "sk_live_SECRET_1234 ",
+        "\tsk_live_SECRET_1234",
+    ] {
+        let err = Client::builder()
+            .api_key(key)
+            .build()
+            .expect_err("whitespace around the key");
+        let message = err.to_string();
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
+        assert!(
+            message.contains("the API key begins or ends with whitespace"),
+            "{message}"
+        );
+        assert_no_key("the error", &message);
+    }
+    // Inside the key, a space is the key's own: sent as is.
+    assert!(Client::builder().api_key("sk live").build().is_ok());
+}
