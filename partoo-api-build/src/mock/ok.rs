@@ -6,7 +6,7 @@ use quote::quote;
 use crate::items::{self, Item};
 
 /// Success responses are `2XX` ranges after normalisation, so progenitor's `Then` has
-/// `success(status, &body)` and no `ok(&body)`: every such wrapper gets `ok(body)`, a 200 with the same type.
+/// `success(status, &body)` and no `ok(&body)`: every such wrapper gets `ok(&body)`, a 200 with the same type.
 pub(super) fn shortcuts(operations: &[Item]) -> TokenStream {
     let mut out = TokenStream::new();
     for wrapper in operations {
