@@ -84,12 +84,9 @@ impl ApiKey {
                     .into(),
             ));
         }
-        let mut value =
-            reqwest::header::HeaderValue::from_str(self.0.expose_secret()).map_err(|_| {
-                Error::Config(
-                    "the API key contains characters not allowed in an HTTP header".into(),
-                )
-            })?;
+        let mut value = reqwest::header::HeaderValue::from_str(key).map_err(|_| {
+            Error::Config("the API key contains characters not allowed in an HTTP header".into())
+        })?;
         value.set_sensitive(true);
         Ok(value)
     }

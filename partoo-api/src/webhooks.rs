@@ -106,16 +106,10 @@ pub struct Delivery {
 
 impl std::fmt::Debug for Delivery {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        /// `raw` as its length: the body is in `event`, printed once.
-        struct Length(usize);
-        impl std::fmt::Debug for Length {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(f, "{} bytes", self.0)
-            }
-        }
+        // `raw` as its length: the body is in `event`, printed once.
         f.debug_struct("Delivery")
             .field("event", &self.event)
-            .field("raw", &Length(self.raw.len()))
+            .field("raw", &format_args!("{} bytes", self.raw.len()))
             .field("is_tryout", &self.is_tryout)
             .field("key", &self.key)
             .finish()
