@@ -68,7 +68,6 @@ pub fn httpmock(
         .unwrap_or_default();
     let wrappers = wrapper_names(&operations);
     rewrite_matchers(name, &mut operations, &runtime, generated)?;
-    siblings::exclude_all(name, &mut operations, generated)?;
     let mut shortcuts = Some(ok::shortcuts(&operations));
     for (at, item) in file.iter_mut().enumerate() {
         if Some(at) == operations_at {
@@ -137,6 +136,9 @@ fn wrapper_names(operations: &[Item]) -> Vec<String> {
 ///   `query_value(self.0, name, &value)`;
 /// - an array query matcher becomes `query_array(self.0, operation, name, value)` (repeated keys, or one
 ///   comma-separated value for the operation's `csv_query` parameters).
+///
+/// `When::new` also gets a `path_not` for each literal path of another operation its template matches (see
+/// `mock/siblings.rs`).
 ///
 /// A matcher of any other shape is an error naming the operation and the matcher: a progenitor upgrade that
 /// changes these shapes must not leave a mock silently expecting other text than the client sends.
@@ -259,6 +261,7 @@ fn rewrite_matchers(
             }
             f.set_body(new_body);
         }
+        siblings::exclude(file, &mut fns, op, &generated.operations)?;
         wrapper.set_body(items::join(fns));
     }
     Ok(())

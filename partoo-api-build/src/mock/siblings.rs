@@ -4,7 +4,8 @@
 //! `/user/{user_id}` becomes `^/user/[^/]*$`, which also matches `/user/me` and `/user/search`, paths that
 //! Partoo (like any router) gives to other operations. A test mocking `get_user` then silently answered
 //! `get_my_user` with its body. Every `When::new` gets one `path_not(path)` per literal path of another
-//! operation with the same method that its template matches.
+//! operation with the same method that its template matches, in the pass of `rewrite_matchers` over the
+//! wrapper's functions.
 //!
 //! Only literal siblings are excluded: a template that overlaps another template (`/a/{x}/b` and `/a/b/{y}`)
 //! would need a negated regex, which httpmock lacks; Partoo's spec has no such pair.
@@ -12,32 +13,9 @@
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::quote;
 
-use crate::Generated;
 use crate::error::BuildError;
-use crate::items::{self, Item};
+use crate::items::Item;
 use crate::operation::Operation;
-
-/// Applies [`exclude`] to every `When` wrapper of progenitor's `mod operations` (split into `wrappers`).
-pub(crate) fn exclude_all(
-    file: &str,
-    wrappers: &mut [Item],
-    generated: &Generated,
-) -> Result<(), BuildError> {
-    let all = &generated.operations;
-    for wrapper in wrappers.iter_mut() {
-        let Some((None, name)) = wrapper.impl_target() else {
-            continue;
-        };
-        let Some(camel) = name.strip_suffix("When") else {
-            continue;
-        };
-        let Some(op) = all.iter().find(|op| op.builder == camel) else {
-            continue; // `rewrite_matchers` already refused a wrapper of no operation
-        };
-        exclude(file, wrapper, op, &literal_siblings(op, all))?;
-    }
-    Ok(())
-}
 
 /// The literal paths of `all`'s other operations with `op`'s method that `op`'s template matches: the same
 /// number of segments, each equal to the template's or standing where it has a parameter.
@@ -57,21 +35,19 @@ pub(crate) fn literal_siblings<'a>(op: &Operation, all: &'a [Operation]) -> Vec<
         .collect()
 }
 
-/// Adds `.path_not(path)` for each of `siblings` to the wrapper's `fn new`, whose body progenitor writes as
-/// `Self(inner.method(..).path_matches(..))`; any other shape is an error naming the operation.
-fn exclude(
+/// Adds `.path_not(path)` for each of [`literal_siblings`] of `op` to `fns`' `fn new` (the functions of
+/// `op`'s `When` wrapper), whose body progenitor writes as `Self(inner.method(..).path_matches(..))`; any
+/// other shape is an error naming the operation.
+pub(super) fn exclude(
     file: &str,
-    wrapper: &mut Item,
+    fns: &mut [Item],
     op: &Operation,
-    siblings: &[&str],
+    all: &[Operation],
 ) -> Result<(), BuildError> {
+    let siblings = literal_siblings(op, all);
     if siblings.is_empty() {
         return Ok(());
     }
-    let Some(body) = wrapper.body().map(Group::stream) else {
-        return Ok(());
-    };
-    let mut fns = items::split(body);
     let fail = |found: &str| {
         BuildError::new(
             file,
@@ -105,14 +81,14 @@ fn exclude(
     excluded.extend(siblings.iter().map(|path| quote! { .path_not(#path) }));
     let body: TokenStream = quote! { Self(#excluded) };
     new.set_body(body);
-    wrapper.set_body(items::join(fns));
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Options;
+    use crate::items;
+    use crate::{Generated, Options};
 
     const SPEC: &str = r#"
 openapi: 3.0.3
@@ -173,14 +149,14 @@ paths:
     #[test]
     fn a_new_of_another_shape_is_a_located_error() {
         let generated = generated();
-        let mut wrapper = Item::new(quote! {
-            impl GetUserWhen { pub fn new(inner: ::httpmock::When) -> Self { let x = inner; Self(x) } }
+        let mut fns = items::split(quote! {
+            pub fn new(inner: ::httpmock::When) -> Self { let x = inner; Self(x) }
         });
         let err = exclude(
             "spec.yaml",
-            &mut wrapper,
+            &mut fns,
             op(&generated, "GetUser"),
-            &["/user/me"],
+            &generated.operations,
         )
         .expect_err("not progenitor's shape");
         assert_eq!(err.location, op(&generated, "GetUser").location(), "{err}");
