@@ -351,30 +351,32 @@ async fn an_undecodable_success_exits_3() {
     assert_eq!(code(&out), 3, "{}", text(&out.stderr));
 }
 
+/// `partoo delete-custom-role` of `old_role`, answered with `response` once.
+async fn delete_old_role(response: ResponseTemplate) -> Output {
+    let server = MockServer::builder().start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/custom_role/old_role"))
+        .respond_with(response)
+        .expect(1)
+        .mount(&server)
+        .await;
+    let args = [
+        "delete-custom-role",
+        "--custom-role-api-id",
+        "old_role",
+        "--org-id",
+        "7",
+    ];
+    partoo(Some(&server), &args).await
+}
+
 /// A delete answered with `204 No Content`, or a 200 without a body, where the spec documents a JSON body:
 /// the request was processed, so the command succeeds with nothing on stdout and says why on stderr. Both
 /// exited 3 ("unexpected response body … EOF while parsing") although the role was gone.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_empty_success_body_exits_0_with_a_note() {
     for (status, name) in [(204, "No Content"), (200, "OK")] {
-        let server = MockServer::builder().start().await;
-        Mock::given(method("DELETE"))
-            .and(path("/custom_role/old_role"))
-            .respond_with(ResponseTemplate::new(status))
-            .expect(1)
-            .mount(&server)
-            .await;
-        let out = partoo(
-            Some(&server),
-            &[
-                "delete-custom-role",
-                "--custom-role-api-id",
-                "old_role",
-                "--org-id",
-                "7",
-            ],
-        )
-        .await;
+        let out = delete_old_role(ResponseTemplate::new(status)).await;
         let stderr = text(&out.stderr);
         assert_eq!(code(&out), 0, "{status}: {stderr}");
         assert_eq!(text(&out.stdout), "", "{status}");
@@ -390,23 +392,8 @@ async fn an_empty_success_body_exits_0_with_a_note() {
 /// decoded, see the README): only an empty one is let through.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_success_body_that_is_blank_but_not_empty_still_exits_3() {
-    let server = MockServer::builder().start().await;
-    Mock::given(method("DELETE"))
-        .and(path("/custom_role/old_role"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(" \n", "application/json"))
-        .mount(&server)
-        .await;
-    let out = partoo(
-        Some(&server),
-        &[
-            "delete-custom-role",
-            "--custom-role-api-id",
-            "old_role",
-            "--org-id",
-            "7",
-        ],
-    )
-    .await;
+    let blank = ResponseTemplate::new(200).set_body_raw(" \n", "application/json");
+    let out = delete_old_role(blank).await;
     assert_eq!(code(&out), 3, "{}", text(&out.stderr));
 }
 

@@ -2,7 +2,10 @@
 //! pointed at it. Run with `cargo test -p partoo-api --features mock --test mock`.
 #![cfg(feature = "mock")]
 
+mod mock_support;
+
 use futures_util::TryStreamExt;
+use mock_support::panic_message;
 use partoo_api::mock::httpmock::{Method, MockServer};
 use partoo_api::mock::{
     MockPagesExt, MockServerExt, ThenExt, WhenExt, operations, partoo_error, query_array,
@@ -138,13 +141,7 @@ async fn a_request_no_mock_matches_fails_at_once_and_the_assert_says_why() {
         "{err:?}"
     );
     assert_eq!(mock.calls(), 0);
-    let failure = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| mock.assert()))
-        .expect_err("assert fails when the mock was not hit");
-    let message = failure
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| failure.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_default();
+    let message = panic_message("assert fails when the mock was not hit", || mock.assert());
     assert!(
         message.to_ascii_lowercase().contains("x-apikey"),
         "the failure names the header that differs: {message}"
@@ -283,11 +280,7 @@ async fn mock_pages_of_an_operation_counting_from_zero_are_numbered_as_it_counts
     assert_eq!(pages.page(0).map(|m| m.calls()), Some(0));
     assert_eq!(pages.page(1).map(|m| m.calls()), Some(1));
     assert!(pages.page(2).is_none());
-    let message = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pages.assert()))
-        .expect_err("page 0 was not requested")
-        .downcast::<String>()
-        .map(|m| *m)
-        .unwrap_or_default();
+    let message = panic_message("page 0 was not requested", || pages.assert());
     assert!(
         message.starts_with("page 0 (of pages 0..=1) was requested 0 times"),
         "{message}"
@@ -316,13 +309,9 @@ async fn mock_pages_refuses_two_pages_with_the_same_items() {
         .into_iter()
         .map(|(id, city)| business(id, city))
         .collect();
-    let message = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let message = panic_message("pages 1 and 2 are the same", || {
         server.mock_pages(repeated, 2, |when: operations::SearchBusinessesWhen| when)
-    }))
-    .expect_err("pages 1 and 2 are the same")
-    .downcast::<String>()
-    .map(|m| *m)
-    .unwrap_or_default();
+    });
     assert!(
         message.starts_with("mock_pages: page 2 holds the same items as page 1"),
         "{message}"
@@ -354,15 +343,11 @@ async fn partoo_error_refuses_a_status_that_is_not_an_error() {
     let server = MockServer::start_async().await;
     let body = partoo_error(json!({"authorization": "Operation not allowed"}));
     for status in [200, 204, 304, 99, 600, 1000] {
-        let message = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let message = panic_message("not an error status", || {
             server.get_my_user(|_when, then| {
                 then.partoo_error(status, &body);
-            });
-        }))
-        .expect_err("not an error status")
-        .downcast::<String>()
-        .map(|m| *m)
-        .unwrap_or_default();
+            })
+        });
         assert!(
             message.starts_with(&format!(
                 "partoo_error: {status} is not an error status (400 to 599)"

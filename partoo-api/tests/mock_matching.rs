@@ -3,6 +3,9 @@
 //! `cargo test -p partoo-api --features mock --test mock_matching`.
 #![cfg(feature = "mock")]
 
+mod mock_support;
+
+use mock_support::panic_message;
 use partoo_api::mock::MockServerExt;
 use partoo_api::mock::httpmock::MockServer;
 use partoo_api::{Client, Error, RetryPolicy, SendExt, types};
@@ -266,16 +269,12 @@ async fn a_path_template_does_not_match_another_operations_literal_path() {
 #[test]
 fn a_csv_array_value_with_a_comma_is_refused_like_the_client_refuses_it() {
     let server = MockServer::start();
-    let message = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let message = panic_message("the client cannot send it", || {
         server.search_businesses(|when, then| {
             when.business_in(&vec!["a,b".to_owned()]);
             then.ok(&types::SearchBusinessesResponse::default());
-        });
-    }))
-    .expect_err("the client cannot send it")
-    .downcast::<String>()
-    .map(|m| *m)
-    .unwrap_or_default();
+        })
+    });
     assert!(
         message.starts_with("query parameter `business__in`: the value \"a,b\" contains a comma"),
         "{message}"
@@ -299,11 +298,7 @@ async fn a_query_mismatch_is_named_in_the_assert_message() {
         .into_result()
         .await;
     assert_eq!(failed_status(sent), Some(404));
-    let message = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| mock.assert()))
-        .expect_err("the mock was not hit")
-        .downcast::<String>()
-        .map(|m| *m)
-        .unwrap_or_default();
+    let message = panic_message("the mock was not hit", || mock.assert());
     for expected in ["city", "Paris", "Lyon", "groups"] {
         assert!(
             message.contains(expected),
