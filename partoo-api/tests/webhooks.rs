@@ -200,6 +200,11 @@ fn malformed_signatures_get_their_own_errors() {
         check(""),
         WebhookError::SignatureLength { found: 0 }
     ));
+    // An empty (or blank) header is named as such, not as a signature of 0 bytes.
+    assert_eq!(
+        check("  ").to_string(),
+        "signature header is empty: an Ed25519 signature is 64 bytes (88 base64 characters)"
+    );
     assert!(matches!(
         check(&good[..80]),
         WebhookError::SignatureLength { found: 60 }

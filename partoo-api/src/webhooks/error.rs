@@ -15,7 +15,8 @@ pub enum WebhookError {
     MissingSignature,
     /// The header is not standard base64.
     SignatureNotBase64,
-    /// The header decodes to the wrong number of bytes (an Ed25519 signature is 64).
+    /// The header decodes to the wrong number of bytes (an Ed25519 signature is 64); `found: 0` when the
+    /// header is present but empty or blank.
     SignatureLength {
         /// The decoded length.
         found: usize,
@@ -46,6 +47,9 @@ impl fmt::Display for WebhookError {
                 f.write_str("missing signature: no X-Partoo-Signature-v1 header")
             }
             Self::SignatureNotBase64 => f.write_str("signature is not valid base64"),
+            Self::SignatureLength { found: 0 } => f.write_str(
+                "signature header is empty: an Ed25519 signature is 64 bytes (88 base64 characters)",
+            ),
             Self::SignatureLength { found } => write!(
                 f,
                 "signature has the wrong length: {found} bytes, an Ed25519 signature has 64"
