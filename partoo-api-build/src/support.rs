@@ -377,6 +377,14 @@ fn page_impl(
     let builder_ident = Ident::new(builder_name, Span::call_site());
     let page_ident = Ident::new(page_ty, Span::call_site());
     let operation = &m.rust_name;
+    // The envelope's `count` (the collection's size), when it has one; the trait's default says `None`.
+    let count = field("count").ok().map(|(count_field, _)| {
+        quote! {
+            fn count(page: &Self::Page) -> ::std::option::Option<i64> {
+                #runtime::pagination::number(&page.#count_field)
+            }
+        }
+    });
     let common = quote! {
         const OPERATION: &'static str = #operation;
         type Page = #page_ident;
@@ -390,6 +398,7 @@ fn page_impl(
         fn client(&self) -> ::std::option::Option<&'a super::Client> {
             ::std::option::Option::Some(self.pagination_client())
         }
+        #count
     };
     let (tokens, cursor_field) = match kind {
         Kind::Page => {

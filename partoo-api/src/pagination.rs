@@ -39,6 +39,13 @@
 //! finished pages wait behind a slow one. Dropping the stream (or an error ending it) cancels its requests.
 //! Each page's body is read under [`crate::ClientBuilder::max_body`] like any other success body.
 //!
+//! A collection that changes under the stream: pages are read by number, so an item created or deleted
+//! while the stream runs moves the items after it across page boundaries, and the stream may yield an item
+//! twice or miss one. [`PaginationStop::RepeatedItems`] catches a page repeated whole, not one shifted item.
+//! For a sync, key what you store by id (a repeat then overwrites itself), and check what you received
+//! against [`Page::count`], the collection's size as the server reported it, to know whether one was
+//! missed and the stream should run again.
+//!
 //! Typed items hold only the fields the spec declares. [`Pages::raw_items`] ([`Paginate::raw_items`],
 //! [`CursorPages::raw_items`], [`PaginateCursor::cursor_raw_items`]) yields each item's JSON as the server
 //! sent it instead, under the same requests, checks and stops; see the `raw` module for how the items are
@@ -86,6 +93,11 @@ pub trait PageRequest<'a>: Clone + Send + Sync + 'a {
     ) -> impl Future<Output = Result<ResponseValue<Self::Page>, GeneratedError<PartooError>>> + Send + 'a;
     /// `(page, max_page)` as the server reported them.
     fn page_numbers(page: &Self::Page) -> (Option<i64>, Option<i64>);
+    /// The envelope's `count` (the size of the whole collection), for [`Page::count`]; `None` (the default)
+    /// when it has none.
+    fn count(_page: &Self::Page) -> Option<i64> {
+        None
+    }
     /// The items of a page.
     fn into_items(page: Self::Page) -> Vec<Self::Item>;
     /// The client the request is sent with, whose settings ([`crate::ClientBuilder::max_pages`]) the stream
@@ -116,6 +128,11 @@ pub trait CursorRequest<'a>: Clone + Send + Sync + 'a {
     ) -> impl Future<Output = Result<ResponseValue<Self::Page>, GeneratedError<PartooError>>> + Send + 'a;
     /// The cursor of the next page; `None` (or empty) when this was the last.
     fn next_cursor(page: &Self::Page) -> Option<String>;
+    /// The envelope's `count` (the size of the whole collection), for [`Page::count`]; `None` (the default)
+    /// when it has none.
+    fn count(_page: &Self::Page) -> Option<i64> {
+        None
+    }
     /// The items of a page.
     fn into_items(page: Self::Page) -> Vec<Self::Item>;
     /// The client the request is sent with, whose settings ([`crate::ClientBuilder::max_pages`]) the stream
@@ -132,6 +149,10 @@ pub struct Page<T> {
     pub number: i64,
     /// `max_page` as the server reported it.
     pub max_page: Option<i64>,
+    /// `count` as the server reported it: the size of the whole collection when this page was read (not of
+    /// this page), for operations whose envelope has one. Compare it with the items received to see that a
+    /// sync missed nothing (see "A collection that changes under the stream" in the module docs).
+    pub count: Option<i64>,
     /// The items.
     pub items: Vec<T>,
 }
@@ -214,6 +235,7 @@ where
     let send = request.with_page(number).send_page();
     let (page, body) = send_keeping(send, M::KEEP_BODY).await?;
     let (echoed, max_page) = R::page_numbers(&page);
+    let count = R::count(&page);
     if let Some(echoed) = echoed.filter(|&e| e != number) {
         return Err(Error::Pagination {
             operation: R::OPERATION,
@@ -225,6 +247,7 @@ where
     let page = Page {
         number,
         max_page,
+        count,
         items,
     };
     Ok(Fetched::new(page, digest))

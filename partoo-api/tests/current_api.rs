@@ -125,13 +125,19 @@ async fn conversations_then_messages_are_walked_by_cursor() {
     );
 
     let id = first.id.expect("an id");
-    let messages: Vec<_> = client
+    let pages: Vec<_> = client
         .list_messages()
         .conversation_id(id)
-        .cursor_items()
+        .cursor_pages()
         .try_collect()
         .await
         .expect("every message");
+    // Each page carries the envelope's `count`, the size of the whole conversation: a sync can check it.
+    assert_eq!(
+        pages.iter().map(|p| p.count).collect::<Vec<_>>(),
+        [Some(3), Some(3)]
+    );
+    let messages: Vec<_> = pages.into_iter().flat_map(|p| p.items).collect();
     assert_eq!(messages.len(), 3);
     assert_eq!(messages[0].content_type, Some(MessageContentType::Text));
     assert_eq!(messages[1].sender_type, Some(MessageSenderType::User));

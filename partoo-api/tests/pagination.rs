@@ -185,11 +185,15 @@ async fn the_page_stream_reports_numbers_and_max_page() {
         .unwrap();
     let summary: Vec<_> = pages
         .iter()
-        .map(|p| (p.number, p.max_page, p.items.len()))
+        .map(|p| (p.number, p.max_page, p.count, p.items.len()))
         .collect();
     assert_eq!(
         summary,
-        [(1, Some(3), 30), (2, Some(3), 30), (3, Some(3), 30)]
+        [
+            (1, Some(3), Some(90), 30),
+            (2, Some(3), Some(90), 30),
+            (3, Some(3), Some(90), 30)
+        ]
     );
 }
 

@@ -129,6 +129,7 @@ impl<'a, R: CursorRequest<'a>> CursorPages<R> {
                 Err(e) => return Some((Err(e), None)),
             };
             let next_cursor = R::next_cursor(&page).filter(|c| !c.is_empty());
+            let count = R::count(&page);
             let (items, digest) = match split::<M, _, _>(page, body, R::into_items, client) {
                 Ok(split) => split,
                 Err(e) => return Some((Err(e), None)),
@@ -146,6 +147,7 @@ impl<'a, R: CursorRequest<'a>> CursorPages<R> {
             let page = Page {
                 number,
                 max_page: None,
+                count,
                 items,
             };
             let fetched = Fetched::new(page, digest);
