@@ -105,6 +105,10 @@ impl Bulk {
     /// `token.clone().cancelled_owned()` or `async { tokio::signal::ctrl_c().await.ok(); }`. To abandon
     /// the items in progress too, drop the future [`Bulk::run`] returns instead (their requests are dropped
     /// mid-flight).
+    ///
+    /// To resume later, pass the stream by `&mut` (`run(&mut ids, …)`, or `ids.by_ref()`; the stream must
+    /// be `Unpin`): an item is taken from the stream only when it starts, so what the stream still holds
+    /// after a cancelled run is exactly the items never started, and a second run over it takes them up.
     pub fn cancel_on(mut self, signal: impl Future<Output = ()> + Send + 'static) -> Self {
         self.cancel = Some(Box::pin(signal));
         self
@@ -351,7 +355,8 @@ impl fmt::Display for Progress {
 pub struct BulkReport<I, T, E> {
     /// Items whose future returned `Ok`.
     pub done: u64,
-    /// Their values, in the order they finished (a `Vec<()>` takes no memory).
+    /// Their values, in the order they finished (a `Vec<()>` takes no memory). They do not carry their
+    /// item: to tell them apart, have the closure return it with the value (`Ok((id, value))`).
     pub outputs: Vec<T>,
     /// Items whose future returned `Err`, with the error, in the order they finished.
     pub failed: Vec<(I, E)>,

@@ -154,6 +154,29 @@ async fn cancelling_stops_new_items_and_lets_started_ones_finish() {
     assert_eq!(report.elapsed, 4 * SECOND);
 }
 
+/// A cancelled run resumes from the same stream passed by `&mut`: no item is pulled without being started,
+/// so the second run gets exactly the items the first never started.
+#[tokio::test(start_paused = true)]
+async fn a_cancelled_run_over_a_borrowed_stream_resumes_where_it_stopped() {
+    let mut ids = stream::iter(0u32..20);
+    let work = |item: u32| async move {
+        tokio::time::sleep(SECOND).await;
+        Ok::<_, String>(item)
+    };
+    let first = Bulk::new(3)
+        .cancel_on(tokio::time::sleep(Duration::from_millis(2500)))
+        .run(&mut ids, work)
+        .await;
+    assert!(first.cancelled);
+    let second = Bulk::new(3).run(&mut ids, work).await;
+    assert!(!second.cancelled);
+    let mut all: Vec<u32> = first.outputs.into_iter().chain(second.outputs).collect();
+    all.sort_unstable();
+    assert_eq!(all, (0..20).collect::<Vec<_>>(), "each item exactly once");
+    // Items 0–8 started by 2 s and finished; the second run took the other 11.
+    assert_eq!((first.done, second.done), (9, 11));
+}
+
 /// A cancel let every started item finish, including those still waiting for a slot of the rate limit or
 /// the pause after a 429: each then sent its request, and the run returned when the pause (120 s) was over.
 /// Now a request that has not left when the run is cancelled is not sent: its item fails with
