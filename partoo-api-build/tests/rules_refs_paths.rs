@@ -479,3 +479,17 @@ fn name_table_refuses_invalid_keys_and_names_with_their_line() {
     let empty = NameTable::parse("names.yaml", "# nothing yet\n").expect("an empty table is fine");
     assert!(empty.entries.is_empty());
 }
+
+#[test]
+fn a_ref_that_is_not_a_string_is_refused_at_its_place() {
+    // Before, `$ref: 5` was skipped by every reader: the property became an untyped value, unreported.
+    let doc = yaml(
+        "openapi: 3.0.3\npaths: {}\ncomponents:\n  schemas:\n    A:\n      properties:\n        x: {$ref: 5}\n",
+    );
+    let err = run_err(doc, &["dangling_refs"]);
+    assert_eq!(
+        err.location,
+        Location::Pointer("/components/schemas/A/properties/x".into())
+    );
+    assert_eq!(err.message, "`$ref` is 5, not a string");
+}

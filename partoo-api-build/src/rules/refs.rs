@@ -27,10 +27,13 @@ fn first_ref<'d>(
     // 106 M under callgrind).
     match v {
         Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref")
-                && bad(r)
-            {
-                return Some((ptr.to_string(), r.clone()));
+            match map.get("$ref") {
+                Some(Value::String(r)) if bad(r) => return Some((ptr.to_string(), r.clone())),
+                // Not a reference at all (an object here is a property named `$ref`): its JSON text.
+                Some(v @ (Value::Number(_) | Value::Bool(_) | Value::Null | Value::Array(_))) => {
+                    return Some((ptr.to_string(), v.to_string()));
+                }
+                _ => {}
             }
             for (k, child) in map {
                 if !matches!(child, Value::Object(_) | Value::Array(_)) || is_data_key(k) {
@@ -57,7 +60,8 @@ fn first_ref<'d>(
     }
 }
 
-/// A `$ref` that resolves to nothing, or to another file, is an error: generation cannot guess the target.
+/// A `$ref` that resolves to nothing, or to another file, or that is no string, is an error: generation
+/// cannot guess the target.
 /// progenitor would panic with no location on the first one.
 pub(super) fn dangling_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let doc = &ctx.doc;
@@ -76,6 +80,13 @@ pub(super) fn dangling_refs(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let Some((ptr, r)) = found else {
         return Ok(());
     };
+    let holder = doc.pointer(&ptr).and_then(|h| h.get("$ref"));
+    if !holder.is_some_and(Value::is_string) {
+        return Err(
+            BuildError::at_pointer(ctx.file, &ptr, format!("`$ref` is {r}, not a string"))
+                .with_hint("a reference is a string, such as \"#/components/schemas/Name\""),
+        );
+    }
     if !r.starts_with('#') {
         return Err(BuildError::at_pointer(
             ctx.file,
