@@ -364,6 +364,7 @@ fn every_rule_is_known_to_the_tests() {
         "content_keywords",
         "json_schema_2020_keywords",
         "dangling_refs",
+        "ref_chains",
         "interior_refs",
         "schema_parameter_refs",
         "path_templates",
@@ -416,6 +417,9 @@ fn rules_run_in_the_order_they_depend_on() {
     };
     for (first, then) in [
         ("dangling_refs", "interior_refs"),
+        ("dangling_refs", "ref_chains"),
+        ("ref_chains", "schema_parameter_refs"),
+        ("ref_chains", "path_parameters"),
         ("interior_refs", "json_schema_2020_keywords"),
         ("schema_parameter_refs", "path_parameters"),
         ("name_table", "missing_operation_ids"),

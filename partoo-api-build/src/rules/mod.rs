@@ -6,6 +6,7 @@
 //! that hoisted copies are walked too, and the response and compatibility adaptations run last.
 
 mod aliases;
+mod chains;
 mod compat;
 pub use compat::TAG_DOC_PREFIX;
 mod params;
@@ -182,6 +183,13 @@ pub static RULES: &[Rule] = &[
         Defect,
         "refuses a `$ref` that points nowhere (error, not a change)",
         refs::dangling_refs
+    ),
+    rule!(
+        ref_chains,
+        Adaptation,
+        "refuses a `$ref` cycle among parameters, bodies, responses, headers or path items (progenitor \
+         overflows its stack on one); a chain of such refs → pointed at its end",
+        chains::ref_chains
     ),
     rule!(
         interior_refs,
