@@ -342,3 +342,87 @@ pub fn schema_closure<'a>(doc: &'a Value, name: &str) -> Vec<(&'a str, &'a Value
     }
     out
 }
+
+/// Component kinds whose entries [`ref_sites`] lists: the non-schema parts an operation may reference.
+pub const REF_SITE_KINDS: [&str; 4] = ["parameters", "requestBodies", "responses", "headers"];
+
+/// Where a chain of references leads.
+pub enum Chain {
+    /// The references followed, the last one's target not a reference (or a schema, or nothing: the
+    /// `dangling_refs` rule, run before, refuses references to nothing).
+    To(Vec<String>),
+    /// The references followed, ending with the first one met again.
+    Cycle(Vec<String>),
+}
+
+/// Follows `start` while its target is itself a `$ref` (schema references end a chain).
+pub fn ref_chain(doc: &Value, start: &str) -> Chain {
+    let mut refs = vec![start.to_owned()];
+    let mut current = start;
+    while !current.starts_with(SCHEMA_REF_PREFIX) {
+        let Some(next) = resolve(doc, current)
+            .and_then(|target| target.get("$ref"))
+            .and_then(Value::as_str)
+        else {
+            break;
+        };
+        let seen = refs.iter().any(|r| r == next);
+        refs.push(next.to_owned());
+        if seen {
+            return Chain::Cycle(refs);
+        }
+        current = next;
+    }
+    Chain::To(refs)
+}
+
+/// The JSON pointers of every place that may hold such a reference, in document order: each path item,
+/// its parameters, and each operation's parameters, request body, responses and their headers; then each
+/// component of [`REF_SITE_KINDS`] and the headers of component responses.
+pub fn ref_sites(doc: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let entries = |value: Option<&Value>, base: &str, out: &mut Vec<String>| match value {
+        Some(Value::Array(list)) => out.extend((0..list.len()).map(|i| format!("{base}/{i}"))),
+        Some(Value::Object(map)) => out.extend(map.keys().map(|k| pointer_push(base, k))),
+        _ => {}
+    };
+    let headers_of = |responses: Option<&Value>, base: &str, out: &mut Vec<String>| {
+        for (code, response) in responses.and_then(Value::as_object).into_iter().flatten() {
+            let at = pointer_push(base, code);
+            entries(response.get("headers"), &format!("{at}/headers"), out);
+        }
+    };
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let base = pointer_push("/paths", path);
+        out.push(base.clone());
+        entries(
+            item.get("parameters"),
+            &format!("{base}/parameters"),
+            &mut out,
+        );
+        for method in METHODS {
+            let Some(op) = item.get(method) else {
+                continue;
+            };
+            let at = format!("{base}/{method}");
+            entries(op.get("parameters"), &format!("{at}/parameters"), &mut out);
+            out.push(format!("{at}/requestBody"));
+            let responses = op.get("responses");
+            entries(responses, &format!("{at}/responses"), &mut out);
+            headers_of(responses, &format!("{at}/responses"), &mut out);
+        }
+    }
+    let components = doc.get("components");
+    for kind in REF_SITE_KINDS {
+        let base = format!("/components/{kind}");
+        entries(components.and_then(|c| c.get(kind)), &base, &mut out);
+    }
+    let responses = components.and_then(|c| c.get("responses"));
+    headers_of(responses, "/components/responses", &mut out);
+    out
+}
