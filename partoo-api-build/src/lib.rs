@@ -335,6 +335,7 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     })?;
     let (operations, method_count) = clock.run(Stage::Operation, || {
         let mut operations = from_document;
+        operation::check_http_methods(name, &operations)?;
         operation::check_parameter_names(name, &operations)?;
         operation::complete(&mut operations, &index);
         // Counted from the generated code, not from `operations`: the two must agree.

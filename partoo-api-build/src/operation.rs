@@ -348,6 +348,31 @@ pub(crate) fn from_document(doc: &Value) -> Vec<Operation> {
         .collect()
 }
 
+/// HTTP methods progenitor 0.15.1 emits a call for that `reqwest::Client` does not have (it has `get`, `put`,
+/// `post`, `delete`, `head` and `patch`): a client with such an operation would not compile.
+const UNCALLABLE_METHODS: [&str; 2] = ["OPTIONS", "TRACE"];
+
+/// Refuses the first operation whose method the generated client could not call ([`UNCALLABLE_METHODS`]).
+pub(crate) fn check_http_methods(file: &str, operations: &[Operation]) -> Result<(), BuildError> {
+    match operations
+        .iter()
+        .find(|op| UNCALLABLE_METHODS.contains(&op.method.as_str()))
+    {
+        Some(op) => Err(BuildError::new(
+            file,
+            op.location(),
+            format!(
+                "{} operations are not supported: progenitor's code calls `reqwest::Client::{}`, which \
+                 does not exist, so the client would not compile",
+                op.method,
+                op.method.to_lowercase()
+            ),
+        )
+        .with_hint("remove the operation from the spec, or add a rule that drops it")),
+        None => Ok(()),
+    }
+}
+
 /// Refuses an operation with two parameters of one Rust name (`page_size` and `pageSize`, or a path and a
 /// query parameter both named `id`): progenitor gives them one builder setter and one struct field twice, and
 /// the client would not compile. The wire names cannot be changed to fit, so the error names both.

@@ -372,3 +372,32 @@ fn statuses_without_a_reason_phrase_are_folded_into_ranges() {
         "without a reason phrase",
     );
 }
+
+#[test]
+fn trace_and_options_operations_are_refused_at_the_operation() {
+    // progenitor 0.15.1 calls `reqwest::Client::trace`/`options` for them, which do not exist: the spec was
+    // generated, and rustc refused the client.
+    for method in ["trace", "options"] {
+        let rest = format!(
+            "paths:\n  /x:\n    get: {{operationId: getX, responses: {{'204': {{description: ok}}}}}}\n    \
+             {method}: {{operationId: probeX, responses: {{'204': {{description: ok}}}}}}\n"
+        );
+        let err = generate_bytes("p.yaml", spec(&rest).as_bytes(), &Options::default())
+            .map(drop)
+            .expect_err(&rest);
+        assert_eq!(
+            err.location,
+            Location::Operation {
+                method: method.to_uppercase(),
+                path: "/x".into(),
+                operation_id: Some("probeX".into()),
+            },
+            "{err}"
+        );
+        assert!(
+            err.message
+                .contains(&format!("{} operations", method.to_uppercase())),
+            "{err}"
+        );
+    }
+}
