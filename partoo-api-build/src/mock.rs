@@ -148,25 +148,26 @@ fn rewrite_matchers(
     runtime: &syn::Path,
     generated: &Generated,
 ) -> Result<(), BuildError> {
-    let by_builder: std::collections::BTreeMap<&str, &crate::operation::Operation> = generated
+    let by_wrapper: std::collections::BTreeMap<String, &crate::operation::Operation> = generated
         .operations
         .iter()
-        .map(|op| (op.builder.as_str(), op))
+        .map(|op| (crate::operation::mock_wrapper_of(&op.rust_name, "when"), op))
         .collect();
     for wrapper in operations.iter_mut() {
         let Some((None, name)) = wrapper.impl_target() else {
             continue;
         };
-        let Some(camel) = name.strip_suffix("When") else {
+        if !name.ends_with("When") {
             continue;
-        };
+        }
         let name = name.to_owned();
-        let Some(&op) = by_builder.get(camel) else {
+        let Some(&op) = by_wrapper.get(&name) else {
             return Err(BuildError::new(
                 file,
                 Location::Input,
                 format!(
-                    "mock wrapper `{name}` matches no operation of the document (expected `{camel}`)"
+                    "mock wrapper `{name}` matches no operation of the document (a bug: progenitor named \
+                     it otherwise than `operation::mock_wrapper_of` does; report it with the spec)"
                 ),
             ));
         };
@@ -403,7 +404,7 @@ fn glue(runtime: &syn::Path, wrappers: &[String], generated: &Generated) -> Toke
     }
     for (rust_name, items_key) in &generated.pagination.paged {
         let camel = crate::operation::builder_of(rust_name);
-        let when = format!("{camel}When");
+        let when = crate::operation::mock_wrapper_of(rust_name, "when");
         if !wrappers.contains(&when) {
             continue;
         }

@@ -229,6 +229,13 @@ pub(crate) fn method_and_builder(operation_id: &str) -> (String, String) {
     (method.clone(), builder_of(&method))
 }
 
+/// progenitor's httpmock wrapper of a client method, `kind` being `when` or `then`: `get_org` → `GetOrgWhen`.
+/// Named from `{method}-{kind}`, not from the builder: `self_` (operationId `self`) has the builder `Self_`
+/// and the wrapper `SelfWhen`.
+pub(crate) fn mock_wrapper_of(method: &str, kind: &str) -> String {
+    progenitor_ident(&format!("{method}-{kind}"), Case::Pascal)
+}
+
 /// progenitor's operation builder for a client method: `get_org` → `GetOrg`, `_123abc` → `_123abc`.
 pub(crate) fn builder_of(method: &str) -> String {
     progenitor_ident(method, Case::Pascal)

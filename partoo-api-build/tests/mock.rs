@@ -197,6 +197,21 @@ fn a_paged_operation_whose_builder_starts_with_an_underscore_gets_its_paged_mock
 }
 
 #[test]
+fn an_operation_named_like_a_keyword_gets_its_mock() {
+    // operationId `self`: method `self_` and builder `Self_`, but progenitor names the wrappers from
+    // `self_-when`, so `SelfWhen`, not `Self_When`. The mock stage refused the spec ("matches no operation").
+    let spec = SPEC.replace("searchBusinesses", "self");
+    let (out, options) = generated(&spec);
+    let code = mock::httpmock("spec.yaml", &out, &options).unwrap_or_else(|e| panic!("{e}"));
+    let compact: String = code.split_whitespace().collect();
+    assert!(
+        compact.contains("implcrate::mock::PagedOperationforoperations::SelfWhen"),
+        "{code}"
+    );
+    assert!(compact.contains("crate::builder::Self_<'static>"), "{code}");
+}
+
+#[test]
 fn a_map_query_parameter_holding_arrays_is_matched_as_one_value() {
     // Its type names `Vec` inside a map: it is no array parameter (`query_array` wants a slice).
     let spec = r#"

@@ -401,3 +401,29 @@ fn trace_and_options_operations_are_refused_at_the_operation() {
         );
     }
 }
+
+#[test]
+fn a_request_body_without_media_types_is_dropped_and_the_cli_generates() {
+    // `content: {}`: progenitor generates no body for it, but the operation records said "has a body", so
+    // the command-line stage refused the spec ("request body but no body setter").
+    for body in ["{content: {}}", "{description: nothing}"] {
+        let rest = format!(
+            "paths:\n  /x:\n    post:\n      operationId: postX\n      requestBody: {body}\n      \
+             responses: {{'204': {{description: ok}}}}\n"
+        );
+        let out = generated(&rest);
+        let change = out
+            .report
+            .changes
+            .iter()
+            .find(|c| c.rule == "request_bodies")
+            .unwrap_or_else(|| panic!("no request_bodies change for {body}"));
+        assert_eq!(change.pointer, "/paths/~1x/post/requestBody");
+        assert_eq!(
+            change.detail,
+            "no media type: dropped (progenitor generates no body for it)"
+        );
+        partoo_api_build::cli::cli("p.yaml", &out, &Options::default())
+            .unwrap_or_else(|e| panic!("{body}: {e}"));
+    }
+}

@@ -332,7 +332,7 @@ pub static RULES: &[Rule] = &[
     rule!(
         request_bodies,
         Adaptation,
-        "one request media type per operation; `+json` → JSON; multipart is refused",
+        "one request media type per operation; `+json` → JSON; multipart is refused; none → body dropped",
         responses::request_bodies
     ),
     rule!(

@@ -377,7 +377,8 @@ fn body_schemas(response: &Value) -> Vec<(&String, Option<&Value>)> {
 
 /// Adaptation: progenitor takes one request media type (`todo!` on two) and types only `application/json`.
 /// JSON is kept (`+json` renamed); `multipart/form-data`, which progenitor cannot send, is refused with the
-/// operation named.
+/// operation named. A request body with no media type is dropped: progenitor generates no body for it, and
+/// the later stages must not expect one.
 pub(super) fn request_bodies(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let targets = targets_of(&ctx.doc, "requestBody");
     let mut sites = Vec::new();
@@ -404,7 +405,17 @@ pub(super) fn request_bodies(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                 &pointer_push(&pointer_push("/paths", path), method),
                 "requestBody",
             );
-            let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) else {
+            // No media type (`content: {}`, or none): progenitor generates no body, so the operation has none.
+            let Some(content) = body
+                .get_mut("content")
+                .and_then(Value::as_object_mut)
+                .filter(|content| !content.is_empty())
+            else {
+                op.remove("requestBody");
+                sites.push((
+                    ptr,
+                    "no media type: dropped (progenitor generates no body for it)".to_owned(),
+                ));
                 continue;
             };
             let only_multipart =
