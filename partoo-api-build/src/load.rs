@@ -5,6 +5,7 @@
 //! more events than the document holds many times over ("repetition limit exceeded"), and nests at most 128 deep.
 
 pub mod rendition;
+mod unique;
 
 use serde_json::Value;
 
@@ -87,16 +88,18 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, BuildError> {
         .with_hint("an HTML page usually means a login wall, an error page or a wrong URL"));
     }
     let value: Value = if first_char == '{' {
-        serde_json::from_str(text).map_err(|e| {
-            BuildError::new(
-                name,
-                Location::Text {
-                    line: e.line(),
-                    column: e.column(),
-                },
-                format!("invalid JSON: {e}"),
-            )
-        })?
+        serde_json::from_str(text)
+            .map(|unique::UniqueValue(v)| v)
+            .map_err(|e| {
+                BuildError::new(
+                    name,
+                    Location::Text {
+                        line: e.line(),
+                        column: e.column(),
+                    },
+                    format!("invalid JSON: {e}"),
+                )
+            })?
     } else {
         if let Some(offset) = too_deep_flow(text) {
             let (line, column) = line_col(text.as_bytes(), offset);
@@ -108,21 +111,47 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Value, BuildError> {
                 ),
             ));
         }
-        serde_norway::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .location()
-                .map(|l| (l.line(), l.column()))
-                .unwrap_or((0, 0));
-            let location = if line == 0 {
-                Location::Input
-            } else {
-                Location::Text { line, column }
+        parse_unique_yaml(text).map_err(|e| {
+            let location = match e.at {
+                Some((line, column)) => Location::Text { line, column },
+                None => Location::Input,
             };
-            BuildError::new(name, location, format!("invalid YAML: {e}"))
+            BuildError::new(name, location, format!("invalid YAML: {}", e.message))
         })?
     };
     check_version(name, text, &value)?;
     Ok(value)
+}
+
+/// Why YAML text did not parse: serde_norway's message, and where (line and column, from 1) when known.
+pub(crate) struct YamlError {
+    pub(crate) at: Option<(usize, usize)>,
+    pub(crate) message: String,
+}
+
+/// YAML text as a `Value`, refusing a key given twice in one mapping (see `unique`) at that second key
+/// (serde_norway places such an error at the start of the mapping).
+pub(crate) fn parse_unique_yaml(text: &str) -> Result<Value, YamlError> {
+    unique::parse_yaml(text).map_err(|(e, repeated)| {
+        let mut message = e.to_string();
+        let at = e.location().map(|l| (l.line(), l.column()));
+        let at = match (at, repeated) {
+            (Some((line, column)), Some(key)) => match unique::second_key(text, line, column, &key)
+            {
+                Some(second) => {
+                    // serde_norway's own " at line L column C" is the mapping's start: say what it is.
+                    let start = format!(" at line {line} column {column}");
+                    if let Some(bare) = message.strip_suffix(&start) {
+                        message = format!("{bare} (the mapping starts at line {line})");
+                    }
+                    Some(second)
+                }
+                None => Some((line, column)),
+            },
+            (at, _) => at,
+        };
+        YamlError { at, message }
+    })
 }
 
 /// Deepest flow nesting handed to serde_norway, whose deserializer refuses anything over 128 levels anyway. Its

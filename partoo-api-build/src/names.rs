@@ -41,15 +41,13 @@ impl NameTable {
 
     /// Parses a table: a YAML mapping from `"METHOD /path"` to an operationId.
     pub fn parse(file: &str, text: &str) -> Result<Self, BuildError> {
-        let value: Value = serde_norway::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .location()
-                .map(|l| (l.line(), l.column()))
-                .unwrap_or((1, 1));
+        // A key given twice is refused (with its line) rather than the last one silently winning.
+        let value: Value = crate::load::parse_unique_yaml(text).map_err(|e| {
+            let (line, column) = e.at.unwrap_or((1, 1));
             BuildError::new(
                 file,
                 Location::Text { line, column },
-                format!("invalid YAML: {e}"),
+                format!("invalid YAML: {}", e.message),
             )
         })?;
         let map = match value {
@@ -86,6 +84,15 @@ impl NameTable {
                     "the name for {key:?} must be an identifier like `createOrganization`"
                 )));
             };
+            if let Some(first) = entries
+                .iter()
+                .find(|e: &&NameEntry| e.method == method && e.path == path)
+            {
+                return Err(at(format!(
+                    "`{method} {path}` is given twice (first on line {}): which name applies?",
+                    first.line
+                )));
+            }
             entries.push(NameEntry {
                 method,
                 path: path.to_owned(),

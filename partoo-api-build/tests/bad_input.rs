@@ -480,3 +480,44 @@ fn a_parameter_without_schema_is_located_at_the_parameter() {
         assert!(e.message.contains("ParameterSchemaOrContent"), "{e}");
     }
 }
+
+#[test]
+fn a_key_given_twice_in_one_mapping_is_refused_at_the_second() {
+    // Before, the later value silently replaced the earlier: here, every operation vanished.
+    let json = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+"paths": {"/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok"}}}}},
+"paths": {}}"#;
+    let e = err("dup.json", json.as_bytes());
+    assert_eq!(assert_text(&e).0, 3, "{e}");
+    assert!(
+        e.message
+            .contains("key `paths` is given twice in one mapping"),
+        "{e}"
+    );
+
+    let yaml = VALID.replace(
+        "      operationId: listOrgs\n",
+        "      operationId: listOrgs\n      operationId: listOrganizations\n",
+    );
+    let e = err("dup.yaml", yaml.as_bytes());
+    // At the second key, not at the start of its mapping (where serde_norway places the error).
+    assert_eq!(assert_text(&e), (9, 7), "{e}");
+    assert!(
+        e.message.ends_with(
+            "key `operationId` is given twice in one mapping (the second would silently replace the \
+             first) (the mapping starts at line 8)"
+        ),
+        "{e}"
+    );
+    // A flow mapping is located at its start.
+    let e = err(
+        "flow.yaml",
+        VALID
+            .replace("{type: object}", "{type: object, type: string}")
+            .as_bytes(),
+    );
+    assert!(e.message.contains("key `type` is given twice"), "{e}");
+    assert_eq!(assert_text(&e).0, 14, "{e}");
+    // The same key in two mappings is no repeat.
+    generate_bytes("ok.yaml", VALID.as_bytes(), &Options::default()).expect("valid");
+}

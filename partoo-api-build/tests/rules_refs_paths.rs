@@ -464,6 +464,14 @@ fn name_table_refuses_invalid_keys_and_names_with_their_line() {
     let err = NameTable::parse("names.yaml", "FETCH /org: fetchOrg\n").expect_err("bad method");
     assert_eq!(err.location, Location::Text { line: 1, column: 1 });
 
+    // One operation named twice: before, the second silently won and the change cited line 1.
+    let err = NameTable::parse("names.yaml", "GET /a: getA\nGET /a: getB\n").expect_err("twice");
+    assert_eq!(err.location, Location::Text { line: 2, column: 1 });
+    assert!(err.message.contains("`GET /a` is given twice"), "{err}");
+    let err = NameTable::parse("names.yaml", "GET /a: getA\nget /a: getB\n").expect_err("twice");
+    assert_eq!(err.location, Location::Text { line: 2, column: 1 });
+    assert!(err.message.contains("`GET /a` is given twice"), "{err}");
+
     let err =
         NameTable::parse("names.yaml", "GET /a: ok\nGET /org: 2fast\n").expect_err("bad name");
     assert_eq!(err.location, Location::Text { line: 2, column: 1 });
