@@ -327,6 +327,10 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     })?;
     // Two fields of one name: typify generates them, rustc would refuse them.
     fields?;
+    // Checked on the document before progenitor's outcome: where progenitor failed (it panics on a path
+    // parameter that a query parameter of the same name hides), these say why.
+    operation::check_http_methods(name, &from_document)?;
+    operation::check_parameter_names(name, &from_document)?;
     let tokens = tokens?;
     let mut index = clock.run(Stage::Index, || {
         let index = index::CodeIndex::new(tokens);
@@ -335,8 +339,6 @@ pub fn generate_value(name: &str, doc: Value, options: &Options) -> Result<Gener
     })?;
     let (operations, method_count) = clock.run(Stage::Operation, || {
         let mut operations = from_document;
-        operation::check_http_methods(name, &operations)?;
-        operation::check_parameter_names(name, &operations)?;
         operation::complete(&mut operations, &index);
         // Counted from the generated code, not from `operations`: the two must agree.
         operation::check_methods(name, "client", &operations, &index.client_methods)

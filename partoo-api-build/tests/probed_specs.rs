@@ -427,3 +427,24 @@ fn a_request_body_without_media_types_is_dropped_and_the_cli_generates() {
             .unwrap_or_else(|e| panic!("{body}: {e}"));
     }
 }
+
+#[test]
+fn a_query_parameter_named_like_a_declared_placeholder_is_reported_as_a_query_parameter() {
+    // `path_parameters` turned the query `id` into a second path `id`, so the refusal named "`id` (path) and
+    // `id` (path)", a spec the reader could not find.
+    let rest = with_params(
+        "/x/{id}",
+        &[
+            "{name: id, in: path, required: true, schema: {type: string}}",
+            "{name: id, in: query, schema: {type: string}}",
+        ],
+    );
+    let err = generate_bytes("p.yaml", spec(&rest).as_bytes(), &Options::default())
+        .map(drop)
+        .expect_err(&rest);
+    assert!(
+        err.message
+            .starts_with("parameters `id` (path) and `id` (query) both become `id`"),
+        "{err}"
+    );
+}

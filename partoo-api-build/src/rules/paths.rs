@@ -90,7 +90,15 @@ pub(super) fn path_parameters(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
         };
         let mut path_level = BTreeSet::new();
         if let Some(Value::Array(list)) = item.get_mut("parameters") {
-            fix_list(&before, list, &holes, &base.key("parameters"), &mut sites);
+            let none = BTreeSet::new();
+            fix_list(
+                &before,
+                list,
+                &holes,
+                &none,
+                &base.key("parameters"),
+                &mut sites,
+            );
             path_level = declared_path(&before, list);
         }
         for method in METHODS {
@@ -102,7 +110,14 @@ pub(super) fn path_parameters(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
             let Some(list) = list.as_array_mut() else {
                 continue;
             };
-            fix_list(&before, list, &holes, &ptr.key("parameters"), &mut sites);
+            fix_list(
+                &before,
+                list,
+                &holes,
+                &path_level,
+                &ptr.key("parameters"),
+                &mut sites,
+            );
             let declared: BTreeSet<String> = declared_path(&before, list)
                 .union(&path_level)
                 .cloned()
@@ -131,13 +146,20 @@ fn declared_path(before: &Before, list: &[Value]) -> BTreeSet<String> {
         .collect()
 }
 
+/// Fixes the `in` of the parameters of `list`; `path_level` names the path parameters the path item declares
+/// (for an operation's list).
 fn fix_list(
     before: &Before,
     list: &mut [Value],
     holes: &BTreeSet<String>,
+    path_level: &BTreeSet<String>,
     base: &Ptr<'_>,
     sites: &mut Vec<(String, String)>,
 ) {
+    // A query parameter named like a placeholder is the placeholder's declaration gone wrong, unless the
+    // placeholder is declared already: then it is a query parameter of its own (and the two collide by name,
+    // which a later check reports as such).
+    let declared = declared_path(before, list);
     for (i, p) in list.iter_mut().enumerate() {
         let (name, place) = name_in(before, p);
         let in_template = holes.contains(&name);
@@ -147,7 +169,7 @@ fn fix_list(
                 "query",
                 format!("`{name}` is not in the template → in: query"),
             )),
-            ("query", true) => Some((
+            ("query", true) if !declared.contains(&name) && !path_level.contains(&name) => Some((
                 "path",
                 format!("`{name}` is a template placeholder → in: path"),
             )),
