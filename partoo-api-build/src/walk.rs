@@ -343,7 +343,7 @@ pub fn schema_closure<'a>(doc: &'a Value, name: &str) -> Vec<(&'a str, &'a Value
     out
 }
 
-/// Component kinds whose entries [`ref_sites`] lists: the non-schema parts an operation may reference.
+/// Component kinds whose entries [`for_each_ref_site`] visits: the non-schema parts an operation may reference.
 pub const REF_SITE_KINDS: [&str; 4] = ["parameters", "requestBodies", "responses", "headers"];
 
 /// Where a chain of references leads.
@@ -376,53 +376,71 @@ pub fn ref_chain(doc: &Value, start: &str) -> Chain {
     Chain::To(refs)
 }
 
-/// The JSON pointers of every place that may hold such a reference, in document order: each path item,
-/// its parameters, and each operation's parameters, request body, responses and their headers; then each
-/// component of [`REF_SITE_KINDS`] and the headers of component responses.
-pub fn ref_sites(doc: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    let entries = |value: Option<&Value>, base: &str, out: &mut Vec<String>| match value {
-        Some(Value::Array(list)) => out.extend((0..list.len()).map(|i| format!("{base}/{i}"))),
-        Some(Value::Object(map)) => out.extend(map.keys().map(|k| pointer_push(base, k))),
-        _ => {}
-    };
-    let headers_of = |responses: Option<&Value>, base: &str, out: &mut Vec<String>| {
-        for (code, response) in responses.and_then(Value::as_object).into_iter().flatten() {
-            let at = pointer_push(base, code);
-            entries(response.get("headers"), &format!("{at}/headers"), out);
+/// Calls `f` with each place that holds a `$ref` (its pointer, rendered only when asked, and the reference)
+/// among those that may reference a non-schema part, in document order: each path item, its parameters, and
+/// each operation's parameters, request body, responses and their headers; then each component of
+/// [`REF_SITE_KINDS`] and the headers of component responses.
+pub fn for_each_ref_site<'d>(doc: &'d Value, f: &mut dyn FnMut(&Ptr<'_>, &'d str)) {
+    fn entries<'d>(value: Option<&'d Value>, base: &Ptr<'_>, f: &mut dyn FnMut(&Ptr<'_>, &'d str)) {
+        match value {
+            Some(Value::Array(list)) => {
+                for (i, entry) in list.iter().enumerate() {
+                    if let Some(r) = entry.get("$ref").and_then(Value::as_str) {
+                        f(&base.index(i), r);
+                    }
+                }
+            }
+            Some(Value::Object(map)) => {
+                for (key, entry) in map {
+                    if let Some(r) = entry.get("$ref").and_then(Value::as_str) {
+                        f(&base.key(key), r);
+                    }
+                }
+            }
+            _ => {}
         }
-    };
+    }
+    fn headers_of<'d>(
+        responses: Option<&'d Value>,
+        base: &Ptr<'_>,
+        f: &mut dyn FnMut(&Ptr<'_>, &'d str),
+    ) {
+        for (code, response) in responses.and_then(Value::as_object).into_iter().flatten() {
+            let at = base.key(code);
+            entries(response.get("headers"), &at.key("headers"), f);
+        }
+    }
+    let paths = Ptr::root("/paths");
     for (path, item) in doc
         .get("paths")
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
     {
-        let base = pointer_push("/paths", path);
-        out.push(base.clone());
-        entries(
-            item.get("parameters"),
-            &format!("{base}/parameters"),
-            &mut out,
-        );
+        let base = paths.key(path);
+        if let Some(r) = item.get("$ref").and_then(Value::as_str) {
+            f(&base, r);
+        }
+        entries(item.get("parameters"), &base.key("parameters"), f);
         for method in METHODS {
             let Some(op) = item.get(method) else {
                 continue;
             };
-            let at = format!("{base}/{method}");
-            entries(op.get("parameters"), &format!("{at}/parameters"), &mut out);
-            out.push(format!("{at}/requestBody"));
-            let responses = op.get("responses");
-            entries(responses, &format!("{at}/responses"), &mut out);
-            headers_of(responses, &format!("{at}/responses"), &mut out);
+            let at = base.key(method);
+            entries(op.get("parameters"), &at.key("parameters"), f);
+            if let Some(r) = op.pointer("/requestBody/$ref").and_then(Value::as_str) {
+                f(&at.key("requestBody"), r);
+            }
+            let responses = at.key("responses");
+            entries(op.get("responses"), &responses, f);
+            headers_of(op.get("responses"), &responses, f);
         }
     }
     let components = doc.get("components");
+    let root = Ptr::root("/components");
     for kind in REF_SITE_KINDS {
-        let base = format!("/components/{kind}");
-        entries(components.and_then(|c| c.get(kind)), &base, &mut out);
+        entries(components.and_then(|c| c.get(kind)), &root.key(kind), f);
     }
-    let responses = components.and_then(|c| c.get("responses"));
-    headers_of(responses, "/components/responses", &mut out);
-    out
+    let responses = root.key("responses");
+    headers_of(components.and_then(|c| c.get("responses")), &responses, f);
 }
