@@ -165,6 +165,12 @@ fn path_templates_with_a_stray_brace_or_a_repeated_placeholder_are_refused() {
         "/paths/~1x~1{id}~1y~1{id}",
         "`{id}` appears twice",
     );
+    // Before, generated without its method, and refused after generation with no place.
+    refused_at(
+        &with_params("x/{id}", &[id]),
+        "/paths/x~1{id}",
+        "path template `x/{id}`: it does not start with `/`",
+    );
 }
 
 #[test]

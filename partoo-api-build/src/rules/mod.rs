@@ -248,7 +248,7 @@ pub static RULES: &[Rule] = &[
     rule!(
         path_templates,
         Defect,
-        "refuses a path template with a stray `{`/`}` or a placeholder twice (error, not a change)",
+        "refuses a path template with a stray `{`/`}`, a placeholder twice or no leading `/` (error)",
         params::path_templates
     ),
     rule!(

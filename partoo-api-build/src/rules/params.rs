@@ -13,7 +13,13 @@ use crate::walk::{METHODS, deref};
 pub(super) fn path_templates(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let paths = ctx.doc.get("paths").and_then(Value::as_object);
     for path in paths.into_iter().flat_map(Map::keys) {
-        if let Err(why) = placeholders(path) {
+        let checked = if path.starts_with('/') {
+            placeholders(path).map(drop)
+        } else {
+            // progenitor appends it to the base URL as written: `x/{id}` would give no client method.
+            Err("it does not start with `/` (a path is appended to the server's URL)".to_owned())
+        };
+        if let Err(why) = checked {
             return Err(BuildError::at_pointer(
                 ctx.file,
                 &pointer_push("/paths", path),
