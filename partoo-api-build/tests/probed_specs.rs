@@ -171,6 +171,8 @@ fn path_templates_with_a_stray_brace_or_a_repeated_placeholder_are_refused() {
         "/paths/x~1{id}",
         "path template `x/{id}`: it does not start with `/`",
     );
+    // An extension of the Paths object is no path.
+    generated("paths:\n  x-owner: {team: listings}\n");
 }
 
 #[test]

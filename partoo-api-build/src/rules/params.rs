@@ -13,7 +13,8 @@ use crate::walk::{METHODS, deref};
 pub(super) fn path_templates(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let paths = ctx.doc.get("paths").and_then(Value::as_object);
     for path in paths.into_iter().flat_map(Map::keys) {
-        let checked = if path.starts_with('/') {
+        // `x-…` keys are extensions of the Paths object, not paths.
+        let checked = if path.starts_with('/') || path.starts_with("x-") {
             placeholders(path).map(drop)
         } else {
             // progenitor appends it to the base URL as written: `x/{id}` would give no client method.
