@@ -330,9 +330,22 @@ paths:
     post: {operationId: revokeApiKey, responses: {'200': {description: ok}}}
   /other:
     get: {operationId: getOther, responses: {'200': {description: ok}}}
+  /again:
+    get: {operationId: getOther, responses: {'200': {description: ok}}}
 ",
     );
     let (doc, report) = run(doc, &["operation_id_collisions"]);
+    // The very same operationId twice is said to be that, not a collision "after snake_case" (paths are
+    // visited in key order: `/again` keeps the name).
+    assert_eq!(
+        change(
+            &report,
+            "operation_id_collisions",
+            "/paths/~1other/get/operationId"
+        )
+        .detail,
+        "`getOther` is an earlier operation's operationId too → `getOther2`"
+    );
     assert_eq!(
         at(&doc, "/paths/~1api_keys~1revoke/post/operationId"),
         "revokeAPIKey"
@@ -350,7 +363,7 @@ paths:
         .detail,
         "`revokeApiKey` collides after snake_case → `revokeApiKey2`"
     );
-    assert_eq!(pointers(&report, "operation_id_collisions").len(), 1);
+    assert_eq!(pointers(&report, "operation_id_collisions").len(), 2);
 }
 
 #[test]
@@ -429,6 +442,38 @@ fn name_table_entries_apply_and_unmatched_ones_become_notes() {
     assert_eq!(
         report.notes,
         ["names.yaml:4: name table entry `GET /nothing` matches no operation"]
+    );
+}
+
+#[test]
+fn a_pinned_name_is_never_renamed_an_unpinned_one_yields_and_two_pins_that_collide_are_refused() {
+    let rules = ["name_table", "operation_id_collisions"];
+    // The unpinned `POST /org` comes first, but the pin keeps its name: the unpinned one yields.
+    let spec = NAMED_SPEC.replace(
+        "post: {responses:",
+        "post: {operationId: createOrganization, responses:",
+    );
+    let table =
+        NameTable::parse("names.yaml", "POST /org/{org_id}: create_organization\n").expect("valid");
+    let (doc, _) = normalise_with(yaml(&spec), &table, &rules).expect("rules run");
+    assert_eq!(
+        at(&doc, "/paths/~1org~1{org_id}/post/operationId"),
+        "create_organization"
+    );
+    assert_eq!(
+        at(&doc, "/paths/~1org/post/operationId"),
+        "createOrganization2"
+    );
+    // Two pins that give one method: before, the second was renamed `getA2`, against the table.
+    let text = "POST /org: createOrganization\nPOST /org/{org_id}: create_organization\n";
+    let table = NameTable::parse("names.yaml", text).expect("valid");
+    let err = normalise_with(yaml(NAMED_SPEC), &table, &rules).expect_err("two pins collide");
+    assert_eq!(err.file, "names.yaml");
+    assert_eq!(err.location, Location::Text { line: 2, column: 1 });
+    assert!(
+        err.message
+            .contains("`create_organization` gives the client method `create_organization`"),
+        "{err}"
     );
 }
 

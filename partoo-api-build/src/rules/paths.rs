@@ -6,8 +6,8 @@ use heck::ToLowerCamelCase;
 use serde_json::{Map, Value, json};
 
 use super::Ctx;
-use crate::error::{BuildError, pointer_push};
-use crate::walk::{METHODS, Ptr, RefTargets, for_each_operation, refs_of};
+use crate::error::{BuildError, Location, pointer_push};
+use crate::walk::{METHODS, Operation, Ptr, RefTargets, for_each_operation, refs_of};
 
 /// `{name}` placeholders of a path template, in order.
 pub(crate) fn placeholders(path: &str) -> Vec<String> {
@@ -296,11 +296,55 @@ const CLIENT_METHODS: &[&str] = &[
 /// two methods of the same name and code that does not compile. Later ones get a numeric suffix. So does an
 /// operationId that would name one of [`CLIENT_METHODS`], and one whose builder struct (the method's name in
 /// UpperCamelCase) another already has: `x1` and `x_1` are two methods but one builder, `X1`.
+///
+/// A name the table pins (`openapi/names.yaml`) is never renamed: pinned operations claim their names first,
+/// whatever their place in the document, and a pin that collides (with a `Client` method or another pin) is
+/// an error at its line of the table.
 pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     use crate::operation::method_and_builder;
+    let names = ctx.names;
     let mut methods: BTreeSet<String> = CLIENT_METHODS.iter().map(|m| (*m).to_owned()).collect();
     let mut builders = BTreeSet::new();
+    let pinned = |op: &Operation<'_>, id: &str| {
+        names
+            .lookup(op.method, op.path)
+            .filter(|entry| entry.name == id)
+    };
+    let mut refused = None;
+    for_each_operation(&mut ctx.doc, &mut |op| {
+        let Some(id) = op.op.get("operationId").and_then(Value::as_str) else {
+            return;
+        };
+        let Some(entry) = pinned(&op, id) else {
+            return;
+        };
+        let (method, builder) = method_and_builder(id);
+        if refused.is_none() && (methods.contains(&method) || builders.contains(&builder)) {
+            let message = format!(
+                "`{id}` gives the client method `{method}` (builder `{builder}`), which {}: pin another name",
+                if CLIENT_METHODS.contains(&method.as_str()) {
+                    "`Client` already has"
+                } else {
+                    "an earlier entry of the table gives too"
+                }
+            );
+            refused = Some(BuildError::new(
+                &names.file,
+                Location::Text {
+                    line: entry.line,
+                    column: 1,
+                },
+                message,
+            ));
+        }
+        methods.insert(method);
+        builders.insert(builder);
+    });
+    if let Some(err) = refused {
+        return Err(err);
+    }
     let mut sites = Vec::new();
+    let mut ids = BTreeSet::new();
     for_each_operation(&mut ctx.doc, &mut |op| {
         let Some(id) = op
             .op
@@ -310,9 +354,15 @@ pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildErro
         else {
             return;
         };
+        if pinned(&op, &id).is_some() {
+            return;
+        }
         let (method, builder) = method_and_builder(&id);
+        let first_seen = ids.insert(id.clone());
         let why = if CLIENT_METHODS.contains(&method.as_str()) {
             "names a method `Client` already has"
+        } else if !first_seen {
+            "is an earlier operation's operationId too"
         } else if methods.contains(&method) {
             "collides after snake_case"
         } else if builders.contains(&builder) {
