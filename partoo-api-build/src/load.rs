@@ -148,10 +148,31 @@ pub(crate) fn parse_unique_yaml(text: &str) -> Result<Value, YamlError> {
                 }
                 None => Some((line, column)),
             },
+            // serde_norway places it at 1:1 and counts its "position" in characters: find it.
+            (at, None) if message.starts_with("control characters are not allowed") => {
+                match text.char_indices().find(|(_, c)| not_yaml_printable(*c)) {
+                    Some((offset, c)) => {
+                        message = format!(
+                            "control character U+{:04X} is not allowed in YAML",
+                            u32::from(c)
+                        );
+                        Some(line_col(text.as_bytes(), offset))
+                    }
+                    None => at,
+                }
+            }
             (at, _) => at,
         };
         YamlError { at, message }
     })
+}
+
+/// Whether YAML forbids `c` in a document: the C0 controls but tab, line feed and carriage return, DEL, and
+/// the C1 controls but NEL (YAML 1.2, 5.1).
+fn not_yaml_printable(c: char) -> bool {
+    (c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+        || c == '\u{7f}'
+        || (('\u{80}'..='\u{9f}').contains(&c) && c != '\u{85}')
 }
 
 /// Deepest flow nesting handed to serde_norway, whose deserializer refuses anything over 128 levels anyway. Its

@@ -521,3 +521,12 @@ fn a_key_given_twice_in_one_mapping_is_refused_at_the_second() {
     // The same key in two mappings is no repeat.
     generate_bytes("ok.yaml", VALID.as_bytes(), &Options::default()).expect("valid");
 }
+
+#[test]
+fn a_control_character_is_located_at_its_line() {
+    // serde_norway placed it at 1:1, whatever its line.
+    let yaml = VALID.replace("  version: v2", "  version: v\u{0}2");
+    let e = err("nul.yaml", yaml.as_bytes());
+    assert_eq!(assert_text(&e), (4, 13), "{e}");
+    assert!(e.message.contains("control character U+0000"), "{e}");
+}
