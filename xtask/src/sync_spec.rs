@@ -1,4 +1,5 @@
-//! `cargo xtask sync-spec [--from URL|PATH] [--report FILE] [--timeout-ms N] [--max-bytes N] [--root DIR]`
+//! `cargo xtask sync-spec [--from URL|PATH] [--report FILE] [--timeout-ms N] [--max-bytes N] [--root DIR]
+//! [--skip-compile-check] [--accept-removals]`
 //! and `cargo xtask sync-spec --check [--root DIR]`.
 //!
 //! Fetches Partoo's bundled OpenAPI document ([`DEFAULT_URL`], or `$PARTOO_OPENAPI_URL`, or `--from`), runs
@@ -11,6 +12,9 @@
 //! bytes print "up to date" and write nothing, unless lock, rendition or surface file disagree with the spec
 //! (what `--check` fails on): then those are rewritten, all or nothing. A writing run first removes the
 //! leftovers of an interrupted one ([`clean_leftovers`]).
+//! A new spec that removes more than half of the committed operations is refused unless `--accept-removals`
+//! is given (the report is printed, nothing is written): it is more likely another document than Partoo's
+//! next release.
 //! `--check` fails when spec, lock and surface file disagree (what CI runs).
 
 mod compile;
@@ -40,7 +44,7 @@ const DEFAULT_TIMEOUT_MS: u64 = 60_000;
 /// The options of this task (see [`crate::flags::Spec`]).
 pub(crate) const FLAGS: crate::flags::Spec = crate::flags::Spec {
     values: &["from", "report", "timeout-ms", "max-bytes", "root"],
-    switches: &["check", "skip-compile-check"],
+    switches: &["check", "skip-compile-check", "accept-removals"],
 };
 
 /// Entry point of `cargo xtask sync-spec`.
@@ -50,9 +54,9 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
         if let Some(other) = ["from", "report", "timeout-ms", "max-bytes"]
             .iter()
             .find(|o| flags.value(o).is_some())
-            .or(flags
-                .switch("skip-compile-check")
-                .then_some(&"skip-compile-check"))
+            .or(["skip-compile-check", "accept-removals"]
+                .iter()
+                .find(|s| flags.switch(s)))
         {
             return Err(format!(
                 "--check reads only the committed files; drop --{other}"
@@ -81,8 +85,39 @@ pub(crate) fn run(flags: Flags) -> Result<(), String> {
     if let Some(path) = &report_file {
         report_folder_exists(path)?;
     }
-    let compile_check = !flags.switch("skip-compile-check");
-    sync(&dir, &origin, limits, report_file.as_deref(), compile_check)
+    let guard = Guard {
+        compile_check: !flags.switch("skip-compile-check"),
+        accept_removals: flags.switch("accept-removals"),
+    };
+    sync(&dir, &origin, limits, report_file.as_deref(), guard)
+}
+
+/// What `sync` checks before it writes.
+#[derive(Clone, Copy)]
+struct Guard {
+    /// Type-check `partoo-api` against the new spec (off with `--skip-compile-check`).
+    compile_check: bool,
+    /// Write a spec that removes more than half of the committed operations (`--accept-removals`).
+    accept_removals: bool,
+}
+
+/// Refuses a new spec that removes more than half of the committed operations, unless accepted: that is
+/// rather another document (a wrong URL, another API, an empty or cut-down export) than Partoo's next
+/// release, and the pipeline would accept it, since any valid spec generates.
+fn removals_accepted(
+    guard: Guard,
+    committed: usize,
+    removed: usize,
+    name: &str,
+) -> Result<(), String> {
+    if guard.accept_removals || removed * 2 <= committed {
+        return Ok(());
+    }
+    Err(format!(
+        "the new spec removes {removed} of the {committed} committed operations: is {name} Partoo's \
+         bundled spec? Nothing was written. The change report is above; if the removals are real, run again \
+         with --accept-removals"
+    ))
 }
 
 /// The folder of the `--report` file exists (checked before anything is fetched or written: the report is
@@ -109,13 +144,13 @@ fn sync(
     origin: &Origin,
     limits: Limits,
     report_file: Option<&Path>,
-    compile_check: bool,
+    guard: Guard,
 ) -> Result<(), String> {
     clean_leftovers(dir)?;
     let bytes = fetch::fetch(origin, limits)?;
     let name = origin.describe();
     let current = std::fs::read(&dir.spec).ok();
-    let mut compile_check = compile_check;
+    let mut compile_check = guard.compile_check;
     let mut repair = false;
     if current.as_deref() == Some(bytes.as_slice()) {
         let sha = lock::sha256_hex(&bytes);
@@ -187,6 +222,12 @@ fn sync(
 
     let facts = lock::facts("partoo.yaml", &bytes, &new)?;
     let title = title(old.as_ref().zip(current.as_deref()), &facts, &name);
+    if let Some(old) = &old
+        && let Err(e) = removals_accepted(guard, old.methods.len(), changes.removed.len(), &name)
+    {
+        print!("{}", changes.render(&title, false));
+        return Err(e);
+    }
     // A repair keeps the lock's source when its facts are right (as an up-to-date run rewrites nothing).
     let source = match lock::read(&dir.lock) {
         Ok(previous) if repair && previous.spec == facts => previous.source,

@@ -131,3 +131,31 @@ fn credentials_and_query_strings_in_from_are_refused() {
     assert_eq!(server.hits(), 0);
     assert_eq!(s.snapshot(), before);
 }
+
+#[test]
+fn a_spec_that_removes_most_operations_is_refused_unless_accepted() {
+    // Another API with one operation: before, written with exit 0 (the pipeline accepts any valid spec).
+    let s = Scratch::new("removals");
+    let from = s.root.join("other.yaml");
+    std::fs::write(
+        &from,
+        "openapi: 3.0.3\ninfo: {title: Other API, version: '1'}\npaths:\n  /ping:\n    get:\n      \
+         operationId: ping\n      responses: {'204': {description: ok}}\n",
+    )
+    .unwrap();
+    let before = s.snapshot();
+    let args = ["--from", from.to_str().unwrap(), "--skip-compile-check"];
+    let err = common::fails(&s.run(&args));
+    assert!(
+        err.contains("the new spec removes ")
+            && err.contains(" committed operations: is ")
+            && err.contains("Nothing was written")
+            && err.contains("--accept-removals"),
+        "{err}"
+    );
+    assert_eq!(s.snapshot(), before);
+    let mut accepted = args.to_vec();
+    accepted.push("--accept-removals");
+    common::ok(&s.run(&accepted));
+    assert_ne!(s.snapshot(), before);
+}
