@@ -456,3 +456,30 @@ fn a_query_parameter_named_like_a_declared_placeholder_is_reported_as_a_query_pa
         "{err}"
     );
 }
+
+#[test]
+fn cookie_parameters_and_parameters_with_content_are_refused_in_one_line() {
+    // Both were refused by progenitor with a dump of its parsed parameter, 40 lines and more.
+    for (param, wanted) in [
+        (
+            "{name: session, in: cookie, schema: {type: string}}",
+            "cookie parameter `session`: progenitor 0.15.1 does not support cookie parameters",
+        ),
+        (
+            "{name: filter, in: query, content: {application/json: {schema: {type: object}}}}",
+            "query parameter `filter` gives its value as `content` (a media type)",
+        ),
+    ] {
+        let rest = with_params("/x", &[param]);
+        let err = generate_bytes("p.yaml", spec(&rest).as_bytes(), &Options::default())
+            .map(drop)
+            .expect_err(&rest);
+        assert_eq!(
+            err.location,
+            Location::Pointer("/paths/~1x/get/parameters/0".into()),
+            "{err}"
+        );
+        assert!(err.message.starts_with(wanted), "{err}");
+        assert!(!err.message.contains('\n'), "{err}");
+    }
+}

@@ -260,7 +260,8 @@ pub static RULES: &[Rule] = &[
     rule!(
         parameter_values,
         Adaptation,
-        "path and header parameters: `nullable` dropped; an array or object value is refused",
+        "path and header parameters: `nullable` dropped; an array or object value is refused; so are \
+         cookie parameters and values given as `content`",
         params::parameter_values
     ),
     rule!(

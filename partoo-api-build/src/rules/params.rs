@@ -109,7 +109,8 @@ pub(super) fn parameter_values(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 }
 
 /// [`parameter_values`] for one parameter object (a `$ref` is checked where it points, as a component):
-/// an error for an array or object value, or the pointer of its own nullable schema pushed to `nullable`.
+/// an error for an array or object value, a cookie parameter or a value given as `content`, or the pointer of
+/// its own nullable schema pushed to `nullable`.
 fn check_value(
     file: &str,
     doc: &Value,
@@ -121,6 +122,36 @@ fn check_value(
         return Ok(());
     }
     let place = param.get("in").and_then(Value::as_str).unwrap_or_default();
+    let name = || {
+        param
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    // progenitor refuses both with a dump of its parsed parameter (40 lines and more): said in one line.
+    if place == "cookie" {
+        return Err(BuildError::at_pointer(
+            file,
+            &pointer(),
+            format!(
+                "cookie parameter `{}`: progenitor 0.15.1 does not support cookie parameters",
+                name()
+            ),
+        )
+        .with_hint("remove it from the spec; set the cookie on your own reqwest client"));
+    }
+    if param.get("schema").is_none() && param.get("content").is_some() {
+        return Err(BuildError::at_pointer(
+            file,
+            &pointer(),
+            format!(
+                "{place} parameter `{}` gives its value as `content` (a media type), which progenitor \
+                 0.15.1 does not support",
+                name()
+            ),
+        )
+        .with_hint("describe the value with `schema`"));
+    }
     if place != "path" && place != "header" {
         return Ok(());
     }
@@ -145,14 +176,13 @@ fn check_value(
     } else {
         return Ok(());
     };
-    let name = param
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
     Err(BuildError::at_pointer(
         file,
         &pointer(),
-        format!("{place} parameter `{name}`: {why}; progenitor writes it with `to_string()`, which it lacks"),
+        format!(
+            "{place} parameter `{}`: {why}; progenitor writes it with `to_string()`, which it lacks",
+            name()
+        ),
     )
     .with_hint("declare it as a string (or number) in the spec, the form the server reads"))
 }
