@@ -125,6 +125,30 @@ fn nonstandard_types_leave_standard_documents_alone() {
 }
 
 #[test]
+fn an_enum_that_allows_no_value_is_dropped_and_reported() {
+    // Before, typify ignored it without a word: the schema became a plain string.
+    let doc = schemas(
+        r"
+    Empty: {type: string, enum: []}
+    Null: {type: string, enum: null}
+",
+    );
+    let (doc, report) = run(doc, &["enum_values"]);
+    let s = |name: &str| format!("/components/schemas/{name}");
+    for name in ["Empty", "Null"] {
+        assert_eq!(at(&doc, &s(name)), &json!({"type": "string"}));
+    }
+    assert_eq!(
+        change(&report, "enum_values", &s("Empty")).detail,
+        "enum [] lists no value: dropped, any value of the type is taken"
+    );
+    assert_eq!(
+        change(&report, "enum_values", &s("Null")).detail,
+        "enum null is no list: dropped, any value of the type is taken"
+    );
+}
+
+#[test]
 fn enum_values_wrong_type_comma_joined_duplicated_and_null() {
     let doc = schemas(
         r"

@@ -97,10 +97,21 @@ fn map_one(t: &str, s: &mut Map<String, Value>) -> String {
 /// `content__isnull`, `[USER_INPUT, USER_INPUT]` on the publisher states): values of the wrong type, one
 /// comma-joined value, duplicates. typify errors or panics on each. Values are coerced to the declared type,
 /// a lone `"A, B"` is split, duplicates are dropped, a `null` value in a
-/// non-nullable enum makes it nullable.
+/// non-nullable enum makes it nullable. An `enum` that lists nothing (`[]`, or no list) is dropped.
 pub(super) fn enum_values(s: &mut Map<String, Value>) -> Option<String> {
-    let Some(Value::Array(values)) = s.get("enum") else {
-        return None;
+    let values = match s.get("enum")? {
+        Value::Array(values) if !values.is_empty() => values,
+        // An enum must list at least one value; typify would ignore it silently.
+        other => {
+            let why = if other.is_array() {
+                "lists no value"
+            } else {
+                "is no list"
+            };
+            let detail = format!("enum {other} {why}: dropped, any value of the type is taken");
+            s.remove("enum");
+            return Some(detail);
+        }
     };
     let ty = s
         .get("type")
