@@ -379,6 +379,22 @@ fn statuses_without_a_reason_phrase_are_folded_into_ranges() {
         "/paths/~1x/get/responses/306",
         "without a reason phrase",
     );
+    // A key that is no status: before, its body silently became `PartooError`.
+    for key in ["abc", "2xx0", "600", "6XX"] {
+        refused_at(
+            &format!(
+                "paths: {{/x: {{get: {{operationId: op, responses: {{'200': {{description: ok}}, '{key}': \
+                 {{description: odd}}}}}}}}}}\n"
+            ),
+            &format!("/paths/~1x/get/responses/{key}"),
+            &format!("response key `{key}` is no status code"),
+        );
+    }
+    // Extensions and upper- or lower-case ranges are fine.
+    generated(
+        "paths: {/x: {get: {operationId: op, responses: {'200': {description: ok}, 4xx: {description: e}, \
+         x-note: {a: 1}}}}}\n",
+    );
 }
 
 #[test]

@@ -139,14 +139,35 @@ const NAMED_STATUSES: [u16; 62] = [
     506, 507, 508, 510, 511,
 ];
 
+/// Whether `key` may name a response: `default`, a status from 100 to 599, a range (`2XX`, any case) or an
+/// extension (`x-…`).
+fn is_response_key(key: &str) -> bool {
+    let b = key.as_bytes();
+    let range = b.len() == 3 && (b'1'..=b'5').contains(&b[0]) && b[1..].eq_ignore_ascii_case(b"XX");
+    let status = key.len() == 3 && key.parse::<u16>().is_ok_and(|n| (100..=599).contains(&n));
+    key == "default" || key.starts_with("x-") || range || status
+}
+
 /// Adaptation (none in Partoo's documents): a status without a reason phrase (`460`, `299`, `306`) made
 /// progenitor's mock generator panic. An error status is dropped (its body is `PartooError`, which the `4XX`
 /// or `5XX` range `error_responses` adds then decodes just as well); a success status becomes `2XX` when the
-/// operation has no `2XX` yet, else is dropped (the range covers it). Any other such status is refused.
+/// operation has no `2XX` yet, else is dropped (the range covers it). Any other such status is refused, as is
+/// a key that is no status, range or `default` (before, its body silently became the error type).
 pub(super) fn unnamed_statuses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
     let mut sites = Vec::new();
-    let mut refused: Option<String> = None;
+    let mut refused: Option<(String, String)> = None;
     for_each_responses(&mut ctx.doc, &mut |base, responses| {
+        if let Some(key) = responses.keys().find(|k| !is_response_key(k)) {
+            refused.get_or_insert_with(|| {
+                (
+                    base.key(key).to_string(),
+                    format!(
+                        "response key `{key}` is no status code (100 to 599), range (`2XX`) or `default`"
+                    ),
+                )
+            });
+            return;
+        }
         let unnamed: Vec<(String, u16)> = responses
             .keys()
             .filter_map(|k| Some((k.clone(), k.parse::<u16>().ok()?)))
@@ -177,18 +198,18 @@ pub(super) fn unnamed_statuses(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
                     ));
                 }
                 _ => {
-                    refused.get_or_insert(at);
+                    refused.get_or_insert((
+                        at,
+                        "a status without a reason phrase outside 2xx, 4xx and 5xx, which progenitor's mock \
+                         generator cannot name"
+                            .to_owned(),
+                    ));
                 }
             }
         }
     });
-    if let Some(at) = refused {
-        return Err(BuildError::at_pointer(
-            ctx.file,
-            &at,
-            "a status without a reason phrase outside 2xx, 4xx and 5xx, which progenitor's mock generator \
-             cannot name",
-        ));
+    if let Some((at, why)) = refused {
+        return Err(BuildError::at_pointer(ctx.file, &at, why));
     }
     ctx.changes(sites);
     Ok(())
