@@ -192,6 +192,8 @@ fn a_server_slower_than_the_timeout_fails_fast() {
         err.contains("timed out after 300 ms") && err.contains("--timeout-ms"),
         "{err}"
     );
+    // The server was reached: no "no network?" hint.
+    assert!(!err.contains("no network"), "{err}");
     assert_eq!(s.snapshot(), before);
 }
 

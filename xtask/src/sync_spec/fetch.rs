@@ -46,6 +46,17 @@ impl Origin {
     /// the reason: the URL is recorded in the committed lock, and nothing is stripped from it silently.
     pub(crate) fn parse(from: &str) -> Result<Self, String> {
         let lower = from.to_ascii_lowercase();
+        if let Some((scheme, _)) = lower.split_once("://")
+            && !matches!(scheme, "http" | "https" | "file")
+            && scheme.len() > 1
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        {
+            return Err(format!(
+                "--from {from}: the scheme `{scheme}` is not supported; give an http(s) URL or a file path"
+            ));
+        }
         if !(lower.starts_with("http://") || lower.starts_with("https://")) {
             return Ok(Origin::File(PathBuf::from(
                 from.strip_prefix("file://").unwrap_or(from),
@@ -293,10 +304,11 @@ fn transport_failure(url: &str, e: &ureq::Error, limits: Limits) -> Failure {
             let message = format!(
                 "GET {url}: timed out after {ms} ms ({which}); wait longer with --timeout-ms"
             );
+            // Past name resolution, the server was reached: the network is there, the server is slow.
             return Failure {
                 message,
                 retry: false,
-                offline: true,
+                offline: matches!(which, ureq::Timeout::Resolve),
             };
         }
         ureq::Error::HostNotFound => (format!("GET {url}: host not found"), true),
@@ -413,6 +425,12 @@ mod tests {
         assert!(Origin::parse("https://x/y.yaml?t=1").is_err_and(|e| e.contains("query string")));
         // An `@` in the path is no credential.
         assert!(Origin::parse("https://x/@v2/y.yaml").is_ok());
+        // Another scheme is refused by name, not read as a file called `ftp:/…`.
+        assert!(
+            Origin::parse("ftp://x/y.yaml").is_err_and(|e| e.contains("`ftp` is not supported")),
+        );
+        // A Windows drive letter is a path.
+        assert!(Origin::parse("C:/specs/a.yaml").is_ok());
         assert_eq!(preview(b"<html>\n"), "\"<html>\\n\"");
         assert!(preview(&[b'a'; 300]).ends_with('…'));
         assert_eq!(kilobytes(10), "10 bytes");
