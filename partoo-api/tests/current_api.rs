@@ -95,10 +95,13 @@ async fn conversations_then_messages_are_walked_by_cursor() {
         .await;
     let client = client(&server);
 
+    // `cursor_paging()` on a generated builder, whose own `cursor(value)` setter hid the trait's `cursor()`.
     let conversations: Vec<_> = client
         .list_conversations()
         .per_page(2)
-        .cursor_items()
+        .cursor_paging()
+        .max_pages(10)
+        .items()
         .try_collect()
         .await
         .expect("every conversation");

@@ -194,7 +194,7 @@ async fn a_cursor_stream_has_its_own_page_cap() {
     ]));
     let results: Vec<_> = request
         .clone()
-        .cursor()
+        .cursor_paging()
         .max_pages(2)
         .items()
         .collect()

@@ -165,31 +165,32 @@ impl<'a, R: CursorRequest<'a>> CursorPages<R> {
 
 /// Streams for every [`CursorRequest`].
 pub trait PaginateCursor<'a>: CursorRequest<'a> + Sized {
-    /// The pages, configurable (the page cap).
-    fn cursor(self) -> CursorPages<Self> {
+    /// The pages, configurable (the page cap). Not named `cursor`: every generated cursor builder has a
+    /// `cursor(value)` setter of its own, which method syntax would find first.
+    fn cursor_paging(self) -> CursorPages<Self> {
         CursorPages {
             request: self,
             max_pages: None,
         }
     }
 
-    /// The pages with the default settings: `self.cursor().stream()`.
+    /// The pages with the default settings: `self.cursor_paging().stream()`.
     fn cursor_pages(self) -> BoxStream<'a, Result<Page<Self::Item>, Error>> {
-        self.cursor().stream()
+        self.cursor_paging().stream()
     }
 
-    /// Every item, following the cursor: `self.cursor().items()`.
+    /// Every item, following the cursor: `self.cursor_paging().items()`.
     fn cursor_items(self) -> BoxStream<'a, Result<Self::Item, Error>> {
-        self.cursor().items()
+        self.cursor_paging().items()
     }
 
-    /// Every item, following the cursor, as the server sent it: `self.cursor().raw_items()`, see
+    /// Every item, following the cursor, as the server sent it: `self.cursor_paging().raw_items()`, see
     /// [`CursorPages::raw_items`].
     fn cursor_raw_items(self) -> BoxStream<'a, Result<Box<RawValue>, Error>>
     where
         Self::Page: Serialize,
     {
-        self.cursor().raw_items()
+        self.cursor_paging().raw_items()
     }
 }
 
