@@ -3,7 +3,7 @@
 //! `webhooks verify` and `completions`.
 //!
 //! Exit codes: 0 success, 1 API error, 2 usage error, 3 network or decoding failure, 4 authentication
-//! (401/403). The API key is never printed.
+//! (401/403), 101 a bug (a panic). The API key is never printed.
 
 mod config;
 mod failure;
@@ -44,7 +44,7 @@ pub fn command() -> clap::Command {
         .arg_required_else_help(true)
         .after_help(
             "Exit codes: 0 success, 1 API error, 2 usage error, 3 network or decoding failure, \
-             4 authentication (401/403).",
+             4 authentication (401/403), 101 a bug (a panic).",
         );
     for arg in config::global_args() {
         cmd = cmd.arg(arg);

@@ -9,8 +9,8 @@
 //!   parameter (`when.city("Paris")`), which expects the value as the client sends it (percent-encoded in the
 //!   path, written by the client's query serializer, an array as exactly its list of values); `Then` has a
 //!   method per documented response (`ok`, `not_found`, `client_error(status, ..)`) taking the typed body.
-//! - [`WhenExt::api_key`] matches the `x-APIKey` header, [`ThenExt::partoo_error`] answers any status with
-//!   Partoo's error body, and [`MockPagesExt::mock_pages`] serves a `Vec` of items as the pages of a list
+//! - [`WhenExt::api_key`] matches the `x-APIKey` header, [`ThenExt::partoo_error`] answers a 4xx or 5xx status
+//!   (400 to 599) with Partoo's error body, and [`MockPagesExt::mock_pages`] serves a `Vec` of items as the pages of a list
 //!   operation.
 //!
 //! A request no mock matches gets httpmock's `404 Not Found`, so the client call fails at once with an

@@ -28,7 +28,8 @@
 //!   [`CursorPages::max_pages`].
 //!
 //! Every such error names the operation and the page; no request is made after it. A stream starts at the
-//! page parameter's `default` in the spec (page 0 for `search_template`, page 1 where the spec gives none):
+//! page parameter's `default` in the spec (page 0 for `get_api_keys`, `get_categories`, `search_categories` and
+//! `search_template`, page 1 where the spec gives none):
 //! the build reads it into [`PageRequest::FIRST_PAGE`]; [`Pages::start_at`] overrides it.
 //!
 //! With `concurrency(n)`, the first page is fetched alone to learn `max_page` (no request is ever made past

@@ -28,8 +28,9 @@
 //! ```
 //!
 //! The variants of [`Event`] come from the spec's top-level `webhooks`: one per event whose payload schema
-//! names a literal `type`, holding that event's generated type (same lenient typing as responses: unknown
-//! enum values, extra fields and null fields are accepted; a null item of an array of strings is not). Any
+//! names a literal `type` (or, failing that, whose example gives one), holding that event's generated type
+//! (same lenient typing as responses: unknown enum values, extra fields and null fields are accepted; a null
+//! item of an array of strings is not). Any
 //! other `type` lands in [`Event::Other`] with the body as JSON, so an event Partoo adds later is never
 //! refused. [`EVENT_TYPES`] lists the typed ones.
 //!
