@@ -470,10 +470,10 @@ fn a_pinned_name_is_never_renamed_an_unpinned_one_yields_and_two_pins_that_colli
     let err = normalise_with(yaml(NAMED_SPEC), &table, &rules).expect_err("two pins collide");
     assert_eq!(err.file, "names.yaml");
     assert_eq!(err.location, Location::Text { line: 2, column: 1 });
-    assert!(
-        err.message
-            .contains("`create_organization` gives the client method `create_organization`"),
-        "{err}"
+    assert_eq!(
+        err.message,
+        "`create_organization` gives the client method `create_organization` (builder \
+         `CreateOrganization`), which another entry of the table gives too: pin another name"
     );
 }
 

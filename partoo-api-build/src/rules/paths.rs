@@ -311,6 +311,8 @@ pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildErro
             .filter(|entry| entry.name == id)
     };
     let mut refused = None;
+    // Every operationId met, to tell an exact repeat from a collision after snake_case.
+    let mut ids = BTreeSet::new();
     for_each_operation(&mut ctx.doc, &mut |op| {
         let Some(id) = op.op.get("operationId").and_then(Value::as_str) else {
             return;
@@ -318,6 +320,7 @@ pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildErro
         let Some(entry) = pinned(&op, id) else {
             return;
         };
+        ids.insert(id.to_owned());
         let (method, builder) = method_and_builder(id);
         if refused.is_none() && (methods.contains(&method) || builders.contains(&builder)) {
             let message = format!(
@@ -325,7 +328,7 @@ pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildErro
                 if CLIENT_METHODS.contains(&method.as_str()) {
                     "`Client` already has"
                 } else {
-                    "an earlier entry of the table gives too"
+                    "another entry of the table gives too"
                 }
             );
             refused = Some(BuildError::new(
@@ -344,7 +347,6 @@ pub(super) fn operation_id_collisions(ctx: &mut Ctx<'_>) -> Result<(), BuildErro
         return Err(err);
     }
     let mut sites = Vec::new();
-    let mut ids = BTreeSet::new();
     for_each_operation(&mut ctx.doc, &mut |op| {
         let Some(id) = op
             .op
