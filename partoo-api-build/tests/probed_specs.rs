@@ -474,7 +474,7 @@ fn a_query_parameter_named_like_a_declared_placeholder_is_reported_as_a_query_pa
 }
 
 #[test]
-fn cookie_parameters_and_parameters_with_content_are_refused_in_one_line() {
+fn cookie_content_and_struct_query_parameters_are_refused_in_one_line() {
     // Both were refused by progenitor with a dump of its parsed parameter, 40 lines and more.
     for (param, wanted) in [
         (
@@ -484,6 +484,15 @@ fn cookie_parameters_and_parameters_with_content_are_refused_in_one_line() {
         (
             "{name: filter, in: query, content: {application/json: {schema: {type: object}}}}",
             "query parameter `filter` gives its value as `content` (a media type)",
+        ),
+        // progenitor panicked on both ("entered unreachable code"; "left: filter, right: body").
+        (
+            "{name: filter, in: query, schema: {type: object, properties: {a: {type: string}}}}",
+            "query parameter `filter`: its value is an object with properties",
+        ),
+        (
+            "{name: filter, in: query, required: true, schema: {type: object, properties: {a: {type: string}}}}",
+            "query parameter `filter`: its value is an object with properties",
         ),
     ] {
         let rest = with_params("/x", &[param]);

@@ -261,7 +261,7 @@ pub static RULES: &[Rule] = &[
         parameter_values,
         Adaptation,
         "path and header parameters: `nullable` dropped; an array or object value is refused; so are \
-         cookie parameters and values given as `content`",
+         cookie parameters, values given as `content` and query values that are structs",
         params::parameter_values
     ),
     rule!(

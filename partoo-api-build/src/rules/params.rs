@@ -109,8 +109,9 @@ pub(super) fn parameter_values(ctx: &mut Ctx<'_>) -> Result<(), BuildError> {
 }
 
 /// [`parameter_values`] for one parameter object (a `$ref` is checked where it points, as a component):
-/// an error for an array or object value, a cookie parameter or a value given as `content`, or the pointer of
-/// its own nullable schema pushed to `nullable`.
+/// an error for an array or object value (in a path or header), a cookie parameter, a value given as
+/// `content`, or a query value that is an object with properties; or the pointer of its own nullable schema
+/// pushed to `nullable`.
 fn check_value(
     file: &str,
     doc: &Value,
@@ -151,6 +152,25 @@ fn check_value(
             ),
         )
         .with_hint("describe the value with `schema`"));
+    }
+    // A map (`additionalProperties`) is sent as its entries; a struct makes progenitor panic, optional or not.
+    if place == "query"
+        && let Some(schema) = param.get("schema")
+        && deref(doc, schema)
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| !p.is_empty())
+    {
+        return Err(BuildError::at_pointer(
+            file,
+            &pointer(),
+            format!(
+                "query parameter `{}`: its value is an object with properties, which progenitor 0.15.1 \
+                 cannot send (it panics)",
+                name()
+            ),
+        )
+        .with_hint("describe it as a map (`additionalProperties`), or as one parameter per property"));
     }
     if place != "path" && place != "header" {
         return Ok(());
