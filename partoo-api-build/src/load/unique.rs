@@ -34,6 +34,7 @@ pub(super) fn second_key(
     column: usize,
     key: &str,
 ) -> Option<(usize, usize)> {
+    let written = [key.to_owned(), format!("\"{key}\""), format!("'{key}'")];
     let mut seen = 0;
     for (index, content) in text.lines().enumerate().skip(line.checked_sub(1)?) {
         let indent = content.len() - content.trim_start_matches(' ').len();
@@ -44,7 +45,6 @@ pub(super) fn second_key(
         let Some(at) = content.get(column - 1..) else {
             continue;
         };
-        let written = [key.to_owned(), format!("\"{key}\""), format!("'{key}'")];
         let is_key = written.iter().any(|w| {
             at.strip_prefix(w.as_str())
                 .is_some_and(|after| after.trim_start_matches(' ').starts_with(':'))

@@ -123,35 +123,30 @@ fn check_value(
         return Ok(());
     }
     let place = param.get("in").and_then(Value::as_str).unwrap_or_default();
-    let name = || {
-        param
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
+    let name = param
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    // Every refusal names the parameter at its place, with what to do instead.
+    let refuse = |why: String, hint: &str| {
+        Err(
+            BuildError::at_pointer(file, &pointer(), format!("{place} parameter `{name}`{why}"))
+                .with_hint(hint),
+        )
     };
     // progenitor refuses both with a dump of its parsed parameter (40 lines and more): said in one line.
     if place == "cookie" {
-        return Err(BuildError::at_pointer(
-            file,
-            &pointer(),
-            format!(
-                "cookie parameter `{}`: progenitor 0.15.1 does not support cookie parameters",
-                name()
-            ),
-        )
-        .with_hint("remove it from the spec; set the cookie on your own reqwest client"));
+        return refuse(
+            ": progenitor 0.15.1 does not support cookie parameters".to_owned(),
+            "remove it from the spec; set the cookie on your own reqwest client",
+        );
     }
     if param.get("schema").is_none() && param.get("content").is_some() {
-        return Err(BuildError::at_pointer(
-            file,
-            &pointer(),
-            format!(
-                "{place} parameter `{}` gives its value as `content` (a media type), which progenitor \
-                 0.15.1 does not support",
-                name()
-            ),
-        )
-        .with_hint("describe the value with `schema`"));
+        return refuse(
+            " gives its value as `content` (a media type), which progenitor 0.15.1 does not support"
+                .to_owned(),
+            "describe the value with `schema`",
+        );
     }
     // A map (`additionalProperties`) is sent as its entries; a struct makes progenitor panic, optional or not.
     if place == "query"
@@ -161,16 +156,11 @@ fn check_value(
             .and_then(Value::as_object)
             .is_some_and(|p| !p.is_empty())
     {
-        return Err(BuildError::at_pointer(
-            file,
-            &pointer(),
-            format!(
-                "query parameter `{}`: its value is an object with properties, which progenitor 0.15.1 \
-                 cannot send (it panics)",
-                name()
-            ),
-        )
-        .with_hint("describe it as a map (`additionalProperties`), or as one parameter per property"));
+        return refuse(
+            ": its value is an object with properties, which progenitor 0.15.1 cannot send (it panics)"
+                .to_owned(),
+            "describe it as a map (`additionalProperties`), or as one parameter per property",
+        );
     }
     if place != "path" && place != "header" {
         return Ok(());
@@ -196,15 +186,10 @@ fn check_value(
     } else {
         return Ok(());
     };
-    Err(BuildError::at_pointer(
-        file,
-        &pointer(),
-        format!(
-            "{place} parameter `{}`: {why}; progenitor writes it with `to_string()`, which it lacks",
-            name()
-        ),
+    refuse(
+        format!(": {why}; progenitor writes it with `to_string()`, which it lacks"),
+        "declare it as a string (or number) in the spec, the form the server reads",
     )
-    .with_hint("declare it as a string (or number) in the spec, the form the server reads"))
 }
 
 #[cfg(test)]
