@@ -29,10 +29,23 @@ components:
 
 const OK_RESPONSES: &str = "      responses:\n        '200': {description: ok}\n";
 
+/// The operation's extra parts: a second parameter, `$ref: P`, and [`OK_RESPONSES`].
+fn uses_p() -> String {
+    format!("        - {{$ref: '#/components/parameters/P'}}\n{OK_RESPONSES}")
+}
+
+/// The spec whose operation uses `P`, where `P` → `Q` → `q` (a parameter, YAML flow mapping).
+fn chained_to(q: &str) -> String {
+    spec(
+        &uses_p(),
+        &format!("  parameters:\n    P: {{$ref: '#/components/parameters/Q'}}\n    Q: {q}\n"),
+    )
+}
+
 #[test]
 fn a_parameter_that_refers_to_itself_is_refused_at_its_use() {
     let text = spec(
-        &format!("        - {{$ref: '#/components/parameters/P'}}\n{OK_RESPONSES}"),
+        &uses_p(),
         "  parameters:\n    P: {$ref: '#/components/parameters/P'}\n",
     );
     // Before the rule, this aborted the test process with a stack overflow inside progenitor.
@@ -53,7 +66,7 @@ fn a_parameter_that_refers_to_itself_is_refused_at_its_use() {
 fn cycles_through_two_components_and_other_kinds_are_refused() {
     let cases = [
         (
-            format!("        - {{$ref: '#/components/parameters/P'}}\n{OK_RESPONSES}"),
+            uses_p(),
             "  parameters:\n    P: {$ref: '#/components/parameters/Q'}\n    Q: {$ref: '#/components/parameters/P'}\n",
             "/paths/~1things~1{id}/get/parameters/1",
         ),
@@ -95,7 +108,7 @@ fn a_path_item_that_refers_to_itself_is_refused() {
 #[test]
 fn a_chain_is_pointed_at_its_end_so_every_reader_sees_one_parameter() {
     let doc = yaml(&spec(
-        &format!("        - {{$ref: '#/components/parameters/P'}}\n{OK_RESPONSES}"),
+        &uses_p(),
         "  parameters:
     P: {$ref: '#/components/parameters/Q'}
     Q: {$ref: '#/components/parameters/S'}
@@ -128,25 +141,13 @@ fn a_chain_is_pointed_at_its_end_so_every_reader_sees_one_parameter() {
 fn a_chained_parameter_is_checked_like_a_direct_one() {
     // The chain ends at a query parameter named `send`, the builder's own method: refused by name (before,
     // it was generated, and rustc refused the duplicate `send`).
-    let text = spec(
-        &format!("        - {{$ref: '#/components/parameters/P'}}\n{OK_RESPONSES}"),
-        "  parameters:
-    P: {$ref: '#/components/parameters/Q'}
-    Q: {name: send, in: query, schema: {type: string}}
-",
-    );
+    let text = chained_to("{name: send, in: query, schema: {type: string}}");
     let err = generate_bytes("p.yaml", text.as_bytes(), &Options::default())
         .expect_err("`send` is refused");
     assert!(err.to_string().contains("send"), "{err}");
 
     // A chain to an ordinary parameter generates, and the method has the parameter.
-    let text = spec(
-        &format!("        - {{$ref: '#/components/parameters/P'}}\n{OK_RESPONSES}"),
-        "  parameters:
-    P: {$ref: '#/components/parameters/Q'}
-    Q: {name: city, in: query, schema: {type: string}}
-",
-    );
+    let text = chained_to("{name: city, in: query, schema: {type: string}}");
     let out = generate_bytes("p.yaml", text.as_bytes(), &Options::default())
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
